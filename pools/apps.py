@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PoolsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "pools"
+    verbose_name = "ModelArts resource pools"

@@ -1,0 +1,165 @@
+"""The one writer of Django admin ``LogEntry`` rows, each sealed into an HMAC chain.
+
+Every entry's ``change_message`` is a JSON object: ``{"action": ..., "details": {...}, "request_id": ...}``.
+Callers pass only what may be shown to an auditor: never a secret.
+
+Tamper evidence: each entry gets an ``AuditSeal`` whose digest is HMAC(AUDIT_HMAC_KEY, previous digest +
+the entry's fields). ``verify_chain()`` recomputes the chain and reports changed, removed and inserted
+entries. Writes are serialised by updating the single ``AuditChainHead`` row first, which takes the write
+lock on SQLite and a row lock on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
+
+from pools.models import AuditChainHead, AuditSeal
+
+SYSTEM_USERNAME = "modelarts-admin-system"
+FLAGS = {"add": ADDITION, "change": CHANGE, "delete": DELETION}
+# Keys that must never reach an audit message, whatever a caller passes.
+FORBIDDEN_KEYS = frozenset({"sk", "secret_key", "secret", "access_key", "ak", "password", "authorization"})
+
+
+def system_user():
+    """The account that signs actions nobody clicked: cron jobs, key rotation, expiry."""
+    user_model = get_user_model()
+    user, _ = user_model.objects.get_or_create(
+        username=SYSTEM_USERNAME, defaults={"is_active": False, "email": ""}
+    )
+    if user.has_usable_password():
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _scrub(v) for k, v in value.items() if str(k).lower() not in FORBIDDEN_KEYS}
+    if isinstance(value, list | tuple):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def message_for(action: str, details: Mapping[str, Any] | None, request_id: str | None) -> str:
+    payload = {"action": action, "details": _scrub(details or {}), "request_id": request_id or ""}
+    return json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def parse_message(entry: LogEntry) -> dict[str, Any]:
+    """The JSON payload of an entry this module wrote; other entries come back as plain text."""
+    try:
+        payload = json.loads(entry.change_message)
+    except (TypeError, ValueError):
+        return {"action": "", "details": {"message": entry.change_message}, "request_id": ""}
+    if not isinstance(payload, dict):
+        return {"action": "", "details": {"message": entry.change_message}, "request_id": ""}
+    return payload
+
+
+def _entry_fields(entry: LogEntry) -> str:
+    return json.dumps(
+        [
+            entry.pk,
+            entry.action_time.isoformat(),
+            entry.user_id,
+            entry.content_type_id,
+            entry.object_id,
+            entry.object_repr,
+            entry.action_flag,
+            entry.change_message,
+        ],
+        default=str,
+        ensure_ascii=False,
+    )
+
+
+def _digest(previous: str, entry: LogEntry) -> str:
+    key = settings.AUDIT_HMAC_KEY.encode("utf-8")
+    return hmac.new(key, (previous + "\n" + _entry_fields(entry)).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def record(
+    *,
+    user,
+    action: str,
+    obj: models.Model,
+    details: Mapping[str, Any] | None = None,
+    request_id: str | None = None,
+    flag: str = "change",
+) -> LogEntry:
+    """Write one sealed LogEntry about ``obj`` (a saved model instance) done by ``user``.
+
+    ``action`` is a dotted name such as ``connection.create`` or ``change_request.approve``.
+    """
+    if user is None or not getattr(user, "pk", None):
+        user = system_user()
+    with transaction.atomic():
+        # Take the chain lock before reading the head: an UPDATE locks on both databases.
+        AuditChainHead.objects.get_or_create(pk=1)
+        AuditChainHead.objects.filter(pk=1).update(sequence=models.F("sequence") + 1)
+        head = AuditChainHead.objects.get(pk=1)
+        entry = LogEntry.objects.log_actions(
+            user.pk,
+            [obj],
+            FLAGS[flag],
+            message_for(action, details, request_id),
+            single_object=True,
+        )
+        entry = LogEntry.objects.get(pk=entry.pk)  # the stored values are what gets sealed
+        digest = _digest(head.digest, entry)
+        AuditSeal.objects.create(
+            sequence=head.sequence, log_entry_id=entry.pk, previous_digest=head.digest, digest=digest
+        )
+        head.digest = digest
+        head.save(update_fields=["digest"])
+    return entry
+
+
+@dataclass
+class ChainReport:
+    checked: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_chain(entries: Iterable[LogEntry] | None = None) -> ChainReport:
+    """Recompute every seal; report entries changed, removed, inserted or re-ordered."""
+    report = ChainReport()
+    by_id = {e.pk: e for e in (entries if entries is not None else LogEntry.objects.all())}
+    sealed: set[int] = set()
+    previous = ""
+    expected_sequence = 1
+    for seal in AuditSeal.objects.order_by("sequence").iterator():
+        report.checked += 1
+        if seal.sequence != expected_sequence:
+            report.problems.append(f"seal sequence jumps from {expected_sequence - 1} to {seal.sequence}")
+        expected_sequence = seal.sequence + 1
+        if seal.previous_digest != previous:
+            report.problems.append(f"seal {seal.sequence} does not follow the seal before it")
+        entry = by_id.get(seal.log_entry_id)
+        sealed.add(seal.log_entry_id)
+        if entry is None:
+            report.problems.append(f"log entry {seal.log_entry_id} (seal {seal.sequence}) was removed")
+        elif _digest(seal.previous_digest, entry) != seal.digest:
+            report.problems.append(f"log entry {seal.log_entry_id} (seal {seal.sequence}) was changed")
+        previous = seal.digest
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and head.digest != previous:
+        report.problems.append("the newest seals were removed: the chain head does not match")
+    for entry_id in sorted(set(by_id) - sealed):
+        report.problems.append(f"log entry {entry_id} has no seal: inserted outside the audit module")
+    return report

@@ -1,0 +1,20 @@
+"""Partial-or-page rendering and the small response helpers the views share."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def template_for(request: HtmxHttpRequest, page: str, partial: str) -> str:
+    """``page`` for a normal request, ``page#partial`` when htmx asks for just that part.
+
+    A history restore (back button) wants the whole page, even though htmx sent it.
+    """
+    if request.htmx and not request.htmx.history_restore_request:
+        return f"{page}#{partial}"
+    return page
