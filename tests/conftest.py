@@ -3,4 +3,5 @@
 pytest_plugins = [
     "tests.fixtures.users",
     "tests.fixtures.caches",
+    "tests.fixtures.browse",
 ]
