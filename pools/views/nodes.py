@@ -18,6 +18,12 @@ ROWS_PARTIAL = "node-rows"
 TAB_TARGET = "pool-tab"
 
 
+def _retry_query(request: HtmxHttpRequest) -> str:
+    """The same page again, asking ModelArts rather than the cache (the failure is cached briefly too)."""
+    query = query_without(request.GET)
+    return f"{query}&refresh=1" if query else "refresh=1"
+
+
 @require(VIEW_DASHBOARD)
 def pool_nodes(request: HtmxHttpRequest, connection_id: int, pool_name: str):
     """Full page, the tab (htmx), or with ``after`` (htmx) just the next rows plus a new "Load more" row."""
@@ -45,15 +51,16 @@ def pool_nodes(request: HtmxHttpRequest, connection_id: int, pool_name: str):
             continue_token=after or None,
             refresh=wants_refresh(request),
         )
-        context.update(
-            nodes_read=read, phase=phase, started_after=after, retry_query=query_without(request.GET)
-        )
+        context.update(nodes_read=read, phase=phase, started_after=after, retry_query=_retry_query(request))
         if read.value is not None:
             more = QueryDict(mutable=True)
             if phase:
                 more["phase"] = phase
             if read.value.continue_token:
                 more["after"] = read.value.continue_token
+            if read.error is not None:
+                # The scan stopped at a failed page: "Load more" retries it from ModelArts, not the cache.
+                more["refresh"] = "1"
             context.update(nodes=read.value.items, node_slice=read.value, more_query=more.urlencode())
     context["nodes_refresh_url"] = with_refresh(request.path, query_without(request.GET, "after"))
     if appending:
