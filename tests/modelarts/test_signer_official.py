@@ -7,7 +7,7 @@ must be the one the SDK sends.
 
 import json
 from datetime import UTC, datetime
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
@@ -213,3 +213,27 @@ def test_server_recomputes_the_signature_from_the_request_as_sent(method, host, 
     )
 
     assert signer.signatures_match(recomputed, auth.signature)
+
+
+URL_PIECES = st.text(alphabet="aZ09-._~:/?#[]@!$&'()*+,;=% \t\n\u00e9\u3000\x01", max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    scheme=st.sampled_from(["http", "https", "HTTPS", "h2c+x", "1bad", ""]),
+    separator=st.sampled_from(["://", ":/", ":", ""]),
+    rest=URL_PIECES,
+)
+def test_the_fast_url_split_is_urlsplit(scheme, separator, rest):
+    url = f"{scheme}{separator}{rest}"
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return  # urlsplit refuses it; the fast path never accepts what urlsplit would refuse
+    assert signer.split_url(url) == (parts.netloc, parts.path, parts.query)
+
+
+@settings(max_examples=300, deadline=None)
+@given(query=st.text(alphabet="ab=&+%2F0é ;?#", max_size=25))
+def test_query_pairs_is_parse_qsl(query):
+    assert signer.query_pairs(query) == parse_qsl(query, keep_blank_values=True)
