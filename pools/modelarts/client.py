@@ -6,9 +6,11 @@ serialised the SDK's way, ``Content-Type: application/json`` on every call, and 
 made afresh for every attempt.
 
 Retries: GET and DELETE are retried on transport errors and 5xx, with exponential backoff and full jitter;
-any method is retried on 429 after the server's ``Retry-After``. A POST is never sent twice: when its answer
-is lost it raises ``OutcomeUnknownError``, when it got a 5xx it raises ``ServerError``. All waiting stays
-inside an overall deadline, and every attempt's timeout is cut to the time left.
+any method is retried on 429 after the server's ``Retry-After`` (the gateway turned it away). A POST is never
+sent twice: when its answer is lost it raises ``OutcomeUnknownError`` (a refused connection is a plain
+``TransportError``: nothing was sent), when it got a 5xx it raises ``ServerError``. A retried DELETE that
+finds nothing after an ambiguous first attempt raises ``OutcomeUnknownError`` too. All waiting stays inside
+an overall deadline, and every attempt's timeout is cut to the time left.
 
 A client is safe to share between threads: it holds one ``requests.Session`` (a connection pool) and no
 other mutable state.
@@ -353,6 +355,9 @@ class ModelArtsClient:
         started = self._clock()
         deadline_at = started + self.deadline
         attempt = 0
+        # A DELETE that was lost in transit or answered 5xx may still have been carried out; if a retry
+        # then finds nothing to delete, the honest answer is "maybe done", not "not found".
+        maybe_carried_out = False
         while True:
             attempt += 1
             remaining = deadline_at - self._clock()
@@ -374,6 +379,7 @@ class ModelArtsClient:
                 )
             except requests.RequestException as failure:
                 error = self._transport_error(operation, method, failure, min(self.timeout, remaining))
+                maybe_carried_out = maybe_carried_out or not _never_sent(failure)
                 if method in IDEMPOTENT_METHODS and self._retry(attempt, deadline_at, None, error, path):
                     continue
                 self._log(operation, method, path, error.kind, "", attempt, started)
@@ -397,6 +403,15 @@ class ModelArtsClient:
                 retry_after=retry_after,
                 secrets=self._secrets,
             )
+            if status == 404 and method == "DELETE" and maybe_carried_out:
+                error = OutcomeUnknownError(
+                    operation=operation,
+                    status=status,
+                    error_code=error.error_code,
+                    error_msg=f"an earlier attempt may have done it: the retry found nothing ({error.error_msg})",
+                    request_id=error.request_id,
+                )
+            maybe_carried_out = maybe_carried_out or status >= 500
             retryable = status == 429 or (status >= 500 and method in IDEMPOTENT_METHODS)
             if retryable and self._retry(attempt, deadline_at, retry_after, error, path):
                 continue

@@ -127,9 +127,11 @@ class RequestTimeoutError(TransportError):
 
 
 class OutcomeUnknownError(TransportError):
-    """A non-idempotent call (POST) may or may not have taken effect; it is never replayed.
+    """A change may or may not have taken effect.
 
-    Callers reconcile by reading the resource (e.g. look the pool up by name) before any retry.
+    Raised when a POST's answer was lost (it is never replayed), and when a DELETE whose first attempt was
+    lost or answered 5xx finds nothing to delete on retry (``status`` is then 404). Callers reconcile by
+    reading the resource (e.g. look the pool up by name) before any retry.
     """
 
     kind = "outcome_unknown"

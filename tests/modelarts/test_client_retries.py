@@ -292,3 +292,34 @@ def test_parse_retry_after(value, date, expected):
 def test_retry_after_date_without_a_server_date_uses_the_local_clock():
     now = datetime(2025, 1, 1, 8, 0, 0, tzinfo=UTC).timestamp()
     assert parse_retry_after("Wed, 01 Jan 2025 08:00:10 GMT", now=now) == 10.0
+
+
+def test_a_retried_delete_that_finds_nothing_may_have_worked(upstream, fake_time):
+    """504 then 404: the first DELETE may have gone through, so the outcome is unknown, not 'not found'."""
+    upstream.answer(
+        json_response({"error_code": "APIG.0504", "error_msg": "gateway timeout"}, status=504),
+        json_response(
+            {"error_code": "ModelArts.50015001", "error_msg": "pool not found"},
+            status=404,
+            request_id="rid-gone",
+        ),
+    )
+
+    with pytest.raises(OutcomeUnknownError) as raised:
+        upstream.client().delete_pool(POOL_NAME)
+
+    assert (raised.value.status, raised.value.error_code, raised.value.request_id) == (
+        404,
+        "ModelArts.50015001",
+        "rid-gone",
+    )
+    assert len(upstream.seen) == 2
+
+
+def test_a_delete_that_finds_nothing_at_first_is_not_found(upstream):
+    upstream.answer(
+        json_response({"error_code": "ModelArts.50015001", "error_msg": "pool not found"}, status=404)
+    )
+
+    with pytest.raises(NotFoundError):
+        upstream.client().delete_pool(POOL_NAME)
