@@ -168,28 +168,29 @@ def test_throttling_that_outlasts_the_retries_raises_throttled(upstream, fake_ti
 
 def test_the_deadline_bounds_the_whole_call(upstream, fake_time):
     """Slow failing answers: no attempt starts without time left, and the total stays within the deadline."""
+    latency = 3.0
     timeouts = []
-
-    def slow_unavailable(request):
-        fake_time.advance(3.0)  # each answer takes 3 s
-        return unavailable()
-
-    upstream.answer(*[slow_unavailable] * 20)
+    upstream.answer(*[unavailable()] * 20)
     client = upstream.client(timeout=5, deadline=10, retries=20)
-    original_request = client._session.request
+    send = client._session.request
 
-    def recording_request(*args, **kwargs):
+    def slow_request(*args, **kwargs):
+        # Each answer takes 3 s; an attempt whose timeout is shorter times out instead, as it would for real.
         timeouts.append(kwargs["timeout"])
-        return original_request(*args, **kwargs)
+        if kwargs["timeout"] < latency:
+            fake_time.advance(kwargs["timeout"])
+            raise requests.exceptions.ReadTimeout("simulated slow answer")
+        fake_time.advance(latency)
+        return send(*args, **kwargs)
 
-    client._session.request = recording_request
+    client._session.request = slow_request
     started = fake_time.now
 
-    with pytest.raises(ServerError):
+    with pytest.raises((ServerError, RequestTimeoutError)):
         client.list_pools()
 
     assert fake_time.now - started <= 10
-    assert 2 <= len(upstream.seen) <= 4
+    assert 3 <= len(timeouts) <= 5
     assert timeouts[0] == 5  # the per-attempt timeout…
     assert all(t <= 5 for t in timeouts) and timeouts[-1] < 5  # …cut to the time left
 
