@@ -37,10 +37,13 @@ _SIGNED_CONTENT_TYPES = ("application/json", "application/bson")
 _CACHE_SIZE = 4096
 
 
+_UNRESERVED_ONLY = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
+
+
 @lru_cache(maxsize=_CACHE_SIZE)
 def encode(value: str) -> str:
     """Percent-encode everything but RFC 3986 unreserved characters (as the SDK's ``_url_encode``)."""
-    return quote(value, safe="~")
+    return value if _UNRESERVED_ONLY(value) else quote(value, safe="~")
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
