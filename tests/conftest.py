@@ -2,6 +2,8 @@
 
 pytest_plugins = [
     "tests.fixtures.users",
+    "tests.fixtures.browser",
+    "tests.fixtures.modelarts",
     "tests.fixtures.caches",
     "tests.fixtures.browse",
 ]
