@@ -5,6 +5,7 @@ from __future__ import annotations
 from pools.modelarts.types import parse_quantity
 
 GIB = 2.0**30
+TIB = 2.0**40
 # Runtime-metric and node resource keys (§4.2, §5.3), as people call them.
 RESOURCE_LABELS = {
     "cpu": "CPU",
@@ -27,10 +28,11 @@ def amount_number(value) -> float:
 
 
 def format_amount(key: str, value) -> str:
-    """``memory`` in GiB, everything else as a plain number; the raw text when it is not a quantity."""
+    """``memory`` in GiB (TiB from 1 TiB on), everything else as a plain number; the raw text when it is not
+    a quantity."""
     number = parse_quantity(value)
     if number is None:
         return "" if value is None else str(value)
     if key == "memory":
-        return f"{number / GIB:,.1f} GiB"
+        return f"{number / TIB:,.1f} TiB" if number >= TIB else f"{number / GIB:,.1f} GiB"
     return f"{number:,.0f}" if number == int(number) else f"{number:,.2f}"

@@ -25,10 +25,23 @@
     return value || fallback;
   }
 
+  // Megabytes grow large (disk capacity): show them as GB or TB (decimal, as the API's unit is).
+  function scaled(value, unit) {
+    if (unit === "MB" && Math.abs(value) >= 1e6) { return [value / 1e6, "TB"]; }
+    if (unit === "MB" && Math.abs(value) >= 1e3) { return [value / 1e3, "GB"]; }
+    return [value, unit];
+  }
+
+  function formatNumber(value, unit, digits) {
+    var parts = scaled(value, unit);
+    var factor = Math.pow(10, digits);
+    return (Math.round(parts[0] * factor) / factor).toLocaleString() + (parts[1] ? " " + parts[1] : "");
+  }
+
   function valueFormatter(unit) {
-    return function (u, value) {
-      if (value == null) { return "no data"; }
-      return (Math.round(value * 100) / 100).toLocaleString() + (unit ? " " + unit : "");
+    return function (u, value, seriesIndex, index) {
+      if (index == null) { return "—"; }
+      return value == null ? "no data" : formatNumber(value, unit, 2);
     };
   }
 
@@ -63,14 +76,14 @@
         legend: { live: true },
         scales: { x: { time: true }, y: percent ? { range: [0, 100] } : { auto: true } },
         series: [
-          { label: "Time (" + offsetText(new Date()) + ")", value: function (u, ts) { return ts == null ? "—" : localTime(ts); } },
+          { label: "Time", value: function (u, ts) { return ts == null ? "—" : localTime(ts); } },
           { label: series.label + " · " + payload.statistic, stroke: line, fill: fill, width: 1.5, value: valueFormatter(series.unit) }
         ],
         axes: [
           { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } },
           {
-            stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, size: 64,
-            values: function (u, splits) { return splits.map(function (v) { return v == null ? "" : v.toLocaleString() + (series.unit ? " " + series.unit : ""); }); }
+            stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, size: 72,
+            values: function (u, splits) { return splits.map(function (v) { return v == null ? "" : formatNumber(v, series.unit, 1); }); }
           }
         ]
       };

@@ -64,3 +64,18 @@ def test_node_resources_list_available_against_total_cpu_and_memory_first():
         ("Memory", "110.0 GiB", "128.0 GiB"),
         ("GPU", "", "8"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "key", "text"),
+    [
+        ("6270Mi", "memory", "6.1 GiB"),
+        ("1536Gi", "memory", "1.5 TiB"),
+        ("3920m", "cpu", "3.92"),
+        (8, "nvidia.com/gpu", "8"),
+        ("12345", "snt9", "12,345"),
+        ("lots", "cpu", "lots"),
+    ],
+)
+def test_amounts_are_shown_with_readable_units(value, key, text):
+    assert browse.amount(value, key) == text
