@@ -53,12 +53,12 @@ def _read(
     refresh: bool,
 ) -> ReadResult[T]:
     def fetch() -> T:
-        with client_for_connection(connection) as client:
-            try:
+        try:
+            with client_for_connection(connection) as client:
                 return call(client)
-            except ValueError as error:
-                # The client refuses input it cannot send (e.g. an empty pool name): say so, never a 500.
-                raise ApplicationError(f"{what} failed: {error}") from None
+        except ValueError as error:
+            # The client refuses what it cannot send (a malformed endpoint, an empty pool name): say so.
+            raise ApplicationError(f"{what} failed: {error}") from None
 
     version = connection.updated_at.isoformat() if connection.updated_at else ""
     return cached_read(

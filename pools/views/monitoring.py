@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import json_script
 from django.utils.text import slugify
+from django.views.decorators.vary import vary_on_headers
 
 from pools.forms.browse import MonitorForm
 from pools.htmx import HtmxHttpRequest, template_for
@@ -32,6 +33,7 @@ def _read_monitor(request: HtmxHttpRequest, connection, pool_name: str, form: Mo
 
 
 @require(VIEW_DASHBOARD)
+@vary_on_headers("HX-Request")
 def pool_monitoring(request: HtmxHttpRequest, connection_id: int, pool_name: str):
     connection = visible_connection(request, connection_id)
     form = MonitorForm.from_query(request.GET)

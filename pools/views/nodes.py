@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.vary import vary_on_headers
 
 from pools.forms.browse import NodeFilterForm
 from pools.htmx import HtmxHttpRequest
@@ -25,6 +26,7 @@ def _retry_query(request: HtmxHttpRequest) -> str:
 
 
 @require(VIEW_DASHBOARD)
+@vary_on_headers("HX-Request")
 def pool_nodes(request: HtmxHttpRequest, connection_id: int, pool_name: str):
     """Full page, the tab (htmx), or with ``after`` (htmx) just the next rows plus a new "Load more" row."""
     connection = visible_connection(request, connection_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.vary import vary_on_headers
 
 from pools.htmx import HtmxHttpRequest, template_for
 from pools.permissions import VIEW_DASHBOARD, require
@@ -26,6 +27,7 @@ def overview(request: HtmxHttpRequest):
 
 
 @require(VIEW_DASHBOARD)
+@vary_on_headers("HX-Request")
 def overview_card(request: HtmxHttpRequest, connection_id: int):
     """One connection's card: the htmx partial, or (without JavaScript) the overview with just this card."""
     connection = visible_connection(request, connection_id)

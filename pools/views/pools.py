@@ -8,6 +8,7 @@ from typing import Any
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.vary import vary_on_headers
 
 from pools.forms.browse import PoolFilterForm
 from pools.htmx import HtmxHttpRequest, template_for
@@ -53,6 +54,7 @@ def _matches(pool, search: str) -> bool:
 
 
 @require(VIEW_DASHBOARD)
+@vary_on_headers("HX-Request")
 def pool_list_view(request: HtmxHttpRequest):
     """Pools of one connection: API filters (workspace, status, labels), local search and sort, polling
     while any pool is being created or deleted."""
@@ -95,6 +97,7 @@ def pool_list_view(request: HtmxHttpRequest):
 
 
 @require(VIEW_DASHBOARD)
+@vary_on_headers("HX-Request")
 def pool_detail(request: HtmxHttpRequest, connection_id: int, pool_name: str):
     """Everything about one pool; the Nodes and Monitoring tabs are their own pages (htmx-loaded)."""
     connection = visible_connection(request, connection_id)

@@ -41,7 +41,12 @@ def test_viewers_see_every_page_and_partial(browse, seeded_sandbox, sandbox_conn
     pool = seeded_sandbox.pools(sandbox_connection.project_id)[0]["metadata"]["name"]
     for url in browse_urls(sandbox_connection.pk, pool):
         assert browse.get(url).status_code == 200, url
-        assert hx_get(browse, url).status_code == 200, url
+        partial = hx_get(browse, url)
+        assert partial.status_code == 200, url
+        if "csv" not in url and url != reverse("pools:overview"):
+            assert "HX-Request" in partial["Vary"], (
+                "page and partial share a URL: caches must tell them apart"
+            )
 
 
 def test_a_connection_that_does_not_exist_is_not_found(browse):

@@ -162,3 +162,11 @@ def test_wrong_keys_give_the_authentication_banner(browse, seeded_sandbox, make_
     html = browse.get(LIST, {"connection": wrong.pk}).content.decode()
     assert "ModelArts refused the credentials" in html and "APIG.0301" in html and "401" in html
     assert "not-the-secret" not in html
+
+
+def test_a_connection_the_client_cannot_use_is_a_banner(browse, make_connection):
+    odd = make_connection("odd-endpoint", endpoint="ftp://modelarts.example.test")
+    response = browse.get(LIST, {"connection": odd.pk})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Listing the pools of connection “odd-endpoint” failed" in html and "http or https" in html
