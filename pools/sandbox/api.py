@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -44,48 +43,31 @@ def query_values(query: str) -> dict[str, str]:
     return values
 
 
-def _show_pool_monitor(sandbox: Sandbox, route: routing.Route, query: dict[str, str], _body: bytes) -> Any:
-    now = sandbox.store.now()
-    window = monitoring.parse_time_range(
-        query.get("time_range", monitoring.DEFAULT_TIME_RANGE), int(now * 1000)
-    )
-    period = monitoring.parse_period(query.get("period", monitoring.DEFAULT_PERIOD))
-    statistics = monitoring.parse_statistics(query.get("statistics", monitoring.DEFAULT_STATISTICS))
-    monitoring.check_point_limit(window, period)
-    with sandbox.store.lock:
-        subject = monitoring.subject_for(sandbox.store.find(route.project_id, route.pool_name), now)
-    return monitoring.encode(subject, window, period, statistics)
-
-
-Operation = Callable[["Sandbox", routing.Route, dict[str, str], bytes], Any]
-
-OPERATIONS: dict[str, Operation] = {
-    routing.CREATE_POOL: lambda sandbox, route, query, body: operations.create_pool(
-        sandbox.store, route.project_id, body, should_fail=sandbox.faults.take_create_failure
-    ),
-    routing.SHOW_POOL: lambda sandbox, route, query, body: operations.show_pool(
-        sandbox.store, route.project_id, route.pool_name
-    ),
-    routing.LIST_POOLS: lambda sandbox, route, query, body: operations.list_pools(
-        sandbox.store, route.project_id, query
-    ),
-    routing.DELETE_POOL: lambda sandbox, route, query, body: operations.delete_pool(
-        sandbox.store, route.project_id, route.pool_name
-    ),
-    routing.LIST_POOL_NODES: lambda sandbox, route, query, body: operations.list_nodes(
-        sandbox.store, route.project_id, route.pool_name, query
-    ),
-    routing.BATCH_DELETE_POOL_NODES: lambda sandbox, route, query, body: operations.delete_nodes(
-        sandbox.store, route.project_id, route.pool_name, body
-    ),
-    routing.SHOW_POOL_STATISTICS: lambda sandbox, route, query, body: operations.pool_statistics(
-        sandbox.store, route.project_id, query
-    ),
-    routing.SHOW_POOL_RUNTIME_METRICS: lambda sandbox, route, query, body: usage.runtime_metrics(
-        sandbox.store, route.project_id
-    ),
-    routing.SHOW_POOL_MONITOR: _show_pool_monitor,
-}
+def run_operation(sandbox: Sandbox, route: routing.Route, query: dict[str, str], body: bytes) -> Any:
+    """The operation's 200 body (a dict, or bytes already encoded); raises ``ApiError`` otherwise."""
+    store, project, pool = sandbox.store, route.project_id, route.pool_name
+    match route.operation:
+        case routing.CREATE_POOL:
+            return operations.create_pool(
+                store, project, body, should_fail=sandbox.faults.take_create_failure
+            )
+        case routing.SHOW_POOL:
+            return operations.show_pool(store, project, pool)
+        case routing.LIST_POOLS:
+            return operations.list_pools(store, project, query)
+        case routing.DELETE_POOL:
+            return operations.delete_pool(store, project, pool)
+        case routing.LIST_POOL_NODES:
+            return operations.list_nodes(store, project, pool, query)
+        case routing.BATCH_DELETE_POOL_NODES:
+            return operations.delete_nodes(store, project, pool, body)
+        case routing.SHOW_POOL_STATISTICS:
+            return operations.pool_statistics(store, project, query)
+        case routing.SHOW_POOL_RUNTIME_METRICS:
+            return usage.runtime_metrics(store, project)
+        case routing.SHOW_POOL_MONITOR:
+            return monitoring.pool_monitor(store, project, pool, query)
+    raise LookupError(route.operation)
 
 
 def _fault_answer(fault: faults.Fault, request_id: str, operation: str) -> Answer:
@@ -120,7 +102,7 @@ def answer(sandbox: Sandbox, request: ReceivedRequest, request_id: str) -> Answe
             time.sleep(decision.latency_ms / 1000)  # the simulated slowness itself, not a wait for state
         if decision.outcome is not None:
             return _fault_answer(decision.outcome, request_id, route.operation)
-        payload = OPERATIONS[route.operation](sandbox, route, query_values(request.query), request.body)
+        payload = run_operation(sandbox, route, query_values(request.query), request.body)
         if isinstance(payload, bytes):  # already encoded (the monitoring series)
             return Answer(200, raw=payload, operation=route.operation)
         return Answer(200, payload, operation=route.operation)

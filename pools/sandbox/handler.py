@@ -11,6 +11,7 @@ import json
 import logging
 import socket
 import uuid
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
 
@@ -50,7 +51,15 @@ class SandboxHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._handle()
 
-    do_POST = do_DELETE = do_PUT = do_PATCH = do_GET
+    do_POST = do_DELETE = do_PUT = do_PATCH = do_HEAD = do_OPTIONS = do_GET
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The stdlib's own refusals (bad request line, URI too long, ...) in the gateway's JSON shape."""
+        request_id = uuid.uuid4().hex
+        text = message or HTTPStatus(code).phrase
+        body = json.dumps({"error_code": "APIG.0201", "error_msg": text, "request_id": request_id}).encode()
+        self.close_connection = True
+        self._send(code, body, request_id, {"Connection": "close"})
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the stdlib's signature)
         logger.debug("sandbox %s: %s", self.address_string(), format % args)
@@ -97,7 +106,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(body)
+        if getattr(self, "command", None) != "HEAD":
+            self.wfile.write(body)
 
     def _drop(self) -> None:
         self.close_connection = True

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pools.sandbox import errors, hashing
 from pools.sandbox.flavors import GPU, NPU, flavor
 from pools.sandbox.model import PoolRecord
+from pools.sandbox.store import Store
 
 PERIODS = (60, 300, 900, 3600)
 STATISTICS = ("maximum", "minimum", "sum", "average", "sampleCount")
@@ -279,3 +280,15 @@ def encode(subject: Subject, window: Window, period: int, statistics: tuple[str,
         metric = metric.replace('"dimensions": ""', f'"dimensions": {dimensions}', 1)
         parts.append(f'{{"metric": {metric}, "dataPoints": [{", ".join(points)}]}}')
     return f'{{"metrics": [{", ".join(parts)}]}}'.encode()
+
+
+def pool_monitor(store: Store, project_id: str, pool_name: str, query: dict[str, str]) -> bytes:
+    """ShowPoolMonitor: checks the query, copies what the series need under the lock, builds outside it."""
+    now = store.now()
+    window = parse_time_range(query.get("time_range", DEFAULT_TIME_RANGE), int(now * 1000))
+    period = parse_period(query.get("period", DEFAULT_PERIOD))
+    statistics = parse_statistics(query.get("statistics", DEFAULT_STATISTICS))
+    check_point_limit(window, period)
+    with store.lock:
+        subject = subject_for(store.find(project_id, pool_name), now)
+    return encode(subject, window, period, statistics)

@@ -1,6 +1,17 @@
 """The pool and node operations over the store: CreatePool, ShowPool, ListPools, DeletePool,
 ListPoolNodes, BatchDeletePoolNodes and ShowPoolStatistics. Each returns the JSON body of a 200 answer or
-raises ``ApiError``."""
+raises ``ApiError``.
+
+Choices where the docs are silent:
+
+* ListPools and ShowPoolStatistics without ``workspaceId`` cover every workspace.
+* ListPools ``status=creating`` also matches pools waiting for payment (statistics count those as
+  ``pending``); a pool being deleted keeps the group it had (``created`` or ``failed``) until it is gone.
+* Deleting a pool that is already being deleted answers 409 ``ModelArts.50015002``.
+* Nodes can be deleted only from a Running pool (400 otherwise); naming a node that is already being
+  deleted is accepted and changes nothing; unknown names answer 400 naming them.
+* ``limit=0`` (or empty) means the default page of 500.
+"""
 
 from __future__ import annotations
 

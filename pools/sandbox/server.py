@@ -61,7 +61,6 @@ class Sandbox:
         faults: Iterable[Fault] = (),
     ) -> None:
         self.accounts = AccountBook([DEFAULT_ACCOUNT] if accounts is None else accounts)
-        self.clock = clock or SystemClock()
         self.max_clock_skew_seconds = max_clock_skew_seconds
         self.state_file = Path(state_file) if state_file else None
         self._initial_timings = Timings(
@@ -71,7 +70,7 @@ class Sandbox:
             payment_seconds=payment_seconds,
         )
         self.store = Store(
-            clock=self.clock,
+            clock=clock or SystemClock(),
             timings=dataclasses.replace(self._initial_timings),
             region=region,
             seed=seed,
@@ -129,6 +128,11 @@ class Sandbox:
         self.stop()
 
     # --- state -------------------------------------------------------------------------------------------
+
+    @property
+    def clock(self) -> Clock:
+        """The time pools and nodes evolve on (a ``ManualClock`` in tests: ``sandbox.clock.set(...)``)."""
+        return self.store.clock
 
     @property
     def timings(self) -> Timings:

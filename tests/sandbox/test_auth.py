@@ -247,3 +247,35 @@ def test_unknown_routes_and_methods_are_not_found(sandbox, method, path, message
 
     assert_gateway_error(response, 404, "APIG.0101")
     assert response.json()["error_msg"].startswith(message)
+
+
+def test_other_methods_are_not_found_in_the_gateway_shape(sandbox):
+    response = requests.options(f"{sandbox.url}/v2/{PROJECT_ID}/pools", timeout=5)
+
+    assert_gateway_error(response, 404, "APIG.0101")
+
+
+def test_a_head_request_gets_headers_only(sandbox):
+    response = requests.head(f"{sandbox.url}/v2/{PROJECT_ID}/pools", timeout=5)
+
+    assert response.status_code == 404
+    assert REQUEST_ID.fullmatch(response.headers["X-Request-Id"])
+    assert response.content == b""
+    assert call(sandbox, "GET", "/pools").status_code == 200
+
+
+def test_an_overlong_request_line_is_refused_in_the_gateway_shape(sandbox):
+    import socket
+
+    host, port = sandbox.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as connection:
+        # Exactly one byte over the stdlib's line limit, so the server reads all we sent before answering.
+        connection.sendall(b"GET /" + b"a" * (65_537 - 5))
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+        answer = received.decode("latin-1")
+
+    assert answer.startswith("HTTP/1.1 414")
+    assert "X-Request-Id: " in answer
+    assert '"error_code": "APIG.0201"' in answer

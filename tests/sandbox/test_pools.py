@@ -466,3 +466,17 @@ def test_list_is_in_creation_order_and_matches_show(sandbox):
 
     assert [pool["metadata"]["name"] for pool in items] == [first, second]
     assert items[0] == call(sandbox, "GET", f"/pools/{first}").json()
+
+
+def test_concurrent_creates_of_one_name_admit_exactly_one(sandbox):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=8) as executor:
+        statuses = list(
+            executor.map(
+                lambda _: call(sandbox, "POST", "/pools", json=pool_body("pool-race")).status_code, range(8)
+            )
+        )
+
+    assert sorted(statuses) == [200] + [409] * 7
+    assert len(sandbox.pools(PROJECT_ID)) == 1
