@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 
-_MASK = (1 << 64) - 1
 _ALPHANUMERIC = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
@@ -37,11 +36,3 @@ def alphanumeric(length: int, *parts: object) -> str:
 def uuid_of(*parts: object) -> str:
     text = digest(*parts).hex()
     return f"{text[:8]}-{text[8:12]}-4{text[13:16]}-a{text[17:20]}-{text[20:32]}"
-
-
-def mix(value: int) -> int:
-    """splitmix64's finaliser: a fast, well-spread 64-bit hash for the monitoring series' hot loop."""
-    value = (value + 0x9E3779B97F4A7C15) & _MASK
-    value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-    value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & _MASK
-    return value ^ (value >> 31)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import re
 from dataclasses import dataclass
 
@@ -173,63 +174,77 @@ def _buckets(subject: Subject, window: Window, period: int) -> list[tuple[int, i
     return buckets
 
 
-Stats = tuple[float, float, float, float, int] | None  # maximum, minimum, sum, average, sampleCount
+# One data point: timestamp, then the statistics in STATISTICS order (maximum, minimum, sum, average,
+# sampleCount); a point without data carries NO_DATA in every statistic.
+Row = tuple[int, float, float, float, float, int]
+_MASK = (1 << 64) - 1
 
 
-def _percent_series(seed: int, profile: Profile, buckets: list, period: int, sawtooth: bool) -> list[Stats]:
+def _no_data(timestamp: int) -> Row:
+    return (timestamp, NO_DATA, NO_DATA, NO_DATA, NO_DATA, NO_DATA)
+
+
+def _percent_series(seed: int, profile: Profile, buckets: list, period: int, sawtooth: bool) -> list[Row]:
+    """The hot loop of the monitor: kept flat (no helper calls, the splitmix64 finaliser written out)."""
     base = profile.low + (profile.high - profile.low) * hashing.fraction(seed, "base")
     daily_phase, weekly_phase = hashing.fraction(seed, "day"), hashing.fraction(seed, "week")
     daily, weekly, noise = profile.daily, profile.weekly, profile.noise
-    mix, sin, sqrt, log = hashing.mix, math.sin, math.sqrt, math.log
-    salt = seed ^ period
-    series: list[Stats] = []
-    append = series.append
+    sin, sqrt, log = math.sin, math.sqrt, math.log
+    salt = (seed ^ period) & _MASK
+    rows: list[Row] = []
+    append = rows.append
     for timestamp, count, middle in buckets:
         if not count:
-            append(None)
+            append(_no_data(timestamp))
             continue
         if sawtooth:  # disk fills up by about 0.8 points a day and is cleaned up every 30 days
             level = base + 0.8 * ((middle / 1440 + daily_phase * 30) % 30)
         else:
             level = base + daily * sin(TAU * (middle / 1440 + daily_phase))
             level += weekly * sin(TAU * (middle / 10080 + weekly_phase))
-        bits = mix(salt ^ (timestamp // MINUTE_MS))
+        bits = ((salt ^ (timestamp // MINUTE_MS)) + 0x9E3779B97F4A7C15) & _MASK
+        bits = ((bits ^ (bits >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        bits = ((bits ^ (bits >> 27)) * 0x94D049BB133111EB) & _MASK
+        bits ^= bits >> 31
         spread, tilt = (bits & 0xFFFFFFFF) / 4294967296.0, (bits >> 32) / 4294967296.0
-        average = min(100.0, max(0.0, level + (spread - 0.5) * 2 * noise / sqrt(count)))
+        average = level + (spread - 0.5) * 2 * noise / sqrt(count)
+        average = 0.0 if average < 0.0 else 100.0 if average > 100.0 else average
         # Rounded to 2 decimals as int(x * 100 + 0.5) / 100: values are never negative, and the built-in
         # round(x, 2) would be the slowest step of the whole answer.
         if count == 1:
             average = int(average * 100 + 0.5) / 100
-            append((average, average, average, average, 1))
+            append((timestamp, average, average, average, average, 1))
             continue
         reach = noise * 0.5 * (1 + log(count))
-        highest = min(100.0, average + reach * (0.3 + 0.7 * tilt))
-        lowest = max(0.0, average - reach * (1.0 - 0.7 * tilt))
+        highest = average + reach * (0.3 + 0.7 * tilt)
+        lowest = average - reach * (1.0 - 0.7 * tilt)
         average = int(average * 100 + 0.5) / 100
         append(
             (
-                int(highest * 100 + 0.5) / 100,
-                int(lowest * 100 + 0.5) / 100,
+                timestamp,
+                int((100.0 if highest > 100.0 else highest) * 100 + 0.5) / 100,
+                int((0.0 if lowest < 0.0 else lowest) * 100 + 0.5) / 100,
                 int(average * count * 100 + 0.5) / 100,
                 average,
                 count,
             )
         )
-    return series
+    return rows
 
 
-def _disk_series(capacity_mb: float, used: list[Stats]) -> tuple[list[Stats], list[Stats]]:
+def _disk_series(capacity_mb: float, used: list[Row]) -> tuple[list[Row], list[Row]]:
+    """Capacity and free space, consistent with the used-rate rows."""
     capacity, available = [], []
-    for stats in used:
-        if stats is None:
-            capacity.append(None)
-            available.append(None)
+    for timestamp, highest, lowest, _, average, count in used:
+        if count == NO_DATA:
+            capacity.append(_no_data(timestamp))
+            available.append(_no_data(timestamp))
             continue
-        highest, lowest, _, average, count = stats
-        capacity.append((capacity_mb, capacity_mb, capacity_mb * count, capacity_mb, count))
+        capacity.append((timestamp, capacity_mb, capacity_mb, capacity_mb * count, capacity_mb, count))
         free = int(capacity_mb * (100 - average) + 0.5) / 100
         available.append(
             (
+                timestamp,
                 int(capacity_mb * (100 - lowest) + 0.5) / 100,
                 int(capacity_mb * (100 - highest) + 0.5) / 100,
                 int(free * count * 100 + 0.5) / 100,
@@ -240,9 +255,9 @@ def _disk_series(capacity_mb: float, used: list[Stats]) -> tuple[list[Stats], li
     return capacity, available
 
 
-def _computed(subject: Subject, window: Window, period: int) -> tuple[list, dict[str, list[Stats]]]:
+def _computed(subject: Subject, window: Window, period: int) -> dict[str, list[Row]]:
     buckets = _buckets(subject, window, period)
-    computed: dict[str, list[Stats]] = {}
+    computed: dict[str, list[Row]] = {}
     for name in subject.metric_names:
         if name in PROFILES:
             seed = hashing.seed_of(subject.pool_name, name)
@@ -252,33 +267,29 @@ def _computed(subject: Subject, window: Window, period: int) -> tuple[list, dict
     computed[DISK_CAPACITY], computed[DISK_AVAILABLE] = _disk_series(
         subject.disk_capacity_mb, computed[DISK_USED]
     )
-    return buckets, computed
+    return computed
 
 
 def encode(subject: Subject, window: Window, period: int, statistics: tuple[str, ...]) -> bytes:
     """The ShowPoolMonitor body as JSON bytes.
 
-    Written with per-metric templates rather than through dicts and ``json.dumps``: a full answer
+    Written with one %-template per metric rather than through dicts and ``json.dumps``: a full answer
     (1440 points x 9 metrics) is ~13,000 data points, and this keeps it to a few tens of milliseconds. Every
     string in a template is a fixed identifier or a JSON-encoded value, and numbers are finite, so the
     text is valid JSON.
     """
-    buckets, computed = _computed(subject, window, period)
-    positions = [STATISTICS.index(statistic) for statistic in statistics]
+    computed = _computed(subject, window, period)
+    pick = operator.itemgetter(0, *(1 + STATISTICS.index(statistic) for statistic in statistics))
     dimensions = json.dumps([{"name": "clusterId", "value": subject.cluster_id}])
     parts = []
     for name in subject.metric_names:
         unit = MEGABYTES if name in (DISK_CAPACITY, DISK_AVAILABLE) else PERCENT
-        head = f'{{"timestamp": %d, "unit": "{unit}", "statistics": ['
-        with_data = head + ", ".join(f'{{"statistic": "{s}", "value": %r}}' for s in statistics) + "]}"
-        no_data = head + ", ".join(f'{{"statistic": "{s}", "value": {NO_DATA}}}' for s in statistics) + "]}"
-        points = [
-            no_data % timestamp if stats is None else with_data % (timestamp, *[stats[p] for p in positions])
-            for (timestamp, _, _), stats in zip(buckets, computed[name], strict=True)
-        ]
+        values = ", ".join(f'{{"statistic": "{statistic}", "value": %r}}' for statistic in statistics)
+        template = f'{{"timestamp": %d, "unit": "{unit}", "statistics": [{values}]}}'
+        points = ", ".join([template % pick(row) for row in computed[name]])
         metric = json.dumps({"dimensions": "", "metricName": name, "namespace": NAMESPACE})
         metric = metric.replace('"dimensions": ""', f'"dimensions": {dimensions}', 1)
-        parts.append(f'{{"metric": {metric}, "dataPoints": [{", ".join(points)}]}}')
+        parts.append(f'{{"metric": {metric}, "dataPoints": [{points}]}}')
     return f'{{"metrics": [{", ".join(parts)}]}}'.encode()
 
 

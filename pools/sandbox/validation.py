@@ -23,14 +23,12 @@ from pools.sandbox.flavors import CATALOG
 
 NAME_LABEL = "os.modelarts/name"
 WORKSPACE_LABEL = "os.modelarts/workspace.id"
-NODE_PREFIX_LABEL = "os.modelarts/node.prefix"
 BILLING_MODE = "os.modelarts/billing.mode"
 PERIOD_TYPE = "os.modelarts/period.type"
 PERIOD_NUM = "os.modelarts/period.num"
 AUTO_RENEW = "os.modelarts/auto.renew"
 AUTO_PAY = "os.modelarts/auto.pay"
 ORDER_ID = "os.modelarts/order.id"
-DESCRIPTION = "os.modelarts/description"
 
 DEDICATE = "Dedicate"
 LOGICAL = "Logical"
