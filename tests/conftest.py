@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.users",
     "tests.fixtures.browser",
     "tests.fixtures.sandbox",
+    "tests.fixtures.modelarts",
 ]
