@@ -1,4 +1,4 @@
-"""Our client's boundary types (pools.modelarts.types) read every kind of sandbox answer as intended."""
+"""Our own client (pools.modelarts.client and its boundary types) reads every kind of sandbox answer."""
 
 import pytest
 

@@ -130,21 +130,27 @@ def test_the_nine_operations_through_the_sdk(sandbox, client):
     }
 
 
-def test_the_sdk_pages_through_the_big_pool(seeded_sandbox, client):
+def test_the_sdk_pages_through_the_big_pool_while_nodes_are_deleted(seeded_sandbox, client):
     big = next(
         pool["metadata"]["name"]
         for pool in client.list_pools(ListPoolsRequest(label_selector="team=llm")).to_json_object()["items"]
         if pool["spec"]["resources"][0]["count"] == 520
     )
-    names, token = [], None
+    names, token, deleted = [], None, []
     while True:
         page = client.list_pool_nodes(ListPoolNodesRequest(pool_name=big, limit=200, _continue=token))
         names += [node.metadata.name for node in page.items]
         token = page.metadata._continue if page.metadata else None
         if not token:
             break
+        # Between pages, delete the last node read and let the deletion finish.
+        victim = NodesDeletionRequest(delete_node_names=[names[-1]])
+        client.batch_delete_pool_nodes(BatchDeletePoolNodesRequest(pool_name=big, body=victim))
+        deleted.append(names[-1])
+        seeded_sandbox.advance(15)
 
     assert len(names) == len(set(names)) == 520
+    assert len(seeded_sandbox.nodes(PROJECT_ID, big)) == 520 - len(deleted) == 518
 
 
 def test_sdk_errors_carry_the_code_and_request_id(sandbox, client):
