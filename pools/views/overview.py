@@ -41,6 +41,7 @@ def overview_card(request: HtmxHttpRequest, connection_id: int):
         "rows": usage_rows(usage.value) if usage.value is not None else [],
         "statistics": statistics,
         "refresh_url": with_refresh(card_url, ""),
+        "target": f"#card-{connection.pk}",
     }
     context = {"connections": [connection], "loaded": {connection.pk: card}, "card": card}
     return render(request, template_for(request, PAGE, "usage-card"), context)

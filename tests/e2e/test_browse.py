@@ -29,7 +29,7 @@ def viewer_page(login, viewer, locmem_cache, seeded_sandbox, sandbox_connection)
     return page
 
 
-def test_overview_cards_load_by_themselves(viewer_page, live_server, sandbox_connection):
+def test_overview_cards_load_by_themselves(viewer_page, live_server, seeded_sandbox, sandbox_connection):
     page = viewer_page
     page.goto(f"{live_server.url}{reverse('pools:overview')}")
     card = page.locator(f"#card-{sandbox_connection.pk}")
@@ -37,6 +37,13 @@ def test_overview_cards_load_by_themselves(viewer_page, live_server, sandbox_con
     expect(card.locator("meter").first).to_be_visible()
     expect(card).to_contain_text("llm-pretrain")
     expect(card).to_contain_text("As of")
+    # Refresh asks ModelArts again and replaces just this card.
+    calls = seeded_sandbox.calls("ShowPoolRuntimeMetrics")
+    with page.expect_response(lambda response: "refresh=1" in response.url):
+        card.locator("text=Refresh").click()
+    expect(page.locator(f"#card-{sandbox_connection.pk}")).to_have_count(1)
+    expect(page.locator(f"#card-{sandbox_connection.pk} table.usage")).to_be_visible()
+    assert seeded_sandbox.calls("ShowPoolRuntimeMetrics") == calls + 1
     assert page.js_errors == []
 
 
@@ -83,4 +90,30 @@ def test_monitoring_draws_charts_in_local_time_and_explains_the_period_rule(
     page.click("form.monitor-form button[type=submit]")
     expect(page.locator(".period-error")).to_contain_text("smallest valid period is 900")
     assert seeded_sandbox.calls("ShowPoolMonitor") == calls
+    assert page.js_errors == []
+
+
+HIDE_OR_SHOW_AND_POLL = """(state) => {
+    Object.defineProperty(document, "visibilityState", {configurable: true, get: () => state});
+    const table = document.getElementById("pool-table");
+    htmx.trigger(table, "poll-resume");
+    return table.classList.contains("htmx-request");
+}"""
+
+
+def test_the_pool_list_polls_only_while_the_tab_is_visible(viewer_page, live_server, seeded_sandbox):
+    page = viewer_page
+    page.goto(f"{live_server.url}{reverse('pools:pool_list')}")
+    table = page.locator("#pool-table")
+    expect(table).to_have_attribute("hx-trigger", re.compile("every 5s"))
+    # The next poll comes by itself while the page is visible.
+    with page.expect_response(
+        lambda response: "/pools/" in response.url and response.request.headers.get("hx-request") == "true",
+        timeout=15_000,
+    ):
+        pass
+    expect(table).not_to_have_class(re.compile("htmx-request"))
+    # A poll while the tab is hidden is cancelled before any request goes out; visible again, it goes.
+    assert page.evaluate(HIDE_OR_SHOW_AND_POLL, "hidden") is False
+    assert page.evaluate(HIDE_OR_SHOW_AND_POLL, "visible") is True
     assert page.js_errors == []

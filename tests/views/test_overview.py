@@ -64,7 +64,9 @@ def test_cards_come_from_the_cache_until_refreshed(browse, seeded_sandbox, sandb
     assert seeded_sandbox.calls("ShowPoolRuntimeMetrics") == 1
     html = hx_get(browse, card_url(sandbox_connection), refresh="1").content.decode()
     assert seeded_sandbox.calls("ShowPoolRuntimeMetrics") == 2
-    assert f'hx-get="{card_url(sandbox_connection)}?refresh=1"' in html
+    assert (
+        f'hx-get="{card_url(sandbox_connection)}?refresh=1" hx-target="#card-{sandbox_connection.pk}"' in html
+    )
 
 
 def test_a_failing_connection_breaks_only_its_own_card(
