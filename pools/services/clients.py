@@ -24,7 +24,7 @@ class ConnectionKeysUnreadable(ApplicationError):
     """The connection's AK/SK tokens open with none of the configured keys."""
 
     def __init__(self, connection: Connection) -> None:
-        super().__init__(KEYS_UNREADABLE.format(name=connection.name), extra={"connection": connection.pk})
+        super().__init__(KEYS_UNREADABLE.format(name=connection.name))
         self.connection_name = connection.name
 
 
