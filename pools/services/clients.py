@@ -31,14 +31,14 @@ class ConnectionKeysUnreadable(ApplicationError):
 @sensitive_variables("access_key", "secret_key")
 def client_for_connection(connection: Connection) -> ModelArtsClient:
     """A client signed with the connection's AK/SK and the timeouts and retries from settings."""
-    from pools.modelarts.client import ModelArtsClient
-
     try:
         access_key = connection.access_key
         secret_key = connection.secret_key
     except DecryptionError:
         # No "from": the cause holds nothing useful and the chain should stay short in reports.
         raise ConnectionKeysUnreadable(connection) from None
+    from pools.modelarts.client import ModelArtsClient
+
     return ModelArtsClient(
         connection.effective_endpoint,
         connection.project_id,
