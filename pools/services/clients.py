@@ -8,10 +8,10 @@ from django.conf import settings
 from django.views.decorators.debug import sensitive_variables
 
 from pools.crypto import DecryptionError
+from pools.modelarts.client import ModelArtsClient
 from pools.services.errors import ApplicationError
 
 if TYPE_CHECKING:
-    from pools.modelarts.client import ModelArtsClient
     from pools.models import Connection
 
 KEYS_UNREADABLE = (
@@ -37,8 +37,6 @@ def client_for_connection(connection: Connection) -> ModelArtsClient:
     except DecryptionError:
         # No "from": the cause holds nothing useful and the chain should stay short in reports.
         raise ConnectionKeysUnreadable(connection) from None
-    from pools.modelarts.client import ModelArtsClient
-
     return ModelArtsClient(
         connection.effective_endpoint,
         connection.project_id,
