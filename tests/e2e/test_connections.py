@@ -47,3 +47,14 @@ def test_viewer_switches_connection_from_the_navigation(login, live_server, view
         page.select_option("#connection-switch", str(zeta.pk))
     expect(page.locator("#connection-switch")).to_have_value(str(zeta.pk))
     assert UserPreference.objects.get(user=viewer).connection_id == zeta.pk
+
+
+def test_testing_a_connection_shows_the_outcome_inline(login, live_server, administrator, sandbox_connection):
+    page = login(administrator)
+    page.goto(f"{live_server.url}/connections/")
+    expect(page.locator(f"#test-outcome-{sandbox_connection.pk}")).to_contain_text("Never tested")
+    page.click(f"#connection-{sandbox_connection.pk} button:has-text('Test')")
+    outcome = page.locator(f"#test-outcome-{sandbox_connection.pk}")
+    expect(outcome).to_contain_text("0 pools in")
+    expect(outcome.locator(".badge.ok")).to_be_visible()
+    assert page.url == f"{live_server.url}/connections/"  # swapped in place, no navigation
