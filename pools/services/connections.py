@@ -38,7 +38,10 @@ PUBLIC_FIELDS = ("name", "description", "region", "project_id", "endpoint", "use
 DUPLICATE_NAME = "A connection with this name already exists."
 KEY_REQUIRED = "Enter the key; it is stored encrypted and never shown again."
 DELETE_REFUSED = "Connection “{name}” is used by {count} open change request(s); finish or cancel them first."
-DELETE_PROTECTED = "Connection “{name}” is still referenced by other records and cannot be deleted."
+DELETE_PROTECTED = (
+    "Connection “{name}” is kept because past change requests or other records refer to it "
+    "(they stay for the audit trail)."
+)
 TEST_SUMMARY_OK = "{count} pool(s) listed in {latency_ms} ms"
 
 
