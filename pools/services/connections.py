@@ -63,14 +63,15 @@ def _validate(connection: Connection, *, access_key: str, secret_key: str, keys_
     try:
         # The model's URLField check is replaced by validate_endpoint, which also allows single-label hosts.
         connection.full_clean(
-            exclude=["endpoint", "name", "access_key_token", "secret_key_token"], validate_unique=False
+            exclude=["endpoint", "access_key_token", "secret_key_token"], validate_unique=False
         )
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             errors.setdefault(name, []).extend(messages)
-    if not connection.name:
-        errors.setdefault("name", []).append("This field is required.")
-    elif Connection.objects.filter(name__iexact=connection.name).exclude(pk=connection.pk or None).exists():
+    if (
+        "name" not in errors
+        and Connection.objects.filter(name__iexact=connection.name).exclude(pk=connection.pk or None).exists()
+    ):
         errors.setdefault("name", []).append(DUPLICATE_NAME)
     check("endpoint", validate_endpoint, connection.endpoint)
     if "project_id" not in errors:

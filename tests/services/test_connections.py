@@ -76,7 +76,8 @@ def test_create_strips_a_trailing_slash_and_defaults_the_workspace(administrator
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"name": "  "}, "name", "This field is required."),
+        ({"name": "  "}, "name", "This field cannot be blank."),
+        ({"name": "n" * 81}, "name", "at most 80"),
         ({"region": "mars-north-1"}, "region", "is not a valid choice"),
         ({"endpoint": "ftp://modelarts.example.com"}, "endpoint", ENDPOINT_FORMAT),
         ({"endpoint": "https://modelarts.example.com/v2"}, "endpoint", ENDPOINT_FORMAT),
