@@ -262,3 +262,44 @@ def test_rotation_names_the_connection_it_cannot_open_and_still_rotates_the_othe
         assert crypto.decrypt(good.secret_key_token) == FAKE_SECRET_KEY
     actions = [audit.parse_message(e)["action"] for e in LogEntry.objects.all()]
     assert actions == ["connection.rotate_keys"]
+
+
+@pytest.fixture
+def change_request_model():
+    from django.apps import apps
+
+    try:
+        return apps.get_model("pools", "ChangeRequest")
+    except LookupError:
+        pytest.skip("the ChangeRequest model (approvals branch) is not on this branch yet")
+
+
+def test_real_open_change_requests_block_deletion_and_closed_ones_keep_the_connection(
+    administrator, connection, change_request_model
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    request = change_request_model.objects.create(
+        connection=connection,
+        kind="delete_pool",
+        target="pool-a-0123456789abcdef0123456789abcdef",
+        reason="tidy up",
+        requested_by=administrator,
+        idempotency_key="k-1",
+        status="pending",
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+    assert services.open_change_request_count(connection) == 1
+    with pytest.raises(ApplicationError) as caught:
+        services.connection_delete(connection=connection, user=administrator)
+    assert caught.value.message == services.DELETE_REFUSED.format(name=connection.name, count=1)
+
+    change_request_model.objects.filter(pk=request.pk).update(status="cancelled")
+    assert services.open_change_request_count(connection) == 0
+    with pytest.raises(ApplicationError) as caught:
+        services.connection_delete(connection=connection, user=administrator)
+    assert caught.value.message == services.DELETE_PROTECTED.format(name=connection.name)
+    assert Connection.objects.filter(pk=connection.pk).exists()
+    assert not LogEntry.objects.exists()  # the delete's audit entry was rolled back with it
