@@ -5,6 +5,7 @@ pytest_plugins = [
     "tests.fixtures.browser",
     "tests.fixtures.sandbox",
     "tests.fixtures.modelarts",
+    "tests.fixtures.connections",
     "tests.fixtures.caches",
     "tests.fixtures.browse",
 ]
