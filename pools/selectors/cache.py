@@ -71,11 +71,6 @@ class ReadResult(Generic[T]):
             return None
         return max(0.0, (timezone.now() - self.fetched_at).total_seconds())
 
-    def map(self, transform: Callable[[T], Any]) -> ReadResult[Any]:
-        """The same read with its value transformed (when there is one)."""
-        value = None if self.value is None else transform(self.value)
-        return ReadResult(value, self.fetched_at, self.stale, self.error)
-
 
 @dataclass(frozen=True)
 class _Entry:
