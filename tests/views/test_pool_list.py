@@ -170,3 +170,29 @@ def test_a_connection_the_client_cannot_use_is_a_banner(browse, make_connection)
     html = response.content.decode()
     assert response.status_code == 200
     assert "Listing the pools of connection “odd-endpoint” failed" in html and "http or https" in html
+
+
+def test_pools_with_open_change_requests_are_marked(browse, seeded_sandbox, sandbox_connection, operator):
+    from pools.services.change_requests import change_request_create
+
+    infer = next(
+        pool["metadata"]["name"]
+        for pool in seeded_sandbox.pools(PROJECT_ID)
+        if pool["metadata"]["labels"]["os.modelarts/name"] == "infer-t4"
+    )
+    change_request = change_request_create(
+        user=operator,
+        connection=sandbox_connection,
+        kind="delete_pool",
+        target=infer,
+        body=None,
+        reason="The service moved to the new cluster.",
+        idempotency_key="browse-marks-open-requests",
+    )
+    html = browse.get(LIST).content.decode()
+    marked = re.findall(r'<tr class="[^"]*has-requests[^"]*"[^>]*>.*?<strong>([\w-]+)</strong>', html, re.S)
+    assert marked == ["infer-t4"]
+    link = reverse("pools:change-request-detail", args=[change_request.pk])
+    assert f'href="{link}"' in html and "Delete pool requested" in html
+    detail = browse.get(reverse("pools:pool_detail", args=[sandbox_connection.pk, infer])).content.decode()
+    assert f"#{change_request.pk} Delete pool (Pending approval)" in detail
