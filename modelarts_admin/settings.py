@@ -157,6 +157,11 @@ APPROVALS_REQUIRED = {
     "delete_pool": env.int("APPROVALS_REQUIRED_DELETE_POOL", default=1),
     "delete_nodes": env.int("APPROVALS_REQUIRED_DELETE_NODES", default=1),
 }
+# A request still "executing" this long after it started was interrupted (crash, restart): the
+# process_change_requests command then settles it by asking the API. Keep it well above the client deadline.
+CHANGE_REQUEST_EXECUTION_GRACE_SECONDS = env.float("CHANGE_REQUEST_EXECUTION_GRACE_SECONDS", default=600.0)
+# Where links in e-mails point.
+DASHBOARD_URL = env.str("DASHBOARD_URL", default="http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,
