@@ -86,6 +86,9 @@ DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once; approvals and audit write concurrently.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+    # BEGIN IMMEDIATE: a transaction takes the write lock when it starts, so one that reads before it writes
+    # (the audit chain, compare-and-set transitions) waits its turn instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
     DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", str(VAR_DIR / "test-db.sqlite3"))
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://modelarts-admin")}

@@ -109,6 +109,13 @@ class ChangeRequest(models.Model):
         return self.status in OPEN_STATUSES
 
     @property
+    def decision(self) -> str:
+        """How it was decided: "Approved" (whatever its execution did), "Rejected", "Cancelled", "Expired"."""
+        if self.status in (self.Status.REJECTED, self.Status.CANCELLED, self.Status.EXPIRED):
+            return self.get_status_display()
+        return "Approved" if self.decided_at else ""
+
+    @property
     def node_names(self) -> list[str]:
         if self.kind != self.Kind.DELETE_NODES or not isinstance(self.body, dict):
             return []

@@ -73,7 +73,8 @@ def change_request_list(
     approved by them).
     """
     change_requests_expire_due()
-    requests = _visible_to(user).annotate(approval_count=Count("approvals"))
+    # Grouping for the count drops Meta.ordering, so the order is spelled out.
+    requests = _visible_to(user).annotate(approval_count=Count("approvals")).order_by("-created_at", "-pk")
     if status:
         requests = requests.filter(status__in=[status] if isinstance(status, str) else list(status))
     if kind:
