@@ -2,5 +2,6 @@
 
 pytest_plugins = [
     "tests.fixtures.users",
+    "tests.fixtures.browser",
     "tests.fixtures.approvals",
 ]

@@ -19,13 +19,14 @@ from pools.services.errors import ApplicationError
 from tests.fixtures.approvals import CREATE_POOL, DELETE_POOL, create_body
 from tests.fixtures.users import PASSWORD
 
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
 THREADS = 8
 Status = ChangeRequest.Status
 
 
 @pytest.fixture
 def approvers(django_user_model):
+    permissions.ensure_roles()  # a transactional test starts from a flushed database
     group = Group.objects.get(name=permissions.APPROVER)
     users = []
     for i in range(THREADS):
