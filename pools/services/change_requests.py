@@ -96,6 +96,7 @@ OUTCOME_UNCHECKED = (
     "before sending anything."
 )
 LOST_ANSWER = "the answer to the call was lost"
+LATER_CHECK = "a later check of a lost answer"
 UNEXPECTED = "Execution stopped on an unexpected error ({error}); it is checked before any retry."
 
 COMMENT_MAX = 5000
@@ -570,8 +571,8 @@ def _settle(
     status: str,
     *,
     upstream: ModelArtsError | None = None,
-    action: str | None = None,
     revalidation: list[str] | None = None,
+    from_status: str = Status.EXECUTING,
     **fields: Any,
 ) -> bool:
     """executing → succeeded | failed, for this attempt only; audited and mailed by the one who wins."""
@@ -579,7 +580,7 @@ def _settle(
     with transaction.atomic():
         won = ChangeRequest.objects.transition(
             change_request.pk,
-            Status.EXECUTING,
+            from_status,
             status,
             match={"attempts": attempt},
             finished_at=now,
@@ -590,7 +591,7 @@ def _settle(
             events.record(
                 change_request,
                 user=user,
-                action=action or ("succeed" if status == Status.SUCCEEDED else "fail"),
+                action="succeed" if status == Status.SUCCEEDED else "fail",
                 revalidation=revalidation,
                 **events.result_details(change_request),
             )
@@ -675,6 +676,32 @@ def _reconcile(
     return False
 
 
+def _confirm_late_outcome(client, change_request: ChangeRequest, user) -> bool:
+    """A request that failed with a lost answer succeeded after all if ModelArts now shows the change."""
+    try:
+        made, pool_name = _observed(client, change_request)
+    except ModelArtsError:
+        return False
+    if not made:
+        return False
+    events.record(
+        change_request, user=user, action="reconcile", found=True, why=LATER_CHECK, pool_name=pool_name
+    )
+    return _settle(
+        change_request,
+        user,
+        change_request.attempts,
+        Status.SUCCEEDED,
+        from_status=Status.FAILED,
+        result_pool_name=pool_name,
+        result_message=CONFIRMED_BY_QUERY.format(why=LATER_CHECK),
+        result_http_status=None,
+        result_error_code="",
+        result_error_msg="",
+        outcome_unknown=False,
+    )
+
+
 # --- the periodic job ----------------------------------------------------------------------------------------
 
 
@@ -693,7 +720,8 @@ class ProcessSummary:
 
 
 def process_change_requests(now: datetime | None = None) -> ProcessSummary:
-    """Expire overdue requests, run approved ones a crash left unclaimed, settle ones a crash left executing.
+    """Expire overdue requests, run approved ones a crash left unclaimed, settle ones a crash left executing,
+    and mark as succeeded failed ones whose lost answer turns out to have been applied.
 
     Run from cron (``manage.py process_change_requests``). Only requests untouched for
     CHANGE_REQUEST_EXECUTION_GRACE_SECONDS are picked up, so a live web request is never overtaken.
@@ -726,4 +754,17 @@ def process_change_requests(now: datetime | None = None) -> ProcessSummary:
             summary.unresolved[change_request.pk] = "ModelArts could not be asked; left for the next run."
         else:
             summary.reconciled[change_request.pk] = change_request.status
+
+    # Failed with a lost answer: a slow ModelArts may have applied it since. Looked at while recent.
+    recent = now - timedelta(hours=settings.CHANGE_REQUEST_EXPIRY_HOURS)
+    unknown = ChangeRequest.objects.filter(
+        status=Status.FAILED, outcome_unknown=True, finished_at__gte=recent
+    )
+    for change_request in unknown.select_related("connection"):
+        try:
+            with closing(clients.client_for_connection(change_request.connection)) as client:
+                if _confirm_late_outcome(client, change_request, system):
+                    summary.reconciled[change_request.pk] = change_request.status
+        except ApplicationError as error:
+            summary.unresolved[change_request.pk] = error.message
     return summary

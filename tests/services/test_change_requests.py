@@ -635,3 +635,24 @@ def test_command_prints_the_summary(operator, upstream_connection, pool, capsys)
     call_command("process_change_requests")
     out = capsys.readouterr().out
     assert f"#{cr.pk}: expired" in out and "expired 1" in out
+
+
+def test_process_marks_a_lost_create_succeeded_once_the_pool_shows_up(
+    operator, approver, upstream, upstream_connection
+):
+    cr = request_create(operator, upstream_connection)
+    upstream.lose_next_answer(CREATE_POOL, applied=False)
+    svc.change_request_approve(user=approver, change_request=cr)
+    assert svc.process_change_requests().reconciled == {}  # still nothing there: stays failed
+    assert ChangeRequest.objects.get(pk=cr.pk).status == Status.FAILED
+
+    made = upstream.add_pool("pool-vision")  # the slow server applied it after all
+    mail.outbox.clear()
+    summary = svc.process_change_requests()
+
+    cr.refresh_from_db()
+    assert summary.reconciled == {cr.pk: Status.SUCCEEDED}
+    assert cr.status == Status.SUCCEEDED and cr.result_pool_name == made and not cr.outcome_unknown
+    assert upstream.calls[CREATE_POOL] == 1
+    assert actions_of(cr)[-2:] == ["change_request.reconcile", "change_request.succeed"]
+    assert [m.to for m in mail.outbox] == [[operator.email]] and "Done" in mail.outbox[0].subject
