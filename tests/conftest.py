@@ -3,5 +3,6 @@
 pytest_plugins = [
     "tests.fixtures.users",
     "tests.fixtures.browser",
+    "tests.fixtures.modelarts",
     "tests.fixtures.approvals",
 ]
