@@ -67,17 +67,17 @@ def request_create(user, connection, name="pool-vision", key="k-create"):
 
 
 @pytest.fixture
-def pool(upstream):
-    return upstream.add_pool("pool-demo", nodes=3)
+def pool(cloud):
+    return cloud.add_pool("pool-demo", nodes=3)
 
 
 # --- requesting ----------------------------------------------------------------------------------------------
 
 
 def test_request_is_pending_snapshotted_audited_and_mailed_to_approvers(
-    operator, approver, second_approver, administrator, viewer, upstream, upstream_connection, pool
+    operator, approver, second_approver, administrator, viewer, cloud, cloud_connection, pool
 ):
-    cr = request_delete_pool(operator, upstream_connection, pool)
+    cr = request_delete_pool(operator, cloud_connection, pool)
 
     assert cr.status == Status.PENDING
     assert cr.requested_by == operator and cr.approvals_required == 1
@@ -88,20 +88,20 @@ def test_request_is_pending_snapshotted_audited_and_mailed_to_approvers(
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients == sorted([approver.email, second_approver.email, administrator.email])
     assert all(f"#{cr.pk}" in message.subject for message in mail.outbox)
-    assert upstream.calls[DELETE_POOL] == 0
+    assert cloud.calls[DELETE_POOL] == 0
 
 
-def test_approvers_without_email_or_inactive_get_no_mail(operator, approver, upstream_connection, pool):
+def test_approvers_without_email_or_inactive_get_no_mail(operator, approver, cloud_connection, pool):
     approver.email = ""
     approver.save()
-    request_delete_pool(operator, upstream_connection, pool)
+    request_delete_pool(operator, cloud_connection, pool)
     assert mail.outbox == []
 
 
-def test_same_idempotency_key_returns_the_first_request(operator, upstream_connection, pool):
-    first = request_delete_pool(operator, upstream_connection, pool, key="form-1")
-    again = request_delete_pool(operator, upstream_connection, pool, key="form-1", reason="another reason")
-    other = request_delete_pool(operator, upstream_connection, pool, key="form-2")
+def test_same_idempotency_key_returns_the_first_request(operator, cloud_connection, pool):
+    first = request_delete_pool(operator, cloud_connection, pool, key="form-1")
+    again = request_delete_pool(operator, cloud_connection, pool, key="form-1", reason="another reason")
+    other = request_delete_pool(operator, cloud_connection, pool, key="form-2")
 
     assert again.pk == first.pk and again.reason == "Team disbanded"
     assert other.pk != first.pk
@@ -110,10 +110,10 @@ def test_same_idempotency_key_returns_the_first_request(operator, upstream_conne
 
 
 @pytest.mark.parametrize("role", ["viewer", "approver", "nobody"])
-def test_only_requesters_may_request(request, role, upstream_connection, pool):
+def test_only_requesters_may_request(request, role, cloud_connection, pool):
     user = request.getfixturevalue(role)
     with pytest.raises(PermissionDenied, match=svc.CANNOT_REQUEST):
-        request_delete_pool(user, upstream_connection, pool)
+        request_delete_pool(user, cloud_connection, pool)
     assert not ChangeRequest.objects.exists()
 
 
@@ -132,13 +132,11 @@ def test_only_requesters_may_request(request, role, upstream_connection, pool):
         ("create_pool", "bad name!", create_body("bad name!"), "target", svc.BAD_DISPLAY_NAME),
     ],
 )
-def test_bad_input_is_a_field_error(
-    operator, upstream, upstream_connection, kind, target, body, field, message
-):
+def test_bad_input_is_a_field_error(operator, cloud, cloud_connection, kind, target, body, field, message):
     with pytest.raises(ApplicationError, match=message.replace("(", r"\(").replace(")", r"\)")) as caught:
         svc.change_request_create(
             user=operator,
-            connection=upstream_connection,
+            connection=cloud_connection,
             kind=kind,
             target=target,
             body=body,
@@ -149,41 +147,39 @@ def test_bad_input_is_a_field_error(
     assert not ChangeRequest.objects.exists()
 
 
-def test_reason_is_required(operator, upstream_connection, pool):
+def test_reason_is_required(operator, cloud_connection, pool):
     with pytest.raises(ApplicationError, match=svc.REASON_REQUIRED) as caught:
-        request_delete_pool(operator, upstream_connection, pool, reason="   ")
+        request_delete_pool(operator, cloud_connection, pool, reason="   ")
     assert caught.value.field == "reason"
 
 
-def test_idempotency_key_is_required(operator, upstream_connection, pool):
+def test_idempotency_key_is_required(operator, cloud_connection, pool):
     with pytest.raises(ApplicationError) as caught:
-        request_delete_pool(operator, upstream_connection, pool, key="")
+        request_delete_pool(operator, cloud_connection, pool, key="")
     assert caught.value.field == "idempotency_key"
 
 
-def test_request_against_live_state_that_forbids_it_is_refused(operator, upstream, upstream_connection, pool):
+def test_request_against_live_state_that_forbids_it_is_refused(operator, cloud, cloud_connection, pool):
     with pytest.raises(ApplicationError, match="no longer exists") as caught:
-        request_delete_pool(operator, upstream_connection, "pool-gone-0000")
+        request_delete_pool(operator, cloud_connection, "pool-gone-0000")
     assert caught.value.field == "target"
 
-    nodes = upstream.node_names(pool)
+    nodes = cloud.node_names(pool)
     with pytest.raises(ApplicationError, match="at least one must remain"):
-        request_delete_nodes(operator, upstream_connection, pool, nodes)
+        request_delete_nodes(operator, cloud_connection, pool, nodes)
     with pytest.raises(ApplicationError, match="no longer in the pool: os-node-nope"):
-        request_delete_nodes(operator, upstream_connection, pool, ["os-node-nope"])
+        request_delete_nodes(operator, cloud_connection, pool, ["os-node-nope"])
 
-    upstream.add_pool("pool-vision")
+    cloud.add_pool("pool-vision")
     with pytest.raises(ApplicationError, match="already exists"):
-        request_create(operator, upstream_connection, name="pool-vision")
+        request_create(operator, cloud_connection, name="pool-vision")
     assert not ChangeRequest.objects.exists()
 
 
-def test_upstream_failure_while_snapshotting_is_a_banner_not_a_crash(
-    operator, upstream, upstream_connection, pool
-):
-    upstream.fail_next("ShowPool", 500)
+def test_upstream_failure_while_snapshotting_is_a_banner_not_a_crash(operator, cloud, cloud_connection, pool):
+    cloud.fail_next("ShowPool", 500)
     with pytest.raises(ApplicationError) as caught:
-        request_delete_pool(operator, upstream_connection, pool)
+        request_delete_pool(operator, cloud_connection, pool)
     assert caught.value.details["error_code"] == "ModelArts.50005000"
     assert caught.value.details["request_id"] == "rid-fail-ShowPool"
 
@@ -192,16 +188,16 @@ def test_upstream_failure_while_snapshotting_is_a_banner_not_a_crash(
 
 
 def test_approval_executes_once_records_result_audits_and_mails(
-    operator, approver, upstream, upstream_connection, pool
+    operator, approver, cloud, cloud_connection, pool
 ):
-    cr = request_delete_pool(operator, upstream_connection, pool)
+    cr = request_delete_pool(operator, cloud_connection, pool)
     mail.outbox.clear()
 
     svc.change_request_approve(user=approver, change_request=cr, comment="ok, confirmed with the team")
 
     cr.refresh_from_db()
     assert cr.status == Status.SUCCEEDED
-    assert upstream.calls[DELETE_POOL] == 1 and upstream.phase(pool) == "Deleting"
+    assert cloud.calls[DELETE_POOL] == 1 and cloud.phase(pool) == "Deleting"
     assert cr.result_request_id == "rid-delete" and cr.result_pool_name == pool and cr.attempts == 1
     assert cr.decided_by == approver and cr.approvals.get().comment == "ok, confirmed with the team"
     assert actions_of(cr) == [
@@ -220,20 +216,20 @@ def test_approval_executes_once_records_result_audits_and_mails(
     )
 
 
-def test_requester_can_never_approve_own_request(administrator, upstream, upstream_connection, pool):
-    cr = request_delete_pool(administrator, upstream_connection, pool)
+def test_requester_can_never_approve_own_request(administrator, cloud, cloud_connection, pool):
+    cr = request_delete_pool(administrator, cloud_connection, pool)
     with pytest.raises(PermissionDenied, match="your own"):
         svc.change_request_approve(user=administrator, change_request=cr)
     with pytest.raises(PermissionDenied, match="your own"):
         svc.change_request_reject(user=administrator, change_request=cr, comment="no")
     cr.refresh_from_db()
     assert cr.status == Status.PENDING and not cr.approvals.exists()
-    assert upstream.calls[DELETE_POOL] == 0
+    assert cloud.calls[DELETE_POOL] == 0
 
 
 @pytest.mark.parametrize("role", ["operator", "viewer", "nobody"])
-def test_only_approvers_decide(request, role, administrator, upstream_connection, pool):
-    cr = request_delete_pool(administrator, upstream_connection, pool)
+def test_only_approvers_decide(request, role, administrator, cloud_connection, pool):
+    cr = request_delete_pool(administrator, cloud_connection, pool)
     user = request.getfixturevalue(role)
     with pytest.raises(PermissionDenied, match=svc.CANNOT_DECIDE):
         svc.change_request_approve(user=user, change_request=cr)
@@ -243,38 +239,38 @@ def test_only_approvers_decide(request, role, administrator, upstream_connection
 
 
 def test_two_approvals_needed_when_configured(
-    settings, operator, approver, second_approver, upstream, upstream_connection, pool
+    settings, operator, approver, second_approver, cloud, cloud_connection, pool
 ):
     settings.APPROVALS_REQUIRED = {**settings.APPROVALS_REQUIRED, "delete_pool": 2}
-    cr = request_delete_pool(operator, upstream_connection, pool)
+    cr = request_delete_pool(operator, cloud_connection, pool)
     assert cr.approvals_required == 2
 
     svc.change_request_approve(user=approver, change_request=cr)
     assert ChangeRequest.objects.get().status == Status.PENDING
     with pytest.raises(ApplicationError, match=svc.ALREADY_APPROVED):
         svc.change_request_approve(user=approver, change_request=cr)
-    assert upstream.calls[DELETE_POOL] == 0
+    assert cloud.calls[DELETE_POOL] == 0
 
     svc.change_request_approve(user=second_approver, change_request=cr)
     cr.refresh_from_db()
     assert cr.status == Status.SUCCEEDED and cr.approvals.count() == 2
-    assert upstream.calls[DELETE_POOL] == 1
+    assert cloud.calls[DELETE_POOL] == 1
 
 
 def test_second_approval_of_a_decided_request_is_refused(
-    operator, approver, second_approver, upstream, upstream_connection, pool
+    operator, approver, second_approver, cloud, cloud_connection, pool
 ):
-    cr = request_delete_pool(operator, upstream_connection, pool)
+    cr = request_delete_pool(operator, cloud_connection, pool)
     svc.change_request_approve(user=approver, change_request=cr)
     with pytest.raises(ApplicationError, match="is succeeded; only a pending request can be approved"):
         svc.change_request_approve(user=second_approver, change_request=cr)
     with pytest.raises(ApplicationError, match="only a pending request can be rejected"):
         svc.change_request_reject(user=second_approver, change_request=cr, comment="too late")
-    assert upstream.calls[DELETE_POOL] == 1
+    assert cloud.calls[DELETE_POOL] == 1
 
 
-def test_rejection_ends_the_request(operator, approver, second_approver, upstream, upstream_connection, pool):
-    cr = request_delete_pool(operator, upstream_connection, pool)
+def test_rejection_ends_the_request(operator, approver, second_approver, cloud, cloud_connection, pool):
+    cr = request_delete_pool(operator, cloud_connection, pool)
     mail.outbox.clear()
     with pytest.raises(ApplicationError, match=svc.REJECT_COMMENT_REQUIRED):
         svc.change_request_reject(user=approver, change_request=cr, comment="  ")
@@ -285,15 +281,13 @@ def test_rejection_ends_the_request(operator, approver, second_approver, upstrea
     assert cr.status == Status.REJECTED and cr.decision_comment == "Jobs still run there"
     with pytest.raises(ApplicationError, match="is rejected; only a pending request can be approved"):
         svc.change_request_approve(user=second_approver, change_request=cr)
-    assert upstream.calls[DELETE_POOL] == 0
+    assert cloud.calls[DELETE_POOL] == 0
     assert entry_for(cr, "change_request.reject")["details"]["comment"] == "Jobs still run there"
     assert [m.to for m in mail.outbox] == [[operator.email]] and "Rejected" in mail.outbox[0].subject
 
 
-def test_cancel_only_own_pending_request(
-    operator, approver, administrator, upstream, upstream_connection, pool
-):
-    cr = request_delete_pool(operator, upstream_connection, pool)
+def test_cancel_only_own_pending_request(operator, approver, administrator, cloud, cloud_connection, pool):
+    cr = request_delete_pool(operator, cloud_connection, pool)
     with pytest.raises(PermissionDenied, match=svc.CANCEL_NOT_OWN):
         svc.change_request_cancel(user=administrator, change_request=cr)
     with pytest.raises(PermissionDenied, match=svc.CANNOT_REQUEST):
@@ -308,17 +302,15 @@ def test_cancel_only_own_pending_request(
         svc.change_request_approve(user=approver, change_request=cr)
 
 
-def test_cancel_after_approval_is_refused(operator, approver, upstream_connection, pool):
-    cr = request_delete_pool(operator, upstream_connection, pool)
+def test_cancel_after_approval_is_refused(operator, approver, cloud_connection, pool):
+    cr = request_delete_pool(operator, cloud_connection, pool)
     svc.change_request_approve(user=approver, change_request=cr)
     with pytest.raises(ApplicationError, match="only a pending request can be cancelled"):
         svc.change_request_cancel(user=operator, change_request=cr)
 
 
-def test_expired_request_cannot_be_approved_and_is_audited(
-    operator, approver, upstream, upstream_connection, pool
-):
-    cr = request_delete_pool(operator, upstream_connection, pool)
+def test_expired_request_cannot_be_approved_and_is_audited(operator, approver, cloud, cloud_connection, pool):
+    cr = request_delete_pool(operator, cloud_connection, pool)
     ChangeRequest.objects.filter(pk=cr.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     mail.outbox.clear()
 
@@ -326,14 +318,14 @@ def test_expired_request_cannot_be_approved_and_is_audited(
         svc.change_request_approve(user=approver, change_request=cr)
 
     cr.refresh_from_db()
-    assert cr.status == Status.EXPIRED and upstream.calls[DELETE_POOL] == 0
+    assert cr.status == Status.EXPIRED and cloud.calls[DELETE_POOL] == 0
     assert actions_of(cr) == ["change_request.create", "change_request.expire"]
     assert [m.to for m in mail.outbox] == [[operator.email]] and "Expired" in mail.outbox[0].subject
 
 
-def test_stale_state_fails_without_calling_the_api(operator, approver, upstream, upstream_connection, pool):
-    cr = request_delete_pool(operator, upstream_connection, pool)
-    upstream.set_phase(pool, "Abnormal")
+def test_stale_state_fails_without_calling_the_api(operator, approver, cloud, cloud_connection, pool):
+    cr = request_delete_pool(operator, cloud_connection, pool)
+    cloud.set_phase(pool, "Abnormal")
 
     svc.change_request_approve(user=approver, change_request=cr)
 
@@ -341,43 +333,43 @@ def test_stale_state_fails_without_calling_the_api(operator, approver, upstream,
     assert cr.status == Status.FAILED
     assert cr.result_message.startswith("Not executed: the live state no longer allows this change.")
     assert f"Pool {pool} is Abnormal, not Running." in cr.result_message
-    assert upstream.calls[DELETE_POOL] == 0
+    assert cloud.calls[DELETE_POOL] == 0
     assert entry_for(cr, "change_request.fail")["details"]["revalidation"] == [
         f"Pool {pool} is Abnormal, not Running."
     ]
 
 
-def test_delete_nodes_revalidates_nodes_and_the_last_one(operator, approver, upstream, upstream_connection):
-    pool = upstream.add_pool("pool-nodes", nodes=3)
-    first, second, third = upstream.node_names(pool)
-    cr = request_delete_nodes(operator, upstream_connection, pool, [first, second])
-    upstream.set_node_phase(pool, third, "Deleting")  # someone else is removing the other node
+def test_delete_nodes_revalidates_nodes_and_the_last_one(operator, approver, cloud, cloud_connection):
+    pool = cloud.add_pool("pool-nodes", nodes=3)
+    first, second, third = cloud.node_names(pool)
+    cr = request_delete_nodes(operator, cloud_connection, pool, [first, second])
+    cloud.set_node_phase(pool, third, "Deleting")  # someone else is removing the other node
 
     svc.change_request_approve(user=approver, change_request=cr)
 
     cr.refresh_from_db()
     assert cr.status == Status.FAILED and "at least one must remain" in cr.result_message
-    assert upstream.calls[DELETE_NODES] == 0
+    assert cloud.calls[DELETE_NODES] == 0
 
 
-def test_delete_nodes_executes_with_the_exact_body(operator, approver, upstream, upstream_connection):
-    pool = upstream.add_pool("pool-nodes", nodes=3)
-    first, _, _ = upstream.node_names(pool)
-    cr = request_delete_nodes(operator, upstream_connection, pool, [first])
+def test_delete_nodes_executes_with_the_exact_body(operator, approver, cloud, cloud_connection):
+    pool = cloud.add_pool("pool-nodes", nodes=3)
+    first, _, _ = cloud.node_names(pool)
+    cr = request_delete_nodes(operator, cloud_connection, pool, [first])
 
     svc.change_request_approve(user=approver, change_request=cr)
 
     cr.refresh_from_db()
     assert cr.status == Status.SUCCEEDED and cr.result_request_id == "rid-delete-nodes"
-    assert upstream.calls[DELETE_NODES] == 1 and upstream.nodes[pool][first] == "Deleting"
+    assert cloud.calls[DELETE_NODES] == 1 and cloud.nodes[pool][first] == "Deleting"
     assert entry_for(cr, "change_request.succeed")["details"]["node_names"] == [first]
 
 
 def test_upstream_error_is_recorded_and_retry_runs_again(
-    operator, approver, second_approver, upstream, upstream_connection, pool
+    operator, approver, second_approver, cloud, cloud_connection, pool
 ):
-    cr = request_delete_pool(operator, upstream_connection, pool)
-    upstream.fail_next(DELETE_POOL, 500)
+    cr = request_delete_pool(operator, cloud_connection, pool)
+    cloud.fail_next(DELETE_POOL, 500)
 
     svc.change_request_approve(user=approver, change_request=cr)
     cr.refresh_from_db()
@@ -395,127 +387,123 @@ def test_upstream_error_is_recorded_and_retry_runs_again(
 
     cr.refresh_from_db()
     assert cr.status == Status.SUCCEEDED and cr.attempts == 2 and cr.result_error_code == ""
-    assert upstream.calls[DELETE_POOL] == 2
+    assert cloud.calls[DELETE_POOL] == 2
     assert actions_of(cr)[-2:] == ["change_request.retry", "change_request.succeed"]
 
 
 @pytest.mark.parametrize("status", [Status.PENDING, Status.SUCCEEDED, Status.REJECTED, Status.EXECUTING])
 def test_retry_of_a_request_that_did_not_fail_is_refused(
-    status, operator, approver, upstream, upstream_connection, pool
+    status, operator, approver, cloud, cloud_connection, pool
 ):
-    cr = request_delete_pool(operator, upstream_connection, pool)
+    cr = request_delete_pool(operator, cloud_connection, pool)
     ChangeRequest.objects.filter(pk=cr.pk).update(status=status)
     with pytest.raises(ApplicationError, match="only a failed request can be retried"):
         svc.change_request_retry(user=approver, change_request=cr)
-    assert upstream.calls[DELETE_POOL] == 0
+    assert cloud.calls[DELETE_POOL] == 0
 
 
-def test_execute_needs_an_approved_request(operator, approver, upstream, upstream_connection, pool):
-    cr = request_delete_pool(operator, upstream_connection, pool)
+def test_execute_needs_an_approved_request(operator, approver, cloud, cloud_connection, pool):
+    cr = request_delete_pool(operator, cloud_connection, pool)
     with pytest.raises(ApplicationError, match="only an approved request can be executed"):
         svc.change_request_execute(user=approver, change_request=cr)
     with pytest.raises(PermissionDenied):
         svc.change_request_execute(user=operator, change_request=cr)
-    assert upstream.calls[DELETE_POOL] == 0
+    assert cloud.calls[DELETE_POOL] == 0
 
 
 # --- lost answers --------------------------------------------------------------------------------------------
 
 
 def test_create_with_lost_answer_that_was_applied_is_reconciled_without_a_second_post(
-    operator, approver, upstream, upstream_connection
+    operator, approver, cloud, cloud_connection
 ):
-    cr = request_create(operator, upstream_connection)
-    upstream.lose_next_answer(CREATE_POOL, applied=True)
+    cr = request_create(operator, cloud_connection)
+    cloud.lose_next_answer(CREATE_POOL, applied=True)
 
     svc.change_request_approve(user=approver, change_request=cr)
 
     cr.refresh_from_db()
     assert cr.status == Status.SUCCEEDED
-    assert cr.result_pool_name == upstream.pools_named("pool-vision")[0]
+    assert cr.result_pool_name == cloud.pools_named("pool-vision")[0]
     assert "checked after" in cr.result_message and not cr.outcome_unknown
-    assert upstream.calls[CREATE_POOL] == 1
+    assert cloud.calls[CREATE_POOL] == 1
     assert entry_for(cr, "change_request.reconcile")["details"]["found"] is True
 
 
 def test_create_with_lost_answer_not_applied_fails_and_retry_checks_first(
-    operator, approver, upstream, upstream_connection
+    operator, approver, cloud, cloud_connection
 ):
-    cr = request_create(operator, upstream_connection)
-    upstream.lose_next_answer(CREATE_POOL, applied=False)
+    cr = request_create(operator, cloud_connection)
+    cloud.lose_next_answer(CREATE_POOL, applied=False)
 
     svc.change_request_approve(user=approver, change_request=cr)
 
     cr.refresh_from_db()
     assert cr.status == Status.FAILED and cr.outcome_unknown
     assert "shows no sign of the change" in cr.result_message
-    assert upstream.calls[CREATE_POOL] == 1 and upstream.pools_named("pool-vision") == []
+    assert cloud.calls[CREATE_POOL] == 1 and cloud.pools_named("pool-vision") == []
 
     # A slow server applied it after all: the retry finds it and sends nothing.
-    upstream.add_pool("pool-vision")
+    cloud.add_pool("pool-vision")
     svc.change_request_retry(user=approver, change_request=cr)
     cr.refresh_from_db()
-    assert cr.status == Status.SUCCEEDED and upstream.calls[CREATE_POOL] == 1
+    assert cr.status == Status.SUCCEEDED and cloud.calls[CREATE_POOL] == 1
 
 
 def test_retry_after_a_lost_answer_posts_only_once_it_is_sure_nothing_exists(
-    operator, approver, upstream, upstream_connection
+    operator, approver, cloud, cloud_connection
 ):
-    cr = request_create(operator, upstream_connection)
-    upstream.lose_next_answer(CREATE_POOL, applied=False)
+    cr = request_create(operator, cloud_connection)
+    cloud.lose_next_answer(CREATE_POOL, applied=False)
     svc.change_request_approve(user=approver, change_request=cr)
 
     svc.change_request_retry(user=approver, change_request=cr)
 
     cr.refresh_from_db()
     assert cr.status == Status.SUCCEEDED and cr.result_request_id == "rid-create"
-    assert upstream.calls[CREATE_POOL] == 2 and len(upstream.pools_named("pool-vision")) == 1
+    assert cloud.calls[CREATE_POOL] == 2 and len(cloud.pools_named("pool-vision")) == 1
 
 
 def test_delete_pool_with_lost_answer_is_settled_by_show_pool(
-    operator, approver, upstream, upstream_connection, pool
+    operator, approver, cloud, cloud_connection, pool
 ):
-    cr = request_delete_pool(operator, upstream_connection, pool)
-    upstream.lose_next_answer(DELETE_POOL, applied=True)
+    cr = request_delete_pool(operator, cloud_connection, pool)
+    cloud.lose_next_answer(DELETE_POOL, applied=True)
     svc.change_request_approve(user=approver, change_request=cr)
     cr.refresh_from_db()
-    assert cr.status == Status.SUCCEEDED and upstream.calls[DELETE_POOL] == 1
+    assert cr.status == Status.SUCCEEDED and cloud.calls[DELETE_POOL] == 1
 
 
-def test_lost_answer_when_the_check_also_fails_stays_unknown(
-    operator, approver, upstream, upstream_connection
-):
-    cr = request_create(operator, upstream_connection)
-    upstream.lose_next_answer(CREATE_POOL, applied=True)
+def test_lost_answer_when_the_check_also_fails_stays_unknown(operator, approver, cloud, cloud_connection):
+    cr = request_create(operator, cloud_connection)
+    cloud.lose_next_answer(CREATE_POOL, applied=True)
     # The re-validation's ListPools succeeds; the one after the lost answer fails.
-    upstream.failures["ListPools"] = []
-    original = upstream.create_pool
+    cloud.failures["ListPools"] = []
+    original = cloud.create_pool
 
     def create_then_break(body):
         try:
             return original(body)
         finally:
-            upstream.fail_next("ListPools", 503)
+            cloud.fail_next("ListPools", 503)
 
-    upstream.create_pool = create_then_break
+    cloud.create_pool = create_then_break
     svc.change_request_approve(user=approver, change_request=cr)
 
     cr.refresh_from_db()
     assert cr.status == Status.FAILED and cr.outcome_unknown
     assert "could not be checked yet" in cr.result_message
-    upstream.create_pool = original
+    cloud.create_pool = original
     svc.change_request_retry(user=approver, change_request=cr)
     cr.refresh_from_db()
-    assert cr.status == Status.SUCCEEDED and upstream.calls[CREATE_POOL] == 1
+    assert cr.status == Status.SUCCEEDED and cloud.calls[CREATE_POOL] == 1
 
 
 # --- comments ------------------------------------------------------------------------------------------------
 
 
-def test_comments_by_requester_and_approver_are_audited(
-    operator, approver, viewer, upstream_connection, pool
-):
-    cr = request_delete_pool(operator, upstream_connection, pool)
+def test_comments_by_requester_and_approver_are_audited(operator, approver, viewer, cloud_connection, pool):
+    cr = request_delete_pool(operator, cloud_connection, pool)
     svc.change_request_comment(user=approver, change_request=cr, text="Is the data backed up?")
     svc.change_request_comment(user=operator, change_request=cr, text="Yes, in OBS.")
     assert [c.text for c in cr.comments.all()] == ["Is the data backed up?", "Yes, in OBS."]
@@ -529,8 +517,8 @@ def test_comments_by_requester_and_approver_are_audited(
 # --- the periodic job ----------------------------------------------------------------------------------------
 
 
-def test_process_expires_overdue_requests(operator, upstream_connection, pool):
-    cr = request_delete_pool(operator, upstream_connection, pool)
+def test_process_expires_overdue_requests(operator, cloud_connection, pool):
+    cr = request_delete_pool(operator, cloud_connection, pool)
     later = timezone.now() + timedelta(hours=73)
 
     summary = svc.process_change_requests(now=later)
@@ -555,14 +543,14 @@ def _stuck_executing(cr, minutes_ago=30):
     )
 
 
-def test_process_reconciles_a_create_left_executing(operator, upstream, upstream_connection):
-    found = request_create(operator, upstream_connection, name="pool-made", key="a")
-    missing = request_create(operator, upstream_connection, name="pool-lost", key="b")
-    fresh = request_create(operator, upstream_connection, name="pool-fresh", key="c")
+def test_process_reconciles_a_create_left_executing(operator, cloud, cloud_connection):
+    found = request_create(operator, cloud_connection, name="pool-made", key="a")
+    missing = request_create(operator, cloud_connection, name="pool-lost", key="b")
+    fresh = request_create(operator, cloud_connection, name="pool-fresh", key="c")
     _stuck_executing(found)
     _stuck_executing(missing)
     _stuck_executing(fresh, minutes_ago=1)
-    made = upstream.add_pool("pool-made")
+    made = cloud.add_pool("pool-made")
 
     summary = svc.process_change_requests()
 
@@ -572,22 +560,22 @@ def test_process_reconciles_a_create_left_executing(operator, upstream, upstream
     assert found.result_pool_name == made
     assert missing.outcome_unknown and "shows no sign" in missing.result_message
     assert ChangeRequest.objects.get(pk=fresh.pk).status == Status.EXECUTING
-    assert upstream.calls[CREATE_POOL] == 0
+    assert cloud.calls[CREATE_POOL] == 0
     assert "change_request.reconcile" in actions_of(found)
 
 
-def test_process_reconciles_deletes_left_executing(operator, upstream, upstream_connection):
-    gone = upstream.add_pool("pool-gone")
-    kept = upstream.add_pool("pool-kept")
-    nodes_pool = upstream.add_pool("pool-nodes", nodes=3)
-    node = upstream.node_names(nodes_pool)[0]
-    cr_gone = request_delete_pool(operator, upstream_connection, gone, key="1")
-    cr_kept = request_delete_pool(operator, upstream_connection, kept, key="2")
-    cr_nodes = request_delete_nodes(operator, upstream_connection, nodes_pool, [node], key="3")
+def test_process_reconciles_deletes_left_executing(operator, cloud, cloud_connection):
+    gone = cloud.add_pool("pool-gone")
+    kept = cloud.add_pool("pool-kept")
+    nodes_pool = cloud.add_pool("pool-nodes", nodes=3)
+    node = cloud.node_names(nodes_pool)[0]
+    cr_gone = request_delete_pool(operator, cloud_connection, gone, key="1")
+    cr_kept = request_delete_pool(operator, cloud_connection, kept, key="2")
+    cr_nodes = request_delete_nodes(operator, cloud_connection, nodes_pool, [node], key="3")
     for cr in (cr_gone, cr_kept, cr_nodes):
         _stuck_executing(cr)
-    del upstream.pools[gone]
-    upstream.remove_node(nodes_pool, node)
+    del cloud.pools[gone]
+    cloud.remove_node(nodes_pool, node)
 
     summary = svc.process_change_requests()
 
@@ -596,15 +584,13 @@ def test_process_reconciles_deletes_left_executing(operator, upstream, upstream_
         cr_kept.pk: Status.FAILED,
         cr_nodes.pk: Status.SUCCEEDED,
     }
-    assert upstream.calls[DELETE_POOL] == upstream.calls[DELETE_NODES] == 0
+    assert cloud.calls[DELETE_POOL] == cloud.calls[DELETE_NODES] == 0
 
 
-def test_process_leaves_executing_when_modelarts_cannot_be_asked(
-    operator, upstream, upstream_connection, pool
-):
-    cr = request_delete_pool(operator, upstream_connection, pool)
+def test_process_leaves_executing_when_modelarts_cannot_be_asked(operator, cloud, cloud_connection, pool):
+    cr = request_delete_pool(operator, cloud_connection, pool)
     _stuck_executing(cr)
-    upstream.fail_next("ShowPool", 503)
+    cloud.fail_next("ShowPool", 503)
 
     summary = svc.process_change_requests()
 
@@ -612,10 +598,8 @@ def test_process_leaves_executing_when_modelarts_cannot_be_asked(
     assert ChangeRequest.objects.get(pk=cr.pk).status == Status.EXECUTING
 
 
-def test_process_runs_an_approved_request_a_crash_left_unclaimed(
-    operator, upstream, upstream_connection, pool
-):
-    cr = request_delete_pool(operator, upstream_connection, pool)
+def test_process_runs_an_approved_request_a_crash_left_unclaimed(operator, cloud, cloud_connection, pool):
+    cr = request_delete_pool(operator, cloud_connection, pool)
     ChangeRequest.objects.filter(pk=cr.pk).update(
         status=Status.APPROVED, decided_at=timezone.now() - timedelta(minutes=30)
     )
@@ -624,13 +608,13 @@ def test_process_runs_an_approved_request_a_crash_left_unclaimed(
 
     assert summary.executed == [cr.pk]
     assert ChangeRequest.objects.get(pk=cr.pk).status == Status.SUCCEEDED
-    assert upstream.calls[DELETE_POOL] == 1
+    assert cloud.calls[DELETE_POOL] == 1
 
 
-def test_command_prints_the_summary(operator, upstream_connection, pool, capsys):
+def test_command_prints_the_summary(operator, cloud_connection, pool, capsys):
     from django.core.management import call_command
 
-    cr = request_delete_pool(operator, upstream_connection, pool)
+    cr = request_delete_pool(operator, cloud_connection, pool)
     ChangeRequest.objects.filter(pk=cr.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     call_command("process_change_requests")
     out = capsys.readouterr().out
@@ -638,21 +622,21 @@ def test_command_prints_the_summary(operator, upstream_connection, pool, capsys)
 
 
 def test_process_marks_a_lost_create_succeeded_once_the_pool_shows_up(
-    operator, approver, upstream, upstream_connection
+    operator, approver, cloud, cloud_connection
 ):
-    cr = request_create(operator, upstream_connection)
-    upstream.lose_next_answer(CREATE_POOL, applied=False)
+    cr = request_create(operator, cloud_connection)
+    cloud.lose_next_answer(CREATE_POOL, applied=False)
     svc.change_request_approve(user=approver, change_request=cr)
     assert svc.process_change_requests().reconciled == {}  # still nothing there: stays failed
     assert ChangeRequest.objects.get(pk=cr.pk).status == Status.FAILED
 
-    made = upstream.add_pool("pool-vision")  # the slow server applied it after all
+    made = cloud.add_pool("pool-vision")  # the slow server applied it after all
     mail.outbox.clear()
     summary = svc.process_change_requests()
 
     cr.refresh_from_db()
     assert summary.reconciled == {cr.pk: Status.SUCCEEDED}
     assert cr.status == Status.SUCCEEDED and cr.result_pool_name == made and not cr.outcome_unknown
-    assert upstream.calls[CREATE_POOL] == 1
+    assert cloud.calls[CREATE_POOL] == 1
     assert actions_of(cr)[-2:] == ["change_request.reconcile", "change_request.succeed"]
     assert [m.to for m in mail.outbox] == [[operator.email]] and "Done" in mail.outbox[0].subject

@@ -69,9 +69,9 @@ def request_delete(operator, connection, pool):
     )
 
 
-def test_many_approvers_at_once_delete_the_pool_once(operator, approvers, upstream, upstream_connection):
-    pool = upstream.add_pool("pool-race")
-    cr = request_delete(operator, upstream_connection, pool)
+def test_many_approvers_at_once_delete_the_pool_once(operator, approvers, cloud, cloud_connection):
+    pool = cloud.add_pool("pool-race")
+    cr = request_delete(operator, cloud_connection, pool)
 
     results = run_together(
         [
@@ -80,7 +80,7 @@ def test_many_approvers_at_once_delete_the_pool_once(operator, approvers, upstre
         ]
     )
 
-    assert upstream.calls[DELETE_POOL] == 1
+    assert cloud.calls[DELETE_POOL] == 1
     assert fresh(cr).status == Status.SUCCEEDED
     assert ChangeRequestApproval.objects.filter(change_request=cr).count() == 1
     refusals = [r for r in results if isinstance(r, ApplicationError)]
@@ -89,11 +89,9 @@ def test_many_approvers_at_once_delete_the_pool_once(operator, approvers, upstre
     assert audit.verify_chain().ok
 
 
-def test_many_workers_executing_one_approved_request_call_once(
-    operator, approvers, upstream, upstream_connection
-):
-    pool = upstream.add_pool("pool-race")
-    cr = request_delete(operator, upstream_connection, pool)
+def test_many_workers_executing_one_approved_request_call_once(operator, approvers, cloud, cloud_connection):
+    pool = cloud.add_pool("pool-race")
+    cr = request_delete(operator, cloud_connection, pool)
     ChangeRequest.objects.filter(pk=cr.pk).update(status=Status.APPROVED)
 
     results = run_together(
@@ -103,17 +101,15 @@ def test_many_workers_executing_one_approved_request_call_once(
         ]
     )
 
-    assert upstream.calls[DELETE_POOL] == 1
+    assert cloud.calls[DELETE_POOL] == 1
     assert fresh(cr).status == Status.SUCCEEDED and fresh(cr).attempts == 1
     assert sum(isinstance(r, ApplicationError) for r in results) == THREADS - 1
 
 
-def test_approvals_racing_executions_and_retries_create_once(
-    operator, approvers, upstream, upstream_connection
-):
+def test_approvals_racing_executions_and_retries_create_once(operator, approvers, cloud, cloud_connection):
     cr = svc.change_request_create(
         user=operator,
-        connection=upstream_connection,
+        connection=cloud_connection,
         kind="create_pool",
         target="pool-race",
         body=create_body("pool-race"),
@@ -132,13 +128,13 @@ def test_approvals_racing_executions_and_retries_create_once(
 
     run_together(actions)
 
-    assert upstream.calls[CREATE_POOL] == 1 and len(upstream.pools_named("pool-race")) == 1
+    assert cloud.calls[CREATE_POOL] == 1 and len(cloud.pools_named("pool-race")) == 1
     assert fresh(cr).status == Status.SUCCEEDED
 
 
-def test_many_retries_of_a_failed_request_call_once(operator, approvers, upstream, upstream_connection):
-    pool = upstream.add_pool("pool-race")
-    cr = request_delete(operator, upstream_connection, pool)
+def test_many_retries_of_a_failed_request_call_once(operator, approvers, cloud, cloud_connection):
+    pool = cloud.add_pool("pool-race")
+    cr = request_delete(operator, cloud_connection, pool)
     ChangeRequest.objects.filter(pk=cr.pk).update(status=Status.FAILED, attempts=1)
 
     results = run_together(
@@ -148,15 +144,15 @@ def test_many_retries_of_a_failed_request_call_once(operator, approvers, upstrea
         ]
     )
 
-    assert upstream.calls[DELETE_POOL] == 1
+    assert cloud.calls[DELETE_POOL] == 1
     assert fresh(cr).status == Status.SUCCEEDED and fresh(cr).attempts == 2
     assert sum(isinstance(r, ApplicationError) for r in results) == THREADS - 1
 
 
-def test_double_submitted_form_makes_one_request(operator, upstream, upstream_connection):
-    pool = upstream.add_pool("pool-race")
+def test_double_submitted_form_makes_one_request(operator, cloud, cloud_connection):
+    pool = cloud.add_pool("pool-race")
 
-    results = run_together([lambda: request_delete(operator, upstream_connection, pool)] * THREADS)
+    results = run_together([lambda: request_delete(operator, cloud_connection, pool)] * THREADS)
 
     assert ChangeRequest.objects.count() == 1
     assert {r.pk for r in results} == {ChangeRequest.objects.get().pk}

@@ -20,15 +20,15 @@ def auditor(django_user_model):
 
 
 @pytest.fixture
-def pool(upstream):
-    return upstream.add_pool("pool-demo", nodes=3)
+def pool(cloud):
+    return cloud.add_pool("pool-demo", nodes=3)
 
 
 @pytest.fixture
-def pending(operator, upstream_connection, pool):
+def pending(operator, cloud_connection, pool):
     return svc.change_request_create(
         user=operator,
-        connection=upstream_connection,
+        connection=cloud_connection,
         kind="delete_pool",
         target=pool,
         body=None,
@@ -94,14 +94,14 @@ def test_operator_sees_only_own_requests(client, django_user_model, pending):
 
 @pytest.mark.parametrize("action", ["approve", "reject", "retry", "execute"])
 @pytest.mark.parametrize("role", ["viewer", "operator", "auditor"])
-def test_decisions_are_refused_for_non_approvers(request, client, role, action, upstream, pending):
+def test_decisions_are_refused_for_non_approvers(request, client, role, action, cloud, pending):
     as_user(client, request.getfixturevalue(role))
     response = client.post(
         reverse(f"pools:change-request-{action}", args=[pending.pk]), {"password": PASSWORD, "comment": "x"}
     )
     assert response.status_code == 403
     assert ChangeRequest.objects.get(pk=pending.pk).status == Status.PENDING
-    assert upstream.calls[DELETE_POOL] == 0
+    assert cloud.calls[DELETE_POOL] == 0
 
 
 def test_queue_shows_details_and_decision_forms(client, approver, pending, pool):
@@ -116,11 +116,11 @@ def test_queue_shows_details_and_decision_forms(client, approver, pending, pool)
 
 
 def test_own_request_is_shown_without_buttons_and_refused_on_post(
-    client, administrator, upstream, upstream_connection, pool
+    client, administrator, cloud, cloud_connection, pool
 ):
     own = svc.change_request_create(
         user=administrator,
-        connection=upstream_connection,
+        connection=cloud_connection,
         kind="delete_pool",
         target=pool,
         body=None,
@@ -136,10 +136,10 @@ def test_own_request_is_shown_without_buttons_and_refused_on_post(
         reverse("pools:change-request-approve", args=[own.pk]), {"password": PASSWORD}, **HTMX
     )
     assert response.status_code == 403
-    assert ChangeRequest.objects.get(pk=own.pk).status == Status.PENDING and upstream.calls[DELETE_POOL] == 0
+    assert ChangeRequest.objects.get(pk=own.pk).status == Status.PENDING and cloud.calls[DELETE_POOL] == 0
 
 
-def test_htmx_approve_with_password_swaps_the_card(client, approver, upstream, pending, pool):
+def test_htmx_approve_with_password_swaps_the_card(client, approver, cloud, pending, pool):
     response = as_user(client, approver).post(
         reverse("pools:change-request-approve", args=[pending.pk]),
         {"password": PASSWORD, "comment": "go"},
@@ -151,10 +151,10 @@ def test_htmx_approve_with_password_swaps_the_card(client, approver, upstream, p
     assert 'data-status="succeeded"' in html and "rid-delete" in html
     assert 'id="approvals-badge"' in html and 'hx-swap-oob="true"' in html
     assert "<html" not in html
-    assert upstream.calls[DELETE_POOL] == 1
+    assert cloud.calls[DELETE_POOL] == 1
 
 
-def test_wrong_password_is_a_field_error_and_nothing_happens(client, approver, upstream, pending):
+def test_wrong_password_is_a_field_error_and_nothing_happens(client, approver, cloud, pending):
     response = as_user(client, approver).post(
         reverse("pools:change-request-approve", args=[pending.pk]),
         {"password": "guess", "comment": "go"},
@@ -163,7 +163,7 @@ def test_wrong_password_is_a_field_error_and_nothing_happens(client, approver, u
     assert response.status_code == 200
     assert "That is not your password." in response.content.decode()
     assert ChangeRequest.objects.get(pk=pending.pk).status == Status.PENDING
-    assert not pending.approvals.exists() and upstream.calls[DELETE_POOL] == 0
+    assert not pending.approvals.exists() and cloud.calls[DELETE_POOL] == 0
 
     plain = client.post(reverse("pools:change-request-approve", args=[pending.pk]), {"password": ""})
     assert plain.status_code == 400 and "<html" in plain.content.decode()
@@ -212,8 +212,8 @@ def test_cancel_by_someone_else_is_refused(client, administrator, pending):
     assert ChangeRequest.objects.get(pk=pending.pk).status == Status.PENDING
 
 
-def test_failed_request_shows_result_and_retry(client, approver, upstream, pending):
-    upstream.fail_next(DELETE_POOL, 500)
+def test_failed_request_shows_result_and_retry(client, approver, cloud, pending):
+    cloud.fail_next(DELETE_POOL, 500)
     svc.change_request_approve(user=approver, change_request=pending)
 
     page = (
@@ -226,26 +226,26 @@ def test_failed_request_shows_result_and_retry(client, approver, upstream, pendi
 
     response = client.post(reverse("pools:change-request-retry", args=[pending.pk]), **HTMX)
     assert 'data-status="succeeded"' in response.content.decode()
-    assert upstream.calls[DELETE_POOL] == 2
+    assert cloud.calls[DELETE_POOL] == 2
 
     again = client.post(reverse("pools:change-request-retry", args=[pending.pk]), **HTMX)
     assert "only a failed request can be retried" in again.content.decode()
-    assert upstream.calls[DELETE_POOL] == 2
+    assert cloud.calls[DELETE_POOL] == 2
 
 
 def test_retry_is_not_offered_to_the_requester(
-    client, administrator, approver, upstream, upstream_connection, pool
+    client, administrator, approver, cloud, cloud_connection, pool
 ):
     cr = svc.change_request_create(
         user=administrator,
-        connection=upstream_connection,
+        connection=cloud_connection,
         kind="delete_pool",
         target=pool,
         body=None,
         reason="r",
         idempotency_key="x",
     )
-    upstream.fail_next(DELETE_POOL, 500)
+    cloud.fail_next(DELETE_POOL, 500)
     svc.change_request_approve(user=approver, change_request=cr)
     page = (
         as_user(client, administrator)
@@ -255,8 +255,8 @@ def test_retry_is_not_offered_to_the_requester(
     assert "Failed" in page and reverse("pools:change-request-retry", args=[cr.pk]) not in page
 
 
-def test_revalidation_shows_problems_and_changes(client, approver, upstream, pending, pool):
-    upstream.set_phase(pool, "Abnormal")
+def test_revalidation_shows_problems_and_changes(client, approver, cloud, pending, pool):
+    cloud.set_phase(pool, "Abnormal")
     response = as_user(client, approver).get(
         reverse("pools:change-request-revalidation", args=[pending.pk]), **HTMX
     )
@@ -265,8 +265,8 @@ def test_revalidation_shows_problems_and_changes(client, approver, upstream, pen
     assert "Pool phase: Running → Abnormal." in html
 
 
-def test_revalidation_upstream_error_is_a_banner(client, approver, upstream, pending):
-    upstream.fail_next("ShowPool", 500)
+def test_revalidation_upstream_error_is_a_banner(client, approver, cloud, pending):
+    cloud.fail_next("ShowPool", 500)
     response = as_user(client, approver).get(
         reverse("pools:change-request-revalidation", args=[pending.pk]), **HTMX
     )
@@ -275,13 +275,13 @@ def test_revalidation_upstream_error_is_a_banner(client, approver, upstream, pen
 
 
 def test_history_filters_by_status_and_kind(
-    client, approver, second_approver, operator, upstream, upstream_connection
+    client, approver, second_approver, operator, cloud, cloud_connection
 ):
-    first = upstream.add_pool("pool-a")
-    second = upstream.add_pool("pool-b")
+    first = cloud.add_pool("pool-a")
+    second = cloud.add_pool("pool-b")
     rejected = svc.change_request_create(
         user=operator,
-        connection=upstream_connection,
+        connection=cloud_connection,
         kind="delete_pool",
         target=first,
         body=None,
@@ -290,7 +290,7 @@ def test_history_filters_by_status_and_kind(
     )
     done = svc.change_request_create(
         user=operator,
-        connection=upstream_connection,
+        connection=cloud_connection,
         kind="delete_pool",
         target=second,
         body=None,
