@@ -3,6 +3,7 @@
 pytest_plugins = [
     "tests.fixtures.users",
     "tests.fixtures.browser",
+    "tests.fixtures.sandbox",
     "tests.fixtures.modelarts",
     "tests.fixtures.approvals",
 ]
