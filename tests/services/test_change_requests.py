@@ -12,7 +12,7 @@ from pools import audit
 from pools.models import ChangeRequest
 from pools.services import change_requests as svc
 from pools.services.errors import ApplicationError
-from tests.fixtures.approvals import CREATE_POOL, DELETE_NODES, DELETE_POOL, create_body
+from tests.fixtures.approvals import CREATE_POOL, DELETE_NODES, DELETE_POOL, LIST_POOLS, create_body
 
 pytestmark = pytest.mark.django_db
 Status = ChangeRequest.Status
@@ -181,7 +181,7 @@ def test_upstream_failure_while_snapshotting_is_a_banner_not_a_crash(operator, c
     with pytest.raises(ApplicationError) as caught:
         request_delete_pool(operator, cloud_connection, pool)
     assert caught.value.details["error_code"] == "ModelArts.50005000"
-    assert caught.value.details["request_id"] == "rid-fail-ShowPool"
+    assert caught.value.details["request_id"] == cloud.request_id("ShowPool")
 
 
 # --- approving and executing ---------------------------------------------------------------------------------
@@ -198,7 +198,8 @@ def test_approval_executes_once_records_result_audits_and_mails(
     cr.refresh_from_db()
     assert cr.status == Status.SUCCEEDED
     assert cloud.calls[DELETE_POOL] == 1 and cloud.phase(pool) == "Deleting"
-    assert cr.result_request_id == "rid-delete" and cr.result_pool_name == pool and cr.attempts == 1
+    assert cr.result_request_id == cloud.request_id(DELETE_POOL) and cr.result_pool_name == pool
+    assert cr.attempts == 1 and cr.result_http_status == 200
     assert cr.decided_by == approver and cr.approvals.get().comment == "ok, confirmed with the team"
     assert actions_of(cr) == [
         "change_request.create",
@@ -207,7 +208,7 @@ def test_approval_executes_once_records_result_audits_and_mails(
         "change_request.succeed",
     ]
     succeeded = entry_for(cr, "change_request.succeed")
-    assert succeeded["request_id"] == "rid-delete" and succeeded["details"]["pool_name"] == pool
+    assert succeeded["request_id"] == cr.result_request_id and succeeded["details"]["pool_name"] == pool
     assert audit.verify_chain().ok
     subjects = [m.subject for m in mail.outbox]
     assert [m.to for m in mail.outbox] == [[operator.email], [operator.email]]
@@ -325,17 +326,17 @@ def test_expired_request_cannot_be_approved_and_is_audited(operator, approver, c
 
 def test_stale_state_fails_without_calling_the_api(operator, approver, cloud, cloud_connection, pool):
     cr = request_delete_pool(operator, cloud_connection, pool)
-    cloud.set_phase(pool, "Abnormal")
+    cloud.delete_pool_elsewhere(pool)  # someone deleted it in the console meanwhile
 
     svc.change_request_approve(user=approver, change_request=cr)
 
     cr.refresh_from_db()
     assert cr.status == Status.FAILED
     assert cr.result_message.startswith("Not executed: the live state no longer allows this change.")
-    assert f"Pool {pool} is Abnormal, not Running." in cr.result_message
+    assert f"Pool {pool} is Deleting, not Running." in cr.result_message
     assert cloud.calls[DELETE_POOL] == 0
     assert entry_for(cr, "change_request.fail")["details"]["revalidation"] == [
-        f"Pool {pool} is Abnormal, not Running."
+        f"Pool {pool} is Deleting, not Running."
     ]
 
 
@@ -343,7 +344,7 @@ def test_delete_nodes_revalidates_nodes_and_the_last_one(operator, approver, clo
     pool = cloud.add_pool("pool-nodes", nodes=3)
     first, second, third = cloud.node_names(pool)
     cr = request_delete_nodes(operator, cloud_connection, pool, [first, second])
-    cloud.set_node_phase(pool, third, "Deleting")  # someone else is removing the other node
+    cloud.delete_nodes_elsewhere(pool, [third])  # someone else is removing the other node
 
     svc.change_request_approve(user=approver, change_request=cr)
 
@@ -360,8 +361,8 @@ def test_delete_nodes_executes_with_the_exact_body(operator, approver, cloud, cl
     svc.change_request_approve(user=approver, change_request=cr)
 
     cr.refresh_from_db()
-    assert cr.status == Status.SUCCEEDED and cr.result_request_id == "rid-delete-nodes"
-    assert cloud.calls[DELETE_NODES] == 1 and cloud.nodes[pool][first] == "Deleting"
+    assert cr.status == Status.SUCCEEDED and cr.result_request_id == cloud.request_id(DELETE_NODES)
+    assert cloud.calls[DELETE_NODES] == 1 and cloud.node_phase(pool, first) == "Deleting"
     assert entry_for(cr, "change_request.succeed")["details"]["node_names"] == [first]
 
 
@@ -374,12 +375,14 @@ def test_upstream_error_is_recorded_and_retry_runs_again(
     svc.change_request_approve(user=approver, change_request=cr)
     cr.refresh_from_db()
     assert cr.status == Status.FAILED
-    assert (cr.result_http_status, cr.result_error_code, cr.result_request_id) == (
+    failed_request_id = cloud.request_id(DELETE_POOL)
+    assert (cr.result_http_status, cr.result_error_code, cr.result_error_msg, cr.result_request_id) == (
         500,
         "ModelArts.50005000",
-        "rid-fail-DeletePool",
+        "internal error",
+        failed_request_id,
     )
-    assert entry_for(cr, "change_request.fail")["request_id"] == "rid-fail-DeletePool"
+    assert entry_for(cr, "change_request.fail")["request_id"] == failed_request_id
 
     with pytest.raises(PermissionDenied):
         svc.change_request_retry(user=operator, change_request=cr)
@@ -414,8 +417,8 @@ def test_execute_needs_an_approved_request(operator, approver, cloud, cloud_conn
 # --- lost answers --------------------------------------------------------------------------------------------
 
 
-def test_create_with_lost_answer_that_was_applied_is_reconciled_without_a_second_post(
-    operator, approver, cloud, cloud_connection
+def test_create_whose_slow_answer_was_lost_is_settled_by_query_never_by_a_second_post(
+    operator, approver, cloud, cloud_connection, impatient_client
 ):
     cr = request_create(operator, cloud_connection)
     cloud.lose_next_answer(CREATE_POOL, applied=True)
@@ -423,14 +426,22 @@ def test_create_with_lost_answer_that_was_applied_is_reconciled_without_a_second
     svc.change_request_approve(user=approver, change_request=cr)
 
     cr.refresh_from_db()
-    assert cr.status == Status.SUCCEEDED
+    assert cr.status == Status.FAILED and cr.outcome_unknown  # nothing to be seen yet when it looked
+    assert "no answer within" in cr.result_error_msg and "shows no sign of the change" in cr.result_message
+    assert entry_for(cr, "change_request.reconcile")["details"]["found"] is False
+
+    cloud.wait_for_call(CREATE_POOL)  # the slow server carries it out after all
+    svc.change_request_retry(user=approver, change_request=cr)
+
+    cr.refresh_from_db()
+    assert cr.status == Status.SUCCEEDED and not cr.outcome_unknown
     assert cr.result_pool_name == cloud.pools_named("pool-vision")[0]
-    assert "checked after" in cr.result_message and not cr.outcome_unknown
+    assert "checked after an earlier answer was lost" in cr.result_message
     assert cloud.calls[CREATE_POOL] == 1
     assert entry_for(cr, "change_request.reconcile")["details"]["found"] is True
 
 
-def test_create_with_lost_answer_not_applied_fails_and_retry_checks_first(
+def test_create_whose_connection_dropped_fails_and_retry_posts_only_after_checking(
     operator, approver, cloud, cloud_connection
 ):
     cr = request_create(operator, cloud_connection)
@@ -440,60 +451,55 @@ def test_create_with_lost_answer_not_applied_fails_and_retry_checks_first(
 
     cr.refresh_from_db()
     assert cr.status == Status.FAILED and cr.outcome_unknown
-    assert "shows no sign of the change" in cr.result_message
     assert cloud.calls[CREATE_POOL] == 1 and cloud.pools_named("pool-vision") == []
-
-    # A slow server applied it after all: the retry finds it and sends nothing.
-    cloud.add_pool("pool-vision")
-    svc.change_request_retry(user=approver, change_request=cr)
-    cr.refresh_from_db()
-    assert cr.status == Status.SUCCEEDED and cloud.calls[CREATE_POOL] == 1
-
-
-def test_retry_after_a_lost_answer_posts_only_once_it_is_sure_nothing_exists(
-    operator, approver, cloud, cloud_connection
-):
-    cr = request_create(operator, cloud_connection)
-    cloud.lose_next_answer(CREATE_POOL, applied=False)
-    svc.change_request_approve(user=approver, change_request=cr)
+    lists_before_retry = cloud.calls[LIST_POOLS]
 
     svc.change_request_retry(user=approver, change_request=cr)
 
     cr.refresh_from_db()
-    assert cr.status == Status.SUCCEEDED and cr.result_request_id == "rid-create"
+    assert cr.status == Status.SUCCEEDED and cr.result_request_id == cloud.request_id(CREATE_POOL)
     assert cloud.calls[CREATE_POOL] == 2 and len(cloud.pools_named("pool-vision")) == 1
+    assert cloud.calls[LIST_POOLS] >= lists_before_retry + 1  # looked before posting again
 
 
-def test_delete_pool_with_lost_answer_is_settled_by_show_pool(
-    operator, approver, cloud, cloud_connection, pool
+def test_delete_pool_whose_answer_was_lost_is_settled_by_show_pool(
+    operator, approver, cloud, cloud_connection, impatient_client
 ):
+    pool = cloud.add_pool("pool-slow")
     cr = request_delete_pool(operator, cloud_connection, pool)
     cloud.lose_next_answer(DELETE_POOL, applied=True)
+
     svc.change_request_approve(user=approver, change_request=cr)
-    cr.refresh_from_db()
-    assert cr.status == Status.SUCCEEDED and cloud.calls[DELETE_POOL] == 1
+    assert ChangeRequest.objects.get(pk=cr.pk).status == Status.FAILED
+
+    cloud.wait_for_call(DELETE_POOL)
+    assert svc.process_change_requests().reconciled == {cr.pk: Status.SUCCEEDED}
+    assert cloud.calls[DELETE_POOL] == 1 and cloud.phase(pool) == "Deleting"
 
 
-def test_lost_answer_when_the_check_also_fails_stays_unknown(operator, approver, cloud, cloud_connection):
+def test_lost_answer_when_the_check_also_fails_stays_unknown(
+    operator, approver, cloud, cloud_connection, impatient_client, monkeypatch
+):
+    from pools.modelarts.client import ModelArtsClient
+
     cr = request_create(operator, cloud_connection)
     cloud.lose_next_answer(CREATE_POOL, applied=True)
-    # The re-validation's ListPools succeeds; the one after the lost answer fails.
-    cloud.failures["ListPools"] = []
-    original = cloud.create_pool
+    real_create = ModelArtsClient.create_pool
 
-    def create_then_break(body):
+    def create_then_listing_breaks(self, body):
         try:
-            return original(body)
+            return real_create(self, body)
         finally:
-            cloud.fail_next("ListPools", 503)
+            cloud.fail_next(LIST_POOLS, 503)
 
-    cloud.create_pool = create_then_break
+    monkeypatch.setattr(ModelArtsClient, "create_pool", create_then_listing_breaks)
     svc.change_request_approve(user=approver, change_request=cr)
 
     cr.refresh_from_db()
     assert cr.status == Status.FAILED and cr.outcome_unknown
     assert "could not be checked yet" in cr.result_message
-    cloud.create_pool = original
+    monkeypatch.undo()
+    cloud.wait_for_call(CREATE_POOL)
     svc.change_request_retry(user=approver, change_request=cr)
     cr.refresh_from_db()
     assert cr.status == Status.SUCCEEDED and cloud.calls[CREATE_POOL] == 1
@@ -574,8 +580,9 @@ def test_process_reconciles_deletes_left_executing(operator, cloud, cloud_connec
     cr_nodes = request_delete_nodes(operator, cloud_connection, nodes_pool, [node], key="3")
     for cr in (cr_gone, cr_kept, cr_nodes):
         _stuck_executing(cr)
-    del cloud.pools[gone]
-    cloud.remove_node(nodes_pool, node)
+    cloud.delete_pool_elsewhere(gone)
+    cloud.delete_nodes_elsewhere(nodes_pool, [node])
+    cloud.finish_deletions()  # the pool answers 404, the node is gone from the list
 
     summary = svc.process_change_requests()
 
@@ -630,7 +637,7 @@ def test_process_marks_a_lost_create_succeeded_once_the_pool_shows_up(
     assert svc.process_change_requests().reconciled == {}  # still nothing there: stays failed
     assert ChangeRequest.objects.get(pk=cr.pk).status == Status.FAILED
 
-    made = cloud.add_pool("pool-vision")  # the slow server applied it after all
+    made = cloud.add_pool("pool-vision")  # it turned up after all (e.g. created by a slow server)
     mail.outbox.clear()
     summary = svc.process_change_requests()
 

@@ -148,7 +148,7 @@ def test_htmx_approve_with_password_swaps_the_card(client, approver, cloud, pend
     assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith("<article") and f'id="cr-{pending.pk}"' in html
-    assert 'data-status="succeeded"' in html and "rid-delete" in html
+    assert 'data-status="succeeded"' in html and cloud.request_id(DELETE_POOL) in html
     assert 'id="approvals-badge"' in html and 'hx-swap-oob="true"' in html
     assert "<html" not in html
     assert cloud.calls[DELETE_POOL] == 1
@@ -221,7 +221,7 @@ def test_failed_request_shows_result_and_retry(client, approver, cloud, pending)
         .get(reverse("pools:change-request-detail", args=[pending.pk]))
         .content.decode()
     )
-    assert "ModelArts.50005000" in page and "rid-fail-DeletePool" in page and "internal error" in page
+    assert "ModelArts.50005000" in page and cloud.request_id(DELETE_POOL) in page and "internal error" in page
     assert reverse("pools:change-request-retry", args=[pending.pk]) in page
 
     response = client.post(reverse("pools:change-request-retry", args=[pending.pk]), **HTMX)
@@ -256,13 +256,13 @@ def test_retry_is_not_offered_to_the_requester(
 
 
 def test_revalidation_shows_problems_and_changes(client, approver, cloud, pending, pool):
-    cloud.set_phase(pool, "Abnormal")
+    cloud.delete_pool_elsewhere(pool)
     response = as_user(client, approver).get(
         reverse("pools:change-request-revalidation", args=[pending.pk]), **HTMX
     )
     html = response.content.decode()
-    assert f"Pool {pool} is Abnormal, not Running." in html
-    assert "Pool phase: Running → Abnormal." in html
+    assert f"Pool {pool} is Deleting, not Running." in html
+    assert "Pool phase: Running → Deleting." in html
 
 
 def test_revalidation_upstream_error_is_a_banner(client, approver, cloud, pending):
@@ -271,7 +271,9 @@ def test_revalidation_upstream_error_is_a_banner(client, approver, cloud, pendin
         reverse("pools:change-request-revalidation", args=[pending.pk]), **HTMX
     )
     html = response.content.decode()
-    assert response.status_code == 200 and "ModelArts.50005000" in html and "rid-fail-ShowPool" in html
+    assert (
+        response.status_code == 200 and "ModelArts.50005000" in html and cloud.request_id("ShowPool") in html
+    )
 
 
 def test_history_filters_by_status_and_kind(
