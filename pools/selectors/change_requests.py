@@ -129,6 +129,16 @@ def open_change_requests_by_pool(connection: Connection) -> dict[str, list[Chang
 
 # --- live state, re-validation and "what changed since" ----------------------------------------------------
 
+CONNECTION_UNUSABLE = "Connection {name} cannot be used: {problem}."
+
+
+def client_for(connection: Connection):
+    """The connection's client; a connection the client refuses (e.g. no endpoint) is an ApplicationError."""
+    try:
+        return clients.client_for_connection(connection)
+    except ValueError as problem:  # the client's own checks; their texts never hold a key
+        raise ApplicationError(CONNECTION_UNUSABLE.format(name=connection.name, problem=problem)) from None
+
 
 def workspace_of(body: Any, connection: Connection) -> str:
     labels = ((body or {}).get("metadata") or {}).get("labels") or {}
@@ -255,7 +265,7 @@ def revalidate(change_request: ChangeRequest, *, client=None) -> Revalidation:
     """Check ``change_request`` against ModelArts now. An unreadable live state is not ok (``error``)."""
     try:
         if client is None:
-            with closing(clients.client_for_connection(change_request.connection)) as own_client:
+            with closing(client_for(change_request.connection)) as own_client:
                 return revalidate(change_request, client=own_client)
         live = live_state(
             client=client,

@@ -31,6 +31,7 @@ from pools.permissions import APPROVE_CHANGE, REQUEST_CHANGE
 from pools.selectors.change_requests import (
     NODE_DELETING,
     can_view,
+    client_for,
     live_state,
     pools_named,
     problems_in,
@@ -38,7 +39,7 @@ from pools.selectors.change_requests import (
     workspace_of,
 )
 from pools.services import change_request_events as events
-from pools.services import clients, notifications
+from pools.services import notifications
 from pools.services.change_request_expiry import change_request_expire, change_requests_expire_due
 from pools.services.errors import ApplicationError
 
@@ -256,7 +257,7 @@ def change_request_create(
     kind, target, body = _validated(kind, target, body)
 
     try:
-        with closing(clients.client_for_connection(connection)) as client:
+        with closing(client_for(connection)) as client:
             snapshot = live_state(client=client, connection=connection, kind=kind, target=target, body=body)
     except ModelArtsError as error:
         raise ApplicationError.from_upstream(f"Reading the live state of {target}", error) from error
@@ -479,7 +480,7 @@ def _call_upstream(client, change_request: ChangeRequest) -> tuple[str, str]:
 def _run_claimed(change_request: ChangeRequest, user) -> None:
     attempt = change_request.attempts
     try:
-        with closing(clients.client_for_connection(change_request.connection)) as client:
+        with closing(client_for(change_request.connection)) as client:
             _run_with(client, change_request, user, attempt)
     except ApplicationError as error:  # e.g. the connection's keys cannot be opened: nothing was sent
         _settle(
@@ -738,7 +739,7 @@ def process_change_requests(now: datetime | None = None) -> ProcessSummary:
     stuck = ChangeRequest.objects.filter(status=Status.EXECUTING, execution_started_at__lte=cutoff)
     for change_request in stuck.select_related("connection"):
         try:
-            with closing(clients.client_for_connection(change_request.connection)) as client:
+            with closing(client_for(change_request.connection)) as client:
                 _reconcile(
                     client,
                     change_request,
@@ -762,7 +763,7 @@ def process_change_requests(now: datetime | None = None) -> ProcessSummary:
     )
     for change_request in unknown.select_related("connection"):
         try:
-            with closing(clients.client_for_connection(change_request.connection)) as client:
+            with closing(client_for(change_request.connection)) as client:
                 if _confirm_late_outcome(client, change_request, system):
                     summary.reconciled[change_request.pk] = change_request.status
         except ApplicationError as error:

@@ -647,3 +647,20 @@ def test_process_marks_a_lost_create_succeeded_once_the_pool_shows_up(
     assert cloud.calls[CREATE_POOL] == 1
     assert actions_of(cr)[-2:] == ["change_request.reconcile", "change_request.succeed"]
     assert [m.to for m in mail.outbox] == [[operator.email]] and "Done" in mail.outbox[0].subject
+
+
+def test_a_connection_the_client_refuses_is_a_clear_failure_not_a_crash(
+    operator, approver, cloud, cloud_connection, pool
+):
+    cr = request_delete_pool(operator, cloud_connection, pool)
+    cloud_connection.project_id = ""
+    cloud_connection.save()
+
+    with pytest.raises(ApplicationError, match="Connection sandbox cannot be used: a project id is needed"):
+        request_delete_pool(operator, cloud_connection, pool, key="another")
+    svc.change_request_approve(user=approver, change_request=cr)
+
+    cr.refresh_from_db()
+    assert cr.status == Status.FAILED and not cr.outcome_unknown
+    assert cr.result_message == "Not executed: Connection sandbox cannot be used: a project id is needed."
+    assert cloud.calls[DELETE_POOL] == 0
