@@ -25,7 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from pools import audit
-from pools.modelarts.errors import ModelArtsError, NotFoundError, TransportError
+from pools.modelarts.errors import InvalidResponseError, ModelArtsError, NotFoundError, TransportError
 from pools.models import ChangeRequest, ChangeRequestApproval, ChangeRequestComment, Connection
 from pools.permissions import APPROVE_CHANGE, REQUEST_CHANGE
 from pools.selectors.change_requests import (
@@ -520,8 +520,8 @@ def _run_with(client, change_request: ChangeRequest, user, attempt: int) -> None
         return
     try:
         pool_name, request_id = _call_upstream(client, change_request)
-    except TransportError as error:
-        # No answer, or it was lost: the change may or may not have happened. Look, never resend.
+    except (TransportError, InvalidResponseError) as error:
+        # No answer, or none we can read: the change may or may not have happened. Look, never resend.
         _record_lost_answer(change_request, attempt, error)
         _reconcile(client, change_request, user, attempt, why=LOST_ANSWER, on_missing="fail")
     except ModelArtsError as error:

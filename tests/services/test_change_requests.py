@@ -664,3 +664,15 @@ def test_a_connection_the_client_refuses_is_a_clear_failure_not_a_crash(
     assert cr.status == Status.FAILED and not cr.outcome_unknown
     assert cr.result_message == "Not executed: Connection sandbox cannot be used: a project id is needed."
     assert cloud.calls[DELETE_POOL] == 0
+
+
+def test_an_unreadable_answer_to_a_create_is_checked_not_trusted(operator, approver, cloud, cloud_connection):
+    cr = request_create(operator, cloud_connection)
+    cloud.sandbox.faults.malformed(count=1, operation=CREATE_POOL)
+
+    svc.change_request_approve(user=approver, change_request=cr)
+
+    cr.refresh_from_db()
+    assert cr.status == Status.FAILED and cr.outcome_unknown  # the sandbox's garbled answer applied nothing
+    assert entry_for(cr, "change_request.reconcile")["details"]["found"] is False
+    assert cloud.calls[CREATE_POOL] == 1
