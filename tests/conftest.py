@@ -5,5 +5,6 @@ pytest_plugins = [
     "tests.fixtures.browser",
     "tests.fixtures.sandbox",
     "tests.fixtures.modelarts",
+    "tests.fixtures.connections",
     "tests.fixtures.approvals",
 ]
