@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from pools.forms.approvals import (
@@ -192,6 +193,7 @@ def change_request_revalidation(request: HtmxHttpRequest, pk: int):
 # --- decisions -----------------------------------------------------------------------------------------------
 
 
+@sensitive_post_parameters("password")
 @require_POST
 @require(APPROVE_CHANGE)
 def change_request_approve_view(request: HtmxHttpRequest, pk: int):
