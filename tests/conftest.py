@@ -6,6 +6,7 @@ pytest_plugins = [
     "tests.fixtures.sandbox",
     "tests.fixtures.modelarts",
     "tests.fixtures.connections",
+    "tests.fixtures.approvals",
     "tests.fixtures.caches",
     "tests.fixtures.browse",
 ]
