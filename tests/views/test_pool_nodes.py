@@ -4,7 +4,7 @@ import re
 from urllib.parse import parse_qs, unquote
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from pools.selectors.modelarts import NODE_PAGE_SIZE, NODE_SCAN_MAX_PAGES
 from tests.fixtures.browse import FAULT_MODES, hx_get
@@ -113,9 +113,15 @@ def test_a_filter_with_no_match_in_the_bounded_scan_offers_to_go_on(browse, seed
     assert seeded_sandbox.calls("ListPoolNodes") == 11
 
 
-def test_the_checkboxes_belong_to_one_form_that_posts_the_selected_names(browse, seeded_sandbox, llm_nodes):
+def test_the_checkboxes_belong_to_one_form_that_posts_the_selected_names(
+    browse, seeded_sandbox, sandbox_connection, llm_nodes
+):
     html = browse.get(llm_nodes).content.decode()
-    form = html[html.index('<form method="post" action="" id="node-selection"') :]
+    try:
+        action = reverse("pools:delete_nodes_request", args=[sandbox_connection.pk, llm_nodes.split("/")[3]])
+    except NoReverseMatch:  # the delete-request page is another area's; without it the form has no target
+        action = ""
+    form = html[html.index(f'<form method="post" action="{action}" id="node-selection"') :]
     form = form[: form.index("</form>")]
     assert 'id="node-selection"' in form and "csrfmiddlewaretoken" in form
     assert len(NODE_NAME.findall(form)) == NODE_PAGE_SIZE
