@@ -65,10 +65,12 @@ def utc(moment: datetime | None) -> str:
 
 @register.simple_tag
 def timestamp(moment: datetime | None):
-    """``<time>`` in UTC; static/js/local-time.js adds the viewer's local time with its offset."""
+    """``<time>`` in UTC; static/js/browse.js shows it in the viewer's time zone with the offset (the UTC
+    text stays as the tooltip, and is what shows without JavaScript)."""
     if moment is None:
         return ""
-    return format_html('<time datetime="{}" data-local-time>{}</time>', moment.isoformat(), utc(moment))
+    text = utc(moment)
+    return format_html('<time datetime="{}" title="{}" data-local>{}</time>', moment.isoformat(), text, text)
 
 
 @register.filter

@@ -27,3 +27,27 @@
     });
   });
 })();
+
+// Times: the server writes UTC (<time datetime=… data-local>); show them in the viewer's time zone with
+// the offset, e.g. "2025-01-01 09:00:05 UTC+01:00", keeping the UTC text as the tooltip.
+(function () {
+  function pad(n) { return String(n).padStart(2, "0"); }
+  function localText(date) {
+    var minutes = -date.getTimezoneOffset();
+    var sign = minutes >= 0 ? "+" : "-";
+    minutes = Math.abs(minutes);
+    return date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate()) + " " +
+      pad(date.getHours()) + ":" + pad(date.getMinutes()) + ":" + pad(date.getSeconds()) +
+      " UTC" + sign + pad(Math.floor(minutes / 60)) + ":" + pad(minutes % 60);
+  }
+  function localise(root) {
+    root.querySelectorAll("time[data-local]:not([data-local-done])").forEach(function (element) {
+      var date = new Date(element.getAttribute("datetime"));
+      if (isNaN(date)) { return; }
+      element.textContent = localText(date);
+      element.setAttribute("data-local-done", "");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { localise(document); });
+  document.addEventListener("htmx:afterSettle", function () { localise(document); });
+})();

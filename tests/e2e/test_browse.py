@@ -39,6 +39,7 @@ def test_overview_cards_load_by_themselves(viewer_page, live_server, seeded_sand
     expect(card.locator("meter").first).to_be_visible()
     expect(card).to_contain_text("llm-pretrain")
     expect(card).to_contain_text("As of")
+    expect(card.locator(".as-of time")).to_have_text(re.compile(r"UTC\+0[12]:00$"))
     # Refresh asks ModelArts again and replaces just this card.
     calls = seeded_sandbox.calls("ShowPoolRuntimeMetrics")
     with page.expect_response(lambda response: "refresh=1" in response.url):
@@ -108,6 +109,10 @@ def test_the_pool_list_polls_only_while_the_tab_is_visible(viewer_page, live_ser
     page.goto(f"{live_server.url}{reverse('pools:pool_list')}")
     table = page.locator("#pool-table")
     expect(table).to_have_attribute("hx-trigger", re.compile("every 5s"))
+    # Times show in the viewer's zone with the offset (Europe/Berlin here), UTC in the tooltip.
+    created = table.locator("td time").first
+    expect(created).to_have_text(re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+0[12]:00$"))
+    expect(created).to_have_attribute("title", re.compile(r" UTC$"))
     # The next poll comes by itself while the page is visible.
     with page.expect_response(
         lambda response: "/pools/" in response.url and response.request.headers.get("hx-request") == "true",

@@ -37,7 +37,8 @@ def test_times_are_shown_in_utc_with_a_machine_readable_twin():
     moment = datetime(2025, 1, 1, 8, 0, 5, tzinfo=UTC)
     assert browse.utc(moment) == "2025-01-01 08:00:05 UTC"
     assert str(browse.timestamp(moment)) == (
-        '<time datetime="2025-01-01T08:00:05+00:00" data-local-time>2025-01-01 08:00:05 UTC</time>'
+        '<time datetime="2025-01-01T08:00:05+00:00" title="2025-01-01 08:00:05 UTC" data-local>'
+        "2025-01-01 08:00:05 UTC</time>"
     )
 
 
