@@ -44,6 +44,9 @@ class SandboxServer(ThreadingHTTPServer):
 
 class SandboxHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle on, a small body waits for the client's
+    # delayed ACK (about 40 ms) before it is sent.
+    disable_nagle_algorithm = True
     server_version = "ModelArtsSandbox/1.0"
     sys_version = ""
     server: SandboxServer
