@@ -10,9 +10,10 @@ from django.views.decorators.vary import vary_on_headers
 from pools.forms.browse import NodeFilterForm
 from pools.htmx import HtmxHttpRequest
 from pools.permissions import VIEW_DASHBOARD, require
+from pools.selectors.concurrent import concurrently
 from pools.selectors.modelarts import node_scan
 from pools.views.browse import query_without, visible_connection, wants_refresh, with_refresh
-from pools.views.pools import DETAIL_PAGE, pool_context
+from pools.views.pools import DETAIL_PAGE, pool_context, read_pool
 
 TAB_PARTIAL = "pool-tab"
 ROWS_PARTIAL = "node-rows"
@@ -39,20 +40,31 @@ def pool_nodes(request: HtmxHttpRequest, connection_id: int, pool_name: str):
         and not request.htmx.history_restore_request
     )
     context = {"tab": "nodes", "node_form": form, "nodes": [], "nodes_read": None, "appending": appending}
-    if not appending:
-        context.update(pool_context(request, connection, pool_name))
-    else:
-        nodes_url = reverse("pools:pool_nodes", args=[connection.pk, pool_name])
-        context.update(connection=connection, pool_name=pool_name, nodes_url=nodes_url)
-    if form.is_valid():
-        phase, after = form.cleaned_data["phase"], form.cleaned_data["after"]
-        read = node_scan(
+    valid = form.is_valid()
+    phase = form.cleaned_data["phase"] if valid else ""
+    after = form.cleaned_data["after"] if valid else ""
+
+    def read_nodes():
+        return node_scan(
             connection=connection,
             pool_name=pool_name,
             phase=phase or None,
             continue_token=after or None,
             refresh=wants_refresh(request),
         )
+
+    # The tab shows the pool around its nodes: both are read at once ("Load more" needs only the nodes).
+    read = pool_read = None
+    if valid and appending:
+        read = read_nodes()
+    elif valid:
+        read, pool_read = concurrently(read_nodes, lambda: read_pool(request, connection, pool_name))
+    if not appending:
+        context.update(pool_context(request, connection, pool_name, pool_read))
+    else:
+        nodes_url = reverse("pools:pool_nodes", args=[connection.pk, pool_name])
+        context.update(connection=connection, pool_name=pool_name, nodes_url=nodes_url)
+    if valid:
         context.update(nodes_read=read, phase=phase, started_after=after, retry_query=_retry_query(request))
         if read.value is not None:
             more = QueryDict(mutable=True)

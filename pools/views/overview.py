@@ -12,6 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from pools.htmx import HtmxHttpRequest, template_for
 from pools.permissions import VIEW_DASHBOARD, require
+from pools.selectors.concurrent import concurrently
 from pools.selectors.connections import connection_list_for
 from pools.selectors.modelarts import pool_statistics, runtime_metrics
 from pools.selectors.usage import usage_rows
@@ -32,8 +33,10 @@ def overview_card(request: HtmxHttpRequest, connection_id: int):
     """One connection's card: the htmx partial, or (without JavaScript) the overview with just this card."""
     connection = visible_connection(request, connection_id)
     refresh = wants_refresh(request)
-    usage = runtime_metrics(connection=connection, refresh=refresh)
-    statistics = pool_statistics(connection=connection, refresh=refresh)
+    usage, statistics = concurrently(
+        lambda: runtime_metrics(connection=connection, refresh=refresh),
+        lambda: pool_statistics(connection=connection, refresh=refresh),
+    )
     card_url = reverse("pools:overview_card", args=[connection.pk])
     card = {
         "connection": connection,
