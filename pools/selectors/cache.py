@@ -12,8 +12,10 @@ Failures are shared the same way (a throttled API must not be hit harder by the 
 kept for the same short time. The last good answer is also kept for ``SELECTOR_STALE_SECONDS``: when a read
 fails, the caller gets the error AND that stale copy with its age, so pages can show both.
 
-Values go through the cache backend's pickling. ModelArts errors do not pickle faithfully (their fields are
-keyword-only), so a failure is stored as plain fields and rebuilt on the way out.
+An answer is pickled once, here, and the same bytes are stored as both the fresh and the stale copy (the
+backend's own pickling of bytes is a copy): a list of hundreds of pools is costly to pickle. ModelArts errors
+do not pickle faithfully (their fields are keyword-only), so a failure is stored as plain fields and rebuilt
+on the way out.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import pickle
 import threading
 import time
 import uuid
@@ -116,7 +119,7 @@ def cached_read(
     key = read_key(connection_id, operation, params)
     # A refresh accepts only an answer that arrived after it was asked for; a plain read accepts any.
     not_before = timezone.now() if refresh else None
-    cached = cache.get(_fresh_key(key))
+    cached = _get(_fresh_key(key))
     if _usable(cached, not_before):
         return _result(key, cached)
 
@@ -155,7 +158,7 @@ def _lead(key: str, fetch: Callable[[], Any], what: str, *, not_before: datetime
     if cache.add(lock_key, lock_token, timeout=_timeout(_wait_seconds())):
         try:
             # A call may have finished between this caller's first look and taking the lock: use its answer.
-            latest = cache.get(_fresh_key(key))
+            latest = _get(_fresh_key(key))
             if _usable(latest, not_before):
                 return latest
             return _call(key, fetch, what)
@@ -172,12 +175,12 @@ def _poll_for_answer(key: str, not_before: datetime | None) -> _Entry | None:
     deadline = time.monotonic() + _wait_seconds()
     pause = POLL_FIRST_SECONDS
     while time.monotonic() < deadline:
-        entry = cache.get(_fresh_key(key))
+        entry = _get(_fresh_key(key))
         if _usable(entry, not_before):
             return entry
         if cache.get(_lock_key(key)) is None:
             # The leader finished without leaving an answer we can use (or its lock expired).
-            entry = cache.get(_fresh_key(key))
+            entry = _get(_fresh_key(key))
             return entry if _usable(entry, not_before) else None
         time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
         pause = min(pause * 2, POLL_MAX_SECONDS)
@@ -194,8 +197,10 @@ def _call(key: str, fetch: Callable[[], Any], what: str) -> _Entry:
         entry = _Entry(timezone.now(), failure=_freeze(error))
     else:
         entry = _Entry(timezone.now(), value=value)
-        cache.set(_stale_key(key), entry, timeout=_timeout(settings.SELECTOR_STALE_SECONDS))
-    cache.set(_fresh_key(key), entry, timeout=_timeout(ttl))
+    stored = _dump(entry)
+    if entry.failure is None:
+        cache.set(_stale_key(key), stored, timeout=_timeout(settings.SELECTOR_STALE_SECONDS))
+    cache.set(_fresh_key(key), stored, timeout=_timeout(ttl))
     return entry
 
 
@@ -203,10 +208,25 @@ def _result(key: str, entry: _Entry) -> ReadResult[Any]:
     if entry.failure is None:
         return ReadResult(entry.value, entry.fetched_at)
     error = _thaw(entry.failure)
-    last_good = cache.get(_stale_key(key))
+    last_good = _get(_stale_key(key))
     if last_good is None:
         return ReadResult(None, None, stale=False, error=error)
     return ReadResult(last_good.value, last_good.fetched_at, stale=True, error=error)
+
+
+def put(cache_key: str, entry: _Entry, timeout: float) -> None:
+    """Store ``entry`` as this module does (what another process's ``cached_read`` would leave)."""
+    cache.set(cache_key, _dump(entry), timeout=_timeout(timeout))
+
+
+def _dump(entry: _Entry) -> bytes:
+    return pickle.dumps(entry, pickle.HIGHEST_PROTOCOL)
+
+
+def _get(cache_key: str) -> _Entry | None:
+    stored = cache.get(cache_key)
+    # Only this module writes these keys, into our own cache; nothing else's bytes are unpickled here.
+    return None if stored is None else pickle.loads(stored)  # noqa: S301
 
 
 def _wait_seconds() -> float:
