@@ -19,6 +19,7 @@ other mutable state.
 from __future__ import annotations
 
 import email.utils
+import http.cookiejar
 import json
 import logging
 import random
@@ -154,6 +155,20 @@ def _describe(error: BaseException) -> str:
     return excerpt(f"{type(cause).__name__}: {cause}", 240)
 
 
+def new_session() -> requests.Session:
+    """The HTTP session a client uses when it is given none; also for sessions shared between clients.
+
+    ModelArts sets no cookies, and one session may carry requests of several accounts: it keeps none.
+    """
+    session = requests.Session()
+    session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+    # We retry ourselves (never a POST); the adapter must not retry behind our back.
+    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
 class ModelArtsClient:
     """Client of the nine ModelArts resource-pool operations of one project, at one endpoint.
 
@@ -198,21 +213,12 @@ class ModelArtsClient:
         self._secrets = (ak, sk)
         self._auth = SdkHmacAuth(ak, sk, now=now)
         self._owns_session = session is None
-        self._session = session if session is not None else self._new_session()
+        self._session = session if session is not None else new_session()
         self._sleep = sleep
         self._clock = clock
         self._random = rng or random.Random()  # jitter only, not a secret
         self._min_attempt = min(MIN_ATTEMPT_SECONDS, self.timeout)
         self._base_path = f"/v2/{path_value(project_id, 'project id')}"
-
-    @staticmethod
-    def _new_session() -> requests.Session:
-        session = requests.Session()
-        # We retry ourselves (never a POST); the adapter must not retry behind our back.
-        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
-        return session
 
     def __repr__(self) -> str:
         return f"ModelArtsClient(endpoint={self.endpoint!r}, project_id={self.project_id!r})"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
+import requests
 from django.conf import settings
 from django.views.decorators.debug import sensitive_variables
 
 from pools.crypto import DecryptionError
-from pools.modelarts.client import ModelArtsClient
+from pools.modelarts.client import ModelArtsClient, new_session
 from pools.services.errors import ApplicationError
 
 if TYPE_CHECKING:
@@ -28,17 +31,43 @@ class ConnectionKeysUnreadable(ApplicationError):
         self.connection_name = connection.name
 
 
+# Reads share one HTTP session (a pool of kept-alive connections) per endpoint and process: without it every
+# read would open a new connection, a TCP and TLS handshake to ModelArts before the request itself.
+SHARED_SESSIONS_MAX = 32
+_shared_sessions: OrderedDict[str, requests.Session] = OrderedDict()
+_shared_sessions_lock = threading.Lock()
+
+
+def _shared_session(endpoint: str) -> requests.Session:
+    with _shared_sessions_lock:
+        session = _shared_sessions.get(endpoint)
+        if session is None:
+            session = _shared_sessions[endpoint] = new_session()
+            if len(_shared_sessions) > SHARED_SESSIONS_MAX:
+                # Dropped, not closed: a read may still be using it; its connections close when it is freed.
+                _shared_sessions.popitem(last=False)
+        else:
+            _shared_sessions.move_to_end(endpoint)
+        return session
+
+
 @sensitive_variables("access_key", "secret_key")
-def client_for_connection(connection: Connection) -> ModelArtsClient:
-    """A client signed with the connection's AK/SK and the timeouts and retries from settings."""
+def client_for_connection(connection: Connection, *, keep_alive: bool = False) -> ModelArtsClient:
+    """A client signed with the connection's AK/SK and the timeouts and retries from settings.
+
+    ``keep_alive``: send over this process's shared session to the endpoint, reusing open connections. For
+    reads only: a write must not go out on a kept-alive connection the server may be closing just then,
+    where a lost answer would leave its outcome unknown; writes get a session of their own.
+    """
     try:
         access_key = connection.access_key
         secret_key = connection.secret_key
     except DecryptionError:
         # No "from": the cause holds nothing useful and the chain should stay short in reports.
         raise ConnectionKeysUnreadable(connection) from None
+    endpoint = connection.effective_endpoint
     return ModelArtsClient(
-        connection.effective_endpoint,
+        endpoint,
         connection.project_id,
         access_key,
         secret_key,
@@ -46,4 +75,5 @@ def client_for_connection(connection: Connection) -> ModelArtsClient:
         timeout=settings.MODELARTS_TIMEOUT_SECONDS,
         deadline=settings.MODELARTS_DEADLINE_SECONDS,
         retries=settings.MODELARTS_RETRIES,
+        session=_shared_session(endpoint) if keep_alive else None,
     )

@@ -100,3 +100,28 @@ def test_keys_from_another_key_set_fail_clearly_naming_the_connection(upstream_c
             client_for_connection(upstream_connection)
     assert caught.value.message == KEYS_UNREADABLE.format(name="upstream")
     assert caught.value.__suppress_context__  # the report does not drag the crypto internals along
+
+
+def test_reads_share_one_session_per_endpoint_and_writes_get_their_own(make_connection, upstream):
+    first = make_connection("first", endpoint=upstream.endpoint)
+    second = make_connection("second", endpoint=upstream.endpoint)
+    elsewhere = make_connection("elsewhere", endpoint="https://modelarts.example.test")
+    reads = [client_for_connection(c, keep_alive=True) for c in (first, first, second, elsewhere)]
+    write = client_for_connection(first)
+    try:
+        sessions = [client._session for client in reads]
+        assert sessions[0] is sessions[1] is sessions[2], "one pool of open connections per endpoint"
+        assert sessions[3] is not sessions[0]
+        assert write._session not in sessions
+    finally:
+        for client in (*reads, write):
+            client.close()
+
+
+def test_a_shared_session_keeps_no_cookie(upstream_connection, upstream):
+    upstream.answer(json_response(POOLS, headers={"Set-Cookie": "account=first; Path=/"}))
+    upstream.answer(json_response(POOLS))
+    for _ in range(2):
+        with client_for_connection(upstream_connection, keep_alive=True) as client:
+            client.list_pools()
+    assert upstream.seen[1].header("Cookie") is None, "one account's cookie never rides on another's call"
