@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from pools.modelarts.types import LABEL_NAME, RuntimeMetrics
 from pools.quantities import amount_number, format_amount, resource_label
@@ -13,31 +14,34 @@ FIRST_RESOURCES = ("cpu", "memory")
 
 @dataclass(frozen=True)
 class UsageBar:
+    """One resource of one pool. Each figure is worked out once: a card shows every pool's bars, and the
+    template asks for the percentage three times per bar."""
+
     key: str
     allocated_raw: str
     capacity_raw: str
 
-    @property
+    @cached_property
     def label(self) -> str:
         return resource_label(self.key)
 
-    @property
+    @cached_property
     def allocated(self) -> float:
         return amount_number(self.allocated_raw)
 
-    @property
+    @cached_property
     def capacity(self) -> float:
         return amount_number(self.capacity_raw)
 
-    @property
+    @cached_property
     def allocated_text(self) -> str:
         return format_amount(self.key, self.allocated_raw)
 
-    @property
+    @cached_property
     def capacity_text(self) -> str:
         return format_amount(self.key, self.capacity_raw)
 
-    @property
+    @cached_property
     def percent(self) -> int | None:
         return round(100 * self.allocated / self.capacity) if self.capacity > 0 else None
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from urllib.parse import quote
+
 from django.http import Http404, HttpRequest, QueryDict
+from django.urls import reverse
 
 from pools.models import Connection
 from pools.selectors.connections import connection_list_for
@@ -34,3 +38,15 @@ def query_without(query: QueryDict, *names: str) -> str:
 def with_refresh(path: str, query: str) -> str:
     """``path?query`` with the refresh flag set."""
     return f"{path}?{query + '&' if query else ''}{REFRESH_PARAMETER}=1"
+
+
+_POOL_MARKER = "pool-name-placeholder"
+# What reverse() leaves unquoted in a path segment, except "/", which a pool id never holds.
+_SUBDELIMS = "!$&'()*+,;=~:@"
+
+
+def url_with_pool(name: str, connection_id: int) -> Callable[[str], str]:
+    """``reverse(name, args=[connection_id, pool])`` for many pools: the route is resolved once, and each
+    pool id (quoted like reverse() quotes it) goes where the placeholder was. A list links hundreds of pools."""
+    head, tail = reverse(name, args=[connection_id, _POOL_MARKER]).split(_POOL_MARKER)
+    return lambda pool_name: f"{head}{quote(pool_name, safe=_SUBDELIMS)}{tail}"

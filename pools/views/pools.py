@@ -14,9 +14,16 @@ from pools.forms.browse import PoolFilterForm
 from pools.htmx import HtmxHttpRequest, template_for
 from pools.permissions import VIEW_DASHBOARD, require
 from pools.selectors.change_requests import open_change_requests_by_pool
+from pools.selectors.concurrent import concurrently
 from pools.selectors.connections import current_connection
 from pools.selectors.modelarts import pool_get, pool_list
-from pools.views.browse import query_without, visible_connection, wants_refresh, with_refresh
+from pools.views.browse import (
+    query_without,
+    url_with_pool,
+    visible_connection,
+    wants_refresh,
+    with_refresh,
+)
 
 LIST_PAGE = "pools/pool_list.html"
 DETAIL_PAGE = "pools/pool_detail.html"
@@ -31,6 +38,7 @@ NO_CONNECTION = "There is no connection to browse yet."
 class PoolRow:
     pool: Any  # pools.modelarts.types.Pool
     open_requests: list
+    detail_url: str
 
     @property
     def changing(self) -> bool:
@@ -75,19 +83,26 @@ def pool_list_view(request: HtmxHttpRequest):
         return render(request, template_for(request, LIST_PAGE, "pool-table"), context)
 
     data = form.cleaned_data
-    read = pool_list(
-        connection=connection,
-        workspace_id=data["workspace"] or None,
-        label_selector=data["labels"] or None,
-        status=data["status"] or None,
-        refresh=wants_refresh(request),
+    detail_url = url_with_pool("pools:pool_detail", connection.pk)
+    # The open change requests come from the database while the pools come from ModelArts.
+    requests_by_pool, read = concurrently(
+        lambda: open_change_requests_by_pool(connection),
+        lambda: pool_list(
+            connection=connection,
+            workspace_id=data["workspace"] or None,
+            label_selector=data["labels"] or None,
+            status=data["status"] or None,
+            refresh=wants_refresh(request),
+        ),
     )
     pools = list(read.value.items) if read.value is not None else []
     shown = [pool for pool in pools if not data["q"] or _matches(pool, data["q"])]
-    requests_by_pool = open_change_requests_by_pool(connection)
     context.update(
         read=read,
-        rows=[PoolRow(pool, requests_by_pool.get(pool.name, [])) for pool in _sorted(shown, data["sort"])],
+        rows=[
+            PoolRow(pool, requests_by_pool.get(pool.name, []), detail_url(pool.name))
+            for pool in _sorted(shown, data["sort"])
+        ],
         total=len(pools),
         # Poll only while something is changing; the partial rendered without the trigger stops the polling.
         polling=any(pool.phase in CHANGING_PHASES for pool in pools),
@@ -130,9 +145,17 @@ def _from_raw(raw: Any) -> dict[str, Any]:
     }
 
 
-def pool_context(request: HtmxHttpRequest, connection, pool_name: str) -> dict[str, Any]:
-    """What every tab of a pool shows around its own content: the pool, its open requests, the tab links."""
-    read = pool_get(connection=connection, name=pool_name, refresh=wants_refresh(request))
+def read_pool(request: HtmxHttpRequest, connection, pool_name: str):
+    """The pool a tab shows (a ``ReadResult``); tabs that read more pass this to ``concurrently``."""
+    return pool_get(connection=connection, name=pool_name, refresh=wants_refresh(request))
+
+
+def pool_context(request: HtmxHttpRequest, connection, pool_name: str, read=None) -> dict[str, Any]:
+    """What every tab of a pool shows around its own content: the pool, its open requests, the tab links.
+
+    ``read`` is the pool's ``ReadResult`` when the tab has already read it (alongside its own read)."""
+    if read is None:
+        read = read_pool(request, connection, pool_name)
     args = [connection.pk, pool_name]
     detail_url = reverse("pools:pool_detail", args=args)
     return {
