@@ -23,6 +23,7 @@ from pools.modelarts.types import (
     RuntimeMetrics,
 )
 from pools.selectors.cache import ReadResult, cached_read
+from pools.selectors.monitoring import chart_payload
 from pools.services.clients import client_for_connection
 from pools.services.errors import ApplicationError
 
@@ -54,7 +55,7 @@ def _read(
 ) -> ReadResult[T]:
     def fetch() -> T:
         try:
-            with client_for_connection(connection) as client:
+            with client_for_connection(connection, keep_alive=True) as client:
                 return call(client)
         except ValueError as error:
             # The client refuses what it cannot send (a malformed endpoint, an empty pool name): say so.
@@ -215,6 +216,32 @@ def pool_monitor(
         "pool_monitor",
         {"pool": pool_name, "range": str(time_range), "statistics": statistics, "period": period},
         lambda client: client.show_monitor(pool_name, time_range, statistics=statistics, period=period),
+        READING_MONITOR.format(pool=pool_name, name=connection.name),
+        refresh,
+    )
+
+
+def pool_monitor_chart(
+    *,
+    connection: Connection,
+    pool_name: str,
+    time_range: TimeRange,
+    statistics: str,
+    period: int,
+    refresh: bool = False,
+) -> ReadResult[dict[str, Any]]:
+    """ShowPoolMonitor as the Monitoring tab draws it: ``chart_payload`` of the answer.
+
+    Cached in that shape, not as a ``MonitorResult``: a day of points of every metric is thousands of
+    small objects, and unpickling them on every view of the tab cost more than the rest of the page.
+    """
+    return _read(
+        connection,
+        "pool_monitor_chart",
+        {"pool": pool_name, "range": str(time_range), "statistics": statistics, "period": period},
+        lambda client: chart_payload(
+            client.show_monitor(pool_name, time_range, statistics=statistics, period=period), statistics
+        ),
         READING_MONITOR.format(pool=pool_name, name=connection.name),
         refresh,
     )

@@ -12,17 +12,20 @@ from django.views.decorators.vary import vary_on_headers
 from pools.forms.browse import MonitorForm
 from pools.htmx import HtmxHttpRequest, template_for
 from pools.permissions import VIEW_DASHBOARD, require
-from pools.selectors.modelarts import pool_monitor
-from pools.selectors.monitoring import CompactJSONEncoder, chart_payload, monitor_csv
+from pools.selectors.concurrent import concurrently
+from pools.selectors.modelarts import pool_monitor, pool_monitor_chart
+from pools.selectors.monitoring import CompactJSONEncoder, monitor_csv
 from pools.views.browse import query_without, visible_connection, wants_refresh, with_refresh
-from pools.views.pools import DETAIL_PAGE, pool_context
+from pools.views.pools import DETAIL_PAGE, pool_context, read_pool
 
 CHART_DATA_ID = "monitor-data"
 
 
-def _read_monitor(request: HtmxHttpRequest, connection, pool_name: str, form: MonitorForm):
+def _read_monitor(
+    request: HtmxHttpRequest, connection, pool_name: str, form: MonitorForm, selector=pool_monitor
+):
     data = form.cleaned_data
-    return pool_monitor(
+    return selector(
         connection=connection,
         pool_name=pool_name,
         time_range=data["time_range"],
@@ -37,23 +40,32 @@ def _read_monitor(request: HtmxHttpRequest, connection, pool_name: str, form: Mo
 def pool_monitoring(request: HtmxHttpRequest, connection_id: int, pool_name: str):
     connection = visible_connection(request, connection_id)
     form = MonitorForm.from_query(request.GET)
-    context = {"tab": "monitoring", "monitor_form": form, **pool_context(request, connection, pool_name)}
+    read = pool_read = None
+    if form.is_valid():
+        # The pool around the charts and the series themselves: both read at once.
+        read, pool_read = concurrently(
+            lambda: _read_monitor(request, connection, pool_name, form, selector=pool_monitor_chart),
+            lambda: read_pool(request, connection, pool_name),
+        )
+    context = {
+        "tab": "monitoring",
+        "monitor_form": form,
+        **pool_context(request, connection, pool_name, pool_read),
+    }
     query = query_without(request.GET)
     context["monitor_refresh_url"] = with_refresh(request.path, query)
     csv_url = reverse("pools:pool_monitoring_csv", args=[connection.pk, pool_name])
     context["csv_url"] = f"{csv_url}?{query}" if query else csv_url
-    if form.is_valid():
-        read = _read_monitor(request, connection, pool_name, form)
+    if read is not None:
         context.update(
             monitor_read=read,
             period=form.cleaned_data["period_seconds"],
             points=form.cleaned_data["time_range"].points(form.cleaned_data["period_seconds"]),
         )
         if read.value is not None:
-            payload = chart_payload(read.value, form.cleaned_data["statistics"])
             context.update(
-                series=payload["series"],
-                chart_json=json_script(payload, CHART_DATA_ID, encoder=CompactJSONEncoder),
+                series=read.value["series"],
+                chart_json=json_script(read.value, CHART_DATA_ID, encoder=CompactJSONEncoder),
             )
     return render(request, template_for(request, DETAIL_PAGE, "pool-tab"), context)
 

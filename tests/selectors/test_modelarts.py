@@ -156,3 +156,21 @@ def test_a_read_with_nothing_to_show_has_only_the_error(
     assert read.value is None and not read.stale
     assert read.error.upstream.kind == "transport"
     assert read.error.message.startswith("Reading pool llm-pretrain-")
+
+
+def test_the_monitoring_chart_is_cached_in_its_drawn_shape(locmem_cache, seeded_sandbox, sandbox_connection):
+    def chart():
+        return selectors.pool_monitor_chart(
+            connection=sandbox_connection,
+            pool_name=llm_pool(seeded_sandbox),
+            time_range=TimeRange.last(60),
+            statistics="maximum",
+            period=60,
+        )
+
+    first, second = chart(), chart()
+    assert seeded_sandbox.calls("ShowPoolMonitor") == 1
+    assert first.value == second.value and first.value["statistic"] == "maximum"
+    assert len(first.value["t"]) == 60
+    assert {"cpuUsage", "npuUtil"} <= {series["name"] for series in first.value["series"]}
+    assert all(len(series["v"]) == 60 for series in first.value["series"])
