@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections import Counter
 from typing import Any
 
@@ -35,6 +34,16 @@ SCOPE_STATE = {WAITING: "Enabling", CREATING: "Enabling", RUNNING: "Enabled", ER
 DRIVER_STATE = {WAITING: "Creating", CREATING: "Creating", RUNNING: "Running", ERROR: "Abnormal"}
 DEFAULT_DRIVER_VERSIONS = {GPU: ("gpu", "gpuVersion", "535.54.03"), NPU: ("npu", "npuVersion", "23.0.6")}
 MESSAGES = {WAITING: "Waiting for the order to be paid.", CREATING: "Creating the pool's nodes."}
+
+
+def json_copy(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (dicts, lists, scalars), several times faster than ``copy.deepcopy``:
+    ListPools renders every pool of a project."""
+    if isinstance(value, dict):
+        return {key: json_copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [json_copy(item) for item in value]
+    return value
 
 
 def _metadata(pool: PoolRecord, deleted_at: float | None = None) -> dict[str, Any]:
@@ -104,7 +113,7 @@ def render_pool(pool: PoolRecord, now: float) -> dict[str, Any]:
         "apiVersion": "v2",
         "kind": "Pool",
         "metadata": _metadata(pool),
-        "spec": copy.deepcopy(pool.spec),
+        "spec": json_copy(pool.spec),
         "status": status,
     }
 
@@ -115,7 +124,7 @@ def render_created(pool: PoolRecord) -> dict[str, Any]:
         "apiVersion": "v2",
         "kind": "Pool",
         "metadata": _metadata(pool),
-        "spec": copy.deepcopy(pool.spec),
+        "spec": json_copy(pool.spec),
         "status": {"resources": {}},
     }
 

@@ -10,6 +10,7 @@ nodes; ``capacity.allValue`` counts every node that exists (creating, abnormal, 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from typing import Any
 
 from pools.sandbox import hashing
@@ -62,14 +63,26 @@ def pool_metrics(pool: PoolRecord, now: float) -> dict[str, Any]:
     used: dict[str, Amounts] = {}
     every: dict[str, Amounts] = {}
     elastic: dict[str, Amounts] = {}
-    available_nodes = 0
+    # Counted per flavor and summed as plain integers: a pool may have thousands of nodes.
+    existing: Counter[str] = Counter()
+    available: Counter[str] = Counter()
+    held: dict[str, list[int]] = {}
     for node, phase in pool.live_nodes(now):
-        spec = flavor(node.flavor)
-        _add(every, spec.kind, capacity(spec))
+        existing[node.flavor] += 1
         if phase == NODE_AVAILABLE:
-            available_nodes += 1
-            _add(total, spec.kind, capacity(spec))
-            _add(used, spec.kind, allocated(node))
+            available[node.flavor] += 1
+            amounts = allocated(node)
+            sums = held.setdefault(flavor(node.flavor).kind, [0, 0, 0])
+            sums[0] += amounts.cpu_millicores
+            sums[1] += amounts.memory_mebibytes
+            sums[2] += amounts.accelerators
+    for flavor_id, count in existing.items():
+        _add(every, flavor(flavor_id).kind, capacity(flavor(flavor_id)).times(count))
+    for flavor_id, count in available.items():
+        _add(total, flavor(flavor_id).kind, capacity(flavor(flavor_id)).times(count))
+    for kind, sums in held.items():
+        used[kind] = Amounts(*sums)
+    available_nodes = sum(available.values())
     for resource in pool.spec["resources"]:
         spec = flavor(resource["flavor"])
         _add(elastic, spec.kind, capacity(spec).times(resource["maxCount"]))

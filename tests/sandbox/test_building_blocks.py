@@ -64,3 +64,14 @@ def test_the_catalog_has_realistic_flavors():
         flavor = CATALOG[flavor_id]
         assert flavor.cpu > 0 and flavor.memory_gib > 0
         assert (flavor.accelerators > 0) == (flavor.kind != "CPU")
+
+
+def test_json_copy_is_deep_and_equal():
+    from pools.sandbox.render import json_copy
+
+    spec = {"resources": [{"flavor": "f", "count": 2, "azs": [{"az": "a", "count": 2}]}], "scope": ["Train"]}
+    copied = json_copy(spec)
+    assert copied == spec
+    copied["resources"][0]["azs"][0]["count"] = 9
+    copied["scope"].append("Infer")
+    assert spec["resources"][0]["azs"][0]["count"] == 2 and spec["scope"] == ["Train"]
