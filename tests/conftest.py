@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.browser",
     "tests.fixtures.sandbox",
     "tests.fixtures.modelarts",
+    "tests.fixtures.security",
 ]
