@@ -61,7 +61,7 @@ def test_no_template_has_inline_script_style_or_handlers():
         ('<form hx-on::after-request="this.reset()">', "hx-on attribute"),
         ('<a href="javascript:go()">', "javascript: URL"),
         ("<div hx-vals='js:{a: 1}'>", "js: in hx-vals/hx-vars"),
-        ('<div hx-trigger="keyup[key==\'Enter\']">', "hx-trigger filter"),
+        ("<div hx-trigger=\"keyup[key=='Enter']\">", "hx-trigger filter"),
     ],
 )
 def test_the_scan_finds_each_kind(snippet, expected):

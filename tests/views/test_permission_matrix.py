@@ -1,0 +1,340 @@
+"""Every route, every role: who may GET, who may POST, and that a refused POST changes nothing.
+
+The routes come from the URL configuration, not from this file: every route in the ``pools`` namespace and
+under /accounts/ must have a row in ``ROUTES`` (a new view without one fails ``test_every_route_is_declared``),
+plus a few Django admin basics. For each route and each role the test sends a GET and a POST:
+
+* anonymous, where not allowed: a redirect to the log-in page (the admin's own, for /admin/);
+* a signed-in role that is not allowed: 403 (or 404 where the route says existence must not leak, or 405
+  where the method is not offered at all), and a POST changes no row in any table and makes no upstream call;
+* an allowed role: an answer that is neither a refusal nor a crash (2xx/3xx, or a 4xx for bad input).
+
+POSTs carry data that would do something if accepted (a valid password for re-authentication, a comment),
+so "nothing changed" means something. Refused requests are sent before allowed ones, while every object is
+still in the state that would let the action through.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from pools import permissions
+from pools.models import Connection
+from tests.fixtures import sandbox as sandbox_account
+from tests.fixtures.users import PASSWORD, make_user
+
+pytestmark = pytest.mark.django_db
+
+# --- Roles ---
+
+ANONYMOUS = "anonymous"
+NOBODY = "nobody"  # signed in, no role
+VIEWER = permissions.VIEWER
+OPERATOR = permissions.OPERATOR
+APPROVER = permissions.APPROVER
+AUDITOR = permissions.AUDITOR
+ADMINISTRATOR = permissions.ADMINISTRATOR
+
+ROLES = (ANONYMOUS, NOBODY, VIEWER, OPERATOR, APPROVER, AUDITOR, ADMINISTRATOR)
+NONE: frozenset[str] = frozenset()
+SIGNED_IN = frozenset(ROLES) - {ANONYMOUS}
+EVERYONE = frozenset(ROLES)
+
+
+def holding(permission: str) -> frozenset[str]:
+    """The roles whose permissions include ``permission``."""
+    return frozenset(role for role, perms in permissions.ROLE_PERMISSIONS.items() if permission in perms)
+
+
+VIEWING = holding(permissions.VIEW_DASHBOARD)
+REQUESTING = holding(permissions.REQUEST_CHANGE)
+APPROVING = holding(permissions.APPROVE_CHANGE)
+MANAGING_CONNECTIONS = holding(permissions.MANAGE_CONNECTIONS)
+AUDITING = holding(permissions.VIEW_AUDIT)
+
+
+# --- The objects the routes point at ---
+
+
+@dataclasses.dataclass
+class World:
+    sandbox: Any
+    connection: Connection
+    pool_name: str
+    users: dict[str, Any]
+
+
+@pytest.fixture
+def world(seeded_sandbox, django_user_model, settings) -> World:
+    # Seven users per route: a fast hasher keeps the matrix quick; re-authentication still checks passwords.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    connection = Connection(
+        name="sandbox",
+        region=sandbox_account.REGION,
+        project_id=sandbox_account.PROJECT_ID,
+        endpoint=seeded_sandbox.url,
+    )
+    connection.access_key = sandbox_account.AK
+    connection.secret_key = sandbox_account.SK
+    connection.save()
+    users = {
+        NOBODY: make_user(django_user_model, "matrix-nobody", None),
+        **{
+            role: make_user(django_user_model, f"matrix-{role.lower()}", role)
+            for role in permissions.ROLE_PERMISSIONS
+        },
+    }
+    pool_name = seeded_sandbox.pools(sandbox_account.PROJECT_ID)[0]["metadata"]["name"]
+    return World(sandbox=seeded_sandbox, connection=connection, pool_name=pool_name, users=users)
+
+
+# --- The declared table ---
+
+Kwargs = Callable[[World], dict[str, Any]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Route:
+    get: frozenset[str]  # roles allowed to GET
+    post: frozenset[str]  # roles allowed to POST
+    kwargs: Kwargs | None = None
+    post_data: Callable[[World], dict[str, Any]] | None = None
+    # Refusals a signed-in role may get: 403, or 404 where existence must not leak.
+    refused: frozenset[int] = frozenset({403})
+    # The method is not offered at all: a 405 is a refusal too.
+    get_offered: bool = True
+    post_offered: bool = True
+    # The view only reads: even an allowed POST must change nothing.
+    read_only: bool = False
+    admin: bool = False  # refusals may also be redirects to the admin's log-in
+
+
+def read_only(roles: frozenset[str], **options) -> Route:
+    """A page that only reads: the same roles may GET and POST (a POST renders it again), nothing changes."""
+    return Route(get=roles, post=roles, read_only=True, **options)
+
+
+def page(roles: frozenset[str], **options) -> Route:
+    """A page that only answers GET: a POST is refused with 405 for everyone."""
+    return Route(get=roles, post=NONE, post_offered=False, **options)
+
+
+def reset_link(world: World) -> dict[str, str]:
+    return {"uidb64": "MQ", "token": "set-password"}
+
+
+ROUTES: dict[str, Route] = {
+    # --- accounts (Django's auth views, our throttled log-in) ---
+    "login": Route(get=EVERYONE, post=EVERYONE),
+    "logout": Route(get=NONE, post=SIGNED_IN, get_offered=False),
+    "password_change": Route(get=SIGNED_IN, post=SIGNED_IN),
+    "password_change_done": page(SIGNED_IN),
+    "password_reset": Route(get=EVERYONE, post=EVERYONE),
+    "password_reset_done": page(EVERYONE),
+    "password_reset_confirm": Route(get=EVERYONE, post=EVERYONE, kwargs=reset_link),
+    "password_reset_complete": page(EVERYONE),
+    # --- overview ---
+    "pools:overview": read_only(VIEWING),
+    # --- Django admin basics: staff only, and none of the roles is staff ---
+    "admin:index": Route(get=NONE, post=NONE, admin=True),
+    "admin:auth_user_changelist": Route(get=NONE, post=NONE, admin=True),
+}
+
+# Routes that must be declared: everything we serve except the admin (whose basics are declared above).
+REQUIRED = ("pools:",)
+REQUIRED_PATHS = ("accounts/",)
+
+
+# --- The URL configuration ---
+
+
+@dataclasses.dataclass(frozen=True)
+class Served:
+    name: str | None
+    path: str
+
+
+def served_routes() -> list[Served]:
+    """Every route in the URL configuration, with its namespaced name and its full path pattern."""
+
+    def walk(patterns, prefix: str, namespace: str | None):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                inner = entry.namespace
+                joined = f"{namespace}:{inner}" if namespace and inner else (inner or namespace)
+                yield from walk(entry.url_patterns, prefix + str(entry.pattern), joined)
+            elif isinstance(entry, URLPattern):
+                name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+                yield Served(name, prefix + str(entry.pattern))
+
+    seen: set[Served] = set()
+    unique = []
+    for route in walk(get_resolver().url_patterns, "", None):
+        if route not in seen:
+            seen.add(route)
+            unique.append(route)
+    return unique
+
+
+def must_be_declared(route: Served) -> bool:
+    return (route.name or "").startswith(REQUIRED) or route.path.startswith(REQUIRED_PATHS)
+
+
+def test_every_route_is_declared():
+    served = [route for route in served_routes() if must_be_declared(route)]
+    unnamed = [route.path for route in served if not route.name]
+    missing = sorted({route.name for route in served if route.name and route.name not in ROUTES})
+    assert not unnamed, f"routes without a name cannot be checked: {unnamed}"
+    assert not missing, f"routes missing from the permission matrix (declare who may GET and POST): {missing}"
+
+
+def test_every_declared_route_is_served():
+    names = {route.name for route in served_routes()}
+    assert not sorted(set(ROUTES) - names), "declared routes that no longer exist"
+
+
+def test_routes_with_arguments_say_how_to_fill_them():
+    needing = {
+        route.name
+        for route in served_routes()
+        if route.name in ROUTES and "<" in route.path and ROUTES[route.name].kwargs is None
+    }
+    assert not needing
+
+
+# --- The checks ---
+
+LOGIN = "/accounts/login/"
+ADMIN_LOGIN = "/admin/login/"
+ALLOWED_ERRORS = {400, 409, 422}  # bad input, answered with field errors or a banner
+
+
+def snapshot(world: World) -> dict[str, Any]:
+    """Every row of every table (sessions aside: the session middleware may refresh the visitor's own),
+    every upstream call and the sandbox's pools."""
+    rows = {}
+    for model in apps.get_models():
+        if not model._meta.managed or model is Session:
+            continue
+        rows[model._meta.label] = list(model.objects.order_by("pk").values())
+    return {
+        "rows": rows,
+        "upstream calls": world.sandbox.calls(),
+        "pools": world.sandbox.pools(sandbox_account.PROJECT_ID),
+    }
+
+
+def differences(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    changed = [f"table {label}" for label in before["rows"] if before["rows"][label] != after["rows"][label]]
+    if before["upstream calls"] != after["upstream calls"]:
+        changed.append(f"{after['upstream calls'] - before['upstream calls']} upstream call(s)")
+    if before["pools"] != after["pools"]:
+        changed.append("the sandbox's pools")
+    return changed
+
+
+def client_as(world: World, role: str) -> Client:
+    client = Client()
+    if role != ANONYMOUS:
+        client.force_login(world.users[role])
+    return client
+
+
+def check(world: World, name: str, route: Route, role: str, method: str) -> str | None:
+    """Send one request; return what was wrong with the answer, or None."""
+    url = reverse(name, kwargs=route.kwargs(world) if route.kwargs else None)
+    allowed = role in (route.get if method == "GET" else route.post)
+    offered = route.get_offered if method == "GET" else route.post_offered
+    client = client_as(world, role)
+    before = snapshot(world)
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, route.post_data(world) if route.post_data else {})
+    status = response.status_code
+    location = response.get("Location", "")
+    what = f"{method} {url} as {role}: {status} {location}".rstrip()
+
+    if status >= 500:
+        return f"{what}: a crash"
+    # A refusal sends the visitor to log in and back (?next=); log-out's own redirect to the page is no refusal.
+    logins = (LOGIN, ADMIN_LOGIN) if route.admin else (LOGIN,)
+    to_login = status == 302 and any(location.startswith(f"{login}?next=") for login in logins)
+    if allowed:
+        if to_login or status in (401, 403, 405) or (status >= 400 and status not in ALLOWED_ERRORS):
+            return f"{what}: refused, but the table allows it"
+        if route.read_only and method == "POST" and (changed := differences(before, snapshot(world))):
+            return f"{what}: a read-only page changed {', '.join(changed)}"
+        return None
+    if status == 405 and not offered:
+        pass  # the method is refused to everyone
+    elif role == ANONYMOUS or route.admin:
+        if not to_login:
+            return f"{what}: expected a redirect to log in"
+    elif status not in route.refused:
+        return f"{what}: expected {sorted(route.refused)}"
+    if method == "POST" and (changed := differences(before, snapshot(world))):
+        return f"{what}: a refused POST changed {', '.join(changed)}"
+    return None
+
+
+def checks_in_order(route: Route) -> list[tuple[str, str]]:
+    """Refused requests first, while everything is still in the state that would let an action through."""
+    pairs = [(method, role) for method in ("GET", "POST") for role in ROLES]
+
+    def allowed(pair):
+        method, role = pair
+        return role in (route.get if method == "GET" else route.post)
+
+    return sorted(pairs, key=allowed)  # stable: refusals keep their order, then the allowed ones
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_route_answers_each_role_as_declared(world, name):
+    route = ROUTES[name]
+    problems = [
+        problem
+        for method, role in checks_in_order(route)
+        if (problem := check(world, name, route, role, method)) is not None
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_a_superuser_reaches_the_admin(client):
+    superuser = get_user_model().objects.create_superuser("matrix-super", "super@example.test", PASSWORD)
+    client.force_login(superuser)
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+# --- The matrix can fail ---
+
+
+def test_the_matrix_catches_a_page_more_open_than_declared(world):
+    declared_admin_only = dataclasses.replace(ROUTES["pools:overview"], get=frozenset({ADMINISTRATOR}))
+    problem = check(world, "pools:overview", declared_admin_only, VIEWER, "GET")
+    assert problem == "GET / as Viewer: 200: expected [403]"
+
+
+def test_the_matrix_catches_a_refusal_the_table_does_not_expect(world):
+    problem = check(world, "pools:overview", ROUTES["pools:overview"], NOBODY, "GET")
+    assert problem is None
+    declared_open = dataclasses.replace(ROUTES["pools:overview"], get=SIGNED_IN)
+    assert check(world, "pools:overview", declared_open, NOBODY, "GET").endswith(
+        "refused, but the table allows it"
+    )
+
+
+def test_the_matrix_catches_a_post_that_changes_something(world):
+    user = world.users[VIEWER]
+    signing_in = read_only(EVERYONE, post_data=lambda w: {"username": user.username, "password": PASSWORD})
+    problem = check(world, "login", signing_in, ANONYMOUS, "POST")
+    assert problem is not None and "changed table auth.User" in problem  # last_login
