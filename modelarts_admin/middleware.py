@@ -1,4 +1,5 @@
-"""Site-wide security middleware: the Content-Security-Policy header and the sliding session expiry."""
+"""Site-wide security middleware: the Content-Security-Policy header, no caching of signed-in pages, and
+the sliding session expiry."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.utils.cache import patch_cache_control
 
 
 class ContentSecurityPolicyMiddleware:
@@ -25,6 +27,24 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if self.policy and self.header not in response:
             response[self.header] = self.policy
+        return response
+
+
+class PrivatePagesMiddleware:
+    """Pages shown to a signed-in user are ``Cache-Control: private, no-store`` unless the view said otherwise.
+
+    Pool, node and change-request pages must not stay in a shared proxy, nor in the browser's cache where the
+    back button shows them after log-out.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
         return response
 
 

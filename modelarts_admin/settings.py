@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "modelarts_admin.middleware.ContentSecurityPolicyMiddleware",
+    "modelarts_admin.middleware.PrivatePagesMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 

@@ -41,6 +41,24 @@ def test_base_template_keeps_htmx_from_injecting_styles_or_evaluating_code(viewe
     assert html.index('name="htmx-config"') < html.index("htmx-2.min.js")
 
 
+# --- Signed-in pages are not cached ---
+
+
+def test_signed_in_pages_are_not_stored(viewer_client):
+    response = viewer_client.get(reverse("pools:overview"))
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_a_view_that_sets_its_own_caching_keeps_it(viewer_client):
+    # Django's log-in view is never_cache: its fuller header stays as it is.
+    response = viewer_client.get("/accounts/login/")
+    assert response["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+def test_anonymous_answers_are_left_alone(client):
+    assert not client.get("/no-such-page/").has_header("Cache-Control")
+
+
 # --- Sessions: httponly, end with the browser, and after SESSION_COOKIE_AGE without activity ---
 
 
