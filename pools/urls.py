@@ -1,9 +1,19 @@
 from django.urls import path
 
-from pools.views import overview
+from pools.views import connections, overview
 
 app_name = "pools"
 
 urlpatterns = [
     path("", overview.overview, name="overview"),
+]
+
+# --- connections ---
+urlpatterns += [
+    path("connections/", connections.connection_list_view, name="connections"),
+    path("connections/new/", connections.connection_create_view, name="connection-create"),
+    path("connections/<int:pk>/edit/", connections.connection_edit_view, name="connection-edit"),
+    path("connections/<int:pk>/delete/", connections.connection_delete_view, name="connection-delete"),
+    path("connections/<int:pk>/test/", connections.connection_test_view, name="connection-test"),
+    path("connections/switch/", connections.connection_switch_view, name="connection-switch"),
 ]

@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.sandbox",
     "tests.fixtures.modelarts",
     "tests.fixtures.security",
+    "tests.fixtures.connections",
 ]

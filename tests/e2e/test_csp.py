@@ -48,16 +48,38 @@ def violations(page):
     return Violations(page)
 
 
-# Pages an administrator can open; extended as each area lands.
-PAGES = ["/"]
+def main_pages(connection) -> list[str]:
+    """The pages an administrator opens, one per view with a page of its own."""
+    return [
+        "/",
+        "/connections/",
+        "/connections/new/",
+        f"/connections/{connection.pk}/edit/",
+        f"/connections/{connection.pk}/delete/",
+        "/accounts/password_change/",
+    ]
 
 
-def test_main_pages_run_without_policy_violations(login, live_server, administrator, violations):
+def test_main_pages_run_without_policy_violations(
+    login, live_server, administrator, sandbox_connection, violations
+):
     page = login(administrator)
-    for path in PAGES:
+    for path in main_pages(sandbox_connection):
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")
         violations.assert_none(path)
+
+
+def test_an_htmx_swap_works_under_the_policy(
+    login, live_server, administrator, sandbox_connection, violations
+):
+    page = login(administrator)
+    page.goto(f"{live_server.url}/connections/")
+    with page.expect_response(f"{live_server.url}/connections/{sandbox_connection.pk}/test/") as answer:
+        page.click(f"#connection-{sandbox_connection.pk} button:has-text('Test')")
+    assert answer.value.request.headers.get("hx-request") == "true"
+    expect(page.locator(f"#test-outcome-{sandbox_connection.pk} .badge.ok")).to_be_visible()
+    violations.assert_none("connection test swap")
 
 
 def test_login_page_and_a_failed_login_run_without_policy_violations(page, live_server, viewer, violations):

@@ -30,6 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from pools import permissions
 from pools.models import Connection
 from tests.fixtures import sandbox as sandbox_account
+from tests.fixtures.connections import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 from tests.fixtures.users import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
@@ -74,18 +75,9 @@ class World:
 
 
 @pytest.fixture
-def world(seeded_sandbox, django_user_model, settings) -> World:
+def world(seeded_sandbox, sandbox_connection, django_user_model, settings) -> World:
     # Seven users per route: a fast hasher keeps the matrix quick; re-authentication still checks passwords.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    connection = Connection(
-        name="sandbox",
-        region=sandbox_account.REGION,
-        project_id=sandbox_account.PROJECT_ID,
-        endpoint=seeded_sandbox.url,
-    )
-    connection.access_key = sandbox_account.AK
-    connection.secret_key = sandbox_account.SK
-    connection.save()
     users = {
         NOBODY: make_user(django_user_model, "matrix-nobody", None),
         **{
@@ -94,7 +86,7 @@ def world(seeded_sandbox, django_user_model, settings) -> World:
         },
     }
     pool_name = seeded_sandbox.pools(sandbox_account.PROJECT_ID)[0]["metadata"]["name"]
-    return World(sandbox=seeded_sandbox, connection=connection, pool_name=pool_name, users=users)
+    return World(sandbox=seeded_sandbox, connection=sandbox_connection, pool_name=pool_name, users=users)
 
 
 # --- The declared table ---
@@ -132,6 +124,30 @@ def reset_link(world: World) -> dict[str, str]:
     return {"uidb64": "MQ", "token": "set-password"}
 
 
+def the_connection(world: World) -> dict[str, Any]:
+    return {"pk": world.connection.pk}
+
+
+def new_connection(world: World) -> dict[str, str]:
+    return {
+        "name": "created-by-matrix",
+        "region": sandbox_account.REGION,
+        "project_id": sandbox_account.PROJECT_ID,
+        "endpoint": world.sandbox.url,
+        "workspace_id": "0",
+        "access_key": FAKE_ACCESS_KEY,
+        "secret_key": FAKE_SECRET_KEY,
+    }
+
+
+def renamed_connection(world: World) -> dict[str, str]:
+    return {**new_connection(world), "name": "renamed-by-matrix", "access_key": "", "secret_key": ""}
+
+
+def switch_to_connection(world: World) -> dict[str, Any]:
+    return {"connection": world.connection.pk, "next": "/"}
+
+
 ROUTES: dict[str, Route] = {
     # --- accounts (Django's auth views, our throttled log-in) ---
     "login": Route(get=EVERYONE, post=EVERYONE),
@@ -144,9 +160,31 @@ ROUTES: dict[str, Route] = {
     "password_reset_complete": page(EVERYONE),
     # --- overview ---
     "pools:overview": read_only(VIEWING),
+    # --- connections ---
+    "pools:connections": read_only(MANAGING_CONNECTIONS),
+    "pools:connection-create": Route(
+        get=MANAGING_CONNECTIONS, post=MANAGING_CONNECTIONS, post_data=new_connection
+    ),
+    "pools:connection-edit": Route(
+        get=MANAGING_CONNECTIONS,
+        post=MANAGING_CONNECTIONS,
+        kwargs=the_connection,
+        post_data=renamed_connection,
+    ),
+    "pools:connection-delete": Route(
+        get=MANAGING_CONNECTIONS, post=MANAGING_CONNECTIONS, kwargs=the_connection
+    ),
+    "pools:connection-test": Route(
+        get=NONE, post=MANAGING_CONNECTIONS, kwargs=the_connection, get_offered=False
+    ),
+    "pools:connection-switch": Route(
+        get=NONE, post=VIEWING, post_data=switch_to_connection, get_offered=False
+    ),
     # --- Django admin basics: staff only, and none of the roles is staff ---
     "admin:index": Route(get=NONE, post=NONE, admin=True),
     "admin:auth_user_changelist": Route(get=NONE, post=NONE, admin=True),
+    "admin:pools_connection_changelist": Route(get=NONE, post=NONE, admin=True),
+    "admin:pools_connection_add": Route(get=NONE, post=NONE, admin=True, post_data=new_connection),
 }
 
 # Routes that must be declared: everything we serve except the admin (whose basics are declared above).
