@@ -1,10 +1,12 @@
-"""The log-in forms (site and admin), with failed attempts throttled per username and per client address."""
+"""The log-in forms (site and admin) and the password change form, with wrong passwords throttled per
+username and per client address."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.views.decorators.debug import sensitive_variables
 
 from pools.services import login_throttle
 
@@ -45,3 +47,24 @@ class ThrottledAuthenticationForm(ThrottledLoginMixin, AuthenticationForm):
 
 class ThrottledAdminAuthenticationForm(ThrottledLoginMixin, AdminAuthenticationForm):
     pass
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """The old password is checked through the log-in counters."""
+
+    def __init__(self, user, *args, request, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    @sensitive_variables("old_password")
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        try:
+            correct = login_throttle.password_recheck(
+                user=self.user, password=old_password, request=self.request
+            )
+        except login_throttle.PasswordChecksPaused as paused:
+            raise forms.ValidationError(str(paused), code=THROTTLED) from None
+        if not correct:
+            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password

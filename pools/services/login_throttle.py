@@ -141,3 +141,26 @@ def login_attempt_failed(attempt: Attempt) -> None:
         "username_exists": user is not None,
     }
     audit.record(user=None, action="login.lockout", obj=user or audit.system_user(), details=details)
+
+
+class PasswordChecksPaused(Exception):
+    """Too many wrong passwords for this user or from this address: the check was not made."""
+
+    def __init__(self) -> None:
+        super().__init__(locked_out_message())
+
+
+def password_recheck(*, user, password: str, request: HttpRequest) -> bool:
+    """Check a signed-in user's password again (changing it, re-authenticating to approve).
+
+    Counted in the same counters as log-ins, so a borrowed session cannot guess the password at leisure.
+    Raises ``PasswordChecksPaused`` instead of checking while a counter is full.
+    """
+    attempt = login_attempt_begin(username=user.get_username(), request=request)
+    if attempt.refused:
+        raise PasswordChecksPaused
+    if user.check_password(password):
+        login_attempt_succeeded(attempt)
+        return True
+    login_attempt_failed(attempt)
+    return False

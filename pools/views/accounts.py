@@ -1,10 +1,10 @@
-"""Log-in: Django's view with the throttled form; a refused attempt answers 429."""
+"""Log-in and password change: Django's views with the throttled forms."""
 
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 
-from pools.forms.login import ThrottledAuthenticationForm
+from pools.forms.login import ThrottledAuthenticationForm, ThrottledPasswordChangeForm
 
 
 class ThrottledLoginView(auth_views.LoginView):
@@ -15,3 +15,10 @@ class ThrottledLoginView(auth_views.LoginView):
         if form.throttled:
             response.status_code = 429
         return response
+
+
+class ThrottledPasswordChangeView(auth_views.PasswordChangeView):
+    form_class = ThrottledPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth import forms as auth_forms
+from django.test import RequestFactory
 
 from pools import audit
 from pools.services import login_throttle
@@ -158,3 +159,42 @@ def test_limit_and_window_come_from_settings(client, viewer, settings):
     assert response.status_code == 429
     assert "30 minutes" in response.content.decode()
     assert json.loads(LogEntry.objects.get().change_message)["details"]["failures"] == 3
+
+
+# --- Re-checking a signed-in user's password goes through the same counters ---
+
+
+def change_password(client, old, ip="192.0.2.10"):
+    new = "a brand new passphrase 77"
+    data = {"old_password": old, "new_password1": new, "new_password2": new}
+    return client.post("/accounts/password_change/", data, REMOTE_ADDR=ip)
+
+
+def test_wrong_old_passwords_pause_password_changes(viewer_client, viewer):
+    for _ in range(5):
+        assert "entered incorrectly" in change_password(viewer_client, "not the password").content.decode()
+
+    response = change_password(viewer_client, PASSWORD)
+
+    assert login_throttle.locked_out_message() in response.content.decode()
+    viewer.refresh_from_db()
+    assert viewer.check_password(PASSWORD), "the password must not have changed"
+    assert len(lockouts()) == 1
+
+
+def test_a_right_old_password_changes_it(viewer_client, viewer):
+    assert change_password(viewer_client, PASSWORD).status_code == 302
+    viewer.refresh_from_db()
+    assert viewer.check_password("a brand new passphrase 77")
+
+
+def test_a_paused_password_check_also_pauses_log_in(client, viewer):
+    for _ in range(5):
+        assert not login_throttle.password_recheck(
+            user=viewer, password="wrong", request=RequestFactory().post("/", REMOTE_ADDR="192.0.2.30")
+        )
+    with pytest.raises(login_throttle.PasswordChecksPaused):
+        login_throttle.password_recheck(
+            user=viewer, password=PASSWORD, request=RequestFactory().post("/", REMOTE_ADDR="192.0.2.31")
+        )
+    assert attempt(client, viewer.username, PASSWORD, ip="192.0.2.32").status_code == 429
