@@ -20,10 +20,19 @@ BLOCKED = {
     "event handler attribute": re.compile(r"\son[a-z]+\s*=", re.I),
     "hx-on attribute": re.compile(r"\s(?:data-)?hx-on", re.I),
     "javascript: URL": re.compile(r"javascript:", re.I),
-    # Both need htmx's eval, which the meta config turns off.
+    # Needs htmx's eval, which the meta config turns off.
     "js: in hx-vals/hx-vars": re.compile(r"\s(?:data-)?hx-(?:vals\s*=\s*[\"']\s*js:|vars\s*=)", re.I),
-    "hx-trigger filter": re.compile(r"\s(?:data-)?hx-trigger\s*=\s*[\"'][^\"']*\[", re.I),
 }
+HX_TRIGGER = re.compile(r"\s(?:data-)?hx-trigger\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", re.I)
+
+
+def has_trigger_filter(line: str) -> bool:
+    """``click[ctrlKey]`` is a filter (evaluated); ``from:find input[name=q]`` is a selector (not)."""
+    for match in HX_TRIGGER.finditer(line):
+        value = match.group(1) if match.group(1) is not None else match.group(2)
+        if any("[" in (spec.split() or [""])[0] for spec in value.split(",")):
+            return True
+    return False
 
 
 def templates() -> list[Path]:
@@ -34,6 +43,8 @@ def findings_in(text: str) -> list[tuple[int, str]]:
     found = []
     for number, line in enumerate(text.splitlines(), start=1):
         found.extend((number, what) for what, pattern in BLOCKED.items() if pattern.search(line))
+        if has_trigger_filter(line):
+            found.append((number, "hx-trigger filter"))
     return found
 
 
@@ -62,6 +73,7 @@ def test_no_template_has_inline_script_style_or_handlers():
         ('<a href="javascript:go()">', "javascript: URL"),
         ("<div hx-vals='js:{a: 1}'>", "js: in hx-vals/hx-vars"),
         ("<div hx-trigger=\"keyup[key=='Enter']\">", "hx-trigger filter"),
+        ('<div hx-trigger="load, click[ctrlKey] from:body">', "hx-trigger filter"),
     ],
 )
 def test_the_scan_finds_each_kind(snippet, expected):
@@ -75,6 +87,7 @@ def test_the_scan_finds_each_kind(snippet, expected):
         '<script id="data" type="application/json">{"a": 1}</script>',
         '<div class="stylish" data-style-name="x">',
         '<div hx-get="/" hx-trigger="load, every 5s">',
+        '<form hx-trigger="submit, input changed delay:400ms from:find input[name=q]">',
         "<p>Ons on the dial</p>",
     ],
 )
