@@ -7,4 +7,5 @@ pytest_plugins = [
     "tests.fixtures.modelarts",
     "tests.fixtures.security",
     "tests.fixtures.connections",
+    "tests.fixtures.approvals",
 ]
