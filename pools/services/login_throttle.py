@@ -35,11 +35,14 @@ def locked_out_message() -> str:
     return LOCKED_OUT.format(minutes=minutes)
 
 
-def client_ip(request: HttpRequest) -> str:
+def client_ip(request: HttpRequest | None) -> str:
     """The client's address: REMOTE_ADDR, or the entry our own ``TRUSTED_PROXY_COUNT`` proxies appended.
 
-    Entries left of those are whatever the client claimed, so they are never trusted.
+    Entries left of those are whatever the client claimed, so they are never trusted. Without a request
+    (a form used outside a view) all attempts share the address "unknown".
     """
+    if request is None:
+        return "unknown"
     proxies = settings.TRUSTED_PROXY_COUNT
     remote = request.META.get("REMOTE_ADDR", "") or "unknown"
     if proxies <= 0:
@@ -150,7 +153,7 @@ class PasswordChecksPaused(Exception):
         super().__init__(locked_out_message())
 
 
-def password_recheck(*, user, password: str, request: HttpRequest) -> bool:
+def password_recheck(*, user, password: str, request: HttpRequest | None) -> bool:
     """Check a signed-in user's password again (changing it, re-authenticating to approve).
 
     Counted in the same counters as log-ins, so a borrowed session cannot guess the password at leisure.

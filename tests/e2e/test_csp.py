@@ -9,6 +9,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
+from pools.services import change_requests
+from tests.fixtures import sandbox as sandbox_account
 from tests.fixtures.users import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -48,10 +50,33 @@ def violations(page):
     return Violations(page)
 
 
-def main_pages(connection) -> list[str]:
+@pytest.fixture
+def estate(seeded_sandbox, sandbox_connection, operator):
+    """The sandbox's demo pools behind a connection, and a pending request to delete one of them."""
+    pool = seeded_sandbox.create_pool(sandbox_account.PROJECT_ID, sandbox_account.pool_body("csp-pool"))
+    seeded_sandbox.settle()
+    pool_name = pool["metadata"]["name"]
+    change_request = change_requests.change_request_create(
+        user=operator,
+        connection=sandbox_connection,
+        kind="delete_pool",
+        target=pool_name,
+        body=None,
+        reason="Content-Security-Policy test",
+        idempotency_key="csp",
+    )
+    return {"connection": sandbox_connection, "pool_name": pool_name, "change_request": change_request}
+
+
+def main_pages(estate) -> list[str]:
     """The pages an administrator opens, one per view with a page of its own."""
+    connection = estate["connection"]
     return [
         "/",
+        "/approvals/",
+        "/approvals/history/",
+        "/requests/mine/",
+        f"/requests/{estate['change_request'].pk}/",
         "/connections/",
         "/connections/new/",
         f"/connections/{connection.pk}/edit/",
@@ -60,25 +85,22 @@ def main_pages(connection) -> list[str]:
     ]
 
 
-def test_main_pages_run_without_policy_violations(
-    login, live_server, administrator, sandbox_connection, violations
-):
+def test_main_pages_run_without_policy_violations(login, live_server, administrator, estate, violations):
     page = login(administrator)
-    for path in main_pages(sandbox_connection):
+    for path in main_pages(estate):
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")
         violations.assert_none(path)
 
 
-def test_an_htmx_swap_works_under_the_policy(
-    login, live_server, administrator, sandbox_connection, violations
-):
+def test_an_htmx_post_works_under_the_policy(login, live_server, administrator, estate, violations):
+    connection = estate["connection"]
     page = login(administrator)
     page.goto(f"{live_server.url}/connections/")
-    with page.expect_response(f"{live_server.url}/connections/{sandbox_connection.pk}/test/") as answer:
-        page.click(f"#connection-{sandbox_connection.pk} button:has-text('Test')")
+    with page.expect_response(f"{live_server.url}/connections/{connection.pk}/test/") as answer:
+        page.click(f"#connection-{connection.pk} button:has-text('Test')")
     assert answer.value.request.headers.get("hx-request") == "true"
-    expect(page.locator(f"#test-outcome-{sandbox_connection.pk} .badge.ok")).to_be_visible()
+    expect(page.locator(f"#test-outcome-{connection.pk} .badge.ok")).to_be_visible()
     violations.assert_none("connection test swap")
 
 

@@ -6,9 +6,10 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth import forms as auth_forms
 from django.test import RequestFactory
+from django.urls import reverse
 
 from pools import audit
-from pools.services import login_throttle
+from pools.services import change_requests, login_throttle
 from tests.fixtures.users import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -198,3 +199,29 @@ def test_a_paused_password_check_also_pauses_log_in(client, viewer):
             user=viewer, password=PASSWORD, request=RequestFactory().post("/", REMOTE_ADDR="192.0.2.31")
         )
     assert attempt(client, viewer.username, PASSWORD, ip="192.0.2.32").status_code == 429
+
+
+def test_wrong_passwords_when_approving_pause_approving(client, approver, operator, cloud, cloud_connection):
+    pool = cloud.add_pool("pool-throttle", nodes=1)
+    pending = change_requests.change_request_create(
+        user=operator,
+        connection=cloud_connection,
+        kind="delete_pool",
+        target=pool,
+        body=None,
+        reason="Throttle test",
+        idempotency_key="throttle",
+    )
+    client.force_login(approver)
+    url = reverse("pools:change-request-approve", args=[pending.pk])
+    for _ in range(5):
+        wrong = client.post(url, {"password": "guess", "comment": ""}, REMOTE_ADDR="192.0.2.40")
+        assert "That is not your password." in wrong.content.decode()
+
+    paused = client.post(url, {"password": PASSWORD, "comment": ""}, REMOTE_ADDR="192.0.2.40")
+
+    assert paused.status_code == 400
+    assert login_throttle.locked_out_message() in paused.content.decode()
+    pending.refresh_from_db()
+    assert pending.status == pending.Status.PENDING
+    assert cloud.calls["DeletePool"] == 0

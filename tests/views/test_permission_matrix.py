@@ -28,7 +28,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from pools import permissions
-from pools.models import Connection
+from pools.models import ChangeRequest, Connection
+from pools.services import change_requests
 from tests.fixtures import sandbox as sandbox_account
 from tests.fixtures.connections import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 from tests.fixtures.users import PASSWORD, make_user
@@ -44,16 +45,19 @@ OPERATOR = permissions.OPERATOR
 APPROVER = permissions.APPROVER
 AUDITOR = permissions.AUDITOR
 ADMINISTRATOR = permissions.ADMINISTRATOR
+# The Operator who made the change request the routes point at; OPERATOR is another operator.
+REQUESTER = "requester"
 
-ROLES = (ANONYMOUS, NOBODY, VIEWER, OPERATOR, APPROVER, AUDITOR, ADMINISTRATOR)
+ROLES = (ANONYMOUS, NOBODY, VIEWER, OPERATOR, REQUESTER, APPROVER, AUDITOR, ADMINISTRATOR)
 NONE: frozenset[str] = frozenset()
 SIGNED_IN = frozenset(ROLES) - {ANONYMOUS}
 EVERYONE = frozenset(ROLES)
 
 
 def holding(permission: str) -> frozenset[str]:
-    """The roles whose permissions include ``permission``."""
-    return frozenset(role for role, perms in permissions.ROLE_PERMISSIONS.items() if permission in perms)
+    """The roles whose permissions include ``permission`` (the requester is an Operator)."""
+    roles = {role for role, perms in permissions.ROLE_PERMISSIONS.items() if permission in perms}
+    return frozenset(roles | ({REQUESTER} if OPERATOR in roles else set()))
 
 
 VIEWING = holding(permissions.VIEW_DASHBOARD)
@@ -72,6 +76,7 @@ class World:
     connection: Connection
     pool_name: str
     users: dict[str, Any]
+    change_request: ChangeRequest
 
 
 @pytest.fixture
@@ -80,13 +85,33 @@ def world(seeded_sandbox, sandbox_connection, django_user_model, settings) -> Wo
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     users = {
         NOBODY: make_user(django_user_model, "matrix-nobody", None),
+        REQUESTER: make_user(django_user_model, "matrix-requester", permissions.OPERATOR),
         **{
             role: make_user(django_user_model, f"matrix-{role.lower()}", role)
             for role in permissions.ROLE_PERMISSIONS
         },
     }
-    pool_name = seeded_sandbox.pools(sandbox_account.PROJECT_ID)[0]["metadata"]["name"]
-    return World(sandbox=seeded_sandbox, connection=sandbox_connection, pool_name=pool_name, users=users)
+    created = seeded_sandbox.create_pool(sandbox_account.PROJECT_ID, sandbox_account.pool_body("matrix-pool"))
+    seeded_sandbox.settle()
+    pool_name = created["metadata"]["name"]
+    # A pending request to delete that pool: approving, rejecting or cancelling it would show.
+    change_request = change_requests.change_request_create(
+        user=users[REQUESTER],
+        connection=sandbox_connection,
+        kind="delete_pool",
+        target=pool_name,
+        body=None,
+        reason="Permission matrix",
+        idempotency_key="matrix",
+    )
+    seeded_sandbox.clear_calls()
+    return World(
+        sandbox=seeded_sandbox,
+        connection=sandbox_connection,
+        pool_name=pool_name,
+        users=users,
+        change_request=change_request,
+    )
 
 
 # --- The declared table ---
@@ -148,6 +173,40 @@ def switch_to_connection(world: World) -> dict[str, Any]:
     return {"connection": world.connection.pk, "next": "/"}
 
 
+def the_request(world: World) -> dict[str, Any]:
+    return {"pk": world.change_request.pk}
+
+
+def approval(world: World) -> dict[str, str]:
+    return {"password": PASSWORD, "comment": "approved by the permission matrix"}
+
+
+def rejection(world: World) -> dict[str, str]:
+    return {"comment": "rejected by the permission matrix"}
+
+
+def comment(world: World) -> dict[str, str]:
+    return {"text": "a comment from the permission matrix"}
+
+
+# Who sees a change request: everyone who sees all of them, and its requester. Another operator gets a 404
+# (its existence must not leak); a role without any approvals permission gets a 403.
+SEES_REQUEST = APPROVING | AUDITING | {REQUESTER}
+REQUEST_REFUSED = frozenset({403, 404})
+
+
+def decision(allowed: frozenset[str], data=None) -> Route:
+    """A POST-only action on the change request."""
+    return Route(
+        get=NONE,
+        post=allowed,
+        kwargs=the_request,
+        post_data=data,
+        refused=REQUEST_REFUSED,
+        get_offered=False,
+    )
+
+
 ROUTES: dict[str, Route] = {
     # --- accounts (Django's auth views, our throttled log-in) ---
     "login": Route(get=EVERYONE, post=EVERYONE),
@@ -180,6 +239,19 @@ ROUTES: dict[str, Route] = {
     "pools:connection-switch": Route(
         get=NONE, post=VIEWING, post_data=switch_to_connection, get_offered=False
     ),
+    # --- approvals ---
+    "pools:approvals": page(APPROVING),
+    "pools:approvals-history": page(APPROVING | AUDITING),
+    "pools:my-requests": page(REQUESTING),
+    "pools:change-request-detail": page(SEES_REQUEST, kwargs=the_request, refused=REQUEST_REFUSED),
+    "pools:change-request-revalidation": page(SEES_REQUEST, kwargs=the_request, refused=REQUEST_REFUSED),
+    "pools:change-request-approve": decision(APPROVING, approval),
+    "pools:change-request-reject": decision(APPROVING, rejection),
+    "pools:change-request-retry": decision(APPROVING),
+    "pools:change-request-execute": decision(APPROVING),
+    # Only its requester may withdraw a request.
+    "pools:change-request-cancel": decision(frozenset({REQUESTER})),
+    "pools:change-request-comment": decision(APPROVING | {REQUESTER}, comment),
     # --- Django admin basics: staff only, and none of the roles is staff ---
     "admin:index": Route(get=NONE, post=NONE, admin=True),
     "admin:auth_user_changelist": Route(get=NONE, post=NONE, admin=True),
