@@ -80,9 +80,7 @@ class World:
 
 
 @pytest.fixture
-def world(seeded_sandbox, sandbox_connection, django_user_model, settings) -> World:
-    # Seven users per route: a fast hasher keeps the matrix quick; re-authentication still checks passwords.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def world(seeded_sandbox, sandbox_connection, django_user_model) -> World:
     users = {
         NOBODY: make_user(django_user_model, "matrix-nobody", None),
         REQUESTER: make_user(django_user_model, "matrix-requester", permissions.OPERATOR),
