@@ -11,6 +11,8 @@ pytest_plugins = [
     "tests.fixtures.security",
     "tests.fixtures.connections",
     "tests.fixtures.approvals",
+    "tests.fixtures.caches",
+    "tests.fixtures.browse",
 ]
 
 
