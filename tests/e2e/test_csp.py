@@ -71,8 +71,13 @@ def estate(seeded_sandbox, sandbox_connection, operator):
 def main_pages(estate) -> list[str]:
     """The pages an administrator opens, one per view with a page of its own."""
     connection = estate["connection"]
+    pool = f"/pools/{connection.pk}/{estate['pool_name']}"
     return [
         "/",
+        "/pools/",
+        f"{pool}/",
+        f"{pool}/nodes/",
+        f"{pool}/monitoring/",
         "/approvals/",
         "/approvals/history/",
         "/requests/mine/",
@@ -91,6 +96,29 @@ def test_main_pages_run_without_policy_violations(login, live_server, administra
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")
         violations.assert_none(path)
+
+
+def test_overview_cards_load_through_htmx_under_the_policy(login, live_server, viewer, estate, violations):
+    connection = estate["connection"]
+    page = login(viewer)
+    with page.expect_response(f"{live_server.url}/overview/{connection.pk}/") as answer:
+        page.goto(f"{live_server.url}/")
+    assert answer.value.request.headers.get("hx-request") == "true"
+    card = page.locator(f"#card-{connection.pk}")
+    expect(card).not_to_have_class("card usage-card loading")
+    expect(card.locator("h3").first).to_have_text("Pools by state")
+    violations.assert_none("overview cards")
+
+
+def test_a_filter_updates_the_pool_table_under_the_policy(login, live_server, viewer, estate, violations):
+    page = login(viewer)
+    page.goto(f"{live_server.url}/pools/")
+    expect(page.locator("#pool-table")).to_contain_text("csp-pool")
+    with page.expect_response(lambda response: "/pools/?" in response.url) as answer:
+        page.fill("input[name=q]", "no-pool-has-this-name")
+    assert answer.value.request.headers.get("hx-request") == "true"
+    expect(page.locator("#pool-table")).not_to_contain_text("csp-pool")
+    violations.assert_none("pool filter")
 
 
 def test_an_htmx_post_works_under_the_policy(login, live_server, administrator, estate, violations):

@@ -171,6 +171,14 @@ def switch_to_connection(world: World) -> dict[str, Any]:
     return {"connection": world.connection.pk, "next": "/"}
 
 
+def the_card(world: World) -> dict[str, Any]:
+    return {"connection_id": world.connection.pk}
+
+
+def the_pool(world: World) -> dict[str, Any]:
+    return {"connection_id": world.connection.pk, "pool_name": world.pool_name}
+
+
 def the_request(world: World) -> dict[str, Any]:
     return {"pk": world.change_request.pk}
 
@@ -237,6 +245,13 @@ ROUTES: dict[str, Route] = {
     "pools:connection-switch": Route(
         get=NONE, post=VIEWING, post_data=switch_to_connection, get_offered=False
     ),
+    # --- browse ---
+    "pools:overview_card": read_only(VIEWING, kwargs=the_card),
+    "pools:pool_list": read_only(VIEWING),
+    "pools:pool_detail": read_only(VIEWING, kwargs=the_pool),
+    "pools:pool_nodes": read_only(VIEWING, kwargs=the_pool),
+    "pools:pool_monitoring": read_only(VIEWING, kwargs=the_pool),
+    "pools:pool_monitoring_csv": read_only(VIEWING, kwargs=the_pool),
     # --- approvals ---
     "pools:approvals": page(APPROVING),
     "pools:approvals-history": page(APPROVING | AUDITING),
