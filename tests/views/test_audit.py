@@ -43,7 +43,9 @@ def test_page_lists_newest_first_with_utc_time_and_chain_status(approver_client,
         "connection.create",
     ]
     html = response.content.decode()
-    assert "Audit chain verified: 4 sealed entries" in html
+    assert 'hx-get="/audit/chain/" hx-trigger="load"' in html  # the chain status loads on its own
+    chain = approver_client.get(reverse("pools:audit_chain"), headers={"HX-Request": "true"})
+    assert "Audit chain verified: 4 sealed entries" in chain.content.decode()
     stamp = audit_history[1].action_time.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     assert f'<time datetime="{stamp}" data-local-time>{stamp}</time>' in html
     assert "req-77" in html and "otto-operator" in html
@@ -133,9 +135,9 @@ def test_csv_export_holds_the_filtered_entries(approver_client, audit_history):
 
 def test_csv_export_neutralises_spreadsheet_formulas(approver_client, administrator):
     from pools import audit
-    from tests.fixtures.audit import make_connection
+    from tests.fixtures.audit import audit_connection
 
-    connection = make_connection("=HYPERLINK(1)")
+    connection = audit_connection("=HYPERLINK(1)")
     audit.record(user=administrator, action="connection.create", obj=connection)
     rows = list(csv.DictReader(io.StringIO(export(approver_client, "csv").decode())))
     assert rows[0]["object"] == "'=HYPERLINK(1)"
@@ -168,8 +170,16 @@ def test_export_of_an_unknown_format_is_404_and_bad_filters_are_400(approver_cli
     )
 
 
+def test_chain_status_without_javascript_is_the_page_with_the_result(approver_client, audit_history):
+    response = approver_client.get(reverse("pools:audit_chain"), {"user": "otto-operator"})
+    assert response.status_code == 302
+    page = approver_client.get(response.url)
+    assert shown_actions(page) == ["change_request.create"]
+    assert "Audit chain verified: 4 sealed entries" in page.content.decode()
+
+
 def test_chain_status_shows_tampering(approver_client, audit_history):
     LogEntry.objects.filter(pk=audit_history[2].pk).update(object_repr="forged")
-    html = approver_client.get(URL).content.decode()
+    html = approver_client.get(reverse("pools:audit_chain"), headers={"HX-Request": "true"}).content.decode()
     assert "The audit chain is broken" in html
     assert f"log entry {audit_history[2].pk} (seal 3) was changed" in html
