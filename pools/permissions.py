@@ -39,3 +39,24 @@ class RequirePermission(PermissionRequiredMixin):
     """Class-based twin of ``require``: set ``permission_required`` on the view."""
 
     raise_exception = True
+
+
+def ensure_roles() -> None:
+    """Create the role groups with their permissions if missing (idempotent).
+
+    The data migration does this once; flushed test databases and the demo seeding call it again.
+    """
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    from pools.models import Access
+
+    content_type = ContentType.objects.get_for_model(Access, for_concrete_model=False)
+    by_codename = {}
+    for codename, name in Access._meta.permissions:
+        by_codename[codename], _ = Permission.objects.get_or_create(
+            content_type=content_type, codename=codename, defaults={"name": name}
+        )
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.add(*(by_codename[perm.split(".", 1)[1]] for perm in perms))
