@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.users",
     "tests.fixtures.audit",
     "tests.fixtures.browser",
+    "tests.fixtures.modelarts",
 ]

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from functools import lru_cache
+from urllib.parse import quote, unquote, urlsplit
 
 ALGORITHM = "SDK-HMAC-SHA256"
 DATE_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -25,26 +27,61 @@ HEADER_CONTENT_SHA256 = "X-Sdk-Content-Sha256"
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 EMPTY_BODY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
+_DATE_LOWER = HEADER_DATE.lower()
+_HOST_LOWER = HEADER_HOST.lower()
+_CONTENT_SHA256_LOWER = HEADER_CONTENT_SHA256.lower()
+_SIGNED_CONTENT_TYPES = ("application/json", "application/bson")
 
+# A client signs the same few strings over and over (path segments, query names, URLs, dates), so the pure
+# steps that turn them into canonical text are memoised. Bounded: a flood of distinct values only evicts.
+_CACHE_SIZE = 4096
+
+
+_UNRESERVED_ONLY = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
 def encode(value: str) -> str:
     """Percent-encode everything but RFC 3986 unreserved characters (as the SDK's ``_url_encode``)."""
-    return quote(value, safe="~")
+    return value if _UNRESERVED_ONLY(value) else quote(value, safe="~")
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def canonical_uri(path: str) -> str:
     """Decode the path, re-encode each segment, and always end with ``/``."""
-    encoded = "/".join(encode(segment) for segment in unquote(path or "/").split("/"))
+    encoded = "/".join([encode(segment) for segment in unquote(path or "/").split("/")])
     return encoded if encoded.endswith("/") else encoded + "/"
 
 
 def canonical_query(pairs: Iterable[tuple[str, str]]) -> str:
     """Sort the raw (name, value) pairs by code point, then encode and join them."""
-    return "&".join(f"{encode(name)}={encode(value)}" for name, value in sorted(pairs))
+    return "&".join([f"{encode(name)}={encode(value)}" for name, value in sorted(pairs)])
 
 
 def query_pairs(query: str) -> list[tuple[str, str]]:
-    """The (name, value) pairs of a URL query, blank values kept, ``+`` read as a space."""
-    return parse_qsl(query, keep_blank_values=True)
+    """The (name, value) pairs of a URL query, blank values kept, ``+`` read as a space.
+
+    Exactly ``urllib.parse.parse_qsl(query, keep_blank_values=True)``, minus its generality (bytes input,
+    field limits, strict mode), which costs more than the parsing itself on short queries.
+    """
+    pairs = []
+    for piece in query.split("&"):
+        if piece:
+            name, _, value = piece.partition("=")
+            pairs.append((_unquote_plus(name), _unquote_plus(value)))
+    return pairs
+
+
+def _unquote_plus(text: str) -> str:
+    if "+" in text:
+        text = text.replace("+", " ")
+    return unquote(text) if "%" in text else text
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def canonical_query_of(query: str) -> str:
+    """The canonical form of a raw URL query string."""
+    return canonical_query(query_pairs(query)) if query else ""
 
 
 def header_value(value: object) -> str:
@@ -52,15 +89,24 @@ def header_value(value: object) -> str:
     return str(value).strip()
 
 
+def wire_value(text: str) -> str:
+    """A signed header value as the SDK hands it on for sending.
+
+    The SDK re-encodes each value's UTF-8 bytes as ISO-8859-1 text; ``requests`` then writes that text back
+    out as the same bytes. A server reading the header as ISO-8859-1 therefore sees exactly this text.
+    """
+    return text if text.isascii() else text.encode("utf-8").decode("iso-8859-1")
+
+
 def signed_header_names(headers: Iterable[str]) -> list[str]:
     """Every header name without ``_``, lower-cased and sorted (duplicates kept, as the SDK keeps them)."""
-    return sorted(name.lower() for name in headers if "_" not in name)
+    return sorted([name.lower() for name in headers if "_" not in name])
 
 
 def canonical_headers(headers: Mapping[str, object], names: Iterable[str]) -> str:
     """``name:value\\n`` for each signed name; the last header of a name (any case) wins."""
     by_lower_name = {name.lower(): header_value(value) for name, value in headers.items()}
-    return "".join(f"{name}:{by_lower_name.get(name, '')}\n" for name in names)
+    return "".join([f"{name}:{by_lower_name.get(name, '')}\n" for name in names])
 
 
 def find_header(headers: Mapping[str, object], name: str) -> str | None:
@@ -73,6 +119,12 @@ def find_header(headers: Mapping[str, object], name: str) -> str | None:
 
 
 def payload_hash(body: bytes, headers: Mapping[str, object]) -> str:
+    """The last canonical line: the empty-body hash, a declared ``X-Sdk-Content-Sha256``, or the body's hash.
+
+    ``headers`` are the values as sent (see ``wire_value``): the SDK reads the declared hash only after it
+    has stripped and re-encoded every header, so ``"  UNSIGNED-PAYLOAD "`` counts as ``UNSIGNED-PAYLOAD``
+    and a blank one as no declaration at all.
+    """
     if not body:
         return EMPTY_BODY_SHA256
     declared = find_header(headers, HEADER_CONTENT_SHA256)
@@ -82,9 +134,20 @@ def payload_hash(body: bytes, headers: Mapping[str, object]) -> str:
 
 
 def canonical_request(
-    method: str, path: str, query: str, headers: Mapping[str, object], names: list[str], body: bytes
+    method: str,
+    path: str,
+    query: str,
+    headers: Mapping[str, object],
+    names: list[str],
+    body: bytes,
+    *,
+    payload_headers: Mapping[str, object] | None = None,
 ) -> str:
-    """The six canonical parts joined by newlines; ``query`` is already canonical."""
+    """The six canonical parts joined by newlines; ``query`` is already canonical.
+
+    ``headers`` are the signed text values; ``payload_headers`` the values as sent, where the declared
+    payload hash is looked up (the same mapping when omitted).
+    """
     return "\n".join(
         [
             method.upper(),
@@ -92,7 +155,7 @@ def canonical_request(
             query,
             canonical_headers(headers, names),
             ";".join(names),
-            payload_hash(body, headers),
+            payload_hash(body, headers if payload_headers is None else payload_headers),
         ]
     )
 
@@ -122,10 +185,34 @@ def parse_date(value: str) -> datetime:
     return datetime.strptime(value, DATE_FORMAT).replace(tzinfo=UTC)
 
 
-def _wire_value(value: str) -> str:
-    # The SDK re-encodes each header's UTF-8 bytes as ISO-8859-1 text for transmission; `requests` then
-    # writes that text back out as the same bytes.
-    return value.encode("utf-8").decode("iso-8859-1")
+@lru_cache(maxsize=_CACHE_SIZE)
+def _date_to_sign(value: str) -> str:
+    # The SDK parses a given X-Sdk-Date and signs it re-formatted (strptime accepts e.g. one-digit months).
+    return format_date(parse_date(value))
+
+
+# A plain absolute URL: ASCII authority without IPv6 brackets, no white space, no fragment. What `urlsplit`
+# makes of it is plain to see, so it is split directly; anything else goes through `urlsplit` and its
+# clean-ups and checks (it refuses malformed IPv6 hosts, for one).
+_PLAIN_URL = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.-]*://([A-Za-z0-9.:@_~%!$&'()*+,;=-]*)(/[^?#\s]*)?(?:\?([^#\s]*))?"
+)
+
+
+def split_url(url: str) -> tuple[str, str, str]:
+    """(netloc, path, query) of a URL, as ``urllib.parse.urlsplit`` gives them."""
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain:
+        return plain.group(1), plain.group(2) or "", plain.group(3) or ""
+    parts = urlsplit(url)
+    return parts.netloc, parts.path, parts.query
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _url_parts(url: str) -> tuple[str, str, str]:
+    """(host with any port, canonical URI, canonical query) of a URL."""
+    netloc, path, query = split_url(url)
+    return netloc.rpartition("@")[2], canonical_uri(path), canonical_query_of(query)
 
 
 def sign(
@@ -141,35 +228,55 @@ def sign(
     """Return a new header dict: ``headers`` plus ``X-Sdk-Date``, ``Host`` and ``Authorization``.
 
     Query parameters come from ``url``. An ``X-Sdk-Date`` already in ``headers`` is kept (and must be well
-    formed). Values are stripped, as the SDK leaves them after signing.
+    formed). Values are stripped and re-encoded as the SDK leaves them after signing (``wire_value``).
     """
     if not ak or not sk:
         raise ValueError("both an access key and a secret key are needed to sign")
-    parts = urlsplit(url)
+    host, uri, query = _url_parts(url)
     body = body.encode("utf-8") if isinstance(body, str) else (body or b"")
     signed = dict(headers)
 
     content_type = signed.get("Content-Type")  # exact-case lookup, as the SDK does
-    if content_type and not content_type.startswith(("application/json", "application/bson")):
+    if content_type and not content_type.startswith(_SIGNED_CONTENT_TYPES):
         signed[HEADER_CONTENT_SHA256] = UNSIGNED_PAYLOAD
 
-    sdk_date = find_header(signed, HEADER_DATE)
-    if sdk_date is None:
-        sdk_date = format_date(now)
-        signed[HEADER_DATE] = sdk_date
+    names = list(signed)
+    lowers = [name.lower() for name in names]
+    if _DATE_LOWER in lowers:  # the first of that name, whatever its case, as the SDK looks it up
+        sdk_date = _date_to_sign(signed[names[lowers.index(_DATE_LOWER)]])
     else:
-        sdk_date = format_date(parse_date(sdk_date))
+        sdk_date = signed[HEADER_DATE] = format_date(now)
+        names.append(HEADER_DATE)
+        lowers.append(_DATE_LOWER)
+    if _HOST_LOWER not in lowers:
+        signed[HEADER_HOST] = host
+        names.append(HEADER_HOST)
+        lowers.append(_HOST_LOWER)
 
-    if find_header(signed, HEADER_HOST) is None:
-        signed[HEADER_HOST] = parts.netloc.rpartition("@")[2]
+    # One pass: signed text by lower-case name (last wins), wire values, and the first declared payload hash.
+    text_by_lower: dict[str, str] = {}
+    result: dict[str, str] = {}
+    declared_hash = None
+    for name, lower in zip(names, lowers, strict=True):
+        text = str(signed[name]).strip()
+        text_by_lower[lower] = text
+        result[name] = sent = text if text.isascii() else wire_value(text)
+        if declared_hash is None and lower == _CONTENT_SHA256_LOWER:
+            declared_hash = sent
+    signed_lowers = sorted([lower for lower in lowers if "_" not in lower])
 
-    names = signed_header_names(signed)
-    query = canonical_query(query_pairs(parts.query))
-    canonical = canonical_request(method, parts.path, query, signed, names, body)
+    if not body:
+        body_hash = EMPTY_BODY_SHA256
+    elif declared_hash:
+        body_hash = declared_hash
+    else:
+        body_hash = hashlib.sha256(body).hexdigest()
+    header_lines = "".join([f"{lower}:{text_by_lower[lower]}\n" for lower in signed_lowers])
+    signed_names = ";".join(signed_lowers)
+    canonical = f"{method.upper()}\n{uri}\n{query}\n{header_lines}\n{signed_names}\n{body_hash}"
     sig = signature(sk, string_to_sign(sdk_date, canonical))
 
-    result = {name: _wire_value(header_value(value)) for name, value in signed.items()}
-    result[HEADER_AUTHORIZATION] = authorization(ak, names, sig)
+    result[HEADER_AUTHORIZATION] = f"{ALGORITHM} Access={ak}, SignedHeaders={signed_names}, Signature={sig}"
     return result
 
 
@@ -214,14 +321,20 @@ def expected_signature(
     """What a request as received should carry, recomputed on the server side.
 
     ``headers`` are as a server reads them off the wire (ISO-8859-1 text); they are turned back into the
-    text the client signed.
+    text the client signed, while a declared payload hash is taken as received, as the SDK takes it.
     """
     signed_text = {
         name: value.encode("iso-8859-1", "replace").decode("utf-8", "replace")
         for name, value in headers.items()
     }
     canonical = canonical_request(
-        method, path, canonical_query(query_pairs(query)), signed_text, signed_names, body
+        method,
+        path,
+        canonical_query_of(query),
+        signed_text,
+        signed_names,
+        body,
+        payload_headers=headers,
     )
     return signature(sk, string_to_sign(sdk_date, canonical))
 

@@ -54,6 +54,26 @@ JSON = {"Content-Type": "application/json", "X-Project-Id": PROJECT}
             "Signature=85b6c3a91d7503ea51e363bc9ace84251356a0d2a95d52bebbd3d0222d72f556",
             id="D-unsigned-payload",
         ),
+        # Found by the property test against the official signer (test_signer_official.py): the SDK reads a
+        # declared payload hash after stripping header values, so padding is ignored and blank means "hash".
+        pytest.param(
+            "POST",
+            f"{HOST}/v2/{PROJECT}/pools",
+            {**JSON, "X-Sdk-Content-Sha256": "  UNSIGNED-PAYLOAD  "},
+            b'{"a": 1}',
+            "content-type;host;x-project-id;x-sdk-content-sha256;x-sdk-date, "
+            "Signature=f429be292f87d8474602aaf1aac8925e67b2a8670c530cd56b997d1c48eff6b5",
+            id="E-padded-declared-payload-hash",
+        ),
+        pytest.param(
+            "POST",
+            f"{HOST}/v2/{PROJECT}/pools",
+            {**JSON, "X-Sdk-Content-Sha256": "   "},
+            b'{"a": 1}',
+            "content-type;host;x-project-id;x-sdk-content-sha256;x-sdk-date, "
+            "Signature=a2018219193a0d478cbe4573cdd75243b6deb756d1f85f2319d983225b5c74d6",
+            id="F-blank-declared-payload-hash",
+        ),
     ],
 )
 def test_published_vectors(method, url, headers, body, expected):
