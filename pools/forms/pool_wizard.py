@@ -247,8 +247,12 @@ def parse_azs(text: str, region: str = "") -> list[list[Any]]:
     return spread
 
 
+def _flavor_choices() -> list[tuple[str, str]]:
+    return [("", "Choose a flavor…"), *flavors.flavor_choices()]
+
+
 class FlavorRowForm(forms.Form):
-    flavor = forms.ChoiceField(choices=flavors.flavor_choices)
+    flavor = forms.ChoiceField(choices=_flavor_choices)
     count = forms.IntegerField(min_value=1, max_value=MAX_NODES_PER_FLAVOR)
     max_count = forms.IntegerField(
         label="Elastic maximum", min_value=1, max_value=MAX_NODES_PER_FLAVOR, required=False
@@ -287,12 +291,21 @@ class BaseFlavorRowFormSet(forms.BaseFormSet):
         kwargs["form_kwargs"] = {"pool_type": context.pool_type, "region": context.region}
         super().__init__(*args, **kwargs)
 
+    @property
+    def shows_max_count(self) -> bool:
+        """A physical pool needs no elastic maximum column, unless a value (and so its error) is in it."""
+        if self.context.pool_type != DEDICATE:
+            return True
+        return self.is_bound and any(form["max_count"].value() not in (None, "") for form in self.forms)
+
     def clean(self):
         if any(self.errors):
             return
         seen: set[str] = set()
         for form in self.forms:
             flavor = form.cleaned_data.get("flavor")
+            if not flavor:
+                continue
             if flavor in seen:
                 form.add_error("flavor", ROW_FLAVOR_DUPLICATE)
             seen.add(flavor)
@@ -307,6 +320,7 @@ class BaseFlavorRowFormSet(forms.BaseFormSet):
                     "azs": form.cleaned_data["azs"],
                 }
                 for form in self.forms
+                if form.cleaned_data  # an added row left blank is skipped, not an error
             ]
         }
 
@@ -552,7 +566,7 @@ def step_form(step: str, data, context: WizardContext):
         first = context.connections[0].pk if context.connections else ""
         initial["connection"] = str(context.default_connection_id or first)
     if step == "resources":
-        return FlavorRowFormSet(data, context=context)
+        return FlavorRowFormSet(data, context=context, initial=None if data is not None else [{"count": 1}])
     return STEP_FORMS[step](data, context=context, initial=initial)
 
 

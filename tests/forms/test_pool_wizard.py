@@ -160,6 +160,30 @@ def test_az_spread_rules(azs, message):
     assert form.forms[0].errors["azs"] == [message]
 
 
+def test_a_blank_added_row_is_skipped_and_a_half_filled_one_is_an_error():
+    blank = {"flavor": "", "count": "", "max_count": "", "azs": ""}
+    assert state("resources", rows({"flavor": T4, "count": 1}, blank), DEDICATE)["rows"] == [
+        {"flavor": T4, "count": 1, "max_count": None, "azs": []}
+    ]
+    form = step_form("resources", rows({"flavor": T4, "count": 1}, {**blank, "count": "3"}), DEDICATE)
+    assert not form.is_valid()
+    assert form.forms[1].errors["flavor"] == ["This field is required."]
+    assert "flavor" in errors_of_first_row(rows(blank))
+
+
+def errors_of_first_row(values):
+    form = step_form("resources", values, DEDICATE)
+    assert not form.is_valid()
+    return form.forms[0].errors
+
+
+def test_a_new_wizard_starts_with_one_row_of_one_node():
+    form = step_form("resources", None, DEDICATE)
+    assert len(form.forms) == 1
+    assert form.forms[0]["count"].value() == 1
+    assert form.forms[0]["flavor"].value() is None
+
+
 def test_each_flavor_once():
     form = step_form("resources", rows({"flavor": T4, "count": 1}, {"flavor": T4, "count": 2}), DEDICATE)
     assert not form.is_valid()
