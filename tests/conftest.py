@@ -4,5 +4,6 @@ pytest_plugins = [
     "tests.fixtures.users",
     "tests.fixtures.audit",
     "tests.fixtures.browser",
+    "tests.fixtures.sandbox",
     "tests.fixtures.modelarts",
 ]

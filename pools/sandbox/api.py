@@ -1,0 +1,113 @@
+"""One API request in, one answer out: route, authenticate, authorise the project, apply faults, run the
+operation. Nothing here touches sockets; ``handler.py`` does."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pools.modelarts import signer
+from pools.sandbox import auth, errors, faults, monitoring, operations, routing, usage
+from pools.sandbox.auth import ReceivedRequest
+from pools.sandbox.errors import ApiError
+
+if TYPE_CHECKING:
+    from pools.sandbox.server import Sandbox
+
+logger = logging.getLogger(__name__)
+
+MALFORMED_BODY = b'{"apiVersion": "v2", "kind": "Pool", "metadata": {"name": "pool-'
+
+
+@dataclass
+class Answer:
+    status: int
+    payload: Any = None  # JSON-able body
+    raw: bytes | None = None  # a body sent as is (the malformed-body fault)
+    headers: dict[str, str] = field(default_factory=dict)
+    drop: bool = False  # close the connection without answering
+    operation: str = ""
+
+
+def error_answer(error: ApiError, request_id: str, operation: str = "") -> Answer:
+    return Answer(error.status, error.body(request_id), headers=dict(error.headers), operation=operation)
+
+
+def query_values(query: str) -> dict[str, str]:
+    """The first value of each query parameter."""
+    values: dict[str, str] = {}
+    for name, value in signer.query_pairs(query):
+        values.setdefault(name, value)
+    return values
+
+
+def run_operation(sandbox: Sandbox, route: routing.Route, query: dict[str, str], body: bytes) -> Any:
+    """The operation's 200 body (a dict, or bytes already encoded); raises ``ApiError`` otherwise."""
+    store, project, pool = sandbox.store, route.project_id, route.pool_name
+    match route.operation:
+        case routing.CREATE_POOL:
+            return operations.create_pool(
+                store, project, body, should_fail=sandbox.faults.take_create_failure
+            )
+        case routing.SHOW_POOL:
+            return operations.show_pool(store, project, pool)
+        case routing.LIST_POOLS:
+            return operations.list_pools(store, project, query)
+        case routing.DELETE_POOL:
+            return operations.delete_pool(store, project, pool)
+        case routing.LIST_POOL_NODES:
+            return operations.list_nodes(store, project, pool, query)
+        case routing.BATCH_DELETE_POOL_NODES:
+            return operations.delete_nodes(store, project, pool, body)
+        case routing.SHOW_POOL_STATISTICS:
+            return operations.pool_statistics(store, project, query)
+        case routing.SHOW_POOL_RUNTIME_METRICS:
+            return usage.runtime_metrics(store, project)
+        case routing.SHOW_POOL_MONITOR:
+            return monitoring.pool_monitor(store, project, pool, query)
+    raise LookupError(route.operation)
+
+
+def _fault_answer(fault: faults.Fault, request_id: str, operation: str) -> Answer:
+    if fault.kind == faults.DROP:
+        return Answer(0, drop=True, operation=operation)
+    if fault.kind == faults.MALFORMED:
+        return Answer(200, raw=MALFORMED_BODY, operation=operation)
+    if fault.kind == faults.THROTTLE:
+        return error_answer(errors.throttled(fault.retry_after), request_id, operation)
+    if fault.status == 503:
+        return error_answer(errors.backend_unavailable(), request_id, operation)
+    return error_answer(errors.internal_error(), request_id, operation)
+
+
+def answer(sandbox: Sandbox, request: ReceivedRequest, request_id: str) -> Answer:
+    try:
+        route = routing.match(request.method, request.path)
+    except routing.MethodNotAllowed:
+        return error_answer(errors.no_such_api(method_only=True), request_id)
+    if route is None:
+        return error_answer(errors.no_such_api(), request_id)
+    try:
+        ak = auth.authenticate(
+            request,
+            sandbox.accounts,
+            wall_now=time.time(),
+            max_skew_seconds=sandbox.max_clock_skew_seconds,
+        )
+        auth.authorize_project(sandbox.accounts, ak, route.project_id, request.headers)
+        decision = sandbox.faults.decide(route.operation, request.method)
+        if decision.latency_ms:
+            time.sleep(decision.latency_ms / 1000)  # the simulated slowness itself, not a wait for state
+        if decision.outcome is not None:
+            return _fault_answer(decision.outcome, request_id, route.operation)
+        payload = run_operation(sandbox, route, query_values(request.query), request.body)
+        if isinstance(payload, bytes):  # already encoded (the monitoring series)
+            return Answer(200, raw=payload, operation=route.operation)
+        return Answer(200, payload, operation=route.operation)
+    except ApiError as error:
+        return error_answer(error, request_id, route.operation)
+    except Exception:
+        logger.exception("sandbox: %s failed (request %s)", route.operation, request_id)
+        return error_answer(errors.internal_error(), request_id, route.operation)

@@ -1,0 +1,172 @@
+"""Pool and node records and their state machines, evaluated lazily against a clock.
+
+A pool carries a *schedule*: ``[[time, phase], ...]`` in time order, e.g. ``Creating`` now and ``Running``
+thirty seconds later (or ``Error``, then ``Gone`` when a failed pool's three days of retention are over).
+Deleting sets ``deleted_at`` (``Deleting`` from then on) and ``gone_at`` (removed from then on). Nodes work
+the same way with ``created_at``, ``ready_at``, ``deleting_at`` and ``gone_at``. So the state at any moment
+follows from stored timestamps, nothing runs in the background, and a persisted estate resumes correctly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+# Pool phases (the SDK's enum plus the OTC docs' Waiting for an unpaid yearly/monthly order).
+WAITING = "Waiting"
+CREATING = "Creating"
+RUNNING = "Running"
+ABNORMAL = "Abnormal"
+ERROR = "Error"
+DELETING = "Deleting"
+GONE = "Gone"  # internal: no longer listed
+
+# Node phases.
+NODE_CREATING = "Creating"
+NODE_AVAILABLE = "Available"
+NODE_ABNORMAL = "Abnormal"
+NODE_DELETING = "Deleting"
+
+# How ListPools' `status` and ShowPoolStatistics group pool phases.
+PENDING = "pending"
+CATEGORY_BY_PHASE = {
+    WAITING: PENDING,
+    CREATING: "creating",
+    RUNNING: "created",
+    ABNORMAL: "created",
+    ERROR: "failed",
+}
+
+NAME_LABEL = "os.modelarts/name"
+WORKSPACE_LABEL = "os.modelarts/workspace.id"
+
+
+@dataclass
+class NodeRecord:
+    name: str
+    flavor: str
+    az: str
+    private_ip: str
+    created_at: float
+    ready_at: float
+    load: float  # share of the node's capacity that workloads hold, 0..1
+    abnormal: bool = False
+    deleting_at: float | None = None
+    gone_at: float | None = None
+
+    def phase(self, now: float) -> str | None:
+        """The node's phase, or ``None`` while it does not exist (not yet created, or removed)."""
+        if now < self.created_at or (self.gone_at is not None and now >= self.gone_at):
+            return None
+        if self.deleting_at is not None and now >= self.deleting_at:
+            return NODE_DELETING
+        if now < self.ready_at:
+            return NODE_CREATING
+        return NODE_ABNORMAL if self.abnormal else NODE_AVAILABLE
+
+    def mark_deleting(self, now: float, gone_at: float) -> None:
+        if self.deleting_at is None or self.deleting_at > now:
+            self.deleting_at = now
+        if self.gone_at is None or self.gone_at > gone_at:
+            self.gone_at = gone_at
+
+
+@dataclass
+class PoolRecord:
+    name: str
+    project_id: str
+    sequence: int
+    created_at: float
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    spec: dict[str, Any]
+    schedule: list[list[Any]]
+    nodes: list[NodeRecord] = field(default_factory=list)  # sorted by name
+    message: str = ""
+    deleted_at: float | None = None
+    gone_at: float | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.labels[NAME_LABEL]
+
+    @property
+    def workspace_id(self) -> str:
+        return self.labels.get(WORKSPACE_LABEL, "0")
+
+    def scheduled_phase(self, now: float) -> str:
+        current = self.schedule[0][1]
+        for at, phase in self.schedule:
+            if at > now:
+                break
+            current = phase
+        return current
+
+    def phase(self, now: float) -> str:
+        if self.gone_at is not None and now >= self.gone_at:
+            return GONE
+        if self.deleted_at is not None and now >= self.deleted_at:
+            return DELETING
+        return self.scheduled_phase(now)
+
+    def lifecycle_phase(self, now: float) -> str:
+        """The phase the creation schedule gives, ignoring a later deletion."""
+        return self.scheduled_phase(now if self.deleted_at is None else min(now, self.deleted_at))
+
+    def category(self, now: float) -> str:
+        """``creating``/``created``/``failed``/``pending``; a pool being deleted keeps its earlier group."""
+        return CATEGORY_BY_PHASE.get(self.lifecycle_phase(now), "created")
+
+    def running_since(self) -> float | None:
+        return next((at for at, phase in self.schedule if phase == RUNNING), None)
+
+    def live_nodes(self, now: float) -> list[tuple[NodeRecord, str]]:
+        """The nodes that exist at ``now``, by name, each with its phase."""
+        return [(node, phase) for node in self.nodes if (phase := node.phase(now)) is not None]
+
+    def forget_removed_nodes(self, now: float) -> None:
+        self.nodes = [node for node in self.nodes if node.gone_at is None or node.gone_at > now]
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PoolRecord:
+        nodes = [NodeRecord(**node) for node in data.get("nodes", [])]
+        return cls(**{**data, "nodes": nodes})
+
+
+@dataclass
+class Timings:
+    """How long the simulated work takes, in seconds of the sandbox's clock."""
+
+    creation_seconds: float = 30.0
+    deletion_seconds: float = 20.0
+    node_deletion_seconds: float = 15.0
+    # Yearly/monthly pools without os.modelarts/auto.pay "true" wait this long for their order (0: no wait).
+    payment_seconds: float = 0.0
+    failed_retention_seconds: float = 3 * 24 * 3600
+
+
+def creation_schedule(now: float, timings: Timings, *, awaits_payment: bool, fails: bool) -> list[list[Any]]:
+    """The phases a new pool will pass through; returns the schedule and leaves the record to the caller."""
+    schedule: list[list[Any]] = []
+    moment = now
+    if awaits_payment and timings.payment_seconds > 0:
+        schedule.append([moment, WAITING])
+        moment += timings.payment_seconds
+    schedule.append([moment, CREATING])
+    moment += timings.creation_seconds
+    if fails:
+        schedule += [[moment, ERROR], [moment + timings.failed_retention_seconds, GONE]]
+    else:
+        schedule.append([moment, RUNNING])
+    return schedule
+
+
+def creation_window(schedule: list[list[Any]]) -> tuple[float, float]:
+    """When the pool's nodes appear (``Creating``) and when creation ends (``Running`` or ``Error``)."""
+    start = next(at for at, phase in schedule if phase == CREATING)
+    end = next(at for at, phase in schedule if phase in (RUNNING, ERROR))
+    return start, end

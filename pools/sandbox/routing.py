@@ -1,0 +1,76 @@
+"""The nine operations' paths (API reference §2), matched against a request's method and raw path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+BATCH_DELETE_POOL_NODES = "BatchDeletePoolNodes"
+LIST_POOL_NODES = "ListPoolNodes"
+SHOW_POOL_RUNTIME_METRICS = "ShowPoolRuntimeMetrics"
+SHOW_POOL_STATISTICS = "ShowPoolStatistics"
+SHOW_POOL_MONITOR = "ShowPoolMonitor"
+DELETE_POOL = "DeletePool"
+SHOW_POOL = "ShowPool"
+CREATE_POOL = "CreatePool"
+LIST_POOLS = "ListPools"
+
+PROJECT = "{project_id}"
+POOL = "{pool_name}"
+
+# (method, path segments after the leading "/", operation); named as the SDK's request classes are.
+ROUTES: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("POST", ("v2", PROJECT, "pools", POOL, "nodes", "batch-delete"), BATCH_DELETE_POOL_NODES),
+    ("GET", ("v2", PROJECT, "pools", POOL, "nodes"), LIST_POOL_NODES),
+    ("GET", ("v2", PROJECT, "metrics", "runtime", "pools"), SHOW_POOL_RUNTIME_METRICS),
+    ("GET", ("v2", PROJECT, "statistics", "pools"), SHOW_POOL_STATISTICS),
+    ("GET", ("v2", PROJECT, "pools", POOL, "monitor"), SHOW_POOL_MONITOR),
+    ("DELETE", ("v2", PROJECT, "pools", POOL), DELETE_POOL),
+    ("GET", ("v2", PROJECT, "pools", POOL), SHOW_POOL),
+    ("POST", ("v2", PROJECT, "pools"), CREATE_POOL),
+    ("GET", ("v2", PROJECT, "pools"), LIST_POOLS),
+)
+
+OPERATIONS: tuple[str, ...] = tuple(operation for _, _, operation in ROUTES)
+
+
+@dataclass(frozen=True)
+class Route:
+    operation: str
+    project_id: str
+    pool_name: str | None = None
+
+
+class MethodNotAllowed(LookupError):
+    """The path names an operation, but not with this method."""
+
+
+def _bind(pattern: tuple[str, ...], segments: list[str]) -> dict[str, str] | None:
+    if len(pattern) != len(segments):
+        return None
+    bound: dict[str, str] = {}
+    for expected, actual in zip(pattern, segments, strict=True):
+        if expected in (PROJECT, POOL):
+            if not actual:
+                return None
+            bound[expected] = actual
+        elif expected != actual:
+            return None
+    return bound
+
+
+def match(method: str, raw_path: str) -> Route | None:
+    """The route for this request; ``None`` for an unknown path, ``MethodNotAllowed`` for a wrong method."""
+    segments = [unquote(segment) for segment in raw_path.split("/")[1:]]
+    path_known = False
+    for route_method, pattern, operation in ROUTES:
+        bound = _bind(pattern, segments)
+        if bound is None:
+            continue
+        if route_method != method:
+            path_known = True
+            continue
+        return Route(operation, bound[PROJECT], bound.get(POOL))
+    if path_known:
+        raise MethodNotAllowed(raw_path)
+    return None

@@ -1,0 +1,203 @@
+"""The demo estate: a realistic project with pools in every state.
+
+* ``llm-pretrain`` — 520 Ascend NPU nodes, Running for weeks, yearly billing, 4 nodes Abnormal;
+* ``vision-train`` — 16 + 8 GPU nodes (two flavors), Running, monthly billing, its own workspace;
+* ``infer-t4`` — 12 T4 nodes serving inference, Running, pay-per-use;
+* ``notebook-cpu`` — a Logical CPU pool for notebooks, Running;
+* ``ant8-expansion`` — 32 A800 nodes still Creating (Running about 15 minutes after seeding);
+* ``npu-infer-trial`` — creation failed yesterday (``Error``, listed as failed);
+* ``finance-batch`` — a yearly pool whose order is unpaid (``Waiting``, counted as pending).
+
+Seeding is idempotent per project: pools whose display name already exists are left alone.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from pools.sandbox import hashing
+from pools.sandbox.model import CREATING, ERROR, GONE, RUNNING, WAITING
+from pools.sandbox.operations import make_pool
+from pools.sandbox.store import Store
+from pools.sandbox.validation import validate_create
+
+HOUR = 3600.0
+DAY = 24 * HOUR
+
+
+@dataclass(frozen=True)
+class DemoPool:
+    name: str
+    resources: list[dict[str, Any]]
+    scope: list[str]
+    description: str
+    labels: dict[str, str]
+    age_seconds: float  # created this long before seeding
+    creation_seconds: float  # how long its creation takes (or took)
+    outcome: str = RUNNING  # RUNNING, ERROR, or WAITING (order never paid)
+    pool_type: str = "Dedicate"
+    workspace: str = "0"
+    billing: dict[str, str] = field(default_factory=lambda: {"os.modelarts/billing.mode": "0"})
+    driver: dict[str, str] | None = None
+    abnormal_nodes: int = 0
+
+
+def _yearly(years: str, order: str, renew: str = "0") -> dict[str, str]:
+    return {
+        "os.modelarts/billing.mode": "1",
+        "os.modelarts/period.type": "3",
+        "os.modelarts/period.num": years,
+        "os.modelarts/order.id": order,
+        "os.modelarts/auto.renew": renew,
+    }
+
+
+def _monthly(months: str, order: str, renew: str = "0") -> dict[str, str]:
+    return {**_yearly(months, order, renew), "os.modelarts/period.type": "2"}
+
+
+VISION_WORKSPACE = hashing.hex32("workspace", "vision")
+
+DEMO_POOLS = (
+    DemoPool(
+        name="llm-pretrain",
+        resources=[{"flavor": "modelarts.bm.npu.arm.8snt9b3.d", "count": 520}],
+        scope=["Train"],
+        description="Foundation-model pre-training cluster (Ascend)",
+        labels={"team": "llm", "env": "prod"},
+        age_seconds=40 * DAY,
+        creation_seconds=2 * HOUR,
+        billing=_yearly("1", "CS2501010800LLM01", renew="1"),
+        driver={"npuVersion": "23.0.6", "updateStrategy": "idle"},
+        abnormal_nodes=4,
+    ),
+    DemoPool(
+        name="vision-train",
+        resources=[
+            {"flavor": "modelarts.bm.gpu.8v100", "count": 16},
+            {"flavor": "modelarts.vm.gpu.t4u8", "count": 8},
+        ],
+        scope=["Train", "Notebook"],
+        description="Training and notebooks for the vision team",
+        labels={"team": "vision", "env": "prod"},
+        age_seconds=21 * DAY,
+        creation_seconds=40 * 60,
+        workspace=VISION_WORKSPACE,
+        billing=_monthly("3", "CS2501200930VIS07"),
+        driver={"gpuVersion": "535.54.03", "updateStrategy": "force"},
+        abnormal_nodes=1,
+    ),
+    DemoPool(
+        name="infer-t4",
+        resources=[{"flavor": "modelarts.vm.gpu.t4u8", "count": 12}],
+        scope=["Infer"],
+        description="Online inference for the recommendation service",
+        labels={"team": "serving", "env": "staging"},
+        age_seconds=9 * DAY,
+        creation_seconds=15 * 60,
+        driver={"gpuVersion": "535.54.03", "updateStrategy": "idle"},
+    ),
+    DemoPool(
+        name="notebook-cpu",
+        resources=[{"flavor": "modelarts.vm.cpu.8ud", "count": 4, "maxCount": 6}],
+        scope=["Notebook"],
+        description="Shared CPU notebooks",
+        labels={"team": "research"},
+        age_seconds=3 * DAY,
+        creation_seconds=5 * 60,
+        pool_type="Logical",
+    ),
+    DemoPool(
+        name="ant8-expansion",
+        resources=[{"flavor": "modelarts.bm.gpu.ant8", "count": 32}],
+        scope=["Train"],
+        description="Extra A800 capacity for the next training run",
+        labels={"team": "llm", "env": "prod"},
+        age_seconds=5 * 60,
+        creation_seconds=20 * 60,
+        driver={"gpuVersion": "535.54.03", "updateStrategy": "idle"},
+    ),
+    DemoPool(
+        name="npu-infer-trial",
+        resources=[{"flavor": "modelarts.bm.npu.arm.8snt9b.d", "count": 4}],
+        scope=["Infer"],
+        description="Trial of Ascend inference",
+        labels={"team": "serving", "env": "dev"},
+        age_seconds=DAY,
+        creation_seconds=25 * 60,
+        outcome=ERROR,
+    ),
+    DemoPool(
+        name="finance-batch",
+        resources=[{"flavor": "modelarts.bm.gpu.8v100", "count": 2}],
+        scope=["Train"],
+        description="Quarter-end risk batch jobs",
+        labels={"team": "finance", "env": "prod"},
+        age_seconds=2 * HOUR,
+        creation_seconds=0,
+        outcome=WAITING,
+        billing=_yearly("1", "CS2501021100FIN03"),
+    ),
+)
+
+
+def _body(demo: DemoPool, project_id: str) -> bytes:
+    spec: dict[str, Any] = {"type": demo.pool_type, "scope": demo.scope, "resources": demo.resources}
+    if demo.pool_type == "Dedicate":
+        spec["network"] = {
+            "name": f"network-{demo.name[:12]}-{hashing.hex32('network', project_id, demo.name)}"
+        }
+    if demo.driver:
+        spec["driver"] = demo.driver
+    body = {
+        "apiVersion": "v2",
+        "kind": "Pool",
+        "metadata": {
+            "labels": {
+                "os.modelarts/name": demo.name,
+                "os.modelarts/workspace.id": demo.workspace,
+                **demo.labels,
+            },
+            "annotations": {"os.modelarts/description": demo.description, **demo.billing},
+        },
+        "spec": spec,
+    }
+    return json.dumps(body).encode("utf-8")
+
+
+def _schedule(demo: DemoPool, created_at: float, retention: float) -> list[list[Any]]:
+    if demo.outcome == WAITING:
+        return [[created_at, WAITING]]
+    done = created_at + demo.creation_seconds
+    if demo.outcome == ERROR:
+        return [[created_at, CREATING], [done, ERROR], [done + retention, GONE]]
+    return [[created_at, CREATING], [done, RUNNING]]
+
+
+def seed_demo(store: Store, project_id: str) -> list[str]:
+    """Add the demo pools to the project; returns the ids of the pools added."""
+    added = []
+    with store.lock:
+        existing = {pool.display_name for pool in store.project_pools(project_id)}
+        now = store.now()
+        for demo in DEMO_POOLS:
+            if demo.name in existing:
+                continue
+            request = validate_create(_body(demo, project_id), store.azs)
+            created_at = now - demo.age_seconds
+            schedule = _schedule(demo, created_at, store.timings.failed_retention_seconds)
+            pool = make_pool(
+                store,
+                project_id,
+                request,
+                created_at=created_at,
+                schedule=schedule,
+                abnormal_nodes=demo.abnormal_nodes,
+            )
+            store.add(pool)
+            added.append(pool.name)
+        if added:
+            store.changed()
+    return added

@@ -1,0 +1,82 @@
+"""Demo users and the demo connection: what `seed_demo` and `demo` set up, idempotently."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from pools import audit, permissions
+from pools.models import Connection
+
+DEMO_CONNECTION_NAME = "Sandbox (demo)"
+DEMO_USERS = (
+    # username, role, is_staff (the administrator may also use Django's admin)
+    ("admin", permissions.ADMINISTRATOR, True),
+    ("operator", permissions.OPERATOR, False),
+    ("approver", permissions.APPROVER, False),
+    ("viewer", permissions.VIEWER, False),
+)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    password: str | None  # None: the user already existed and keeps the password it had
+
+
+def demo_users_ensure(*, password: str | None, reset_passwords: bool = False) -> list[DemoLogin]:
+    """Create the four demo users if missing; a password is set only for new users (or on reset).
+
+    Without ``password`` each new user gets its own generated one, returned once for printing.
+    """
+    permissions.ensure_roles()
+    user_model = get_user_model()
+    logins = []
+    for username, role, is_staff in DEMO_USERS:
+        with transaction.atomic():
+            user, created = user_model.objects.get_or_create(
+                username=username, defaults={"email": f"{username}@demo.invalid", "is_staff": is_staff}
+            )
+            new_password = None
+            if created or reset_passwords:
+                new_password = password or secrets.token_urlsafe(9)
+                user.set_password(new_password)
+                user.save()
+            user.groups.add(Group.objects.get(name=role))
+            if created:
+                audit.record(
+                    user=None, action="demo.user_create", obj=user, details={"role": role}, flag="add"
+                )
+        logins.append(DemoLogin(username, role, new_password))
+    return logins
+
+
+def demo_connection_ensure(*, endpoint: str, access_key: str, secret_key: str, project_id: str) -> Connection:
+    """The connection to the local sandbox; its endpoint follows the sandbox's port."""
+    with transaction.atomic():
+        connection = Connection.objects.filter(name=DEMO_CONNECTION_NAME).first()
+        created = connection is None
+        if created:
+            connection = Connection(
+                name=DEMO_CONNECTION_NAME,
+                description="The local ModelArts sandbox started by `manage.py demo`.",
+                region="cn-north-4",
+            )
+        connection.endpoint = endpoint
+        connection.project_id = project_id
+        connection.access_key = access_key
+        connection.secret_key = secret_key
+        connection.save()
+        audit.record(
+            user=None,
+            action="connection.create" if created else "connection.update",
+            obj=connection,
+            details={"name": connection.name, "endpoint": endpoint, "source": "demo"},
+            flag="add" if created else "change",
+        )
+    return connection
