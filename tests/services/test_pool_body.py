@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from pools.sandbox.validation import validate_create
 from pools.services.pool_body import build_create_pool_body
 
 
@@ -199,3 +200,33 @@ def test_missing_workspace_defaults_to_zero(workspace):
 def test_the_body_is_plain_json():
     body = build_create_pool_body(state())
     assert json.loads(json.dumps(body)) == body
+
+
+SUBSCRIPTIONS = {
+    "pay-per-use": {"mode": "0"},
+    "monthly": {"mode": "1", "period_type": "2", "period_num": 9, "order_id": "CS1", "auto_renew": True},
+    "yearly": {"mode": "1", "period_type": "3", "period_num": 3, "order_id": "CS2", "auto_pay": True},
+}
+
+
+@pytest.mark.parametrize("billing", SUBSCRIPTIONS.values(), ids=SUBSCRIPTIONS.keys())
+def test_the_sandbox_accepts_the_body_of_every_billing_mode(billing):
+    body = build_create_pool_body(
+        state(
+            basics={"labels": [["team", "vision"]], "node_prefix": "vis"},
+            resources={
+                "rows": [
+                    {
+                        "flavor": "modelarts.vm.gpu.t4u8",
+                        "count": 2,
+                        "max_count": None,
+                        "azs": [["cn-north-4a", 2]],
+                    }
+                ]
+            },
+            billing=billing,
+        )
+    )
+    accepted = validate_create(json.dumps(body).encode(), ("cn-north-4a", "cn-north-4b", "cn-north-4c"))
+    assert accepted.display_name == "pool-demo"
+    assert accepted.annotations == body["metadata"]["annotations"]
