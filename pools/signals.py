@@ -6,7 +6,6 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.db.models import ProtectedError
 from django.db.models.signals import pre_delete
-from django.dispatch import receiver
 
 USER_HAS_HISTORY = (
     "User “{username}” has {count} audit log entries and cannot be deleted, because deleting a user "
@@ -22,7 +21,6 @@ def deletion_refusal(user) -> str | None:
     return USER_HAS_HISTORY.format(username=user.get_username(), count=count)
 
 
-@receiver(pre_delete, sender=get_user_model(), dispatch_uid="pools.refuse_deleting_users_with_history")
 def refuse_deleting_users_with_history(sender, instance, **kwargs):
     """LogEntry.user cascades; refusing here keeps every entry (and the audit chain) intact.
 
@@ -32,3 +30,12 @@ def refuse_deleting_users_with_history(sender, instance, **kwargs):
     refusal = deletion_refusal(instance)
     if refusal:
         raise ProtectedError(refusal, LogEntry.objects.filter(user_id=instance.pk))
+
+
+def connect() -> None:
+    """Called once the apps are ready (PoolsConfig.ready)."""
+    pre_delete.connect(
+        refuse_deleting_users_with_history,
+        sender=get_user_model(),
+        dispatch_uid="pools.refuse_deleting_users_with_history",
+    )

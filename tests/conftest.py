@@ -7,4 +7,5 @@ pytest_plugins = [
     "tests.fixtures.sandbox",
     "tests.fixtures.modelarts",
     "tests.fixtures.wizard",
+    "tests.fixtures.connections",
 ]

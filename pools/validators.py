@@ -1,0 +1,80 @@
+"""Input rules shared by forms, the admin and services, so every entry point rejects the same values.
+
+Error texts are constants: tests assert on them. A message never repeats a secret the user typed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+
+ENDPOINT_FORMAT = "Enter an endpoint as http(s)://host[:port], without a path, query or credentials."
+PROJECT_ID_FORMAT = "A project id is 1–64 letters, digits or hyphens."
+HEADER_ID_FORMAT = "Use 1–64 letters, digits, hyphens or underscores."
+KEY_FORMAT = "A key is 1–256 printable characters without spaces."
+
+_PROJECT_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
+# Sent as a header or query value: nothing that could end a header line or need escaping.
+_HEADER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_KEY = re.compile(r"[\x21-\x7e]{1,256}")
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+
+
+def normalize_endpoint(value: str) -> str:
+    """Trim spaces and one trailing slash, which people paste and which mean nothing here."""
+    value = value.strip()
+    return value[:-1] if value.endswith("/") and not value.endswith("//") else value
+
+
+def _is_hostname(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    return len(host) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in host.split("."))
+
+
+def validate_endpoint(value: str) -> None:
+    """``http(s)://host[:port]`` and nothing else: no path, query, fragment or user:password@."""
+    if not value:
+        return
+    if any(ch.isspace() for ch in value):
+        raise ValidationError(ENDPOINT_FORMAT, code="endpoint")
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises ValueError for a port that is not a number in range
+    except ValueError as error:
+        raise ValidationError(ENDPOINT_FORMAT, code="endpoint") from error
+    if (
+        parts.scheme not in {"http", "https"}
+        or "@" in parts.netloc
+        or parts.path
+        or parts.query
+        or parts.fragment
+        or "?" in value
+        or "#" in value
+        or not parts.hostname
+        or not _is_hostname(parts.hostname)
+        or (port is not None and port == 0)
+    ):
+        raise ValidationError(ENDPOINT_FORMAT, code="endpoint")
+
+
+def validate_project_id(value: str) -> None:
+    if not _PROJECT_ID.fullmatch(value or ""):
+        raise ValidationError(PROJECT_ID_FORMAT, code="project_id")
+
+
+def validate_header_id(value: str) -> None:
+    """For X-ModelArts-User-ID and the workspace id; blank is allowed where the field is optional."""
+    if value and not _HEADER_ID.fullmatch(value):
+        raise ValidationError(HEADER_ID_FORMAT, code="header_id")
+
+
+def validate_key(value: str) -> None:
+    if value and not _KEY.fullmatch(value):
+        raise ValidationError(KEY_FORMAT, code="key")

@@ -1,0 +1,152 @@
+"""Connection pages: list, create, edit, delete, test; and the switcher's POST target.
+
+Thin views: check the permission, validate with the form, call a service, pick page or partial.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
+
+from pools.forms.connections import ConnectionForm
+from pools.htmx import HtmxHttpRequest, template_for
+from pools.models import Connection
+from pools.permissions import MANAGE_CONNECTIONS, VIEW_DASHBOARD, require
+from pools.selectors.connections import connection_list, connection_list_for, forget_current_connection
+from pools.services.connections import (
+    connection_choose,
+    connection_create,
+    connection_delete,
+    connection_test,
+    connection_update,
+    open_change_request_count,
+)
+from pools.services.errors import ApplicationError
+
+LIST_PAGE = "pools/connections.html"
+FORM_PAGE = "pools/connections_form.html"
+DELETE_PAGE = "pools/connections_delete.html"
+SWITCH_INVALID = "Choose one of the listed connections."
+
+
+def request_id_of(request: HtmxHttpRequest) -> str | None:
+    """The id a proxy or middleware gave this request, for the audit log; None when there is none."""
+    return getattr(request, "request_id", None) or request.headers.get("X-Request-ID", "")[:64] or None
+
+
+def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@require(MANAGE_CONNECTIONS)
+def connection_list_view(request: HtmxHttpRequest) -> HttpResponse:
+    template = template_for(request, LIST_PAGE, "connection-table")
+    return render(request, template, {"connections": connection_list()})
+
+
+def _form_response(request: HtmxHttpRequest, form: ConnectionForm, connection: Connection | None):
+    template = template_for(request, FORM_PAGE, "connection-form")
+    return render(request, template, {"form": form, "connection": connection})
+
+
+@require(MANAGE_CONNECTIONS)
+@sensitive_post_parameters("access_key", "secret_key")
+@require_http_methods(["GET", "POST"])
+def connection_create_view(request: HtmxHttpRequest) -> HttpResponse:
+    form = ConnectionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            connection = connection_create(
+                user=request.user, request_id=request_id_of(request), **form.service_arguments()
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, f"Connection “{connection.name}” created.")
+            return _go(request, reverse("pools:connections"))
+    return _form_response(request, form, None)
+
+
+@require(MANAGE_CONNECTIONS)
+@sensitive_post_parameters("access_key", "secret_key")
+@require_http_methods(["GET", "POST"])
+def connection_edit_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    connection = get_object_or_404(Connection, pk=pk)
+    form = ConnectionForm(request.POST if request.method == "POST" else None, instance=connection)
+    if request.method == "POST" and form.is_valid():
+        try:
+            connection = connection_update(
+                connection=connection,
+                user=request.user,
+                request_id=request_id_of(request),
+                **form.service_arguments(),
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, f"Connection “{connection.name}” saved.")
+            return _go(request, reverse("pools:connections"))
+    return _form_response(request, form, connection)
+
+
+@require(MANAGE_CONNECTIONS)
+@require_http_methods(["GET", "POST"])
+def connection_delete_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    connection = get_object_or_404(Connection, pk=pk)
+    refusal = ""
+    if request.method == "POST":
+        try:
+            connection_delete(connection=connection, user=request.user, request_id=request_id_of(request))
+        except ApplicationError as error:
+            refusal = error.message
+        else:
+            messages.success(request, f"Connection “{connection.name}” deleted.")
+            return _go(request, reverse("pools:connections"))
+    context = {
+        "connection": connection,
+        "open_change_requests": open_change_request_count(connection),
+        "refusal": refusal,
+    }
+    return render(request, template_for(request, DELETE_PAGE, "delete-confirm"), context)
+
+
+@require(MANAGE_CONNECTIONS)
+@require_POST
+def connection_test_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    connection = get_object_or_404(Connection, pk=pk)
+    result = connection_test(connection=connection, user=request.user, request_id=request_id_of(request))
+    if request.htmx:
+        context = {"connection": connection, "result": result}
+        return render(request, f"{LIST_PAGE}#test-result", context)
+    if result.ok:
+        messages.success(request, f"Connection “{connection.name}” works: {result.summary}.")
+    else:
+        messages.error(request, f"Testing connection “{connection.name}” failed: {result.summary}")
+    return redirect("pools:connections")
+
+
+@require(VIEW_DASHBOARD)
+@require_POST
+def connection_switch_view(request: HtmxHttpRequest) -> HttpResponse:
+    chosen = request.POST.get("connection", "")
+    connection = connection_list_for(request.user).filter(pk=chosen).first() if chosen.isdigit() else None
+    if connection is None:
+        messages.error(request, SWITCH_INVALID)
+    else:
+        connection_choose(user=request.user, connection=connection)
+        forget_current_connection(request)
+    if request.htmx:
+        return HttpResponseClientRefresh()
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("pools:overview")
+    return redirect(target)

@@ -1,0 +1,305 @@
+import io
+
+import pytest
+from cryptography.fernet import Fernet
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from pools import audit, crypto
+from pools.modelarts.errors import AuthenticationError
+from pools.modelarts.types import PoolList
+from pools.models import Connection
+from pools.services import connections as services
+from pools.services.clients import KEYS_UNREADABLE
+from pools.services.errors import ApplicationError
+from pools.validators import ENDPOINT_FORMAT, PROJECT_ID_FORMAT
+from tests.fixtures.connections import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
+
+pytestmark = pytest.mark.django_db
+
+VALID = {
+    "name": "prod-beijing",
+    "description": "Production, Beijing 4",
+    "region": "cn-north-4",
+    "project_id": "0123456789abcdef0123456789abcdef",
+    "endpoint": "",
+    "user_id": "",
+    "workspace_id": "0",
+}
+
+
+def create(user, **overrides):
+    arguments = {**VALID, "access_key": FAKE_ACCESS_KEY, "secret_key": FAKE_SECRET_KEY, **overrides}
+    return services.connection_create(user=user, **arguments)
+
+
+def entries_for(connection):
+    return [
+        audit.parse_message(e) | {"flag": e.action_flag, "user": e.user.username, "raw": e.change_message}
+        for e in LogEntry.objects.filter(object_id=str(connection.pk)).order_by("pk")
+    ]
+
+
+def assert_no_secret(text: str):
+    assert FAKE_SECRET_KEY not in text
+    assert FAKE_ACCESS_KEY not in text
+
+
+def test_create_encrypts_keys_masks_the_ak_and_audits_without_secrets(administrator):
+    connection = create(administrator)
+    stored = Connection.objects.get(pk=connection.pk)
+    assert stored.access_key_token and stored.secret_key_token
+    assert_no_secret(stored.access_key_token + stored.secret_key_token)
+    assert crypto.decrypt(stored.secret_key_token) == FAKE_SECRET_KEY
+    assert stored.access_key_hint == f"{FAKE_ACCESS_KEY[:4]}…{FAKE_ACCESS_KEY[-4:]}"
+    assert stored.created_by == administrator
+    [entry] = entries_for(stored)
+    assert entry["action"] == "connection.create" and entry["flag"] == ADDITION
+    assert entry["user"] == administrator.username
+    assert entry["details"]["after"]["name"] == "prod-beijing"
+    assert_no_secret(entry["raw"])
+    assert audit.verify_chain().ok
+
+
+def test_create_strips_a_trailing_slash_and_defaults_the_workspace(administrator):
+    connection = create(administrator, endpoint="http://127.0.0.1:8443/", workspace_id="")
+    assert connection.endpoint == "http://127.0.0.1:8443"
+    assert connection.effective_endpoint == "http://127.0.0.1:8443"
+    assert connection.workspace_id == "0"
+    assert create(administrator, name="other").effective_endpoint == (
+        "https://modelarts.cn-north-4.myhuaweicloud.com"
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"name": "  "}, "name", "This field cannot be blank."),
+        ({"name": "n" * 81}, "name", "at most 80"),
+        ({"region": "mars-north-1"}, "region", "is not a valid choice"),
+        ({"endpoint": "ftp://modelarts.example.com"}, "endpoint", ENDPOINT_FORMAT),
+        ({"endpoint": "https://modelarts.example.com/v2"}, "endpoint", ENDPOINT_FORMAT),
+        ({"endpoint": "https://modelarts.example.com?x=1"}, "endpoint", ENDPOINT_FORMAT),
+        ({"endpoint": "https://user:pw@modelarts.example.com"}, "endpoint", ENDPOINT_FORMAT),
+        ({"endpoint": "https://modelarts.example.com:99999"}, "endpoint", ENDPOINT_FORMAT),
+        ({"project_id": "has spaces"}, "project_id", PROJECT_ID_FORMAT),
+        ({"project_id": "x" * 65}, "project_id", "at most 64"),
+        ({"user_id": "bad\r\nX-Injected: 1"}, "user_id", "letters, digits"),
+        ({"access_key": ""}, "access_key", services.KEY_REQUIRED),
+        ({"secret_key": "with space"}, "secret_key", "without spaces"),
+    ],
+)
+def test_bad_input_is_a_field_error_and_stores_nothing(administrator, overrides, field, message):
+    with pytest.raises(ValidationError) as caught:
+        create(administrator, **overrides)
+    assert field in caught.value.message_dict
+    assert any(message in text for text in caught.value.message_dict[field])
+    assert_no_secret(str(caught.value))
+    assert not Connection.objects.exists()
+    assert not LogEntry.objects.exists()
+
+
+def test_duplicate_names_are_refused_whatever_the_case(administrator):
+    create(administrator)
+    with pytest.raises(ValidationError) as caught:
+        create(administrator, name="PROD-Beijing")
+    assert caught.value.message_dict["name"] == [services.DUPLICATE_NAME]
+
+
+def test_update_keeps_blank_secrets_replaces_given_ones_and_audits_the_change(administrator, connection):
+    ak_token, sk_token = connection.access_key_token, connection.secret_key_token
+    updated = services.connection_update(
+        connection=connection, user=administrator, **{**VALID, "description": "renamed"}
+    )
+    assert (updated.access_key_token, updated.secret_key_token) == (ak_token, sk_token)
+
+    new_secret = "SKsecond-plaintext-secret-0043"
+    updated = services.connection_update(
+        connection=connection, user=administrator, secret_key=new_secret, **VALID
+    )
+    assert updated.access_key_token == ak_token
+    assert crypto.decrypt(updated.secret_key_token) == new_secret
+    first, second = entries_for(connection)
+    assert first["action"] == second["action"] == "connection.update" and first["flag"] == CHANGE
+    assert first["details"]["changes"]["description"] == ["", "renamed"]
+    assert first["details"]["keys_replaced"] == []
+    assert second["details"]["keys_replaced"] == ["SK"]
+    assert new_secret not in second["raw"]
+    assert_no_secret(first["raw"] + second["raw"])
+
+
+def test_update_validates_like_create(administrator, connection):
+    with pytest.raises(ValidationError) as caught:
+        services.connection_update(
+            connection=connection, user=administrator, **{**VALID, "endpoint": "https://h/x"}
+        )
+    assert "endpoint" in caught.value.message_dict
+    assert Connection.objects.get(pk=connection.pk).endpoint == ""
+
+
+def test_delete_audits_with_the_last_known_fields(administrator, connection):
+    pk = connection.pk
+    services.connection_delete(connection=connection, user=administrator)
+    assert not Connection.objects.filter(pk=pk).exists()
+    [entry] = entries_for(connection)
+    assert entry["action"] == "connection.delete" and entry["flag"] == DELETION
+    assert entry["details"]["before"]["name"] == connection.name
+    assert_no_secret(entry["raw"])
+
+
+def test_delete_is_refused_while_open_change_requests_use_the_connection(
+    administrator, connection, monkeypatch
+):
+    monkeypatch.setattr(services, "open_change_request_count", lambda c: 2)
+    with pytest.raises(ApplicationError) as caught:
+        services.connection_delete(connection=connection, user=administrator)
+    assert caught.value.message == services.DELETE_REFUSED.format(name=connection.name, count=2)
+    assert Connection.objects.filter(pk=connection.pk).exists()
+    assert not LogEntry.objects.exists()
+
+
+class FakeClient:
+    def __init__(self, outcome):
+        self.outcome = outcome
+        self.closed = False
+
+    def list_pools(self, workspace_id="0", **_):
+        self.workspace_id = workspace_id
+        if isinstance(self.outcome, Exception):
+            raise self.outcome
+        return self.outcome
+
+    def close(self):
+        self.closed = True
+
+
+def test_successful_test_is_stored_and_audited(administrator, connection, monkeypatch):
+    body = {"apiVersion": "v2", "kind": "PoolList", "items": []}
+    fake = FakeClient(PoolList.parse(body, request_id="req-ok-1"))
+    monkeypatch.setattr(services, "client_for_connection", lambda c: fake)
+    result = services.connection_test(connection=connection, user=administrator)
+    assert result.ok and result.pool_count == 0 and result.latency_ms is not None
+    assert fake.closed and fake.workspace_id == "0"
+    stored = Connection.objects.get(pk=connection.pk)
+    assert stored.last_test_ok is True and stored.last_test_at is not None
+    assert stored.last_test_summary == result.summary and "0 pool(s)" in stored.last_test_summary
+    [entry] = entries_for(connection)
+    assert entry["action"] == "connection.test"
+    assert entry["details"]["ok"] is True and entry["details"]["upstream_request_id"] == "req-ok-1"
+
+
+def test_failed_test_keeps_code_message_and_request_id(administrator, connection, monkeypatch):
+    error = AuthenticationError(
+        operation="list_pools",
+        status=401,
+        error_code="APIGW.0301",
+        error_msg="Incorrect IAM authentication information",
+        request_id="req-bad-7",
+    )
+    monkeypatch.setattr(services, "client_for_connection", lambda c: FakeClient(error))
+    result = services.connection_test(connection=connection, user=administrator)
+    assert not result.ok
+    assert (result.error_code, result.request_id, result.status) == ("APIGW.0301", "req-bad-7", 401)
+    stored = Connection.objects.get(pk=connection.pk)
+    assert stored.last_test_ok is False
+    assert "APIGW.0301" in stored.last_test_summary and "req-bad-7" in stored.last_test_summary
+    [entry] = entries_for(connection)
+    assert entry["details"]["error_code"] == "APIGW.0301" and entry["details"]["ok"] is False
+
+
+def test_a_connection_whose_keys_cannot_be_opened_tests_as_a_clear_failure(administrator, make_connection):
+    with override_settings(FIELD_ENCRYPTION_KEYS=[Fernet.generate_key().decode()]):
+        lost = make_connection("lost-key")
+    result = services.connection_test(connection=lost, user=administrator)
+    assert not result.ok
+    assert result.title == KEYS_UNREADABLE.format(name="lost-key")
+
+
+OLD_KEY = Fernet.generate_key().decode()
+NEW_KEY = Fernet.generate_key().decode()
+
+
+def test_rotation_moves_every_secret_to_the_newest_key_and_is_safe_twice(make_connection):
+    with override_settings(FIELD_ENCRYPTION_KEYS=[OLD_KEY]):
+        first = make_connection("first")
+        second = make_connection("second", secret_key="SKother-secret-value-0099")
+    with override_settings(FIELD_ENCRYPTION_KEYS=[NEW_KEY, OLD_KEY]):
+        call_command("rotate_encryption_keys", stdout=io.StringIO())
+        call_command("rotate_encryption_keys", stdout=io.StringIO())
+    with override_settings(FIELD_ENCRYPTION_KEYS=[NEW_KEY]):
+        first.refresh_from_db()
+        second.refresh_from_db()
+        assert crypto.decrypt(first.secret_key_token) == FAKE_SECRET_KEY
+        assert crypto.decrypt(first.access_key_token) == FAKE_ACCESS_KEY
+        assert crypto.decrypt(second.secret_key_token) == "SKother-secret-value-0099"
+    rotations = [
+        e for e in entries_for(first) + entries_for(second) if e["action"] == "connection.rotate_keys"
+    ]
+    assert len(rotations) == 4
+    assert {e["user"] for e in rotations} == {audit.SYSTEM_USERNAME}
+    for entry in rotations:
+        assert_no_secret(entry["raw"])
+        assert "SKother" not in entry["raw"]
+
+
+def test_rotation_names_the_connection_it_cannot_open_and_still_rotates_the_others(make_connection, capsys):
+    with override_settings(FIELD_ENCRYPTION_KEYS=[OLD_KEY]):
+        good = make_connection("good")
+    with override_settings(FIELD_ENCRYPTION_KEYS=[Fernet.generate_key().decode()]):
+        make_connection("foreign")
+    token_before = good.secret_key_token
+    with override_settings(FIELD_ENCRYPTION_KEYS=[NEW_KEY, OLD_KEY]):
+        with pytest.raises(CommandError) as caught:
+            call_command("rotate_encryption_keys")
+    assert "1 connection(s) could not be re-encrypted" in str(caught.value)
+    err = capsys.readouterr().err
+    assert KEYS_UNREADABLE.format(name="foreign") in err
+    good.refresh_from_db()
+    assert good.secret_key_token != token_before
+    with override_settings(FIELD_ENCRYPTION_KEYS=[NEW_KEY]):
+        assert crypto.decrypt(good.secret_key_token) == FAKE_SECRET_KEY
+    actions = [audit.parse_message(e)["action"] for e in LogEntry.objects.all()]
+    assert actions == ["connection.rotate_keys"]
+
+
+@pytest.fixture
+def change_request_model():
+    from django.apps import apps
+
+    try:
+        return apps.get_model("pools", "ChangeRequest")
+    except LookupError:
+        pytest.skip("the ChangeRequest model (approvals branch) is not on this branch yet")
+
+
+def test_real_open_change_requests_block_deletion_and_closed_ones_keep_the_connection(
+    administrator, connection, change_request_model
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    request = change_request_model.objects.create(
+        connection=connection,
+        kind="delete_pool",
+        target="pool-a-0123456789abcdef0123456789abcdef",
+        reason="tidy up",
+        requested_by=administrator,
+        idempotency_key="k-1",
+        status="pending",
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+    assert services.open_change_request_count(connection) == 1
+    with pytest.raises(ApplicationError) as caught:
+        services.connection_delete(connection=connection, user=administrator)
+    assert caught.value.message == services.DELETE_REFUSED.format(name=connection.name, count=1)
+
+    change_request_model.objects.filter(pk=request.pk).update(status="cancelled")
+    assert services.open_change_request_count(connection) == 0
+    with pytest.raises(ApplicationError) as caught:
+        services.connection_delete(connection=connection, user=administrator)
+    assert caught.value.message == services.DELETE_PROTECTED.format(name=connection.name)
+    assert Connection.objects.filter(pk=connection.pk).exists()
+    assert not LogEntry.objects.exists()  # the delete's audit entry was rolled back with it

@@ -1,0 +1,256 @@
+import json
+import logging
+import sys
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.test import RequestFactory
+from django.urls import reverse
+from django.views.debug import ExceptionReporter
+from django_htmx.middleware import HtmxDetails
+
+from pools import audit
+from pools.modelarts.errors import AuthenticationError
+from pools.models import Connection, UserPreference
+from pools.services import connections as services
+from pools.validators import ENDPOINT_FORMAT, PROJECT_ID_FORMAT
+from pools.views import connections as views
+from tests.fixtures.connections import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
+
+pytestmark = pytest.mark.django_db
+
+FORM = {
+    "name": "prod-beijing",
+    "description": "Production",
+    "region": "cn-north-4",
+    "project_id": "0123456789abcdef0123456789abcdef",
+    "endpoint": "",
+    "user_id": "",
+    "workspace_id": "0",
+    "access_key": FAKE_ACCESS_KEY,
+    "secret_key": FAKE_SECRET_KEY,
+}
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def assert_no_secret(html: str):
+    assert FAKE_ACCESS_KEY not in html
+    assert FAKE_SECRET_KEY not in html
+
+
+def page_urls(pk):
+    return [
+        ("get", reverse("pools:connections")),
+        ("get", reverse("pools:connection-create")),
+        ("post", reverse("pools:connection-create")),
+        ("get", reverse("pools:connection-edit", args=[pk])),
+        ("post", reverse("pools:connection-edit", args=[pk])),
+        ("get", reverse("pools:connection-delete", args=[pk])),
+        ("post", reverse("pools:connection-delete", args=[pk])),
+        ("post", reverse("pools:connection-test", args=[pk])),
+    ]
+
+
+def test_anonymous_users_are_sent_to_login(client, connection):
+    for method, url in page_urls(connection.pk):
+        response = getattr(client, method)(url)
+        assert response.status_code == 302 and response.url.startswith("/accounts/login/"), url
+
+
+@pytest.mark.parametrize("role", ["viewer", "operator", "approver", "nobody"])
+def test_other_roles_are_forbidden_and_change_nothing(client, connection, role, request):
+    client.force_login(request.getfixturevalue(role))
+    for method, url in page_urls(connection.pk):
+        assert getattr(client, method)(url, FORM).status_code == 403, url
+    assert Connection.objects.get().name == connection.name
+    assert not LogEntry.objects.exists()
+
+
+def test_administrator_sees_every_page(admin_client_, connection):
+    for url in [
+        reverse("pools:connections"),
+        reverse("pools:connection-create"),
+        reverse("pools:connection-edit", args=[connection.pk]),
+        reverse("pools:connection-delete", args=[connection.pk]),
+    ]:
+        assert admin_client_.get(url).status_code == 200, url
+
+
+def test_nav_link_only_for_connection_managers(admin_client_, client, viewer):
+    assert reverse("pools:connections") in admin_client_.get(reverse("pools:overview")).content.decode()
+    client.force_login(viewer)
+    assert reverse("pools:connections") not in client.get(reverse("pools:overview")).content.decode()
+
+
+def test_create_through_the_page_then_list_and_edit_never_show_the_keys(admin_client_):
+    response = admin_client_.post(reverse("pools:connection-create"), FORM)
+    assert response.status_code == 302 and response.url == reverse("pools:connections")
+    connection = Connection.objects.get(name="prod-beijing")
+    listing = admin_client_.get(reverse("pools:connections")).content.decode()
+    assert "prod-beijing" in listing and connection.access_key_hint in listing
+    assert_no_secret(listing)
+    edit = admin_client_.get(reverse("pools:connection-edit", args=[connection.pk])).content.decode()
+    assert connection.access_key_hint in edit and 'type="password"' in edit
+    assert_no_secret(edit)
+    assert_no_secret(
+        admin_client_.get(reverse("pools:connection-delete", args=[connection.pk])).content.decode()
+    )
+
+
+def test_htmx_create_redirects_the_client(admin_client_):
+    response = admin_client_.post(reverse("pools:connection-create"), FORM, **HTMX)
+    assert response.status_code == 200 and response["HX-Redirect"] == reverse("pools:connections")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"name": ""}, "name", "This field is required."),
+        ({"region": "mars-1"}, "region", "Select a valid choice"),
+        ({"endpoint": "https://a.example.com/path"}, "endpoint", ENDPOINT_FORMAT),
+        ({"endpoint": "https://u:p@a.example.com"}, "endpoint", ENDPOINT_FORMAT),
+        ({"project_id": "bad id!"}, "project_id", PROJECT_ID_FORMAT),
+        ({"secret_key": ""}, "secret_key", services.KEY_REQUIRED),
+    ],
+)
+def test_bad_input_comes_back_as_a_field_error_without_echoing_the_keys(
+    admin_client_, changes, field, message
+):
+    response = admin_client_.post(reverse("pools:connection-create"), {**FORM, **changes}, **HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'id="id_{field}-error"' in html
+    assert message.replace("'", "&#x27;") in html or message in html
+    assert 'id="connection-form"' in html and "<html" not in html  # the partial only
+    assert_no_secret(html)
+    assert not Connection.objects.exists()
+
+
+def test_duplicate_name_is_a_field_error(admin_client_, connection):
+    response = admin_client_.post(
+        reverse("pools:connection-create"), {**FORM, "name": connection.name.upper()}
+    )
+    assert services.DUPLICATE_NAME in response.content.decode()
+    assert Connection.objects.count() == 1
+
+
+def test_edit_with_blank_keys_keeps_them(admin_client_, connection):
+    tokens = (connection.access_key_token, connection.secret_key_token)
+    data = {**FORM, "name": "renamed", "access_key": "", "secret_key": ""}
+    response = admin_client_.post(reverse("pools:connection-edit", args=[connection.pk]), data)
+    assert response.status_code == 302
+    connection.refresh_from_db()
+    assert connection.name == "renamed"
+    assert (connection.access_key_token, connection.secret_key_token) == tokens
+
+
+def test_delete_through_the_page(admin_client_, connection):
+    response = admin_client_.post(reverse("pools:connection-delete", args=[connection.pk]))
+    assert response.status_code == 302
+    assert not Connection.objects.exists()
+
+
+def test_delete_is_refused_on_the_page_while_change_requests_are_open(admin_client_, connection, monkeypatch):
+    monkeypatch.setattr(services, "open_change_request_count", lambda c: 1)
+    monkeypatch.setattr(views, "open_change_request_count", lambda c: 1)
+    page = admin_client_.get(reverse("pools:connection-delete", args=[connection.pk])).content.decode()
+    assert "1 open change request" in page and 'class="danger"' not in page
+    response = admin_client_.post(reverse("pools:connection-delete", args=[connection.pk]))
+    assert response.status_code == 200
+    assert "open change request" in response.content.decode()
+    assert Connection.objects.filter(pk=connection.pk).exists()
+
+
+class FailingClient:
+    def list_pools(self, **_):
+        raise AuthenticationError(
+            status=401, error_code="APIGW.0301", error_msg="Incorrect IAM authentication", request_id="rq-99"
+        )
+
+    def close(self):
+        pass
+
+
+def test_test_button_shows_the_error_code_message_and_request_id_inline(
+    admin_client_, connection, monkeypatch
+):
+    monkeypatch.setattr(services, "client_for_connection", lambda c: FailingClient())
+    response = admin_client_.post(reverse("pools:connection-test", args=[connection.pk]), **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200 and f'id="test-outcome-{connection.pk}"' in html
+    assert "APIGW.0301" in html and "Incorrect IAM authentication" in html and "rq-99" in html
+    assert "<html" not in html
+    listing = admin_client_.get(reverse("pools:connections")).content.decode()
+    assert "Failed" in listing and "APIGW.0301" in listing
+
+
+def test_test_without_javascript_redirects_with_a_message(admin_client_, connection, monkeypatch):
+    monkeypatch.setattr(services, "client_for_connection", lambda c: FailingClient())
+    response = admin_client_.post(reverse("pools:connection-test", args=[connection.pk]), follow=True)
+    assert "APIGW.0301" in response.content.decode()
+
+
+def test_switcher_lists_connections_and_remembers_the_choice(viewer_client, viewer, make_connection):
+    make_connection("alpha")
+    zeta = make_connection("zeta")
+    page = viewer_client.get(reverse("pools:overview")).content.decode()
+    assert 'name="connection"' in page and "zeta" in page
+    response = viewer_client.post(
+        reverse("pools:connection-switch"), {"connection": zeta.pk, "next": "/?x=1"}
+    )
+    assert response.status_code == 302 and response.url == "/?x=1"
+    assert UserPreference.objects.get(user=viewer).connection == zeta
+    page = viewer_client.get(reverse("pools:overview")).content.decode()
+    assert f'<option value="{zeta.pk}" selected>' in page
+
+
+def test_switch_with_htmx_refreshes_and_refuses_bad_targets(viewer_client, viewer, connection):
+    response = viewer_client.post(reverse("pools:connection-switch"), {"connection": connection.pk}, **HTMX)
+    assert response["HX-Refresh"] == "true"
+    response = viewer_client.post(
+        reverse("pools:connection-switch"), {"connection": "999999", "next": "https://evil.example/"}
+    )
+    assert response.status_code == 302 and response.url == reverse("pools:overview")
+    follow = viewer_client.get(response.url).content.decode()
+    assert views.SWITCH_INVALID in follow
+
+
+def test_switch_needs_dashboard_access(client, nobody, connection):
+    client.force_login(nobody)
+    assert client.post(reverse("pools:connection-switch"), {"connection": connection.pk}).status_code == 403
+
+
+def test_logs_and_audit_entries_never_hold_the_keys(admin_client_, caplog, monkeypatch):
+    caplog.set_level(logging.DEBUG)
+    admin_client_.post(reverse("pools:connection-create"), FORM)
+    connection = Connection.objects.get()
+    admin_client_.post(reverse("pools:connection-edit", args=[connection.pk]), {**FORM, "description": "x"})
+    monkeypatch.setattr(services, "client_for_connection", lambda c: FailingClient())
+    admin_client_.post(reverse("pools:connection-test", args=[connection.pk]))
+    admin_client_.post(reverse("pools:connection-delete", args=[connection.pk]))
+    assert_no_secret(caplog.text)
+    entries = list(LogEntry.objects.order_by("pk"))
+    assert [json.loads(e.change_message)["action"] for e in entries] == [
+        "connection.create",
+        "connection.update",
+        "connection.test",
+        "connection.delete",
+    ]
+    for entry in entries:
+        assert_no_secret(entry.change_message + entry.object_repr)
+    assert audit.verify_chain().ok
+
+
+def test_exception_reports_hide_the_posted_keys(administrator, monkeypatch):
+    def explode(**_):
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(services.audit, "record", explode)
+    request = RequestFactory().post(reverse("pools:connection-create"), FORM)
+    request.user = administrator
+    request.htmx = HtmxDetails(request)
+    with pytest.raises(RuntimeError):
+        views.connection_create_view(request)
+    reporter = ExceptionReporter(request, *sys.exc_info())
+    assert_no_secret(reporter.get_traceback_text())
+    assert_no_secret(reporter.get_traceback_html())
