@@ -86,6 +86,9 @@ DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once; approvals and audit write concurrently.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+    # BEGIN IMMEDIATE: a transaction takes the write lock when it starts, so one that reads before it writes
+    # (the audit chain, compare-and-set transitions) waits its turn instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
     DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", str(VAR_DIR / "test-db.sqlite3"))
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://modelarts-admin")}
@@ -157,6 +160,11 @@ APPROVALS_REQUIRED = {
     "delete_pool": env.int("APPROVALS_REQUIRED_DELETE_POOL", default=1),
     "delete_nodes": env.int("APPROVALS_REQUIRED_DELETE_NODES", default=1),
 }
+# A request still "executing" this long after it started was interrupted (crash, restart): the
+# process_change_requests command then settles it by asking the API. Keep it well above the client deadline.
+CHANGE_REQUEST_EXECUTION_GRACE_SECONDS = env.float("CHANGE_REQUEST_EXECUTION_GRACE_SECONDS", default=600.0)
+# Where links in e-mails point.
+DASHBOARD_URL = env.str("DASHBOARD_URL", default="http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pools.views import audit, connections, overview
+from pools.views import approvals, audit, connections, overview
 
 app_name = "pools"
 
@@ -20,4 +20,23 @@ urlpatterns += [
     path("connections/<int:pk>/delete/", connections.connection_delete_view, name="connection-delete"),
     path("connections/<int:pk>/test/", connections.connection_test_view, name="connection-test"),
     path("connections/switch/", connections.connection_switch_view, name="connection-switch"),
+]
+
+# --- approvals (change requests) ---
+urlpatterns += [
+    path("approvals/", approvals.approval_queue, name="approvals"),
+    path("approvals/history/", approvals.approval_history, name="approvals-history"),
+    path("requests/mine/", approvals.my_requests, name="my-requests"),
+    path("requests/<int:pk>/", approvals.change_request_detail, name="change-request-detail"),
+    path(
+        "requests/<int:pk>/revalidation/",
+        approvals.change_request_revalidation,
+        name="change-request-revalidation",
+    ),
+    path("requests/<int:pk>/approve/", approvals.change_request_approve_view, name="change-request-approve"),
+    path("requests/<int:pk>/reject/", approvals.change_request_reject_view, name="change-request-reject"),
+    path("requests/<int:pk>/retry/", approvals.change_request_retry_view, name="change-request-retry"),
+    path("requests/<int:pk>/execute/", approvals.change_request_execute_view, name="change-request-execute"),
+    path("requests/<int:pk>/cancel/", approvals.change_request_cancel_view, name="change-request-cancel"),
+    path("requests/<int:pk>/comment/", approvals.change_request_comment_view, name="change-request-comment"),
 ]

@@ -1,5 +1,8 @@
 """Shared fixtures. Each area keeps its own in tests/fixtures/<area>.py, registered here."""
 
+import pytest
+from django.conf import settings
+
 pytest_plugins = [
     "tests.fixtures.users",
     "tests.fixtures.audit",
@@ -8,4 +11,11 @@ pytest_plugins = [
     "tests.fixtures.modelarts",
     "tests.fixtures.wizard",
     "tests.fixtures.connections",
+    "tests.fixtures.approvals",
 ]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Tests create many users; the production hasher's deliberate slowness buys nothing here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,5 +1,21 @@
 from pools.models.access import Access
 from pools.models.audit import AuditChainHead, AuditSeal
+from pools.models.change_request import (
+    OPEN_STATUSES,
+    ChangeRequest,
+    ChangeRequestApproval,
+    ChangeRequestComment,
+)
 from pools.models.connection import Connection, UserPreference
 
-__all__ = ["Access", "AuditChainHead", "AuditSeal", "Connection", "UserPreference"]
+__all__ = [
+    "OPEN_STATUSES",
+    "Access",
+    "AuditChainHead",
+    "AuditSeal",
+    "ChangeRequest",
+    "ChangeRequestApproval",
+    "ChangeRequestComment",
+    "Connection",
+    "UserPreference",
+]

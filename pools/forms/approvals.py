@@ -1,0 +1,67 @@
+"""Forms of the approval pages: decide (with re-authentication), reject, comment, filter the history."""
+
+from __future__ import annotations
+
+from django import forms
+
+from pools.models import ChangeRequest
+from pools.models.change_request import DECIDED_STATUSES
+
+WRONG_PASSWORD = "That is not your password. Approving needs your password again."  # noqa: S105 (a message)
+COMMENT_MAX = 5000
+
+
+class ApproveForm(forms.Form):
+    """Approving spends money or destroys work: the approver types their password again."""
+
+    comment = forms.CharField(
+        required=False, max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 2}), label="Comment"
+    )
+    password = forms.CharField(
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        label="Your password",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(WRONG_PASSWORD, code="wrong_password")
+        return password
+
+
+class RejectForm(forms.Form):
+    comment = forms.CharField(
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why reject?",
+        error_messages={"required": "Say why you reject this request."},
+    )
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Comment",
+        error_messages={"required": "Write a comment first."},
+    )
+
+
+class HistoryFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any decided status")]
+        + [(s.value, s.label) for s in ChangeRequest.Status if s in DECIDED_STATUSES],
+    )
+    kind = forms.ChoiceField(required=False, choices=[("", "Any change")] + list(ChangeRequest.Kind.choices))
+
+
+class MyRequestsFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status")] + list(ChangeRequest.Status.choices)
+    )

@@ -1,0 +1,202 @@
+"""Change requests: a costly or destructive pool change, requested by one person and approved by another.
+
+State machine (every arrow is a compare-and-set UPDATE in pools/services/change_requests.py):
+
+    pending ──approve (enough approvals)──> approved ──claim──> executing ──> succeeded | failed
+       │                                                                          │
+       ├──reject──> rejected                              failed ──retry (claim)──┘
+       ├──cancel──> cancelled
+       └──time────> expired
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from pools.models.connection import Connection
+
+
+class ChangeRequestQuerySet(models.QuerySet):
+    def transition(self, pk: int, expected, new: str, *, match: dict | None = None, **fields) -> bool:
+        """Compare-and-set: move row ``pk`` from ``expected`` (a status or a tuple of them) to ``new``.
+
+        True only for the one caller whose UPDATE matched; everyone racing it sees 0 rows and False.
+        ``match`` adds conditions (e.g. the execution attempt); ``fields`` are written with the status.
+        """
+        statuses = (expected,) if isinstance(expected, str) else tuple(expected)
+        updated = self.filter(pk=pk, status__in=statuses, **(match or {})).update(
+            status=new, updated_at=timezone.now(), **fields
+        )
+        return updated == 1
+
+
+class ChangeRequest(models.Model):
+    class Kind(models.TextChoices):
+        CREATE_POOL = "create_pool", "Create pool"
+        DELETE_POOL = "delete_pool", "Delete pool"
+        DELETE_NODES = "delete_nodes", "Delete nodes"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending approval"
+        APPROVED = "approved", "Approved"
+        EXECUTING = "executing", "Executing"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        REJECTED = "rejected", "Rejected"
+        CANCELLED = "cancelled", "Cancelled"
+        EXPIRED = "expired", "Expired"
+
+    connection = models.ForeignKey(Connection, on_delete=models.PROTECT, related_name="change_requests")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The pool id (metadata.name) for deletes; the display name for a create.
+    target = models.CharField(max_length=128)
+    # The exact API body sent on execution: CreatePool body, {"deleteNodeNames": [...]}, or null.
+    body = models.JSONField(null=True, blank=True)
+    reason = models.TextField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="change_requests"
+    )
+    idempotency_key = models.CharField(max_length=64)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
+    # Frozen at request time so a settings change never re-decides requests already in the queue.
+    approvals_required = models.PositiveSmallIntegerField(default=1)
+    # Live state when requested, to show the approver what changed since.
+    snapshot = models.JSONField(default=dict, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    expires_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_comment = models.TextField(blank=True)
+
+    # Execution: who started the latest attempt, when it started and ended, and what came back.
+    attempts = models.PositiveIntegerField(default=0)
+    executed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    execution_started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result_http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    result_request_id = models.CharField(max_length=128, blank=True)
+    result_error_code = models.CharField(max_length=64, blank=True)
+    result_error_msg = models.TextField(blank=True)
+    result_message = models.TextField(blank=True)
+    result_pool_name = models.CharField(max_length=128, blank=True)
+    # The last call may or may not have taken effect (timeout on a POST): query before anything is resent.
+    outcome_unknown = models.BooleanField(default=False)
+
+    objects = ChangeRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requested_by", "idempotency_key"], name="change_request_idempotency_per_requester"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"], name="change_request_status_expiry")]
+
+    def __str__(self) -> str:
+        return f"change request #{self.pk}: {self.get_kind_display().lower()} {self.target}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def decision(self) -> str:
+        """How it was decided: "Approved" (whatever its execution did), "Rejected", "Cancelled", "Expired"."""
+        if self.status in (self.Status.REJECTED, self.Status.CANCELLED, self.Status.EXPIRED):
+            return self.get_status_display()
+        return "Approved" if self.decided_at else ""
+
+    @property
+    def node_names(self) -> list[str]:
+        if self.kind != self.Kind.DELETE_NODES or not isinstance(self.body, dict):
+            return []
+        return [str(name) for name in self.body.get("deleteNodeNames", [])]
+
+    @property
+    def pool_name(self) -> str:
+        """The remote pool id this request is about, when known."""
+        if self.kind == self.Kind.CREATE_POOL:
+            return self.result_pool_name
+        return self.target
+
+    @property
+    def summary(self) -> str:
+        """One readable sentence saying what executing this request will do."""
+        if self.kind == self.Kind.DELETE_POOL:
+            shown = self.snapshot.get("display_name") if isinstance(self.snapshot, dict) else None
+            return f"Delete pool {self.target}" + (f" ({shown})" if shown and shown != self.target else "")
+        if self.kind == self.Kind.DELETE_NODES:
+            names = self.node_names
+            noun = "node" if len(names) == 1 else "nodes"
+            return f"Delete {len(names)} {noun} from pool {self.target}: {', '.join(names)}"
+        return f"Create pool {self.target}: {describe_create_body(self.body)}"
+
+
+def describe_create_body(body) -> str:
+    """'Dedicate pool for Train, Infer; 2 × modelarts.vm.gpu.t4u8; network net-1; pay-per-use'."""
+    if not isinstance(body, dict):
+        return "no body"
+    spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
+    metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+    annotations = metadata.get("annotations") if isinstance(metadata.get("annotations"), dict) else {}
+    parts = [f"{spec.get('type', '?')} pool for {', '.join(spec.get('scope') or []) or 'no job types'}"]
+    resources = [r for r in spec.get("resources") or [] if isinstance(r, dict)]
+    if resources:
+        parts.append(", ".join(f"{r.get('count', '?')} × {r.get('flavor', '?')}" for r in resources))
+    network = spec.get("network") if isinstance(spec.get("network"), dict) else {}
+    if network.get("name"):
+        parts.append(f"network {network['name']}")
+    if annotations.get("os.modelarts/billing.mode") == "1":
+        period = {"2": "month", "3": "year"}.get(str(annotations.get("os.modelarts/period.type")), "period")
+        parts.append(f"yearly/monthly, {annotations.get('os.modelarts/period.num', '?')} {period}(s)")
+    else:
+        parts.append("pay-per-use")
+    return "; ".join(parts)
+
+
+OPEN_STATUSES = (
+    ChangeRequest.Status.PENDING,
+    ChangeRequest.Status.APPROVED,
+    ChangeRequest.Status.EXECUTING,
+)
+DECIDED_STATUSES = tuple(s for s in ChangeRequest.Status if s != ChangeRequest.Status.PENDING)
+
+
+class ChangeRequestApproval(models.Model):
+    change_request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="approvals")
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["change_request", "approver"], name="change_request_one_approval_per_approver"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"approval of #{self.change_request_id} by {self.approver}"
+
+
+class ChangeRequestComment(models.Model):
+    change_request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"comment on #{self.change_request_id} by {self.author}"

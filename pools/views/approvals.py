@@ -1,0 +1,289 @@
+"""The approval pages: the queue, the history, "my requests", a request's detail, and the decisions.
+
+Who sees what (checked here on every view, and again by the services):
+- Viewer (and anyone without the permissions below): 403 on every page of this area.
+- Operator (REQUEST_CHANGE): "My requests", the detail of their own requests, cancel while pending, comment.
+- Approver (APPROVE_CHANGE): the queue, the history, every detail; approve (with password), reject, retry a
+  failed request, execute an approved one a crash left behind; comment. Never on their own requests.
+- Auditor (VIEW_AUDIT): the history and every detail, read-only.
+- Administrator: all of the above.
+
+Decisions post with htmx and swap the request's card in place; without JavaScript the same forms post and
+redirect to the detail page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_POST
+
+from pools.forms.approvals import (
+    ApproveForm,
+    CommentForm,
+    HistoryFilterForm,
+    MyRequestsFilterForm,
+    RejectForm,
+)
+from pools.htmx import HtmxHttpRequest, template_for
+from pools.models import ChangeRequest
+from pools.models.change_request import DECIDED_STATUSES
+from pools.permissions import APPROVE_CHANGE, REQUEST_CHANGE, VIEW_AUDIT, require
+from pools.selectors.change_requests import (
+    change_request_get,
+    change_request_list,
+    change_request_timeline,
+    revalidate,
+)
+from pools.services import change_requests as services
+from pools.services.errors import ApplicationError
+
+QUEUE_PAGE = "pools/approvals.html"
+HISTORY_PAGE = "pools/approvals_history.html"
+MINE_PAGE = "pools/approvals_mine.html"
+DETAIL_PAGE = "pools/approvals_detail.html"
+PAGE_SIZE = 50
+
+
+def _require_any(user, *perms: str) -> None:
+    if not any(user.has_perm(perm) for perm in perms):
+        raise PermissionDenied
+
+
+@dataclass
+class Card:
+    """A change request as one person sees it: which decisions they may take on it."""
+
+    cr: ChangeRequest
+    own: bool
+    already_approved: bool
+    can_decide: bool
+    can_retry: bool
+    can_execute: bool
+    can_cancel: bool
+    can_comment: bool
+
+
+def card_for(user, change_request: ChangeRequest) -> Card:
+    own = change_request.requested_by_id == user.pk
+    approver = user.has_perm(APPROVE_CHANGE) and not own
+    already = any(a.approver_id == user.pk for a in change_request.approvals.all())
+    Status = ChangeRequest.Status
+    return Card(
+        cr=change_request,
+        own=own,
+        already_approved=already,
+        can_decide=approver and change_request.status == Status.PENDING and not already,
+        can_retry=approver and change_request.status == Status.FAILED,
+        can_execute=approver and change_request.status == Status.APPROVED,
+        can_cancel=own and user.has_perm(REQUEST_CHANGE) and change_request.status == Status.PENDING,
+        can_comment=own or user.has_perm(APPROVE_CHANGE),
+    )
+
+
+def _render_card(
+    request: HtmxHttpRequest,
+    change_request: ChangeRequest,
+    *,
+    approve_form=None,
+    reject_form=None,
+    error: ApplicationError | None = None,
+    status: int = 200,
+):
+    """The card alone (htmx) or the whole detail page (a plain form post that needs to show errors)."""
+    change_request = change_request_get(pk=change_request.pk, user=request.user)
+    context = {
+        "card": card_for(request.user, change_request),
+        "approve_form": approve_form or ApproveForm(user=request.user),
+        "reject_form": reject_form or RejectForm(),
+        "error": error,
+        "show_badge_oob": bool(request.htmx),
+    }
+    if request.htmx:
+        # htmx swaps only 2xx answers: the card with its errors comes back as 200.
+        return render(request, f"{QUEUE_PAGE}#request-card", context)
+    context.update(_detail_context(request, change_request))
+    return render(request, DETAIL_PAGE, context, status=status)
+
+
+def _detail_context(request: HtmxHttpRequest, change_request: ChangeRequest) -> dict:
+    return {
+        "comments": change_request.comments.select_related("author"),
+        "comment_form": CommentForm(),
+        "timeline": change_request_timeline(change_request),
+    }
+
+
+def _done(request: HtmxHttpRequest, change_request: ChangeRequest, message: str):
+    if request.htmx:
+        return _render_card(request, change_request)
+    messages.success(request, message)
+    return redirect("pools:change-request-detail", pk=change_request.pk)
+
+
+# --- pages ---------------------------------------------------------------------------------------------------
+
+
+@require_GET
+@require(APPROVE_CHANGE)
+def approval_queue(request: HtmxHttpRequest):
+    pending = change_request_list(user=request.user, status=ChangeRequest.Status.PENDING).order_by(
+        "created_at", "pk"
+    )
+    cards = [card_for(request.user, cr) for cr in pending]
+    context = {
+        "cards": cards,
+        "awaiting": sum(1 for card in cards if card.can_decide),
+        "approve_form": ApproveForm(user=request.user),
+        "reject_form": RejectForm(),
+    }
+    return render(request, template_for(request, QUEUE_PAGE, "queue"), context)
+
+
+@require_GET
+def approval_history(request: HtmxHttpRequest):
+    _require_any(request.user, APPROVE_CHANGE, VIEW_AUDIT)
+    form = HistoryFilterForm(request.GET or None)
+    status = kind = None
+    if form.is_valid():
+        status, kind = form.cleaned_data["status"] or None, form.cleaned_data["kind"] or None
+    requests = change_request_list(user=request.user, status=status or DECIDED_STATUSES, kind=kind)
+    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page}
+    return render(request, template_for(request, HISTORY_PAGE, "history-table"), context)
+
+
+@require_GET
+@require(REQUEST_CHANGE)
+def my_requests(request: HtmxHttpRequest):
+    form = MyRequestsFilterForm(request.GET or None)
+    status = form.cleaned_data["status"] or None if form.is_valid() else None
+    requests = change_request_list(user=request.user, mine=True, status=status)
+    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, template_for(request, MINE_PAGE, "mine-table"), {"form": form, "page": page})
+
+
+@require_GET
+def change_request_detail(request: HtmxHttpRequest, pk: int):
+    _require_any(request.user, APPROVE_CHANGE, VIEW_AUDIT, REQUEST_CHANGE)
+    change_request = change_request_get(pk=pk, user=request.user)
+    context = {
+        "card": card_for(request.user, change_request),
+        "approve_form": ApproveForm(user=request.user),
+        "reject_form": RejectForm(),
+        **_detail_context(request, change_request),
+    }
+    return render(request, DETAIL_PAGE, context)
+
+
+@require_GET
+def change_request_revalidation(request: HtmxHttpRequest, pk: int):
+    """The live re-check of one request, loaded lazily into its card (it calls ModelArts)."""
+    _require_any(request.user, APPROVE_CHANGE, VIEW_AUDIT, REQUEST_CHANGE)
+    change_request = change_request_get(pk=pk, user=request.user)
+    context = {"card": card_for(request.user, change_request), "check": revalidate(change_request)}
+    return render(request, f"{QUEUE_PAGE}#revalidation", context)
+
+
+# --- decisions -----------------------------------------------------------------------------------------------
+
+
+@sensitive_post_parameters("password")
+@require_POST
+@require(APPROVE_CHANGE)
+def change_request_approve_view(request: HtmxHttpRequest, pk: int):
+    change_request = change_request_get(pk=pk, user=request.user)
+    form = ApproveForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _render_card(request, change_request, approve_form=form, status=400)
+    try:
+        services.change_request_approve(
+            user=request.user, change_request=change_request, comment=form.cleaned_data["comment"]
+        )
+    except ApplicationError as error:
+        return _render_card(request, change_request, error=error, status=409)
+    return _done(request, change_request, f"You approved change request #{change_request.pk}.")
+
+
+@require_POST
+@require(APPROVE_CHANGE)
+def change_request_reject_view(request: HtmxHttpRequest, pk: int):
+    change_request = change_request_get(pk=pk, user=request.user)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        return _render_card(request, change_request, reject_form=form, status=400)
+    try:
+        services.change_request_reject(
+            user=request.user, change_request=change_request, comment=form.cleaned_data["comment"]
+        )
+    except ApplicationError as error:
+        if error.field in form.fields:
+            form.add_error(error.field, error.message)
+            return _render_card(request, change_request, reject_form=form, status=400)
+        return _render_card(request, change_request, error=error, status=409)
+    return _done(request, change_request, f"You rejected change request #{change_request.pk}.")
+
+
+@require_POST
+@require(APPROVE_CHANGE)
+def change_request_retry_view(request: HtmxHttpRequest, pk: int):
+    change_request = change_request_get(pk=pk, user=request.user)
+    try:
+        services.change_request_retry(user=request.user, change_request=change_request)
+    except ApplicationError as error:
+        return _render_card(request, change_request, error=error, status=409)
+    return _done(request, change_request, f"Change request #{change_request.pk} was run again.")
+
+
+@require_POST
+@require(APPROVE_CHANGE)
+def change_request_execute_view(request: HtmxHttpRequest, pk: int):
+    change_request = change_request_get(pk=pk, user=request.user)
+    try:
+        services.change_request_execute(user=request.user, change_request=change_request)
+    except ApplicationError as error:
+        return _render_card(request, change_request, error=error, status=409)
+    return _done(request, change_request, f"Change request #{change_request.pk} was executed.")
+
+
+@require_POST
+@require(REQUEST_CHANGE)
+def change_request_cancel_view(request: HtmxHttpRequest, pk: int):
+    change_request = change_request_get(pk=pk, user=request.user)
+    try:
+        services.change_request_cancel(user=request.user, change_request=change_request)
+    except ApplicationError as error:
+        return _render_card(request, change_request, error=error, status=409)
+    return _done(request, change_request, f"You cancelled change request #{change_request.pk}.")
+
+
+@require_POST
+def change_request_comment_view(request: HtmxHttpRequest, pk: int):
+    _require_any(request.user, APPROVE_CHANGE, REQUEST_CHANGE)
+    change_request = change_request_get(pk=pk, user=request.user)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_request_comment(
+                user=request.user, change_request=change_request, text=form.cleaned_data["text"]
+            )
+        except ApplicationError as error:
+            form.add_error("text" if error.field == "text" else None, error.message)
+        else:
+            if not request.htmx:
+                return redirect("pools:change-request-detail", pk=change_request.pk)
+            form = CommentForm()
+    context = {
+        **_detail_context(request, change_request),
+        "card": card_for(request.user, change_request),
+        "approve_form": ApproveForm(user=request.user),
+        "reject_form": RejectForm(),
+        "comment_form": form,
+    }
+    status = 200 if request.htmx else 400
+    return render(request, template_for(request, DETAIL_PAGE, "comments"), context, status=status)

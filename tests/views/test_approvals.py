@@ -1,0 +1,347 @@
+"""The approval pages: who may see and do what, htmx and plain-form decisions, re-authentication."""
+
+import pytest
+from django.urls import reverse
+
+from pools import permissions
+from pools.models import ChangeRequest
+from pools.services import change_requests as svc
+from tests.fixtures.approvals import DELETE_POOL
+from tests.fixtures.users import PASSWORD, make_user
+
+pytestmark = pytest.mark.django_db
+Status = ChangeRequest.Status
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def auditor(django_user_model):
+    return make_user(django_user_model, "aud-auditor", permissions.AUDITOR)
+
+
+@pytest.fixture
+def pool(cloud):
+    return cloud.add_pool("pool-demo", nodes=3)
+
+
+@pytest.fixture
+def pending(operator, cloud_connection, pool):
+    return svc.change_request_create(
+        user=operator,
+        connection=cloud_connection,
+        kind="delete_pool",
+        target=pool,
+        body=None,
+        reason="Team disbanded",
+        idempotency_key="k1",
+    )
+
+
+def as_user(client, user):
+    client.force_login(user)
+    return client
+
+
+PAGES = ["pools:approvals", "pools:approvals-history", "pools:my-requests"]
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("viewer", {"pools:approvals": 403, "pools:approvals-history": 403, "pools:my-requests": 403}),
+        ("nobody", {"pools:approvals": 403, "pools:approvals-history": 403, "pools:my-requests": 403}),
+        ("operator", {"pools:approvals": 403, "pools:approvals-history": 403, "pools:my-requests": 200}),
+        ("approver", {"pools:approvals": 200, "pools:approvals-history": 200, "pools:my-requests": 403}),
+        ("auditor", {"pools:approvals": 403, "pools:approvals-history": 200, "pools:my-requests": 403}),
+        ("administrator", {"pools:approvals": 200, "pools:approvals-history": 200, "pools:my-requests": 200}),
+    ],
+)
+def test_page_permissions(request, client, role, expected, pending):
+    as_user(client, request.getfixturevalue(role))
+    assert {name: client.get(reverse(name)).status_code for name in PAGES} == expected
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("viewer", 403),
+        ("nobody", 403),
+        ("operator", 200),
+        ("approver", 200),
+        ("auditor", 200),
+        ("administrator", 200),
+    ],
+)
+def test_detail_permissions(request, client, role, status, pending):
+    as_user(client, request.getfixturevalue(role))
+    assert client.get(reverse("pools:change-request-detail", args=[pending.pk])).status_code == status
+
+
+def test_anonymous_is_sent_to_login(client, pending):
+    for url in [reverse(name) for name in PAGES] + [
+        reverse("pools:change-request-detail", args=[pending.pk])
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_operator_sees_only_own_requests(client, django_user_model, pending):
+    other = make_user(django_user_model, "olga-operator", permissions.OPERATOR)
+    as_user(client, other)
+    assert client.get(reverse("pools:change-request-detail", args=[pending.pk])).status_code == 404
+    assert f"#{pending.pk}" not in client.get(reverse("pools:my-requests")).content.decode()
+
+
+@pytest.mark.parametrize("action", ["approve", "reject", "retry", "execute"])
+@pytest.mark.parametrize("role", ["viewer", "operator", "auditor"])
+def test_decisions_are_refused_for_non_approvers(request, client, role, action, cloud, pending):
+    as_user(client, request.getfixturevalue(role))
+    response = client.post(
+        reverse(f"pools:change-request-{action}", args=[pending.pk]), {"password": PASSWORD, "comment": "x"}
+    )
+    assert response.status_code == 403
+    assert ChangeRequest.objects.get(pk=pending.pk).status == Status.PENDING
+    assert cloud.calls[DELETE_POOL] == 0
+
+
+def test_queue_shows_details_and_decision_forms(client, approver, pending, pool):
+    page = as_user(client, approver).get(reverse("pools:approvals")).content.decode()
+    assert f'id="cr-{pending.pk}"' in page
+    assert f"Delete pool {pool}" in page and "Team disbanded" in page and "otto-operator" in page
+    assert "0 of 1" in page
+    assert reverse("pools:change-request-approve", args=[pending.pk]) in page
+    assert 'name="password"' in page
+    assert reverse("pools:change-request-revalidation", args=[pending.pk]) in page
+    assert f"DELETE /v2/{{project_id}}/pools/{pool}" in page
+
+
+def test_own_request_is_shown_without_buttons_and_refused_on_post(
+    client, administrator, cloud, cloud_connection, pool
+):
+    own = svc.change_request_create(
+        user=administrator,
+        connection=cloud_connection,
+        kind="delete_pool",
+        target=pool,
+        body=None,
+        reason="mine",
+        idempotency_key="own",
+    )
+    as_user(client, administrator)
+    page = client.get(reverse("pools:approvals")).content.decode()
+    assert f'id="cr-{own.pk}"' in page and "This is your own request" in page
+    assert reverse("pools:change-request-approve", args=[own.pk]) not in page
+
+    response = client.post(
+        reverse("pools:change-request-approve", args=[own.pk]), {"password": PASSWORD}, **HTMX
+    )
+    assert response.status_code == 403
+    assert ChangeRequest.objects.get(pk=own.pk).status == Status.PENDING and cloud.calls[DELETE_POOL] == 0
+
+
+def test_htmx_approve_with_password_swaps_the_card(client, approver, cloud, pending, pool):
+    response = as_user(client, approver).post(
+        reverse("pools:change-request-approve", args=[pending.pk]),
+        {"password": PASSWORD, "comment": "go"},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith("<article") and f'id="cr-{pending.pk}"' in html
+    assert 'data-status="succeeded"' in html and cloud.request_id(DELETE_POOL) in html
+    assert 'id="approvals-badge"' in html and 'hx-swap-oob="true"' in html
+    assert "<html" not in html
+    assert cloud.calls[DELETE_POOL] == 1
+
+
+def test_wrong_password_is_a_field_error_and_nothing_happens(client, approver, cloud, pending):
+    response = as_user(client, approver).post(
+        reverse("pools:change-request-approve", args=[pending.pk]),
+        {"password": "guess", "comment": "go"},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert "That is not your password." in response.content.decode()
+    assert ChangeRequest.objects.get(pk=pending.pk).status == Status.PENDING
+    assert not pending.approvals.exists() and cloud.calls[DELETE_POOL] == 0
+
+    plain = client.post(reverse("pools:change-request-approve", args=[pending.pk]), {"password": ""})
+    assert plain.status_code == 400 and "<html" in plain.content.decode()
+
+
+def test_plain_form_approve_redirects_to_the_detail(client, approver, pending):
+    response = as_user(client, approver).post(
+        reverse("pools:change-request-approve", args=[pending.pk]), {"password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("pools:change-request-detail", args=[pending.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "You approved change request" in page and "Succeeded" in page
+
+
+def test_approve_after_reject_shows_a_banner(client, approver, second_approver, pending):
+    svc.change_request_reject(user=second_approver, change_request=pending, comment="no")
+    response = as_user(client, approver).post(
+        reverse("pools:change-request-approve", args=[pending.pk]), {"password": PASSWORD}, **HTMX
+    )
+    assert response.status_code == 200
+    assert "is rejected; only a pending request can be approved" in response.content.decode()
+
+
+def test_reject_needs_a_comment(client, approver, pending):
+    as_user(client, approver)
+    url = reverse("pools:change-request-reject", args=[pending.pk])
+    response = client.post(url, {"comment": ""}, **HTMX)
+    assert "Say why you reject this request." in response.content.decode()
+    assert ChangeRequest.objects.get(pk=pending.pk).status == Status.PENDING
+
+    response = client.post(url, {"comment": "Jobs still run"}, **HTMX)
+    assert 'data-status="rejected"' in response.content.decode()
+
+
+def test_cancel_own_pending_request(client, operator, pending):
+    response = as_user(client, operator).post(
+        reverse("pools:change-request-cancel", args=[pending.pk]), **HTMX
+    )
+    assert response.status_code == 200 and 'data-status="cancelled"' in response.content.decode()
+
+
+def test_cancel_by_someone_else_is_refused(client, administrator, pending):
+    response = as_user(client, administrator).post(reverse("pools:change-request-cancel", args=[pending.pk]))
+    assert response.status_code == 403
+    assert ChangeRequest.objects.get(pk=pending.pk).status == Status.PENDING
+
+
+def test_failed_request_shows_result_and_retry(client, approver, cloud, pending):
+    cloud.fail_next(DELETE_POOL, 500)
+    svc.change_request_approve(user=approver, change_request=pending)
+
+    page = (
+        as_user(client, approver)
+        .get(reverse("pools:change-request-detail", args=[pending.pk]))
+        .content.decode()
+    )
+    assert "ModelArts.50005000" in page and cloud.request_id(DELETE_POOL) in page and "internal error" in page
+    assert reverse("pools:change-request-retry", args=[pending.pk]) in page
+
+    response = client.post(reverse("pools:change-request-retry", args=[pending.pk]), **HTMX)
+    assert 'data-status="succeeded"' in response.content.decode()
+    assert cloud.calls[DELETE_POOL] == 2
+
+    again = client.post(reverse("pools:change-request-retry", args=[pending.pk]), **HTMX)
+    assert "only a failed request can be retried" in again.content.decode()
+    assert cloud.calls[DELETE_POOL] == 2
+
+
+def test_retry_is_not_offered_to_the_requester(
+    client, administrator, approver, cloud, cloud_connection, pool
+):
+    cr = svc.change_request_create(
+        user=administrator,
+        connection=cloud_connection,
+        kind="delete_pool",
+        target=pool,
+        body=None,
+        reason="r",
+        idempotency_key="x",
+    )
+    cloud.fail_next(DELETE_POOL, 500)
+    svc.change_request_approve(user=approver, change_request=cr)
+    page = (
+        as_user(client, administrator)
+        .get(reverse("pools:change-request-detail", args=[cr.pk]))
+        .content.decode()
+    )
+    assert "Failed" in page and reverse("pools:change-request-retry", args=[cr.pk]) not in page
+
+
+def test_revalidation_shows_problems_and_changes(client, approver, cloud, pending, pool):
+    cloud.delete_pool_elsewhere(pool)
+    response = as_user(client, approver).get(
+        reverse("pools:change-request-revalidation", args=[pending.pk]), **HTMX
+    )
+    html = response.content.decode()
+    assert f"Pool {pool} is Deleting, not Running." in html
+    assert "Pool phase: Running → Deleting." in html
+
+
+def test_revalidation_upstream_error_is_a_banner(client, approver, cloud, pending):
+    cloud.fail_next("ShowPool", 500)
+    response = as_user(client, approver).get(
+        reverse("pools:change-request-revalidation", args=[pending.pk]), **HTMX
+    )
+    html = response.content.decode()
+    assert (
+        response.status_code == 200 and "ModelArts.50005000" in html and cloud.request_id("ShowPool") in html
+    )
+
+
+def test_history_filters_by_status_and_kind(
+    client, approver, second_approver, operator, cloud, cloud_connection
+):
+    first = cloud.add_pool("pool-a")
+    second = cloud.add_pool("pool-b")
+    rejected = svc.change_request_create(
+        user=operator,
+        connection=cloud_connection,
+        kind="delete_pool",
+        target=first,
+        body=None,
+        reason="r",
+        idempotency_key="a",
+    )
+    done = svc.change_request_create(
+        user=operator,
+        connection=cloud_connection,
+        kind="delete_pool",
+        target=second,
+        body=None,
+        reason="r",
+        idempotency_key="b",
+    )
+    svc.change_request_reject(user=approver, change_request=rejected, comment="no")
+    svc.change_request_approve(user=second_approver, change_request=done)
+    as_user(client, approver)
+
+    everything = client.get(reverse("pools:approvals-history")).content.decode()
+    assert f"cr-row-{rejected.pk}" in everything and f"cr-row-{done.pk}" in everything
+    only_rejected = client.get(
+        reverse("pools:approvals-history"), {"status": "rejected"}, **HTMX
+    ).content.decode()
+    assert f"cr-row-{rejected.pk}" in only_rejected and f"cr-row-{done.pk}" not in only_rejected
+    assert "<html" not in only_rejected
+    creates = client.get(reverse("pools:approvals-history"), {"kind": "create_pool"}).content.decode()
+    assert "No change requests match." in creates
+
+
+def test_comment_on_detail_page(client, operator, pending):
+    as_user(client, operator)
+    url = reverse("pools:change-request-comment", args=[pending.pk])
+    response = client.post(url, {"text": "Backed up in OBS."}, **HTMX)
+    assert response.status_code == 200 and "Backed up in OBS." in response.content.decode()
+    empty = client.post(url, {"text": ""}, **HTMX)
+    assert "Write a comment first." in empty.content.decode()
+    plain = client.post(url, {"text": "again"})
+    assert plain.status_code == 302
+
+
+def test_nav_shows_approvals_badge_and_my_requests(client, approver, operator, administrator, pending):
+    page = as_user(client, approver).get(reverse("pools:overview")).content.decode()
+    assert reverse("pools:approvals") in page and 'id="approvals-badge"' in page
+    assert ">1</span>" in page and reverse("pools:my-requests") not in page
+
+    page = as_user(client, operator).get(reverse("pools:overview")).content.decode()
+    assert reverse("pools:my-requests") in page and reverse("pools:approvals") not in page
+
+    page = as_user(client, administrator).get(reverse("pools:overview")).content.decode()
+    assert reverse("pools:my-requests") in page and reverse("pools:approvals") in page
+
+
+def test_detail_shows_timeline(client, approver, pending):
+    svc.change_request_comment(user=approver, change_request=pending, text="checking")
+    page = (
+        as_user(client, approver)
+        .get(reverse("pools:change-request-detail", args=[pending.pk]))
+        .content.decode()
+    )
+    assert "create" in page and "comment" in page and "checking" in page
