@@ -12,6 +12,8 @@ pytest_plugins = [
     "tests.fixtures.wizard",
     "tests.fixtures.connections",
     "tests.fixtures.approvals",
+    "tests.fixtures.caches",
+    "tests.fixtures.browse",
 ]
 
 
