@@ -22,7 +22,8 @@ def test_operator_requests_a_yearly_pool_with_htmx_rows_and_billing_fields(
     expect(page.locator("h2")).to_contain_text("Basics")
     page.fill("#id_display_name", "pool-browser")
     page.fill("#id_labels", "team=vision")
-    next_step(page, "Type and scope")
+    page.press("#id_display_name", "Enter")  # Enter means Next, not the first button in the form
+    expect(page.locator("h2")).to_contain_text("Type and scope")
 
     page.check("input[name=type][value=Dedicate]")
     page.check("input[name=scope][value=Train]")
