@@ -170,6 +170,7 @@ class BasicsForm(StepForm):
     )
     labels = forms.CharField(
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "team=vision\ncost-center=cc-42"}),
         help_text="One key=value per line.",
     )
@@ -365,6 +366,7 @@ class NetworkForm(StepForm):
     job_flavors = forms.CharField(
         label="Job flavors",
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Optional; names separated by commas or new lines.",
     )

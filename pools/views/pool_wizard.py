@@ -37,6 +37,9 @@ from pools.services.pool_body import build_create_pool_body
 
 SESSION_KEY = "pool_wizards"
 MAX_WIZARDS_PER_SESSION = 10
+MAX_STORED_FIELDS = 200
+MAX_STORED_VALUES_PER_FIELD = 10
+MAX_STORED_VALUE = 4096
 NOT_IN_SESSION = "That create-pool wizard is no longer in your session; here is a fresh one."
 
 
@@ -86,9 +89,16 @@ class WizardStore:
 
 
 def _posted_data(request: HtmxHttpRequest) -> dict[str, list[str]]:
-    return {
-        key: values for key, values in request.POST.lists() if key not in ("csrfmiddlewaretoken", "action")
-    }
+    """The step's fields as posted, bounded so a session cannot be stuffed.
+
+    Every text field allows fewer than MAX_STORED_VALUE characters, so a cut value stays as invalid as it was.
+    """
+    data: dict[str, list[str]] = {}
+    for key, values in request.POST.lists():
+        if key in ("csrfmiddlewaretoken", "action") or len(data) >= MAX_STORED_FIELDS:
+            continue
+        data[key[:100]] = [value[:MAX_STORED_VALUE] for value in values[:MAX_STORED_VALUES_PER_FIELD]]
+    return data
 
 
 def _as_form_data(saved: dict[str, list[str]] | None) -> MultiValueDict | None:

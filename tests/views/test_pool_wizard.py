@@ -414,3 +414,19 @@ def test_billing_fields_follow_the_mode(walker, sandbox_connection):
     assert 'name="order_id"' not in per_use
     page = walker.get("billing").content.decode()
     assert "hx-post" in page and 'value="refresh"' in page  # the htmx swap and the no-JavaScript button
+
+
+def test_the_session_keeps_bounded_drafts(walker, sandbox_connection, operator_client):
+    huge = {
+        "display_name": "p" * 100_000,
+        "labels": "a=b\n" * 50_000,
+        **{f"extra{i}": "x" for i in range(500)},  # Django itself refuses more than 1000 fields
+    }
+    response = walker.post("basics", {**basics(sandbox_connection), **huge}, action="back")
+    assert response.status_code == 302
+    saved = operator_client.session["pool_wizards"][walker.wizard_id]["steps"]["basics"]
+    assert len(saved) <= 200
+    assert max(len(value) for values in saved.values() for value in values) <= 4096
+    page = walker.get("basics", data={"check": "1"})
+    assert field_errors(page, "display_name") == [wizard.DISPLAY_NAME_INVALID]
+    assert field_errors(page, "labels")  # still too long after the cut
