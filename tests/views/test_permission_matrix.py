@@ -179,6 +179,35 @@ def the_pool(world: World) -> dict[str, Any]:
     return {"connection_id": world.connection.pk, "pool_name": world.pool_name}
 
 
+def deletion(world: World) -> dict[str, str]:
+    return {"confirmation": world.pool_name, "reason": "permission matrix", "submission_key": "f" * 32}
+
+
+def node_deletion(world: World) -> dict[str, Any]:
+    nodes = [
+        node["metadata"]["name"] for node in world.sandbox.nodes(sandbox_account.PROJECT_ID, world.pool_name)
+    ]
+    return {"nodes": nodes[:1], "confirm": "1", "reason": "permission matrix", "submission_key": "e" * 32}
+
+
+def a_wizard_step(world: World) -> dict[str, str]:
+    # No wizard of that id is in the session: an allowed role is sent to start a fresh one.
+    return {"wizard_id": "0" * 32, "step": "basics"}
+
+
+def wizard_basics(world: World) -> dict[str, str]:
+    return {
+        "action": "next",
+        "connection": str(world.connection.pk),
+        "display_name": "matrix-wizard-pool",
+        "workspace_id": "0",
+    }
+
+
+def csv_export(world: World) -> dict[str, str]:
+    return {"fmt": "csv"}
+
+
 def the_request(world: World) -> dict[str, Any]:
     return {"pk": world.change_request.pk}
 
@@ -252,6 +281,15 @@ ROUTES: dict[str, Route] = {
     "pools:pool_nodes": read_only(VIEWING, kwargs=the_pool),
     "pools:pool_monitoring": read_only(VIEWING, kwargs=the_pool),
     "pools:pool_monitoring_csv": read_only(VIEWING, kwargs=the_pool),
+    # --- requesting changes: the create-pool wizard, deleting a pool or nodes ---
+    "pools:pool_wizard_start": Route(get=REQUESTING, post=REQUESTING),
+    "pools:pool_wizard_step": Route(
+        get=REQUESTING, post=REQUESTING, kwargs=a_wizard_step, post_data=wizard_basics
+    ),
+    "pools:delete_pool_request": Route(get=REQUESTING, post=REQUESTING, kwargs=the_pool, post_data=deletion),
+    "pools:delete_nodes_request": Route(
+        get=REQUESTING, post=REQUESTING, kwargs=the_pool, post_data=node_deletion
+    ),
     # --- approvals ---
     "pools:approvals": page(APPROVING),
     "pools:approvals-history": page(APPROVING | AUDITING),
@@ -265,11 +303,16 @@ ROUTES: dict[str, Route] = {
     # Only its requester may withdraw a request.
     "pools:change-request-cancel": decision(frozenset({REQUESTER})),
     "pools:change-request-comment": decision(APPROVING | {REQUESTER}, comment),
+    # --- audit ---
+    "pools:audit_log": read_only(AUDITING),
+    "pools:audit_chain": read_only(AUDITING),
+    "pools:audit_export": read_only(AUDITING, kwargs=csv_export),
     # --- Django admin basics: staff only, and none of the roles is staff ---
     "admin:index": Route(get=NONE, post=NONE, admin=True),
     "admin:auth_user_changelist": Route(get=NONE, post=NONE, admin=True),
     "admin:pools_connection_changelist": Route(get=NONE, post=NONE, admin=True),
     "admin:pools_connection_add": Route(get=NONE, post=NONE, admin=True, post_data=new_connection),
+    "admin:admin_logentry_changelist": Route(get=NONE, post=NONE, admin=True),
 }
 
 # Routes that must be declared: everything we serve except the admin (whose basics are declared above).
