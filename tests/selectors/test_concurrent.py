@@ -37,7 +37,7 @@ def test_nothing_to_read():
     assert concurrently() == []
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_a_helper_thread_leaves_no_database_connection_open():
     seen = {}
 
