@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 
 from pools.modelarts.types import LABEL_NAME, RuntimeMetrics
 from pools.quantities import amount_number, format_amount, resource_label
@@ -14,36 +13,31 @@ FIRST_RESOURCES = ("cpu", "memory")
 
 @dataclass(frozen=True)
 class UsageBar:
-    """One resource of one pool. Each figure is worked out once: a card shows every pool's bars, and the
-    template asks for the percentage three times per bar."""
+    """One resource of one pool, with every figure worked out once when it is made: a card shows each
+    pool's bars, and each bar's percentage is asked for three times."""
 
     key: str
     allocated_raw: str
     capacity_raw: str
+    label: str = field(init=False)
+    allocated: float = field(init=False)
+    capacity: float = field(init=False)
+    allocated_text: str = field(init=False)
+    capacity_text: str = field(init=False)
+    percent: int | None = field(init=False)
 
-    @cached_property
-    def label(self) -> str:
-        return resource_label(self.key)
-
-    @cached_property
-    def allocated(self) -> float:
-        return amount_number(self.allocated_raw)
-
-    @cached_property
-    def capacity(self) -> float:
-        return amount_number(self.capacity_raw)
-
-    @cached_property
-    def allocated_text(self) -> str:
-        return format_amount(self.key, self.allocated_raw)
-
-    @cached_property
-    def capacity_text(self) -> str:
-        return format_amount(self.key, self.capacity_raw)
-
-    @cached_property
-    def percent(self) -> int | None:
-        return round(100 * self.allocated / self.capacity) if self.capacity > 0 else None
+    def __post_init__(self) -> None:
+        allocated, capacity = amount_number(self.allocated_raw), amount_number(self.capacity_raw)
+        derived = {
+            "label": resource_label(self.key),
+            "allocated": allocated,
+            "capacity": capacity,
+            "allocated_text": format_amount(self.key, self.allocated_raw),
+            "capacity_text": format_amount(self.key, self.capacity_raw),
+            "percent": round(100 * allocated / capacity) if capacity > 0 else None,
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
 
 
 @dataclass(frozen=True)

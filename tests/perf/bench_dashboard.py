@@ -528,12 +528,14 @@ def measure_pool_list(run: Run) -> None:
         timings.append(run.browser.timed_get(path, expect="pool-199"))
     cpu = (run.server.cpu_seconds() - cpu_before) / run.samples * 1000
     page = median_ms(timings)
+    warm = median_ms([run.browser.timed_get(path, expect="pool-199") for _ in range(run.samples)])
     api = direct_api_ms(run, connection, "/pools?workspaceId=0", run.samples)
     ratio = page / POOL_LIST_LATENCY_MS
     run.rows.append(
         Row(
             f"pool list, {POOL_LIST_POOLS} pools, cold cache: page / L (L = {POOL_LIST_LATENCY_MS} ms)",
-            f"{ratio:.2f} ({page:.0f} ms; the API alone {api:.0f} ms; server CPU {cpu:.0f} ms a page)",
+            f"{ratio:.2f} ({page:.0f} ms; the API alone {api:.0f} ms; server CPU {cpu:.0f} ms a page; "
+            f"warm cache {warm:.0f} ms)",
             "<= 1.25",
             ratio <= 1.25,
         )
@@ -567,12 +569,18 @@ def measure_overview(run: Run) -> None:
         run.forget_reads()
         timings.append(load_page())
     page = median_ms(timings)
+    # What the slowest card waits for at the least: its slowest upstream call, alone.
+    api = max(
+        direct_api_ms(run, connection, path, 3)
+        for connection in run.estate.connections
+        for path in ("/metrics/runtime/pools", "/statistics/pools?workspaceId=0")
+    )
     ratio = page / OVERVIEW_LATENCY_MS
     run.rows.append(
         Row(
             f"overview, {OVERVIEW_CONNECTIONS} connections, page + cards in parallel: time / L "
             f"(L = {OVERVIEW_LATENCY_MS} ms)",
-            f"{ratio:.2f} ({page:.0f} ms)",
+            f"{ratio:.2f} ({page:.0f} ms; the slowest API call alone {api:.0f} ms)",
             "<= 1.3",
             ratio <= 1.3,
         )
