@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from pools.forms.login import ThrottledAdminAuthenticationForm
@@ -8,10 +9,16 @@ from pools.views.accounts import ThrottledLoginView, ThrottledPasswordChangeView
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
-    # Before Django's auth URLs, so that these two check passwords through the throttle.
+    # Log-in and password change check passwords through the throttle. There is no self-service password
+    # reset by e-mail: administrators manage accounts, and an open reset form would let anyone flood inboxes.
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password_change/", ThrottledPasswordChangeView.as_view(), name="password_change"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("admin/", admin.site.urls),
     path("", include("pools.urls")),
 ]

@@ -143,10 +143,6 @@ def page(roles: frozenset[str], **options) -> Route:
     return Route(get=roles, post=NONE, post_offered=False, **options)
 
 
-def reset_link(world: World) -> dict[str, str]:
-    return {"uidb64": "MQ", "token": "set-password"}
-
-
 def the_connection(world: World) -> dict[str, Any]:
     return {"pk": world.connection.pk}
 
@@ -248,10 +244,6 @@ ROUTES: dict[str, Route] = {
     "logout": Route(get=NONE, post=SIGNED_IN, get_offered=False),
     "password_change": Route(get=SIGNED_IN, post=SIGNED_IN),
     "password_change_done": page(SIGNED_IN),
-    "password_reset": Route(get=EVERYONE, post=EVERYONE),
-    "password_reset_done": page(EVERYONE),
-    "password_reset_confirm": Route(get=EVERYONE, post=EVERYONE, kwargs=reset_link),
-    "password_reset_complete": page(EVERYONE),
     # --- overview ---
     "pools:overview": read_only(VIEWING),
     # --- connections ---
