@@ -195,15 +195,20 @@ class Scratch:
     def create(cls, cache_url: str, database_url: str | None) -> Scratch:
         from cryptography.fernet import Fernet
 
-        folder = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
         admin_url = scratch_name = None
         if database_url:
+            # The scratch database sits next to the named one; the server's own "postgres" database is
+            # where it is created and dropped (the named one need not exist).
             parts = urlsplit(database_url)
-            scratch_name = f"{parts.path.lstrip('/') or 'postgres'}_bench"
-            admin_url = database_url
+            name = parts.path.lstrip("/") or "postgres"
+            if not re.fullmatch(r"[A-Za-z0-9_]{1,50}", name):
+                raise BenchError(f"use a plain database name in --database-url, not {name!r}")
+            scratch_name = f"{name}_bench"
+            admin_url = urlunsplit(parts._replace(path="/postgres"))
             _postgres(admin_url, f'DROP DATABASE IF EXISTS "{scratch_name}" WITH (FORCE)')
             _postgres(admin_url, f'CREATE DATABASE "{scratch_name}"')
             database_url = urlunsplit(parts._replace(path=f"/{scratch_name}"))
+        folder = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
         env = {
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(50),
@@ -483,6 +488,19 @@ def forget_reads(cache_url: str) -> None:
     keys = list(client.scan_iter(match=READ_KEYS, count=1000))
     if keys:
         client.delete(*keys)
+
+
+def forget_login_counters(cache_url: str, username: str) -> None:
+    """The log-in throttle's counters for our one form log-in (pools/services/login_throttle.py keys them by
+    sha256 of the address and of the username): they would otherwise stay in the cache for their window."""
+    import redis
+
+    client = redis.Redis.from_url(cache_url)
+    for kind, value in (("ip", "127.0.0.1"), ("user", username.casefold())):
+        digest = hashlib.sha256(value.encode()).hexdigest()
+        keys = list(client.scan_iter(match=f"*login-throttle:{kind}:{digest}"))
+        if keys:
+            client.delete(*keys)
 
 
 def median_ms(samples: list[float]) -> float:
@@ -912,6 +930,7 @@ def run_all(options: argparse.Namespace) -> int:
         estate = create_estate(sandbox, VIEWERS)
         server = Gunicorn.start(scratch, WORKERS, THREADS_PER_WORKER)
         cleanup.callback(server.stop)
+        cleanup.callback(forget_login_counters, options.cache_url, estate.viewers[0].username)
         browser = Browser(
             server.url, login_through_form(server.url, estate.viewers[0].username, estate.password)
         )
