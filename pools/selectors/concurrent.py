@@ -6,15 +6,33 @@ from ModelArts; one after the other they cost twice the API's latency.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.db import connections
 
+HELPER_THREADS = 32
+
+
+def _new_helpers() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=HELPER_THREADS, thread_name_prefix="upstream-read")
+
+
 # Long-lived threads keep their own cache (Redis) connections from one page to the next. Reads never wait
 # for other reads of this pool, so a busy pool only queues them; it cannot deadlock.
-_helpers = ThreadPoolExecutor(max_workers=32, thread_name_prefix="upstream-read")
+_helpers = _new_helpers()
+
+
+def _after_fork_in_child() -> None:
+    # A forked process (a server worker forked after this module was imported) has none of the parent's
+    # threads, but would believe the idle ones are still there and queue work for them forever.
+    global _helpers
+    _helpers = _new_helpers()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def concurrently(*reads: Callable[[], Any]) -> list[Any]:

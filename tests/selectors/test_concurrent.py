@@ -51,3 +51,23 @@ def test_a_helper_thread_leaves_no_database_connection_open():
     concurrently(lambda: None, touches_the_database)
     assert seen["connection"] is not database
     assert seen["connection"].connection is None, "closed when the read finished"
+
+
+def test_a_forked_process_gets_helper_threads_of_its_own():
+    import multiprocessing
+
+    concurrently(lambda: None, lambda: None)  # the parent now has an idle helper thread
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    child = context.Process(target=_read_twice_into, args=(results,))
+    child.start()
+    child.join(timeout=20)
+    if child.is_alive():
+        child.kill()  # it hung waiting for a helper thread it does not have
+        child.join()
+    assert child.exitcode == 0, "the child's reads finished"
+    assert results.get(timeout=5) == ["parent", "helper"]
+
+
+def _read_twice_into(results):
+    results.put(concurrently(lambda: "parent", lambda: "helper"))
