@@ -175,6 +175,7 @@ class Shooter:
         page.fill("#id_order_id", "CS2501010000DEM")
         self.next_step(page, "Review")
         page.fill("#id_reason", "The vision team trains for a year.")
+        page.evaluate("window.scrollTo(0, 0)")
         self.shot(page, "wizard-review")
         page.get_by_role("button", name="Submit request").click()
         page.wait_for_url(re.compile(r"/requests/\d+/$"))
