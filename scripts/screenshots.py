@@ -136,6 +136,7 @@ class Shooter:
         page.goto(f"{self.demo.url}/pools/")
         expect(page.locator("table.pools")).to_be_visible()
         self.shot(page, "pool-list")
+        self.upstream_error(page)
         page.click("table.pools >> text=llm-pretrain")
         expect(page.locator("h1")).to_contain_text("llm-pretrain")
         expect(page.locator(".details-panel .card").first).to_be_visible()
@@ -152,6 +153,19 @@ class Shooter:
         page.mouse.move(box["x"] + box["width"] * 0.7, box["y"] + box["height"] / 2)
         expect(chart.locator(".u-legend")).to_contain_text(re.compile(r"\d"))
         self.shot(page, "pool-monitoring", hover=True)
+
+    def upstream_error(self, page: Page) -> None:
+        """The banner a failing ModelArts read leaves, by a fault injected through the sandbox's control API."""
+        faults = f"http://127.0.0.1:{self.demo.sandbox_port}/_sandbox/faults"
+        requests.post(faults, json={"kind": "error", "status": 503, "operation": "ListPools"}, timeout=10)
+        try:
+            page.click("#pool-table >> text=Refresh")
+            expect(page.locator("#pool-table .banner.upstream-error")).to_be_visible()
+            self.shot(page, "upstream-error")
+        finally:
+            requests.delete(faults, timeout=10)
+        page.click("#pool-table >> text=Refresh")
+        expect(page.locator("#pool-table .banner.upstream-error")).to_have_count(0)
 
     def wizard(self, page: Page) -> str:
         page.goto(f"{self.demo.url}/pool-wizard/")
