@@ -152,6 +152,8 @@ MODELARTS_RETRIES = env.int("MODELARTS_RETRIES", default=2)
 
 # Reads: how long a selector keeps an upstream answer.
 SELECTOR_CACHE_SECONDS = env.float("SELECTOR_CACHE_SECONDS", default=5.0)
+# ... and how long it keeps the last good answer, shown (marked stale) while the API fails.
+SELECTOR_STALE_SECONDS = env.float("SELECTOR_STALE_SECONDS", default=86400.0)
 
 # Change requests
 CHANGE_REQUEST_EXPIRY_HOURS = env.float("CHANGE_REQUEST_EXPIRY_HOURS", default=72.0)

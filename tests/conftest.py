@@ -10,6 +10,8 @@ pytest_plugins = [
     "tests.fixtures.modelarts",
     "tests.fixtures.connections",
     "tests.fixtures.approvals",
+    "tests.fixtures.caches",
+    "tests.fixtures.browse",
 ]
 
 

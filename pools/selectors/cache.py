@@ -1,0 +1,265 @@
+"""Cached, single-flight reads: the one way selectors reach the ModelArts API.
+
+Many people keep the same pages open and htmx polls them, so identical reads must not multiply upstream.
+``cached_read`` keeps each answer for ``SELECTOR_CACHE_SECONDS`` per (connection, operation, parameters) and
+lets concurrent identical reads share ONE upstream call:
+
+* within a process, the first caller leads and the others wait on its ``threading.Event``;
+* across processes (a shared cache such as Redis), the leader holds ``cache.add(lock_key, ...)``; callers that
+  lose the race poll the cache for the leader's answer until a deadline, then call upstream themselves.
+
+Failures are shared the same way (a throttled API must not be hit harder by the people waiting on it) and
+kept for the same short time. The last good answer is also kept for ``SELECTOR_STALE_SECONDS``: when a read
+fails, the caller gets the error AND that stale copy with its age, so pages can show both.
+
+Values go through the cache backend's pickling. ModelArts errors do not pickle faithfully (their fields are
+keyword-only), so a failure is stored as plain fields and rebuilt on the way out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from pools.modelarts.errors import ModelArtsError, ThrottledError
+from pools.services.errors import ApplicationError
+
+T = TypeVar("T")
+
+KEY_PREFIX = "pools:read"
+# How long a waiter polls the shared cache between looks, growing from the first to the last value.
+POLL_FIRST_SECONDS = 0.01
+POLL_MAX_SECONDS = 0.1
+
+
+@dataclass(frozen=True)
+class ReadResult(Generic[T]):
+    """What a selector returns: never raises for an upstream failure.
+
+    ``value`` is the answer, or the last good one when ``stale`` (then ``error`` says why it is stale), or None
+    when the read failed with nothing to fall back on. ``fetched_at`` is when ``value`` came from upstream.
+    """
+
+    value: T | None
+    fetched_at: datetime | None
+    stale: bool = False
+    error: ApplicationError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def has_value(self) -> bool:
+        return self.value is not None
+
+    @property
+    def age_seconds(self) -> float | None:
+        if self.fetched_at is None:
+            return None
+        return max(0.0, (timezone.now() - self.fetched_at).total_seconds())
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One upstream outcome as stored in the cache."""
+
+    fetched_at: datetime
+    value: Any = None
+    failure: Mapping[str, Any] | None = None
+
+
+@dataclass
+class _Flight:
+    done: threading.Event = field(default_factory=threading.Event)
+    entry: _Entry | None = None
+
+
+_flights: dict[str, _Flight] = {}
+_flights_lock = threading.Lock()
+
+
+def read_key(connection_id: int | str, operation: str, params: Mapping[str, Any] | None) -> str:
+    """The cache key of one read. Parameters are canonical JSON, hashed to keep keys short and safe."""
+    canonical = json.dumps(dict(params or {}), sort_keys=True, separators=(",", ":"), default=str)
+    digest = hashlib.sha256(canonical.encode()).hexdigest()[:32]
+    return f"{KEY_PREFIX}:{connection_id}:{operation}:{digest}"
+
+
+def cached_read(
+    *,
+    connection_id: int | str,
+    operation: str,
+    params: Mapping[str, Any] | None,
+    fetch: Callable[[], T],
+    what: str,
+    refresh: bool = False,
+) -> ReadResult[T]:
+    """Read through the cache; ``fetch`` runs at most once per key at a time, across threads and processes.
+
+    ``fetch`` may raise ``ModelArtsError`` or ``ApplicationError``; both become ``ReadResult.error``, with
+    ``what`` (e.g. "Listing pools of connection 'prod'") saying what failed. ``refresh`` ignores the cached
+    answer for this key, but still joins a call already in flight rather than starting another.
+    """
+    key = read_key(connection_id, operation, params)
+    # A refresh accepts only an answer that arrived after it was asked for; a plain read accepts any.
+    not_before = timezone.now() if refresh else None
+    cached = cache.get(_fresh_key(key))
+    if _usable(cached, not_before):
+        return _result(key, cached)
+
+    with _flights_lock:
+        flight = _flights.get(key)
+        leading = flight is None
+        if leading:
+            flight = _flights[key] = _Flight()
+
+    if not leading:
+        if flight.done.wait(_wait_seconds()) and flight.entry is not None:
+            return _result(key, flight.entry)
+        # The leader is stuck past every deadline or crashed: answer this caller on its own.
+        return _result(key, _call(key, fetch, what))
+
+    try:
+        flight.entry = _lead(key, fetch, what, not_before=not_before)
+    finally:
+        with _flights_lock:
+            _flights.pop(key, None)
+        flight.done.set()
+    return _result(key, flight.entry)
+
+
+def forget(connection_id: int | str, operation: str, params: Mapping[str, Any] | None) -> None:
+    """Drop the fresh answer of one read (e.g. after a change), keeping the stale copy."""
+    cache.delete(_fresh_key(read_key(connection_id, operation, params)))
+
+
+def _usable(entry: _Entry | None, not_before: datetime | None) -> bool:
+    return entry is not None and (not_before is None or entry.fetched_at >= not_before)
+
+
+def _lead(key: str, fetch: Callable[[], Any], what: str, *, not_before: datetime | None) -> _Entry:
+    lock_key, lock_token = _lock_key(key), uuid.uuid4().hex
+    if cache.add(lock_key, lock_token, timeout=_timeout(_wait_seconds())):
+        try:
+            # A call may have finished between this caller's first look and taking the lock: use its answer.
+            latest = cache.get(_fresh_key(key))
+            if _usable(latest, not_before):
+                return latest
+            return _call(key, fetch, what)
+        finally:
+            # Release only our own lock; a lock that timed out may already belong to someone else.
+            if cache.get(lock_key) == lock_token:
+                cache.delete(lock_key)
+    entry = _poll_for_answer(key, not_before)
+    return entry if entry is not None else _call(key, fetch, what)
+
+
+def _poll_for_answer(key: str, not_before: datetime | None) -> _Entry | None:
+    """Wait for the answer of the process holding the lock, up to the deadline."""
+    deadline = time.monotonic() + _wait_seconds()
+    pause = POLL_FIRST_SECONDS
+    while time.monotonic() < deadline:
+        entry = cache.get(_fresh_key(key))
+        if _usable(entry, not_before):
+            return entry
+        if cache.get(_lock_key(key)) is None:
+            # The leader finished without leaving an answer we can use (or its lock expired).
+            entry = cache.get(_fresh_key(key))
+            return entry if _usable(entry, not_before) else None
+        time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+        pause = min(pause * 2, POLL_MAX_SECONDS)
+    return None
+
+
+def _call(key: str, fetch: Callable[[], Any], what: str) -> _Entry:
+    ttl = settings.SELECTOR_CACHE_SECONDS
+    try:
+        value = fetch()
+    except ModelArtsError as error:
+        entry = _Entry(timezone.now(), failure=_freeze(ApplicationError.from_upstream(what, error)))
+    except ApplicationError as error:
+        entry = _Entry(timezone.now(), failure=_freeze(error))
+    else:
+        entry = _Entry(timezone.now(), value=value)
+        cache.set(_stale_key(key), entry, timeout=_timeout(settings.SELECTOR_STALE_SECONDS))
+    cache.set(_fresh_key(key), entry, timeout=_timeout(ttl))
+    return entry
+
+
+def _result(key: str, entry: _Entry) -> ReadResult[Any]:
+    if entry.failure is None:
+        return ReadResult(entry.value, entry.fetched_at)
+    error = _thaw(entry.failure)
+    last_good = cache.get(_stale_key(key))
+    if last_good is None:
+        return ReadResult(None, None, stale=False, error=error)
+    return ReadResult(last_good.value, last_good.fetched_at, stale=True, error=error)
+
+
+def _wait_seconds() -> float:
+    """Longest a caller waits for someone else's call: the client's own deadline, plus a margin."""
+    return float(settings.MODELARTS_DEADLINE_SECONDS) + 5.0
+
+
+def _timeout(seconds: float) -> int:
+    """Whole seconds, rounded up: some backends (Redis) truncate, which would turn 0.5 s into "delete now"."""
+    return 0 if seconds <= 0 else math.ceil(seconds)
+
+
+def _fresh_key(key: str) -> str:
+    return f"{key}:fresh"
+
+
+def _stale_key(key: str) -> str:
+    return f"{key}:stale"
+
+
+def _lock_key(key: str) -> str:
+    return f"{key}:lock"
+
+
+_UPSTREAM_FIELDS = ("operation", "status", "error_code", "error_msg", "request_id")
+
+
+def _freeze(error: ApplicationError) -> dict[str, Any]:
+    frozen: dict[str, Any] = {"message": error.message, "field": error.field, "upstream": None}
+    if error.upstream is not None:
+        upstream = {name: getattr(error.upstream, name) for name in _UPSTREAM_FIELDS}
+        upstream["class"] = type(error.upstream).__name__
+        upstream["retry_after"] = getattr(error.upstream, "retry_after", None)
+        frozen["upstream"] = upstream
+    return frozen
+
+
+def _error_classes() -> dict[str, type[ModelArtsError]]:
+    classes, pending = {ModelArtsError.__name__: ModelArtsError}, [ModelArtsError]
+    while pending:
+        for subclass in pending.pop().__subclasses__():
+            classes[subclass.__name__] = subclass
+            pending.append(subclass)
+    return classes
+
+
+def _thaw(frozen: Mapping[str, Any]) -> ApplicationError:
+    upstream = None
+    if frozen.get("upstream"):
+        fields = dict(frozen["upstream"])
+        error_class = _error_classes().get(fields.pop("class"), ModelArtsError)
+        retry_after = fields.pop("retry_after", None)
+        if issubclass(error_class, ThrottledError):
+            fields["retry_after"] = retry_after
+        upstream = error_class(**fields)
+    return ApplicationError(frozen["message"], field=frozen.get("field"), upstream=upstream)

@@ -1,0 +1,74 @@
+"""The Nodes tab of a pool: pages of nodes behind the API's ``continue`` token, filterable by status."""
+
+from __future__ import annotations
+
+from django.http import QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.vary import vary_on_headers
+
+from pools.forms.browse import NodeFilterForm
+from pools.htmx import HtmxHttpRequest
+from pools.permissions import VIEW_DASHBOARD, require
+from pools.selectors.modelarts import node_scan
+from pools.views.browse import query_without, visible_connection, wants_refresh, with_refresh
+from pools.views.pools import DETAIL_PAGE, pool_context
+
+TAB_PARTIAL = "pool-tab"
+ROWS_PARTIAL = "node-rows"
+TAB_TARGET = "pool-tab"
+
+
+def _retry_query(request: HtmxHttpRequest) -> str:
+    """The same page again, asking ModelArts rather than the cache (the failure is cached briefly too)."""
+    query = query_without(request.GET)
+    return f"{query}&refresh=1" if query else "refresh=1"
+
+
+@require(VIEW_DASHBOARD)
+@vary_on_headers("HX-Request")
+def pool_nodes(request: HtmxHttpRequest, connection_id: int, pool_name: str):
+    """Full page, the tab (htmx), or with ``after`` (htmx) just the next rows plus a new "Load more" row."""
+    connection = visible_connection(request, connection_id)
+    form = NodeFilterForm(request.GET)
+    # "Load more" swaps its own row (no target id); a filter, tab or retry click replaces the whole tab.
+    appending = bool(
+        request.htmx
+        and request.GET.get("after")
+        and request.htmx.target != TAB_TARGET
+        and not request.htmx.history_restore_request
+    )
+    context = {"tab": "nodes", "node_form": form, "nodes": [], "nodes_read": None, "appending": appending}
+    if not appending:
+        context.update(pool_context(request, connection, pool_name))
+    else:
+        nodes_url = reverse("pools:pool_nodes", args=[connection.pk, pool_name])
+        context.update(connection=connection, pool_name=pool_name, nodes_url=nodes_url)
+    if form.is_valid():
+        phase, after = form.cleaned_data["phase"], form.cleaned_data["after"]
+        read = node_scan(
+            connection=connection,
+            pool_name=pool_name,
+            phase=phase or None,
+            continue_token=after or None,
+            refresh=wants_refresh(request),
+        )
+        context.update(nodes_read=read, phase=phase, started_after=after, retry_query=_retry_query(request))
+        if read.value is not None:
+            more = QueryDict(mutable=True)
+            if phase:
+                more["phase"] = phase
+            if read.value.continue_token:
+                more["after"] = read.value.continue_token
+            if read.error is not None:
+                # The scan stopped at a failed page: "Load more" retries it from ModelArts, not the cache.
+                more["refresh"] = "1"
+            context.update(nodes=read.value.items, node_slice=read.value, more_query=more.urlencode())
+    context["nodes_refresh_url"] = with_refresh(request.path, query_without(request.GET, "after"))
+    if appending:
+        template = f"{DETAIL_PAGE}#{ROWS_PARTIAL}"
+    elif request.htmx and not request.htmx.history_restore_request:
+        template = f"{DETAIL_PAGE}#{TAB_PARTIAL}"
+    else:
+        template = DETAIL_PAGE
+    return render(request, template, context)

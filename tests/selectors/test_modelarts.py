@@ -1,0 +1,158 @@
+"""The browse selectors against the sandbox over HTTP: typed answers, coalescing under load, failures."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from pools.modelarts.timerange import TimeRange
+from pools.selectors import modelarts as selectors
+from tests.fixtures.sandbox import PROJECT_ID
+
+pytestmark = pytest.mark.django_db
+
+THREADS = 8
+
+
+def llm_pool(sandbox) -> str:
+    return next(
+        pool["metadata"]["name"]
+        for pool in sandbox.pools(PROJECT_ID)
+        if pool["metadata"]["labels"]["os.modelarts/name"] == "llm-pretrain"
+    )
+
+
+def run_together(count, call):
+    """``call()`` from ``count`` threads released at the same moment."""
+    barrier = threading.Barrier(count)
+
+    def one(_):
+        barrier.wait(timeout=10)
+        return call()
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(one, range(count)))
+
+
+@pytest.mark.parametrize(
+    ("operation", "read"),
+    [
+        ("ListPools", lambda c, s: selectors.pool_list(connection=c)),
+        ("ShowPool", lambda c, s: selectors.pool_get(connection=c, name=llm_pool(s))),
+        ("ListPoolNodes", lambda c, s: selectors.node_page(connection=c, pool_name=llm_pool(s))),
+        ("ShowPoolRuntimeMetrics", lambda c, s: selectors.runtime_metrics(connection=c)),
+        ("ShowPoolStatistics", lambda c, s: selectors.pool_statistics(connection=c)),
+        (
+            "ShowPoolMonitor",
+            lambda c, s: selectors.pool_monitor(
+                connection=c,
+                pool_name=llm_pool(s),
+                time_range=TimeRange.last(60),
+                statistics="average",
+                period=60,
+            ),
+        ),
+    ],
+)
+def test_concurrent_identical_reads_make_one_upstream_call(
+    shared_cache, seeded_sandbox, sandbox_connection, operation, read
+):
+    # Slow answers, so the callers really are waiting for the same call.
+    seeded_sandbox.faults.latency(300, operation=operation)
+    results = run_together(THREADS, lambda: read(sandbox_connection, seeded_sandbox))
+    assert seeded_sandbox.calls(operation) == 1
+    assert all(result.ok and result.value is not None for result in results)
+    assert len({result.fetched_at for result in results}) == 1
+
+
+def test_concurrent_refreshes_make_one_upstream_call(shared_cache, seeded_sandbox, sandbox_connection):
+    selectors.pool_list(connection=sandbox_connection)
+    seeded_sandbox.faults.latency(300, operation="ListPools")
+    run_together(THREADS, lambda: selectors.pool_list(connection=sandbox_connection, refresh=True))
+    assert seeded_sandbox.calls("ListPools") == 2
+
+
+def test_concurrent_reads_during_an_outage_make_one_call_and_share_the_banner(
+    shared_cache, fail_fast, seeded_sandbox, sandbox_connection
+):
+    seeded_sandbox.faults.error(503, operation="ListPools")
+    seeded_sandbox.faults.latency(300, operation="ListPools")
+    results = run_together(THREADS, lambda: selectors.pool_list(connection=sandbox_connection))
+    assert seeded_sandbox.calls("ListPools") == 1
+    assert {result.error.details["error_code"] for result in results} == {"APIG.0202"}
+
+
+def test_concurrent_page_views_make_one_upstream_call(transactional_db, locmem_cache, seeded_sandbox, viewer):
+    from tests.fixtures.connections import build_connection
+    from tests.fixtures.sandbox import AK, SK
+
+    connection = build_connection(
+        "sandbox", access_key=AK, secret_key=SK, project_id=PROJECT_ID, endpoint=seeded_sandbox.url
+    )
+    seeded_sandbox.faults.latency(300, operation="ListPools")
+    clients = [Client() for _ in range(THREADS)]
+    for client in clients:
+        client.force_login(viewer)
+    url = reverse("pools:pool_list")
+    responses = run_together(THREADS, lambda: clients.pop().get(url, {"connection": connection.pk}))
+    assert all(response.status_code == 200 and b"llm-pretrain" in response.content for response in responses)
+    assert seeded_sandbox.calls("ListPools") == 1
+
+
+def test_pool_list_is_typed_and_keyed_by_its_filters(locmem_cache, seeded_sandbox, sandbox_connection):
+    everything = selectors.pool_list(connection=sandbox_connection)
+    failed = selectors.pool_list(connection=sandbox_connection, status="failed")
+    assert {pool.display_name for pool in failed.value.items} == {"npu-infer-trial"}
+    assert len(everything.value.items) == 6
+    assert seeded_sandbox.calls("ListPools") == 2
+
+
+def test_an_edited_connection_never_sees_answers_from_before_the_edit(
+    locmem_cache, seeded_sandbox, sandbox_connection
+):
+    selectors.pool_list(connection=sandbox_connection)
+    sandbox_connection.description = "edited"
+    sandbox_connection.save()
+    selectors.pool_list(connection=sandbox_connection)
+    assert seeded_sandbox.calls("ListPools") == 2
+
+
+def test_node_scan_without_a_filter_is_one_page(locmem_cache, seeded_sandbox, sandbox_connection):
+    read = selectors.node_scan(connection=sandbox_connection, pool_name=llm_pool(seeded_sandbox))
+    assert len(read.value.items) == selectors.NODE_PAGE_SIZE and read.value.pages_read == 1
+    assert read.value.continue_token and read.value.remaining == 520 - selectors.NODE_PAGE_SIZE
+
+
+def test_node_scan_stops_at_the_bound(locmem_cache, seeded_sandbox, sandbox_connection):
+    read = selectors.node_scan(
+        connection=sandbox_connection, pool_name=llm_pool(seeded_sandbox), phase="Checking", max_pages=3
+    )
+    assert read.value.items == () and read.value.pages_read == 3 and read.value.nodes_scanned == 150
+    assert read.value.continue_token and seeded_sandbox.calls("ListPoolNodes") == 3
+
+
+def test_a_failure_in_the_middle_of_a_scan_keeps_what_was_found_and_where_to_resume(
+    locmem_cache, fail_fast, seeded_sandbox, sandbox_connection
+):
+    pool = llm_pool(seeded_sandbox)
+    first = selectors.node_page(connection=sandbox_connection, pool_name=pool)
+    second = selectors.node_page(
+        connection=sandbox_connection, pool_name=pool, continue_token=first.value.continue_token
+    )
+    seeded_sandbox.faults.error(500, operation="ListPoolNodes")
+    read = selectors.node_scan(connection=sandbox_connection, pool_name=pool, phase="Checking")
+    assert read.error.details["error_code"] == "ModelArts.50005000"
+    assert read.value.pages_read == 2, "the first two pages came from the cache"
+    assert read.value.continue_token == second.value.continue_token, "resume at the page that failed"
+
+
+def test_a_read_with_nothing_to_show_has_only_the_error(
+    locmem_cache, fail_fast, seeded_sandbox, sandbox_connection
+):
+    seeded_sandbox.faults.drop(operation="ShowPool")
+    read = selectors.pool_get(connection=sandbox_connection, name=llm_pool(seeded_sandbox))
+    assert read.value is None and not read.stale
+    assert read.error.upstream.kind == "transport"
+    assert read.error.message.startswith("Reading pool llm-pretrain-")

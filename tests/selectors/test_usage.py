@@ -1,0 +1,43 @@
+"""Runtime usage as overview bars."""
+
+from pools.modelarts.types import RuntimeMetrics
+from pools.selectors.usage import usage_rows
+
+
+def metrics(*items) -> RuntimeMetrics:
+    return RuntimeMetrics.parse({"items": list(items)})
+
+
+def item(name, display, allocated, capacity):
+    return {
+        "metadata": {"name": name, "labels": {"os.modelarts/name": display}},
+        "table": {"allocated": {"value": allocated}, "capacity": {"value": capacity}},
+    }
+
+
+def test_bars_show_cpu_memory_then_accelerators_with_units_and_percentages():
+    rows = usage_rows(
+        metrics(
+            item(
+                "pool-b-1",
+                "vision",
+                {"cpu": "20", "memory": "64Gi", "tnt004": 1},
+                {"cpu": 64, "memory": "256Gi", "tnt004": "2"},
+            ),
+            item("pool-a-1", "Alpha", {"cpu": "1073m"}, {"cpu": "0"}),
+        )
+    )
+    assert [row.display_name for row in rows] == ["Alpha", "vision"]
+    vision = rows[1]
+    assert [bar.label for bar in vision.bars] == ["CPU", "Memory", "GPU"]
+    cpu, memory, gpu = vision.bars
+    assert (cpu.allocated_text, cpu.capacity_text, cpu.percent) == ("20", "64", 31)
+    assert (memory.allocated_text, memory.capacity_text, memory.percent) == ("64.0 GiB", "256.0 GiB", 25)
+    assert gpu.percent == 50
+    alpha_cpu = rows[0].bars[0]
+    assert alpha_cpu.allocated_text == "1.07" and alpha_cpu.percent is None, "no capacity, no percentage"
+
+
+def test_a_pool_without_a_display_name_shows_its_id():
+    rows = usage_rows(metrics({"metadata": {"name": "pool-x"}, "table": {}}))
+    assert rows[0].display_name == "pool-x" and rows[0].bars == ()

@@ -1,0 +1,97 @@
+"""The overview: cards per connection, loaded independently, with usage bars and pool statistics."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.fixtures.browse import hx_get
+from tests.fixtures.sandbox import AK, PROJECT_ID
+
+pytestmark = pytest.mark.django_db
+
+
+def card_url(connection) -> str:
+    return reverse("pools:overview_card", args=[connection.pk])
+
+
+def test_the_page_has_one_lazily_loaded_card_per_connection(browse, sandbox_connection, make_connection):
+    other = make_connection("second-account")
+    html = browse.get(reverse("pools:overview")).content.decode()
+    for connection in (sandbox_connection, other):
+        assert f'hx-get="{card_url(connection)}"' in html
+        assert f'href="{card_url(connection)}"' in html, "the card opens without JavaScript too"
+    assert html.count('hx-trigger="load"') == 2
+
+
+def test_the_page_itself_calls_nothing_upstream(browse, seeded_sandbox):
+    browse.get(reverse("pools:overview"))
+    assert seeded_sandbox.calls() == 0
+
+
+def test_a_card_shows_usage_bars_and_pool_statistics(browse, seeded_sandbox, sandbox_connection):
+    response = hx_get(browse, card_url(sandbox_connection))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html and f'id="card-{sandbox_connection.pk}"' in html
+    # Statistics of the demo estate's default workspace: ant8-expansion creating; llm-pretrain, infer-t4,
+    # notebook-cpu created (vision-train lives in another workspace); npu-infer-trial failed; finance-batch
+    # pending.
+    counts = dict(
+        (label, int(number))
+        for number, label in re.findall(r'<span class="count[^"]*">(\d+)</span> (\w+)', html)
+    )
+    assert counts == {"creating": 1, "created": 3, "failed": 1, "pending": 1}
+    # Usage: every pool by display name, with CPU, memory and the accelerator as bars.
+    for name in ("llm-pretrain", "vision-train", "infer-t4", "notebook-cpu"):
+        assert f">{name}</a>" in html
+    assert html.count("<meter") >= 10
+    assert '<span class="usage-label">NPU</span>' in html and '<span class="usage-label">GPU</span>' in html
+    assert "GiB" in html and "As of" in html
+    assert seeded_sandbox.calls("ShowPoolRuntimeMetrics") == 1
+    assert seeded_sandbox.calls("ShowPoolStatistics") == 1
+
+
+def test_a_card_without_javascript_is_the_overview_with_that_card(browse, seeded_sandbox, sandbox_connection):
+    html = browse.get(card_url(sandbox_connection)).content.decode()
+    assert "<html" in html and "<h1>Overview</h1>" in html
+    assert "llm-pretrain" in html and 'hx-trigger="load"' not in html
+
+
+def test_cards_come_from_the_cache_until_refreshed(browse, seeded_sandbox, sandbox_connection):
+    hx_get(browse, card_url(sandbox_connection))
+    hx_get(browse, card_url(sandbox_connection))
+    assert seeded_sandbox.calls("ShowPoolRuntimeMetrics") == 1
+    html = hx_get(browse, card_url(sandbox_connection), refresh="1").content.decode()
+    assert seeded_sandbox.calls("ShowPoolRuntimeMetrics") == 2
+    assert (
+        f'hx-get="{card_url(sandbox_connection)}?refresh=1" hx-target="#card-{sandbox_connection.pk}"' in html
+    )
+
+
+def test_a_failing_connection_breaks_only_its_own_card(
+    browse, seeded_sandbox, sandbox_connection, make_connection
+):
+    broken = make_connection(
+        "wrong-keys",
+        access_key=AK,
+        secret_key="not-the-secret",
+        project_id=PROJECT_ID,
+        endpoint=seeded_sandbox.url,
+    )
+    bad = hx_get(browse, card_url(broken))
+    good = hx_get(browse, card_url(sandbox_connection))
+    assert bad.status_code == good.status_code == 200
+    bad_html = bad.content.decode()
+    assert "ModelArts refused the credentials" in bad_html and "APIG.0301" in bad_html
+    assert "Request id" in bad_html
+    assert "upstream-error" not in good.content.decode() and "llm-pretrain" in good.content.decode()
+
+
+def test_a_failed_refresh_keeps_the_last_good_card_marked_stale(browse, seeded_sandbox, sandbox_connection):
+    hx_get(browse, card_url(sandbox_connection))
+    seeded_sandbox.faults.error(500)
+    html = hx_get(browse, card_url(sandbox_connection), refresh="1").content.decode()
+    assert "ModelArts.50005000" in html
+    assert "Showing the last good data" in html and "llm-pretrain" in html
+    assert "Stale: data from" in html

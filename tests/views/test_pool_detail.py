@@ -1,0 +1,89 @@
+"""The pool page: every part of the pool, tabs with real links, the raw JSON, banners."""
+
+import pytest
+from django.urls import reverse
+
+from tests.fixtures.browse import FAULT_MODES, hx_get
+from tests.fixtures.sandbox import PROJECT_ID
+
+pytestmark = pytest.mark.django_db
+
+
+def pool_id(sandbox, display_name: str) -> str:
+    return next(
+        pool["metadata"]["name"]
+        for pool in sandbox.pools(PROJECT_ID)
+        if pool["metadata"]["labels"]["os.modelarts/name"] == display_name
+    )
+
+
+@pytest.fixture
+def llm(seeded_sandbox, sandbox_connection):
+    name = pool_id(seeded_sandbox, "llm-pretrain")
+    return {
+        "name": name,
+        "detail": reverse("pools:pool_detail", args=[sandbox_connection.pk, name]),
+        "nodes": reverse("pools:pool_nodes", args=[sandbox_connection.pk, name]),
+        "monitoring": reverse("pools:pool_monitoring", args=[sandbox_connection.pk, name]),
+    }
+
+
+def test_the_page_shows_metadata_spec_status_billing_and_raw_json(browse, llm):
+    response = browse.get(llm["detail"])
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>llm-pretrain" in html and llm["name"] in html
+    # metadata, labels, annotations
+    assert "Foundation-model pre-training cluster (Ascend)" in html
+    assert "os.modelarts/workspace.id" in html and "team" in html and "os.modelarts/billing.mode" in html
+    # spec
+    assert "Dedicate" in html and "(physical)" in html and "modelarts.bm.npu.arm.8snt9b3.d" in html
+    assert "23.0.6" in html and "idle" in html and "network-" in html
+    # status: phase, resources per state
+    assert '<span class="badge ok">Running</span>' in html
+    assert "<td>Available</td>" in html and "<td>Abnormal</td>" in html
+    # billing
+    assert "Yearly/monthly" in html and "1 year" in html and "CS2501010800LLM01" in html
+    assert "Auto-renew</dt><dd>yes" in html
+    # the raw answer
+    assert "Raw JSON" in html and "&quot;apiVersion&quot;: &quot;v2&quot;" in html
+
+
+def test_tabs_are_real_links_loaded_with_htmx(browse, llm):
+    html = browse.get(llm["detail"]).content.decode()
+    for tab in ("detail", "nodes", "monitoring"):
+        assert f'href="{llm[tab]}" hx-get="{llm[tab]}" hx-target="#pool-tab"' in html
+    assert 'class="active" aria-current="page">Details' in html
+
+
+def test_the_htmx_request_gets_only_the_tab(browse, llm):
+    html = hx_get(browse, llm["detail"]).content.decode()
+    assert html.lstrip().startswith('<div id="pool-tab"') and "<html" not in html
+    assert "Raw JSON" in html
+
+
+def test_the_page_carries_no_inline_script(browse, llm):
+    html = browse.get(llm["detail"]).content.decode()
+    for tag in html.split("<script")[1:]:
+        head = tag.split(">", 1)[0]
+        assert "src=" in head or 'type="application/json"' in head, head
+
+
+def test_an_unknown_pool_is_a_not_found_banner(browse, seeded_sandbox, sandbox_connection):
+    url = reverse("pools:pool_detail", args=[sandbox_connection.pk, "no-such-pool-" + "0" * 32])
+    response = browse.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Not found in ModelArts" in html and "ModelArts.50015001" in html and "404" in html
+
+
+@pytest.mark.parametrize("mode", ["server-error-500", "malformed-json", "latency-past-timeout"])
+def test_a_failed_refresh_keeps_the_pool_on_screen_marked_stale(browse, seeded_sandbox, llm, mode):
+    inject, error_code, text = FAULT_MODES[mode]
+    browse.get(llm["detail"])
+    inject(seeded_sandbox, "ShowPool")
+    response = hx_get(browse, llm["detail"], refresh="1")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert text in html and error_code in html
+    assert "Showing the last good data" in html and "CS2501010800LLM01" in html

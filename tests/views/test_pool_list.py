@@ -1,0 +1,198 @@
+"""The pool list: columns, API filters, local search and sort, polling while pools change, banners."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.fixtures.browse import FAULT_MODES, hx_get
+from tests.fixtures.sandbox import AK, PROJECT_ID, pool_body, signed_request
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("pools:pool_list")
+DEMO_DEFAULT_WORKSPACE = {
+    "llm-pretrain",
+    "infer-t4",
+    "notebook-cpu",
+    "ant8-expansion",
+    "npu-infer-trial",
+    "finance-batch",
+}
+
+
+def shown_pools(html: str) -> list[str]:
+    return re.findall(r"<strong>([\w-]+)</strong></a>", html)
+
+
+def test_the_list_shows_every_column(browse, seeded_sandbox):
+    response = browse.get(LIST)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert set(shown_pools(html)) == DEMO_DEFAULT_WORKSPACE
+    assert "Foundation-model pre-training cluster (Ascend)" in html  # description
+    assert "modelarts.bm.npu.arm.8snt9b3.d</span> × 520" in html  # flavors × counts
+    assert "<strong>520</strong>" in html and "4 abnormal" in html  # node counts
+    assert '<span class="badge ok">Running</span>' in html
+    assert (
+        '<span class="badge err">Error</span>' in html and '<span class="badge warn">Waiting</span>' in html
+    )
+    assert "Yearly/monthly" in html and "1 year" in html and "auto-renew" in html and "Pay-per-use" in html
+    assert "Dedicate" in html and "Logical" in html and "Train" in html
+    assert "<time datetime=" in html
+    assert 'id="pool-table"' in html and "<form" in html
+
+
+def test_the_htmx_request_gets_only_the_table(browse, seeded_sandbox):
+    html = hx_get(browse, LIST).content.decode()
+    assert html.lstrip().startswith('<div id="pool-table"')
+    assert "<html" not in html and "<form" not in html
+
+
+def test_filters_go_to_the_api(browse, seeded_sandbox):
+    html = browse.get(LIST, {"status": "failed", "labels": "team=serving", "workspace": "0"}).content.decode()
+    assert shown_pools(html) == ["npu-infer-trial"]
+    query = seeded_sandbox.call_log("ListPools")[-1].query
+    assert "status=failed" in query and "labelSelector=team%3Dserving" in query and "workspaceId=0" in query
+
+
+def test_another_workspace(browse, seeded_sandbox):
+    from pools.sandbox.seed import VISION_WORKSPACE
+
+    html = browse.get(LIST, {"workspace": VISION_WORKSPACE}).content.decode()
+    assert shown_pools(html) == ["vision-train"]
+
+
+def test_search_and_sort_happen_here_from_one_cached_read(browse, seeded_sandbox):
+    html = browse.get(LIST, {"q": "INFER"}).content.decode()
+    assert sorted(shown_pools(html)) == ["infer-t4", "npu-infer-trial"]
+    assert "2 of 6 pools" in html
+    by_nodes = shown_pools(browse.get(LIST, {"sort": "-nodes"}).content.decode())
+    assert by_nodes[0] == "llm-pretrain" and by_nodes[-1] in {"finance-batch", "notebook-cpu"}
+    by_name = shown_pools(browse.get(LIST, {"sort": "-name"}).content.decode())
+    assert by_name == sorted(DEMO_DEFAULT_WORKSPACE, reverse=True)
+    assert seeded_sandbox.calls("ListPools") == 1
+
+
+def test_bad_filters_are_field_errors_and_nothing_is_asked(browse, seeded_sandbox):
+    response = browse.get(LIST, {"status": "exploded", "workspace": "a/b"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-field="status"' in html and 'data-field="workspace"' in html
+    assert seeded_sandbox.calls() == 0
+
+
+def test_the_table_polls_while_pools_change_and_stops_when_nothing_does(browse, seeded_sandbox):
+    html = hx_get(browse, LIST).content.decode()
+    assert "ant8-expansion" in html and 'hx-trigger="every 5s' in html and "data-poll-visible-only" in html
+    creating_row = re.search(r'<tr class="([^"]*)"[^>]*data-phase="Creating"', html)
+    assert "changing" in creating_row.group(1)
+    seeded_sandbox.advance(3600)  # ant8-expansion finishes; the unpaid pool keeps waiting for its order
+    seeded_sandbox.clear_calls()
+    html = hx_get(browse, LIST, refresh="1").content.decode()
+    assert seeded_sandbox.calls("ListPools") == 1
+    assert "Waiting" in html and "Creating" not in html
+    assert "hx-trigger" not in html, "nothing is being created or deleted: the polling stops"
+
+
+def test_a_deleting_pool_starts_the_polling(browse, sandbox, sandbox_connection):
+    created = sandbox.create_pool(PROJECT_ID, pool_body("steady-pool"))
+    sandbox.settle()
+    html = hx_get(browse, LIST).content.decode()
+    assert "steady-pool" in html and "hx-trigger" not in html
+    signed_request("DELETE", f"{sandbox.url}/v2/{PROJECT_ID}/pools/{created['metadata']['name']}")
+    html = hx_get(browse, LIST, refresh="1").content.decode()
+    assert 'data-phase="Deleting"' in html and 'hx-trigger="every 5s' in html
+
+
+def test_the_connection_can_be_chosen_in_the_query(
+    browse, seeded_sandbox, sandbox_connection, make_connection
+):
+    make_connection("aaa-first-by-name")  # would be the default pick
+    html = browse.get(LIST, {"connection": sandbox_connection.pk}).content.decode()
+    assert "llm-pretrain" in html
+    assert f'name="connection" value="{sandbox_connection.pk}"' in html
+
+
+def test_without_any_connection_the_page_says_so(viewer_client, locmem_cache):
+    html = viewer_client.get(LIST).content.decode()
+    assert "There is no connection to browse yet." in html
+
+
+@pytest.mark.parametrize("mode", list(FAULT_MODES))
+def test_each_upstream_failure_is_a_banner(browse, seeded_sandbox, mode):
+    inject, error_code, text = FAULT_MODES[mode]
+    inject(seeded_sandbox, "ListPools")
+    response = browse.get(LIST)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "upstream-error" in html and "Listing the pools of connection" in html
+    assert text in html and error_code in html
+    assert "Request id" in html
+    assert "There is no earlier data to show." in html
+
+
+@pytest.mark.parametrize("mode", list(FAULT_MODES))
+def test_after_a_good_read_a_failure_keeps_the_data_marked_stale(browse, seeded_sandbox, mode):
+    inject, error_code, text = FAULT_MODES[mode]
+    browse.get(LIST)
+    inject(seeded_sandbox, "ListPools")
+    html = hx_get(browse, LIST, refresh="1").content.decode()
+    assert text in html and error_code in html
+    assert "Showing the last good data" in html and "Stale: data from" in html
+    assert set(shown_pools(html)) == DEMO_DEFAULT_WORKSPACE
+    assert 'class="pools stale"' in html
+
+
+def test_the_banner_names_the_request_id_modelarts_gave(browse, seeded_sandbox):
+    seeded_sandbox.faults.error(500)
+    html = browse.get(LIST).content.decode()
+    request_id = seeded_sandbox.call_log("ListPools")[-1].request_id
+    assert request_id and f"<code>{request_id}</code>" in html
+
+
+def test_wrong_keys_give_the_authentication_banner(browse, seeded_sandbox, make_connection):
+    wrong = make_connection(
+        "wrong-keys",
+        access_key=AK,
+        secret_key="not-the-secret",
+        project_id=PROJECT_ID,
+        endpoint=seeded_sandbox.url,
+    )
+    html = browse.get(LIST, {"connection": wrong.pk}).content.decode()
+    assert "ModelArts refused the credentials" in html and "APIG.0301" in html and "401" in html
+    assert "not-the-secret" not in html
+
+
+def test_a_connection_the_client_cannot_use_is_a_banner(browse, make_connection):
+    odd = make_connection("odd-endpoint", endpoint="ftp://modelarts.example.test")
+    response = browse.get(LIST, {"connection": odd.pk})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Listing the pools of connection “odd-endpoint” failed" in html and "http or https" in html
+
+
+def test_pools_with_open_change_requests_are_marked(browse, seeded_sandbox, sandbox_connection, operator):
+    from pools.services.change_requests import change_request_create
+
+    infer = next(
+        pool["metadata"]["name"]
+        for pool in seeded_sandbox.pools(PROJECT_ID)
+        if pool["metadata"]["labels"]["os.modelarts/name"] == "infer-t4"
+    )
+    change_request = change_request_create(
+        user=operator,
+        connection=sandbox_connection,
+        kind="delete_pool",
+        target=infer,
+        body=None,
+        reason="The service moved to the new cluster.",
+        idempotency_key="browse-marks-open-requests",
+    )
+    html = browse.get(LIST).content.decode()
+    marked = re.findall(r'<tr class="[^"]*has-requests[^"]*"[^>]*>.*?<strong>([\w-]+)</strong>', html, re.S)
+    assert marked == ["infer-t4"]
+    link = reverse("pools:change-request-detail", args=[change_request.pk])
+    assert f'href="{link}"' in html and "Delete pool requested" in html
+    detail = browse.get(reverse("pools:pool_detail", args=[sandbox_connection.pk, infer])).content.decode()
+    assert f"#{change_request.pk} Delete pool (Pending approval)" in detail

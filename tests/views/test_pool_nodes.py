@@ -1,0 +1,153 @@
+"""The Nodes tab: pages behind the continue token, "Load more", the status filter, the selection form."""
+
+import re
+from urllib.parse import parse_qs, unquote
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+
+from pools.selectors.modelarts import NODE_PAGE_SIZE, NODE_SCAN_MAX_PAGES
+from tests.fixtures.browse import FAULT_MODES, hx_get
+from tests.fixtures.sandbox import PROJECT_ID
+
+pytestmark = pytest.mark.django_db
+
+NODE_NAME = re.compile(r'name="nodes" value="([^"]+)"')
+LOAD_MORE = re.compile(r'hx-get="([^"]+)" hx-target="closest tr"')
+
+
+def pool_named(sandbox, display_name: str) -> str:
+    return next(
+        pool["metadata"]["name"]
+        for pool in sandbox.pools(PROJECT_ID)
+        if pool["metadata"]["labels"]["os.modelarts/name"] == display_name
+    )
+
+
+@pytest.fixture
+def llm_nodes(seeded_sandbox, sandbox_connection):
+    """The Nodes tab of the 520-node demo pool."""
+    return reverse(
+        "pools:pool_nodes", args=[sandbox_connection.pk, pool_named(seeded_sandbox, "llm-pretrain")]
+    )
+
+
+def load_more_url(html: str) -> str | None:
+    match = LOAD_MORE.search(html)
+    return match.group(1).replace("&amp;", "&") if match else None
+
+
+def test_the_first_page_shows_nodes_with_every_column(browse, seeded_sandbox, llm_nodes):
+    response = browse.get(llm_nodes)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert len(NODE_NAME.findall(html)) == NODE_PAGE_SIZE
+    assert "modelarts.bm.npu.arm.8snt9b3.d" in html and "cn-north-4" in html
+    assert re.search(r'<td class="mono">\d+\.\d+\.\d+\.\d+</td>', html), "private IP"
+    assert re.search(r"CPU: [\d.,]+ / [\d.,]+", html) and "GiB" in html and "NPU (snt9)" in html
+    assert "<time datetime=" in html and '<span class="badge ok">Available</span>' in html
+    assert 'class="active" aria-current="page">Nodes' in html
+    assert "Load more" in html and "470 more nodes in the pool" in html
+    (call,) = seeded_sandbox.call_log("ListPoolNodes")
+    assert f"limit={NODE_PAGE_SIZE}" in call.query and "continue" not in call.query
+
+
+def test_load_more_pages_through_all_520_nodes_one_page_at_a_time(browse, seeded_sandbox, llm_nodes):
+    html = hx_get(browse, llm_nodes).content.decode()
+    assert html.lstrip().startswith('<div id="pool-tab"')
+    names = NODE_NAME.findall(html)
+    url, pages = load_more_url(html), 1
+    while url:
+        response = hx_get(browse, url)
+        rows = response.content.decode()
+        assert "<table" not in rows and "<tr" in rows, "only rows are appended"
+        names += NODE_NAME.findall(rows)
+        url, pages = load_more_url(rows), pages + 1
+        assert pages <= 20
+    assert "End of the list." in rows
+    assert len(names) == len(set(names)) == 520
+    assert pages == seeded_sandbox.calls("ListPoolNodes") == 11
+    assert all(f"limit={NODE_PAGE_SIZE}" in call.query for call in seeded_sandbox.call_log("ListPoolNodes"))
+
+
+def test_load_more_without_javascript_opens_the_next_page(browse, seeded_sandbox, llm_nodes):
+    html = browse.get(llm_nodes).content.decode()
+    first = set(NODE_NAME.findall(html))
+    href = re.search(r'<a class="button" href="([^"]+)" hx-get', html).group(1).replace("&amp;", "&")
+    page = browse.get(href).content.decode()
+    assert "<html" in page and "Showing nodes from a later page." in page
+    second = set(NODE_NAME.findall(page))
+    assert len(second) == NODE_PAGE_SIZE and not first & second
+
+
+def test_the_status_filter_reads_pages_until_it_finds_matches(browse, seeded_sandbox, llm_nodes):
+    abnormal = {
+        node["metadata"]["name"]
+        for node in seeded_sandbox.nodes(PROJECT_ID, llm_nodes.split("/")[3])
+        if node["status"]["phase"] == "Abnormal"
+    }
+    assert len(abnormal) == 4
+    html = hx_get(browse, llm_nodes, phase="Abnormal").content.decode()
+    found = set(NODE_NAME.findall(html))
+    assert found and found <= abnormal
+    assert set(re.findall(r'<tr data-phase="(\w+)"', html)) == {"Abnormal"}
+    calls = seeded_sandbox.calls("ListPoolNodes")
+    assert calls <= NODE_SCAN_MAX_PAGES, "one request reads a bounded number of pages"
+    url = load_more_url(html)
+    while url:
+        assert "phase=Abnormal" in url
+        before = seeded_sandbox.calls("ListPoolNodes")
+        rows = hx_get(browse, url).content.decode()
+        assert seeded_sandbox.calls("ListPoolNodes") - before <= NODE_SCAN_MAX_PAGES
+        found |= set(NODE_NAME.findall(rows))
+        url = load_more_url(rows)
+    assert found == abnormal
+
+
+def test_a_filter_with_no_match_in_the_bounded_scan_offers_to_go_on(browse, seeded_sandbox, llm_nodes):
+    html = hx_get(browse, llm_nodes, phase="Checking").content.decode()
+    assert seeded_sandbox.calls("ListPoolNodes") == NODE_SCAN_MAX_PAGES
+    assert f"No Checking nodes among the next {NODE_SCAN_MAX_PAGES * NODE_PAGE_SIZE} scanned." in html
+    rows = hx_get(browse, load_more_url(html)).content.decode()
+    assert "No Checking nodes further on." in rows
+    assert seeded_sandbox.calls("ListPoolNodes") == 11
+
+
+def test_the_checkboxes_belong_to_one_form_that_posts_the_selected_names(
+    browse, seeded_sandbox, sandbox_connection, llm_nodes
+):
+    html = browse.get(llm_nodes).content.decode()
+    try:
+        action = reverse("pools:delete_nodes_request", args=[sandbox_connection.pk, llm_nodes.split("/")[3]])
+    except NoReverseMatch:  # the delete-request page is another area's; without it the form has no target
+        action = ""
+    form = html[html.index(f'<form method="post" action="{action}" id="node-selection"') :]
+    form = form[: form.index("</form>")]
+    assert 'id="node-selection"' in form and "csrfmiddlewaretoken" in form
+    assert len(NODE_NAME.findall(form)) == NODE_PAGE_SIZE
+    assert 'data-select-all="nodes"' in form
+    assert 'id="node-rows"' in form, "rows added by Load more land inside the same form"
+
+
+def test_a_bad_page_token_is_a_banner_not_a_500(browse, seeded_sandbox, llm_nodes):
+    response = browse.get(llm_nodes, {"after": "not-a-token"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "ModelArts rejected the request" in html and "ModelArts.50004000" in html
+
+
+@pytest.mark.parametrize("mode", list(FAULT_MODES))
+def test_a_failing_node_page_is_a_banner_and_load_more_can_retry(browse, seeded_sandbox, llm_nodes, mode):
+    inject, error_code, text = FAULT_MODES[mode]
+    html = hx_get(browse, llm_nodes).content.decode()
+    url = load_more_url(html)
+    inject(seeded_sandbox, "ListPoolNodes")
+    rows = hx_get(browse, url).content.decode()
+    assert text in rows and error_code in rows and "Request id" in rows
+    token = parse_qs(url.split("?", 1)[1])["after"][0]
+    retry = re.search(r'hx-get="([^"]+)" hx-target="closest tr"', rows).group(1).replace("&amp;", "&")
+    retry_query = parse_qs(retry.split("?", 1)[1])
+    assert unquote(retry_query["after"][0]) == token, "Try again asks for the same page"
+    assert retry_query["refresh"] == ["1"], "... from ModelArts, not from the cached failure"
+    seeded_sandbox.faults.clear()
+    assert len(NODE_NAME.findall(hx_get(browse, retry).content.decode())) == NODE_PAGE_SIZE
