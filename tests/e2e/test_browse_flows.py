@@ -49,9 +49,17 @@ def track_js_errors():
     return attach
 
 
-def test_viewer_filters_the_pool_list_and_opens_a_pool(login, viewer, estate, track_js_errors):
+def test_viewer_logs_in_sees_the_overview_then_filters_the_pools_and_opens_one(
+    login, viewer, estate, sandbox_connection, track_js_errors
+):
     page = login(viewer)
     errors = track_js_errors(page)
+    # The overview's card loads by itself after the page.
+    expect(page.locator("h1")).to_have_text("Overview")
+    card = page.locator(f"#card-{sandbox_connection.pk}")
+    expect(card.locator("table.usage")).to_be_visible()
+    expect(card).to_contain_text("llm-pretrain")
+    expect(card).to_contain_text("failed")
     page.click("nav.mainnav >> text=Pools")
     rows = page.locator("#pool-table table.pools tbody tr")
     # Seven demo pools; vision-train lives in its own workspace, the list shows the default one.
