@@ -53,7 +53,8 @@ def test_a_yearly_pool_is_requested_approved_and_comes_up_on_screen(
     login, switch_user, live_server, operator, approver, locmem_cache, sandbox, sandbox_connection
 ):
     page = login(operator)
-    page.goto(f"{live_server.url}{reverse('pools:pool_wizard_start')}")
+    page.click("nav.mainnav >> text=Pools")
+    page.click("text=Request a new pool…")
     expect(page.locator("h2")).to_contain_text("Basics")
     page.fill("#id_display_name", "vision-yearly")
     page.fill("#id_labels", "team=vision")
@@ -159,20 +160,43 @@ def test_a_viewer_gets_no_change_buttons_where_an_operator_has_them(
 ):
     pool = sandbox.create_pool(PROJECT_ID, pool_body("shared-pool", count=2))["metadata"]["name"]
     sandbox.settle()
+    list_url = f"{live_server.url}{reverse('pools:pool_list')}"
     nodes_url = f"{live_server.url}{reverse('pools:pool_nodes', args=[sandbox_connection.pk, pool])}"
+    create_pool = "text=Request a new pool…"
+    delete_pool = ".page-head >> text=Request deletion…"
     delete_nodes = "button:has-text('Request deletion of the selected nodes')"
 
+    def buttons_on_the_pages(page) -> dict[str, int]:
+        page.goto(list_url)
+        expect(page.locator("#pool-table table.pools tbody tr")).to_have_count(1)
+        counts = {"create pool": page.locator(create_pool).count()}
+        page.goto(nodes_url)
+        expect(page.locator("#node-rows tr[data-phase]")).to_have_count(2)
+        counts["delete pool"] = page.locator(delete_pool).count()
+        counts["delete nodes"] = page.locator(delete_nodes).count()
+        counts["my requests"] = page.locator("nav.mainnav >> text=My requests").count()
+        return counts
+
     page = login(operator)
-    page.goto(nodes_url)
-    expect(page.locator("#node-rows tr[data-phase]")).to_have_count(2)
-    expect(page.locator(delete_nodes)).to_have_count(1)
-    expect(page.locator("nav.mainnav >> text=My requests")).to_have_count(1)
+    assert buttons_on_the_pages(page) == {
+        "create pool": 1,
+        "delete pool": 1,
+        "delete nodes": 1,
+        "my requests": 1,
+    }
 
     page = switch_user(page, viewer)
-    page.goto(nodes_url)
-    expect(page.locator("#node-rows tr[data-phase]")).to_have_count(2)
-    expect(page.locator(delete_nodes)).to_have_count(0)
-    expect(page.locator("nav.mainnav >> text=My requests")).to_have_count(0)
+    assert buttons_on_the_pages(page) == {
+        "create pool": 0,
+        "delete pool": 0,
+        "delete nodes": 0,
+        "my requests": 0,
+    }
     expect(page.locator("nav.mainnav >> text=Approvals")).to_have_count(0)
-    response = page.goto(f"{live_server.url}{reverse('pools:pool_wizard_start')}")
-    assert response.status == 403
+    for url in (
+        reverse("pools:pool_wizard_start"),
+        reverse("pools:delete_pool_request", args=[sandbox_connection.pk, pool]),
+    ):
+        response = page.goto(f"{live_server.url}{url}")
+        assert response.status == 403
+        expect(page.locator("h1")).to_have_text("You may not open this page")
