@@ -230,6 +230,8 @@ def main() -> int:
         )
         return 2
     arguments.out.mkdir(parents=True, exist_ok=True)
+    # A failing read is retried (with back-off) before its banner shows: wait longer than expect's 5 s.
+    expect.set_options(timeout=WAIT_MS)
     with tempfile.TemporaryDirectory(prefix="modelarts-admin-shots-") as var_dir:
         demo = Demo(Path(var_dir))
         try:
