@@ -143,3 +143,7 @@ for model, base in ((get_user_model(), UserAdmin), (Group, GroupAdmin)):
     if admin.site.is_registered(model):
         admin.site.unregister(model)
     admin.site.register(model, type(f"Audited{base.__name__}", (AuditedModelAdmin, base), {}))
+
+# Audit: LogEntry read-only, users with history protected from deletion. Keep this import last: it wraps the
+# user admin registered above.
+from pools import admin_audit  # noqa: E402, F401

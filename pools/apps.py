@@ -7,7 +7,9 @@ class PoolsConfig(AppConfig):
     verbose_name = "ModelArts resource pools"
 
     def ready(self) -> None:
-        from pools import crypto
+        from pools import crypto, signals
+
+        signals.connect()
 
         # A malformed FIELD_ENCRYPTION_KEYS fails at start, not at the first saved connection.
         crypto.check_configuration()

@@ -1,11 +1,38 @@
 from django.urls import path
 
-from pools.views import approvals, connections, monitoring, nodes, overview, pools
+from pools.views import (
+    approvals,
+    audit,
+    connections,
+    monitoring,
+    nodes,
+    overview,
+    pool_requests,
+    pool_wizard,
+    pools,
+)
 
 app_name = "pools"
 
 urlpatterns = [
     path("", overview.overview, name="overview"),
+    # Wizard and delete requests: pages that file change requests
+    path("pool-wizard/", pool_wizard.pool_wizard_start, name="pool_wizard_start"),
+    path("pool-wizard/<slug:wizard_id>/<slug:step>/", pool_wizard.pool_wizard_step, name="pool_wizard_step"),
+    path(
+        "pools/<int:connection_id>/<str:pool_name>/delete/",
+        pool_requests.delete_pool_request,
+        name="delete_pool_request",
+    ),
+    path(
+        "pools/<int:connection_id>/<str:pool_name>/nodes/delete/",
+        pool_requests.delete_nodes_request,
+        name="delete_nodes_request",
+    ),
+    # Audit: the sealed history and its exports
+    path("audit/", audit.audit_log, name="audit_log"),
+    path("audit/chain/", audit.audit_chain, name="audit_chain"),
+    path("audit/export.<str:fmt>", audit.audit_export, name="audit_export"),
 ]
 
 # --- browse: overview cards, pools, nodes, monitoring ---

@@ -5,9 +5,11 @@ from django.conf import settings
 
 pytest_plugins = [
     "tests.fixtures.users",
+    "tests.fixtures.audit",
     "tests.fixtures.browser",
     "tests.fixtures.sandbox",
     "tests.fixtures.modelarts",
+    "tests.fixtures.wizard",
     "tests.fixtures.connections",
     "tests.fixtures.approvals",
     "tests.fixtures.caches",

@@ -1,0 +1,48 @@
+"""The audit page's filters. Every value arrives in the query string, so every value is checked."""
+
+from __future__ import annotations
+
+from django import forms
+
+from pools.selectors.audit import AuditFilters
+
+DATE_RANGE_REVERSED = "The start date is after the end date."
+USER_UNKNOWN = "No entries by that user."
+
+
+class AuditFilterForm(forms.Form):
+    user = forms.ChoiceField(required=False, error_messages={"invalid_choice": USER_UNKNOWN})
+    action = forms.CharField(
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"list": "audit-actions"}),
+        help_text="An action such as change_request.approve, or its first part (change_request).",
+    )
+    q = forms.CharField(
+        label="Object", required=False, max_length=200, help_text="Text in the object's name or details."
+    )
+    start = forms.DateField(
+        label="From (UTC)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(label="To (UTC)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, usernames: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [("", "Everyone")] + [(name, name) for name in usernames]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error("end", DATE_RANGE_REVERSED)
+        return cleaned
+
+    def filters(self) -> AuditFilters:
+        data = self.cleaned_data
+        return AuditFilters(
+            username=data.get("user") or "",
+            action=(data.get("action") or "").strip(),
+            text=(data.get("q") or "").strip(),
+            start=data.get("start"),
+            end=data.get("end"),
+        )

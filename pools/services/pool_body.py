@@ -1,0 +1,124 @@
+"""The CreatePool API body (modelarts-api.md §5.8), built from the wizard's validated state.
+
+``state`` maps each wizard step to its cleaned values (plain JSON types, as the wizard keeps them in the
+session)::
+
+    {
+      "basics": {"display_name", "description", "workspace_id", "node_prefix", "labels": [[key, value], ...]},
+      "type": {"type": "Dedicate" | "Logical", "scope": ["Train", "Infer", "Notebook"]},
+      "resources": {"rows": [{"flavor", "count", "max_count": int | None, "azs": [[az, count], ...]}]},
+      "network": {"network_name", "job_flavors": [...], "gpu_version", "npu_version", "update_strategy"},
+      "billing": {"mode": "0" | "1", "period_type": "2" | "3", "period_num": int, "auto_renew": bool,
+                  "auto_pay": bool, "promotion_info", "console_url", "order_id"},
+    }
+
+Keys come out in the order the official SDK serialises them, so the body reads like the documented one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+DEDICATE = "Dedicate"
+LOGICAL = "Logical"
+SCOPES = ("Train", "Infer", "Notebook")
+
+BILLING_PAY_PER_USE = "0"
+BILLING_YEARLY_MONTHLY = "1"
+PERIOD_MONTH = "2"
+PERIOD_YEAR = "3"
+
+LABEL_NAME = "os.modelarts/name"
+LABEL_WORKSPACE = "os.modelarts/workspace.id"
+LABEL_NODE_PREFIX = "os.modelarts/node.prefix"
+RESERVED_LABELS = frozenset({LABEL_NAME, LABEL_WORKSPACE, LABEL_NODE_PREFIX})
+
+ANNOTATION_DESCRIPTION = "os.modelarts/description"
+ANNOTATION_BILLING_MODE = "os.modelarts/billing.mode"
+ANNOTATION_PERIOD_NUM = "os.modelarts/period.num"
+ANNOTATION_PERIOD_TYPE = "os.modelarts/period.type"
+ANNOTATION_AUTO_RENEW = "os.modelarts/auto.renew"
+ANNOTATION_AUTO_PAY = "os.modelarts/auto.pay"
+ANNOTATION_PROMOTION_INFO = "os.modelarts/promotion.info"
+ANNOTATION_CONSOLE_URL = "os.modelarts/service.console.url"
+ANNOTATION_ORDER_ID = "os.modelarts/order.id"
+
+
+def _labels(basics: Mapping[str, Any]) -> dict[str, str]:
+    labels = {LABEL_NAME: basics["display_name"], LABEL_WORKSPACE: basics.get("workspace_id") or "0"}
+    if basics.get("node_prefix"):
+        labels[LABEL_NODE_PREFIX] = basics["node_prefix"]
+    for key, value in basics.get("labels") or ():
+        labels[key] = value
+    return labels
+
+
+def _annotations(basics: Mapping[str, Any], billing: Mapping[str, Any]) -> dict[str, str]:
+    annotations: dict[str, str] = {}
+    if basics.get("description"):
+        annotations[ANNOTATION_DESCRIPTION] = basics["description"]
+    if billing.get("mode") != BILLING_YEARLY_MONTHLY:
+        annotations[ANNOTATION_BILLING_MODE] = BILLING_PAY_PER_USE
+        return annotations
+    annotations[ANNOTATION_BILLING_MODE] = BILLING_YEARLY_MONTHLY
+    annotations[ANNOTATION_PERIOD_NUM] = str(billing["period_num"])
+    annotations[ANNOTATION_PERIOD_TYPE] = billing["period_type"]
+    annotations[ANNOTATION_AUTO_RENEW] = "1" if billing.get("auto_renew") else "0"
+    annotations[ANNOTATION_AUTO_PAY] = "true" if billing.get("auto_pay") else "false"
+    if billing.get("promotion_info"):
+        annotations[ANNOTATION_PROMOTION_INFO] = billing["promotion_info"]
+    if billing.get("console_url"):
+        annotations[ANNOTATION_CONSOLE_URL] = billing["console_url"]
+    annotations[ANNOTATION_ORDER_ID] = billing["order_id"]
+    return annotations
+
+
+def _resource(row: Mapping[str, Any], pool_type: str) -> dict[str, Any]:
+    resource: dict[str, Any] = {"flavor": row["flavor"], "count": int(row["count"])}
+    if pool_type == DEDICATE:
+        # A physical pool has no elastic part: maxCount must equal count (§4.1).
+        resource["maxCount"] = int(row["count"])
+    elif row.get("max_count") is not None:
+        resource["maxCount"] = int(row["max_count"])
+    if row.get("azs"):
+        resource["azs"] = [{"az": az, "count": int(count)} for az, count in row["azs"]]
+    return resource
+
+
+def _driver(network: Mapping[str, Any]) -> dict[str, str]:
+    driver: dict[str, str] = {}
+    if network.get("gpu_version"):
+        driver["gpuVersion"] = network["gpu_version"]
+    if network.get("npu_version"):
+        driver["npuVersion"] = network["npu_version"]
+    if driver:
+        driver["updateStrategy"] = network.get("update_strategy") or "idle"
+    return driver
+
+
+def build_create_pool_body(state: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The exact JSON body of a CreatePool call for a validated wizard ``state`` (see the module doc)."""
+    basics, pool_type, resources = state["basics"], state["type"], state["resources"]
+    network, billing = state.get("network") or {}, state.get("billing") or {}
+    kind = pool_type["type"]
+
+    spec: dict[str, Any] = {
+        "type": kind,
+        "scope": [scope for scope in SCOPES if scope in pool_type["scope"]],
+        "resources": [_resource(row, kind) for row in resources["rows"]],
+    }
+    if network.get("network_name"):
+        spec["network"] = {"name": network["network_name"]}
+    if network.get("job_flavors"):
+        spec["jobFlavors"] = list(network["job_flavors"])
+    driver = _driver(network)
+    if driver:
+        spec["driver"] = driver
+
+    return {
+        "apiVersion": "v2",
+        "kind": "Pool",
+        "metadata": {"labels": _labels(basics), "annotations": _annotations(basics, billing)},
+        "spec": spec,
+    }

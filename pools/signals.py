@@ -1,0 +1,41 @@
+"""Signal handlers that keep the audit history whole."""
+
+from __future__ import annotations
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth import get_user_model
+from django.db.models import ProtectedError
+from django.db.models.signals import pre_delete
+
+USER_HAS_HISTORY = (
+    "User “{username}” has {count} audit log entries and cannot be deleted, because deleting a user "
+    "deletes their history. Deactivate the account instead (clear “Active”)."
+)
+
+
+def deletion_refusal(user) -> str | None:
+    """Why ``user`` must not be deleted, or None when nothing in the audit log points at them."""
+    count = LogEntry.objects.filter(user_id=user.pk).count()
+    if not count:
+        return None
+    return USER_HAS_HISTORY.format(username=user.get_username(), count=count)
+
+
+def refuse_deleting_users_with_history(sender, instance, **kwargs):
+    """LogEntry.user cascades; refusing here keeps every entry (and the audit chain) intact.
+
+    Django sends pre_delete inside its own ``atomic(savepoint=False)``: a caller that deletes users inside a
+    transaction of its own and wants to go on after this refusal needs a savepoint around the delete.
+    """
+    refusal = deletion_refusal(instance)
+    if refusal:
+        raise ProtectedError(refusal, LogEntry.objects.filter(user_id=instance.pk))
+
+
+def connect() -> None:
+    """Called once the apps are ready (PoolsConfig.ready)."""
+    pre_delete.connect(
+        refuse_deleting_users_with_history,
+        sender=get_user_model(),
+        dispatch_uid="pools.refuse_deleting_users_with_history",
+    )

@@ -1,0 +1,232 @@
+import json
+
+import pytest
+
+from pools.sandbox.validation import validate_create
+from pools.services.pool_body import build_create_pool_body
+
+
+def state(**steps):
+    base = {
+        "basics": {
+            "connection_id": 1,
+            "display_name": "pool-demo",
+            "description": "GPU pool for the vision team",
+            "workspace_id": "0",
+            "node_prefix": "",
+            "labels": [],
+        },
+        "type": {"type": "Dedicate", "scope": ["Train", "Infer"]},
+        "resources": {
+            "rows": [{"flavor": "modelarts.vm.gpu.t4u8", "count": 2, "max_count": None, "azs": []}]
+        },
+        "network": {
+            "network_name": "network-a1b2-f3b2c1d0e9a84b7c96d5e4f3a2b1c0d9",
+            "job_flavors": [],
+            "gpu_version": "470.57.02",
+            "npu_version": "",
+            "update_strategy": "idle",
+        },
+        "billing": {"mode": "0"},
+    }
+    for step, values in steps.items():
+        base[step] = {**base[step], **values}
+    return base
+
+
+def test_pay_per_use_physical_pool_is_the_documented_example_plus_max_count():
+    body = build_create_pool_body(state())
+    # §5.8's example request, with maxCount = count as a physical pool requires.
+    assert body == {
+        "apiVersion": "v2",
+        "kind": "Pool",
+        "metadata": {
+            "labels": {"os.modelarts/name": "pool-demo", "os.modelarts/workspace.id": "0"},
+            "annotations": {
+                "os.modelarts/description": "GPU pool for the vision team",
+                "os.modelarts/billing.mode": "0",
+            },
+        },
+        "spec": {
+            "type": "Dedicate",
+            "scope": ["Train", "Infer"],
+            "resources": [{"flavor": "modelarts.vm.gpu.t4u8", "count": 2, "maxCount": 2}],
+            "network": {"name": "network-a1b2-f3b2c1d0e9a84b7c96d5e4f3a2b1c0d9"},
+            "driver": {"gpuVersion": "470.57.02", "updateStrategy": "idle"},
+        },
+    }
+    # Key order follows the SDK's serialisation.
+    assert json.dumps(body).startswith(
+        '{"apiVersion": "v2", "kind": "Pool", "metadata": {"labels": {"os.modelarts/name": "pool-demo", '
+        '"os.modelarts/workspace.id": "0"}, "annotations": {"os.modelarts/description": '
+    )
+
+
+def test_monthly_subscription():
+    body = build_create_pool_body(
+        state(
+            basics={"description": ""},
+            billing={
+                "mode": "1",
+                "period_type": "2",
+                "period_num": 3,
+                "auto_renew": True,
+                "auto_pay": False,
+                "promotion_info": "",
+                "console_url": "",
+                "order_id": "CS2501011200ABCDE",
+            },
+        )
+    )
+    assert body["metadata"]["annotations"] == {
+        "os.modelarts/billing.mode": "1",
+        "os.modelarts/period.num": "3",
+        "os.modelarts/period.type": "2",
+        "os.modelarts/auto.renew": "1",
+        "os.modelarts/auto.pay": "false",
+        "os.modelarts/order.id": "CS2501011200ABCDE",
+    }
+    assert list(body["metadata"]["annotations"]) == [
+        "os.modelarts/billing.mode",
+        "os.modelarts/period.num",
+        "os.modelarts/period.type",
+        "os.modelarts/auto.renew",
+        "os.modelarts/auto.pay",
+        "os.modelarts/order.id",
+    ]
+
+
+def test_yearly_subscription_with_every_billing_field():
+    body = build_create_pool_body(
+        state(
+            billing={
+                "mode": "1",
+                "period_type": "3",
+                "period_num": 1,
+                "auto_renew": False,
+                "auto_pay": True,
+                "promotion_info": "discount-2025",
+                "console_url": "https://console.example.test/modelarts",
+                "order_id": "CS2501011200FGHIJ",
+            }
+        )
+    )
+    assert body["metadata"]["annotations"] == {
+        "os.modelarts/description": "GPU pool for the vision team",
+        "os.modelarts/billing.mode": "1",
+        "os.modelarts/period.num": "1",
+        "os.modelarts/period.type": "3",
+        "os.modelarts/auto.renew": "0",
+        "os.modelarts/auto.pay": "true",
+        "os.modelarts/promotion.info": "discount-2025",
+        "os.modelarts/service.console.url": "https://console.example.test/modelarts",
+        "os.modelarts/order.id": "CS2501011200FGHIJ",
+    }
+
+
+def test_pay_per_use_ignores_leftover_subscription_values():
+    body = build_create_pool_body(state(billing={"mode": "0", "period_type": "3", "order_id": "stale"}))
+    assert body["metadata"]["annotations"]["os.modelarts/billing.mode"] == "0"
+    assert not any("period" in key or "order" in key for key in body["metadata"]["annotations"])
+
+
+def test_logical_pool_has_no_network_keeps_elastic_max_and_az_spread():
+    body = build_create_pool_body(
+        state(
+            basics={"workspace_id": "8a1b2c3d", "node_prefix": "vis", "labels": [["team", "vision"]]},
+            type={"type": "Logical", "scope": ["Notebook", "Train"]},
+            resources={
+                "rows": [
+                    {
+                        "flavor": "modelarts.vm.cpu.8ud",
+                        "count": 3,
+                        "max_count": 5,
+                        "azs": [["cn-north-4a", 2], ["cn-north-4b", 1]],
+                    },
+                    {"flavor": "modelarts.vm.gpu.t4u8", "count": 1, "max_count": None, "azs": []},
+                ]
+            },
+            network={"network_name": "", "gpu_version": "", "job_flavors": ["train.small", "infer.gpu"]},
+        )
+    )
+    assert body["metadata"]["labels"] == {
+        "os.modelarts/name": "pool-demo",
+        "os.modelarts/workspace.id": "8a1b2c3d",
+        "os.modelarts/node.prefix": "vis",
+        "team": "vision",
+    }
+    assert body["spec"] == {
+        "type": "Logical",
+        "scope": ["Train", "Notebook"],
+        "resources": [
+            {
+                "flavor": "modelarts.vm.cpu.8ud",
+                "count": 3,
+                "maxCount": 5,
+                "azs": [{"az": "cn-north-4a", "count": 2}, {"az": "cn-north-4b", "count": 1}],
+            },
+            {"flavor": "modelarts.vm.gpu.t4u8", "count": 1},
+        ],
+        "jobFlavors": ["train.small", "infer.gpu"],
+    }
+
+
+def test_npu_pool_with_forced_driver_update():
+    body = build_create_pool_body(
+        state(
+            resources={
+                "rows": [{"flavor": "modelarts.bm.npu.arm.8snt9b3.d", "count": 4, "max_count": 4, "azs": []}]
+            },
+            network={"gpu_version": "", "npu_version": "24.1.rc2", "update_strategy": "force"},
+        )
+    )
+    assert body["spec"]["resources"] == [
+        {"flavor": "modelarts.bm.npu.arm.8snt9b3.d", "count": 4, "maxCount": 4}
+    ]
+    assert body["spec"]["driver"] == {"npuVersion": "24.1.rc2", "updateStrategy": "force"}
+
+
+def test_no_driver_versions_means_no_driver_object():
+    body = build_create_pool_body(state(network={"gpu_version": "", "update_strategy": "force"}))
+    assert "driver" not in body["spec"]
+
+
+@pytest.mark.parametrize("workspace", ["", None])
+def test_missing_workspace_defaults_to_zero(workspace):
+    body = build_create_pool_body(state(basics={"workspace_id": workspace}))
+    assert body["metadata"]["labels"]["os.modelarts/workspace.id"] == "0"
+
+
+def test_the_body_is_plain_json():
+    body = build_create_pool_body(state())
+    assert json.loads(json.dumps(body)) == body
+
+
+SUBSCRIPTIONS = {
+    "pay-per-use": {"mode": "0"},
+    "monthly": {"mode": "1", "period_type": "2", "period_num": 9, "order_id": "CS1", "auto_renew": True},
+    "yearly": {"mode": "1", "period_type": "3", "period_num": 3, "order_id": "CS2", "auto_pay": True},
+}
+
+
+@pytest.mark.parametrize("billing", SUBSCRIPTIONS.values(), ids=SUBSCRIPTIONS.keys())
+def test_the_sandbox_accepts_the_body_of_every_billing_mode(billing):
+    body = build_create_pool_body(
+        state(
+            basics={"labels": [["team", "vision"]], "node_prefix": "vis"},
+            resources={
+                "rows": [
+                    {
+                        "flavor": "modelarts.vm.gpu.t4u8",
+                        "count": 2,
+                        "max_count": None,
+                        "azs": [["cn-north-4a", 2]],
+                    }
+                ]
+            },
+            billing=billing,
+        )
+    )
+    accepted = validate_create(json.dumps(body).encode(), ("cn-north-4a", "cn-north-4b", "cn-north-4c"))
+    assert accepted.display_name == "pool-demo"
+    assert accepted.annotations == body["metadata"]["annotations"]
