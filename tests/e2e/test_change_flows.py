@@ -90,6 +90,8 @@ def test_a_yearly_pool_is_requested_approved_and_comes_up_on_screen(
 
     # The pool list shows it Creating and, polling by itself, Running once the sandbox's clock has moved on.
     page.click("nav.mainnav >> text=Pools")
+    # The operator's list from before the approval may still be cached for a few seconds: ask again.
+    page.click("#pool-table >> text=Refresh")
     row = page.locator("#pool-table tr", has_text="vision-yearly")
     expect(row.locator(".badge").first).to_have_text("Creating")
     expect(page.locator("#pool-table")).to_have_attribute("hx-trigger", re.compile("every"))
