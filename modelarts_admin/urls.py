@@ -1,8 +1,24 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from pools.forms.login import ThrottledAdminAuthenticationForm
+from pools.views.accounts import ThrottledLoginView, ThrottledPasswordChangeView
+
+# The admin's own log-in page counts failures in the same counters as ours.
+admin.site.login_form = ThrottledAdminAuthenticationForm
+
 urlpatterns = [
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Log-in and password change check passwords through the throttle. There is no self-service password
+    # reset by e-mail: administrators manage accounts, and an open reset form would let anyone flood inboxes.
+    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password_change/", ThrottledPasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("admin/", admin.site.urls),
     path("", include("pools.urls")),
 ]

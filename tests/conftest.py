@@ -9,6 +9,7 @@ pytest_plugins = [
     "tests.fixtures.browser",
     "tests.fixtures.sandbox",
     "tests.fixtures.modelarts",
+    "tests.fixtures.security",
     "tests.fixtures.wizard",
     "tests.fixtures.connections",
     "tests.fixtures.approvals",

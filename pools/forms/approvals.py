@@ -6,6 +6,7 @@ from django import forms
 
 from pools.models import ChangeRequest
 from pools.models.change_request import DECIDED_STATUSES
+from pools.services import login_throttle
 
 WRONG_PASSWORD = "That is not your password. Approving needs your password again."  # noqa: S105 (a message)
 COMMENT_MAX = 5000
@@ -23,13 +24,19 @@ class ApproveForm(forms.Form):
         label="Your password",
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.request = request
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        # Counted with the log-in failures, so a borrowed session cannot guess the password at leisure.
+        try:
+            correct = login_throttle.password_recheck(user=self.user, password=password, request=self.request)
+        except login_throttle.PasswordChecksPaused as paused:
+            raise forms.ValidationError(str(paused), code="throttled") from None
+        if not correct:
             raise forms.ValidationError(WRONG_PASSWORD, code="wrong_password")
         return password
 

@@ -198,7 +198,7 @@ def change_request_revalidation(request: HtmxHttpRequest, pk: int):
 @require(APPROVE_CHANGE)
 def change_request_approve_view(request: HtmxHttpRequest, pk: int):
     change_request = change_request_get(pk=pk, user=request.user)
-    form = ApproveForm(request.POST, user=request.user)
+    form = ApproveForm(request.POST, user=request.user, request=request)
     if not form.is_valid():
         return _render_card(request, change_request, approve_form=form, status=400)
     try:

@@ -26,3 +26,8 @@ def test_viewer_sees_overview_with_htmx_and_csrf_header(viewer_client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "htmx" in html and "hx-headers" in html and "X-CSRFToken" in html
+
+
+def test_there_is_no_self_service_password_reset(client):
+    assert client.get("/accounts/password_reset/").status_code in (302, 404)
+    assert client.post("/accounts/password_reset/", {"email": "x@example.test"}).status_code in (302, 404)
