@@ -112,9 +112,7 @@ def test_load_more_pages_through_every_node_of_the_big_pool(
         expect(rows).to_have_count(shown)
     expect(page.locator("tr.load-more")).to_have_count(0)
     expect(page.locator("tr.list-end")).to_contain_text("End of the list.")
-    all_names = page.eval_on_selector_all(
-        "#node-rows input[name=nodes]", "inputs => inputs.map(i => i.value)"
-    )
+    all_names = page.eval_on_selector_all("#node-rows tr[data-node]", "rows => rows.map(r => r.dataset.node)")
     assert len(all_names) == len(set(all_names)) == BIG_POOL_NODES
     assert set(all_names) == {node["metadata"]["name"] for node in estate.nodes(PROJECT_ID, pool)}
     expect(page.locator("#node-rows tr[data-phase=Abnormal]")).to_have_count(4)
