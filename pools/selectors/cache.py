@@ -144,6 +144,19 @@ def cached_read(
     return _result(key, flight.entry)
 
 
+def read_generation(connection_id: int | str) -> str:
+    """The connection's current read generation; it is part of every read key of that connection."""
+    return cache.get(f"{KEY_PREFIX}:{connection_id}:generation") or "0"
+
+
+def forget_connection(connection_id: int | str) -> None:
+    """Make every cached read of a connection miss from now on, e.g. after a change was executed there.
+
+    A new generation changes every key at once, in every worker sharing the cache; old entries expire unseen.
+    """
+    cache.set(f"{KEY_PREFIX}:{connection_id}:generation", uuid.uuid4().hex, timeout=None)
+
+
 def forget(connection_id: int | str, operation: str, params: Mapping[str, Any] | None) -> None:
     """Drop the fresh answer of one read (e.g. after a change), keeping the stale copy."""
     cache.delete(_fresh_key(read_key(connection_id, operation, params)))

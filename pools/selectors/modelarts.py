@@ -22,7 +22,7 @@ from pools.modelarts.types import (
     PoolStatistics,
     RuntimeMetrics,
 )
-from pools.selectors.cache import ReadResult, cached_read
+from pools.selectors.cache import ReadResult, cached_read, read_generation
 from pools.selectors.monitoring import chart_payload
 from pools.services.clients import client_for_connection
 from pools.services.errors import ApplicationError
@@ -65,7 +65,7 @@ def _read(
     return cached_read(
         connection_id=connection.pk,
         operation=operation,
-        params={**params, "connection_version": version},
+        params={**params, "connection_version": version, "generation": read_generation(connection.pk)},
         fetch=fetch,
         what=what,
         refresh=refresh,

@@ -28,6 +28,7 @@ from pools import audit
 from pools.modelarts.errors import InvalidResponseError, ModelArtsError, NotFoundError, TransportError
 from pools.models import ChangeRequest, ChangeRequestApproval, ChangeRequestComment, Connection
 from pools.permissions import APPROVE_CHANGE, REQUEST_CHANGE
+from pools.selectors.cache import forget_connection
 from pools.selectors.change_requests import (
     NODE_DELETING,
     can_view,
@@ -597,6 +598,8 @@ def _settle(
                 **events.result_details(change_request),
             )
     if won:
+        # What the pages cached before the change is now wrong: the next view reads ModelArts afresh.
+        forget_connection(change_request.connection_id)
         notifications.notify_requester(change_request)
     return won
 

@@ -13,6 +13,7 @@ from pools import audit, permissions
 from pools.models import Connection
 
 DEMO_CONNECTION_NAME = "Sandbox (demo)"
+DEMO_CONNECTION_DESCRIPTION = "The local ModelArts sandbox that the demo starts."
 DEMO_USERS = (
     # username, role, is_staff (the administrator may also use Django's admin)
     ("admin", permissions.ADMINISTRATOR, True),
@@ -62,11 +63,8 @@ def demo_connection_ensure(*, endpoint: str, access_key: str, secret_key: str, p
         connection = Connection.objects.filter(name=DEMO_CONNECTION_NAME).first()
         created = connection is None
         if created:
-            connection = Connection(
-                name=DEMO_CONNECTION_NAME,
-                description="The local ModelArts sandbox started by `manage.py demo`.",
-                region="cn-north-4",
-            )
+            connection = Connection(name=DEMO_CONNECTION_NAME, region="cn-north-4")
+        connection.description = DEMO_CONNECTION_DESCRIPTION
         connection.endpoint = endpoint
         connection.project_id = project_id
         connection.access_key = access_key

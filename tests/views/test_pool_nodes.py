@@ -12,7 +12,7 @@ from tests.fixtures.sandbox import PROJECT_ID
 
 pytestmark = pytest.mark.django_db
 
-NODE_NAME = re.compile(r'name="nodes" value="([^"]+)"')
+NODE_NAME = re.compile(r'data-node="([^"]+)"')
 LOAD_MORE = re.compile(r'hx-get="([^"]+)" hx-target="closest tr"')
 
 
@@ -114,8 +114,9 @@ def test_a_filter_with_no_match_in_the_bounded_scan_offers_to_go_on(browse, seed
 
 
 def test_the_checkboxes_belong_to_one_form_that_posts_the_selected_names(
-    browse, seeded_sandbox, sandbox_connection, llm_nodes
+    browse, operator, seeded_sandbox, sandbox_connection, llm_nodes
 ):
+    browse.force_login(operator)  # only requesters get checkboxes
     html = browse.get(llm_nodes).content.decode()
     try:
         action = reverse("pools:delete_nodes_request", args=[sandbox_connection.pk, llm_nodes.split("/")[3]])
@@ -124,7 +125,7 @@ def test_the_checkboxes_belong_to_one_form_that_posts_the_selected_names(
     form = html[html.index(f'<form method="post" action="{action}" id="node-selection"') :]
     form = form[: form.index("</form>")]
     assert 'id="node-selection"' in form and "csrfmiddlewaretoken" in form
-    assert len(NODE_NAME.findall(form)) == NODE_PAGE_SIZE
+    assert len(re.findall(r'name="nodes" value=', form)) == NODE_PAGE_SIZE
     assert 'data-select-all="nodes"' in form
     assert 'id="node-rows"' in form, "rows added by Load more land inside the same form"
 
@@ -151,3 +152,18 @@ def test_a_failing_node_page_is_a_banner_and_load_more_can_retry(browse, seeded_
     assert retry_query["refresh"] == ["1"], "... from ModelArts, not from the cached failure"
     seeded_sandbox.faults.clear()
     assert len(NODE_NAME.findall(hx_get(browse, retry).content.decode())) == NODE_PAGE_SIZE
+
+
+def test_only_requesters_get_selection_checkboxes(
+    client, viewer, operator, seeded_sandbox, sandbox_connection
+):
+    pool = next(
+        p["metadata"]["name"]
+        for p in seeded_sandbox.pools(PROJECT_ID)
+        if p["status"].get("phase") == "Running"
+    )
+    url = reverse("pools:pool_nodes", args=[sandbox_connection.pk, pool])
+    client.force_login(viewer)
+    assert 'name="nodes"' not in client.get(url).content.decode()
+    client.force_login(operator)
+    assert 'name="nodes"' in client.get(url).content.decode()

@@ -1,17 +1,35 @@
 """The whole demo in one process: migrate, start the sandbox with the demo estate, seed, serve."""
 
+import errno
 import os
 import secrets
+import socket
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from modelarts_admin import devkeys
 from pools.management.commands.seed_demo import format_logins
 from pools.sandbox import DEFAULT_ACCOUNT, Sandbox
 from pools.services.demo import demo_connection_ensure, demo_users_ensure
+
+DEFAULT_PORT = 8000
+DEFAULT_SANDBOX_PORT = 8089
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As runserver binds: a port whose old connections linger in TIME_WAIT is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as problem:
+            if problem.errno == errno.EADDRINUSE:
+                return False
+            raise
+    return True
 
 
 class Command(BaseCommand):
@@ -22,14 +40,27 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--port", type=int, default=8000, help="dashboard port (default 8000)")
-        parser.add_argument("--sandbox-port", type=int, default=8089, help="sandbox port (default 8089)")
+        parser.add_argument(
+            "--port", type=int, default=DEFAULT_PORT, help=f"dashboard port (default {DEFAULT_PORT})"
+        )
+        parser.add_argument(
+            "--sandbox-port",
+            type=int,
+            default=DEFAULT_SANDBOX_PORT,
+            help=f"sandbox port (default {DEFAULT_SANDBOX_PORT}; a free one when that is taken)",
+        )
         parser.add_argument(
             "--creation-seconds", type=float, default=25.0, help="how long a new pool creates"
         )
         parser.add_argument("--fresh", action="store_true", help="forget the saved sandbox estate")
 
     def handle(self, *args, **options):
+        # Checked before anything starts, so a second demo fails with advice instead of a traceback.
+        if not port_is_free(options["port"]):
+            raise CommandError(
+                f"Port {options['port']} on 127.0.0.1 is already in use (another demo?). "
+                f"Choose another one: scripts/demo.sh --port {options['port'] + 10}"
+            )
         call_command("migrate", interactive=False, verbosity=0)
         state_file = Path(settings.VAR_DIR) / "sandbox-state.json"
         if options["fresh"] and state_file.exists():
@@ -42,7 +73,7 @@ class Command(BaseCommand):
         )
         if not sandbox.pools(DEFAULT_ACCOUNT.project_id):
             sandbox.seed_demo(DEFAULT_ACCOUNT.project_id)
-        url = sandbox.start(port=options["sandbox_port"])
+        url = self._start_sandbox(sandbox, options["sandbox_port"])
         try:
             # The demo prints its logins at every start, so its generated password is kept in var/.
             password = os.environ.get("DEMO_PASSWORD") or devkeys.read_or_create(
@@ -62,3 +93,14 @@ class Command(BaseCommand):
             call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False)
         finally:
             sandbox.stop()
+
+    def _start_sandbox(self, sandbox: Sandbox, port: int) -> str:
+        """The demo connection follows the sandbox wherever it listens, so a taken default port is no problem."""
+        try:
+            return sandbox.start(port=port)
+        except OSError as problem:
+            if problem.errno != errno.EADDRINUSE:
+                raise
+            if port != DEFAULT_SANDBOX_PORT:
+                raise CommandError(f"Sandbox port {port} on 127.0.0.1 is already in use.") from None
+        return sandbox.start(port=0)

@@ -1,0 +1,195 @@
+"""``manage.py demo`` as a newcomer runs it: it serves, logs in, keeps its estate, and Ctrl-C stops it all."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from pools.sandbox import DEFAULT_AK, DEFAULT_PROJECT_ID, DEFAULT_SK
+from tests.fixtures.sandbox import pool_body, signed_request
+
+ROOT = Path(__file__).resolve().parents[1]
+START_DEADLINE_SECONDS = 60
+STOP_DEADLINE_SECONDS = 15
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def port_accepts(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+class DemoProcess:
+    """One ``manage.py demo`` child whose output is collected in the background."""
+
+    def __init__(self, var_dir: Path, port: int, sandbox_port: int, *extra: str):
+        # Its own var/ (SQLite, secrets, sandbox state) and the defaults a newcomer has: no database or
+        # cache from the CI environment, no preset password.
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in {"DATABASE_URL", "CACHE_URL", "DEMO_PASSWORD", "DEBUG"}
+        }
+        env.update(VAR_DIR=str(var_dir), PYTHONUNBUFFERED="1")
+        self.port, self.sandbox_port = port, sandbox_port
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "demo", "--port", str(port), "--sandbox-port", str(sandbox_port)]
+            + list(extra),
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_until_serving(self) -> None:
+        deadline = time.monotonic() + START_DEADLINE_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"the demo exited with {self.process.returncode}:\n{self.output}")
+            try:
+                if requests.get(f"{self.url}/accounts/login/", timeout=2).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.2)  # polling interval while the demo starts, bounded by the deadline
+        raise AssertionError(f"the demo did not answer within {START_DEADLINE_SECONDS} s:\n{self.output}")
+
+    def password(self) -> str:
+        found = re.search(r"^\s+viewer\s+Viewer\s+password: (\S+)$", self.output, re.MULTILINE)
+        assert found, f"no viewer login printed:\n{self.output}"
+        return found.group(1)
+
+    def interrupt(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=STOP_DEADLINE_SECONDS)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def start_demo(tmp_path):
+    started = []
+
+    def start(*extra: str, port: int | None = None, sandbox_port: int | None = None) -> DemoProcess:
+        demo = DemoProcess(tmp_path / "var", port or free_port(), sandbox_port or free_port(), *extra)
+        started.append(demo)
+        return demo
+
+    yield start
+    for demo in started:
+        demo.kill()
+
+
+def log_in(demo: DemoProcess, username: str, password: str) -> requests.Session:
+    session = requests.Session()
+    login_url = f"{demo.url}/accounts/login/"
+    session.get(login_url, timeout=10)
+    answer = session.post(
+        login_url,
+        data={
+            "username": username,
+            "password": password,
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+        },
+        headers={"Referer": login_url},
+        timeout=10,
+    )
+    assert answer.url == f"{demo.url}/", f"{username} could not log in"
+    return session
+
+
+@pytest.mark.timeout(150)
+def test_demo_serves_then_ctrl_c_stops_the_dashboard_and_the_sandbox(start_demo):
+    demo = start_demo()
+    demo.wait_until_serving()
+    sandbox_url = f"http://127.0.0.1:{demo.sandbox_port}"
+    assert f"ModelArts Admin demo: {demo.url}/" in demo.output
+    assert f"ModelArts sandbox:    {sandbox_url}" in demo.output
+    for username in ("admin", "operator", "approver", "viewer"):
+        assert re.search(rf"^\s+{username}\s+\w+\s+password: \S+$", demo.output, re.MULTILINE)
+    overview = log_in(demo, "viewer", demo.password()).get(f"{demo.url}/", timeout=30)
+    assert overview.status_code == 200 and "Sandbox (demo)" in overview.text
+
+    listed = signed_request(
+        "GET",
+        f"{sandbox_url}/v2/{DEFAULT_PROJECT_ID}/pools",
+        ak=DEFAULT_AK,
+        sk=DEFAULT_SK,
+        project_id=DEFAULT_PROJECT_ID,
+    )
+    assert len(listed.json()["items"]) >= 5, "the demo estate is seeded"
+    created = signed_request(
+        "POST",
+        f"{sandbox_url}/v2/{DEFAULT_PROJECT_ID}/pools",
+        json=pool_body("kept-across-restarts"),
+        ak=DEFAULT_AK,
+        sk=DEFAULT_SK,
+        project_id=DEFAULT_PROJECT_ID,
+    )
+    assert created.status_code in (200, 201), created.text
+
+    assert demo.interrupt() == 0, demo.output
+    assert not port_accepts(demo.port) and not port_accepts(demo.sandbox_port)
+
+    # Again: the same users and password, the same estate (the pool made above is still there).
+    again = start_demo(port=demo.port, sandbox_port=demo.sandbox_port)
+    again.wait_until_serving()
+    assert again.password() == demo.password()
+    listed = signed_request(
+        "GET",
+        f"{sandbox_url}/v2/{DEFAULT_PROJECT_ID}/pools",
+        ak=DEFAULT_AK,
+        sk=DEFAULT_SK,
+        project_id=DEFAULT_PROJECT_ID,
+    )
+    names = [pool["metadata"]["labels"]["os.modelarts/name"] for pool in listed.json()["items"]]
+    assert "kept-across-restarts" in names
+    log_in(again, "admin", again.password())
+    assert again.interrupt() == 0, again.output
+    assert not port_accepts(again.port) and not port_accepts(again.sandbox_port)
+
+
+@pytest.mark.timeout(60)
+def test_a_busy_dashboard_port_is_refused_with_advice(start_demo):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        demo = start_demo(port=taken.getsockname()[1])
+        assert demo.process.wait(timeout=START_DEADLINE_SECONDS) != 0
+    demo._reader.join(timeout=5)
+    assert f"Port {demo.port} on 127.0.0.1 is already in use" in demo.output
+    assert "scripts/demo.sh --port" in demo.output
+    assert not port_accepts(demo.sandbox_port)

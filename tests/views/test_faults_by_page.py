@@ -1,0 +1,194 @@
+"""Every upstream fault on every browse page: a banner, never a 500; and change requests under each fault end
+executed once or failed, never duplicated and never stuck.
+
+Faults: 500, 503, a 429 storm, malformed JSON, a dropped connection, latency past the client's timeout, and
+ModelArts down (the connection points at a closed port). The client gives up fast (small timeout, deadline
+and retries via ``settings``), so each case costs well under a second.
+"""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from django.urls import reverse
+
+from pools.models import ChangeRequest
+from pools.services import change_requests
+from pools.services.errors import ApplicationError
+from tests.fixtures import sandbox as sandbox_account
+from tests.fixtures.approvals import CREATE_POOL, DELETE_POOL, create_body, wait_until
+from tests.fixtures.connections import build_connection
+
+pytestmark = pytest.mark.django_db
+
+TIMEOUT_SECONDS = 0.3
+SLOWER_THAN_TIMEOUT_MS = 1000
+
+FAULTS = ("error-500", "error-503", "throttle-storm", "malformed-json", "dropped", "latency", "down")
+
+
+def inject(sandbox, fault: str, **where) -> None:
+    """Every matching call fails with ``fault`` until the faults are cleared ("down" needs no rule)."""
+    if fault == "error-500":
+        sandbox.faults.error(500, **where)
+    elif fault == "error-503":
+        sandbox.faults.error(503, **where)
+    elif fault == "throttle-storm":
+        sandbox.faults.throttle(retry_after=1, **where)
+    elif fault == "malformed-json":
+        sandbox.faults.malformed(**where)
+    elif fault == "dropped":
+        sandbox.faults.drop(**where)
+    elif fault == "latency":
+        sandbox.faults.latency(SLOWER_THAN_TIMEOUT_MS, **where)
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on: bound, read back, released."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def impatient(settings):
+    settings.MODELARTS_TIMEOUT_SECONDS = TIMEOUT_SECONDS
+    settings.MODELARTS_DEADLINE_SECONDS = TIMEOUT_SECONDS * 2
+    settings.MODELARTS_RETRIES = 1
+    settings.CHANGE_REQUEST_EXECUTION_GRACE_SECONDS = 0
+    # A cache of this test's own, so no earlier answer hides the fault.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"faults-by-page-{id(settings)}",
+        }
+    }
+
+
+def connection_for(fault: str, sandbox, sandbox_connection):
+    if fault != "down":
+        return sandbox_connection
+    return build_connection(
+        "down",
+        access_key=sandbox_account.AK,
+        secret_key=sandbox_account.SK,
+        region=sandbox_account.REGION,
+        project_id=sandbox_account.PROJECT_ID,
+        endpoint=f"http://127.0.0.1:{closed_port()}",
+    )
+
+
+def page_urls(connection, pool_name: str) -> dict[str, str]:
+    pool = {"connection_id": connection.pk, "pool_name": pool_name}
+    return {
+        "overview card": reverse("pools:overview_card", kwargs={"connection_id": connection.pk}),
+        "pool list": reverse("pools:pool_list") + f"?connection={connection.pk}",
+        "pool detail": reverse("pools:pool_detail", kwargs=pool),
+        "nodes": reverse("pools:pool_nodes", kwargs=pool),
+        "monitoring": reverse("pools:pool_monitoring", kwargs=pool),
+        "CSV": reverse("pools:pool_monitoring_csv", kwargs=pool),
+    }
+
+
+PAGES = ("overview card", "pool list", "pool detail", "nodes", "monitoring", "CSV")
+
+
+@pytest.mark.usefixtures("impatient")
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_page_under_a_fault_shows_a_banner(
+    fault, page, seeded_sandbox, sandbox_connection, administrator, client
+):
+    connection = connection_for(fault, seeded_sandbox, sandbox_connection)
+    pool_name = seeded_sandbox.pools(sandbox_account.PROJECT_ID)[0]["metadata"]["name"]
+    client.force_login(administrator)
+    client.post(reverse("pools:connection-switch"), {"connection": connection.pk, "next": "/"})
+    inject(seeded_sandbox, fault)
+
+    response = client.get(page_urls(connection, pool_name)[page])
+
+    if page == "CSV":
+        # The export answers in text: 502 and what failed, never a 500 or an empty file.
+        assert response.status_code == 502
+        assert response["Content-Type"].startswith("text/plain")
+        assert response.content.strip()
+    else:
+        assert response.status_code == 200
+        assert b"upstream-error" in response.content, "the error banner is missing"
+    if fault != "down":
+        wait_until(lambda: seeded_sandbox.calls() > 0, what="the faulty call")
+
+
+def file_request(kind: str, connection, operator, pool_name: str, key: str) -> ChangeRequest:
+    if kind == "create_pool":
+        return change_requests.change_request_create(
+            user=operator,
+            connection=connection,
+            kind="create_pool",
+            target=pool_name,
+            body=create_body(pool_name),
+            reason="faults by page",
+            idempotency_key=key,
+        )
+    return change_requests.change_request_create(
+        user=operator,
+        connection=connection,
+        kind="delete_pool",
+        target=pool_name,
+        body=None,
+        reason="faults by page",
+        idempotency_key=key,
+    )
+
+
+def pools_named(sandbox, display_name: str) -> list[dict]:
+    return [
+        pool
+        for pool in sandbox.pools(sandbox_account.PROJECT_ID)
+        if pool["metadata"]["labels"].get("os.modelarts/name") == display_name
+    ]
+
+
+def applied(sandbox, kind: str, target: str) -> bool:
+    """Whether ModelArts now holds the change: the pool exists, or it is deleting or gone."""
+    if kind == "create_pool":
+        return bool(pools_named(sandbox, target))
+    remaining = {pool["metadata"]["name"]: pool for pool in sandbox.pools(sandbox_account.PROJECT_ID)}
+    return target not in remaining or remaining[target]["status"].get("phase") in {"Deleting", "Deleted"}
+
+
+@pytest.mark.usefixtures("impatient")
+@pytest.mark.parametrize("kind", ["create_pool", "delete_pool"])
+@pytest.mark.parametrize("fault", FAULTS)
+def test_an_approved_change_under_a_fault_happens_at_most_once_and_settles(
+    fault, kind, seeded_sandbox, sandbox_connection, operator, approver
+):
+    if kind == "create_pool":
+        target = "fault-probe"
+    else:
+        target = seeded_sandbox.pools(sandbox_account.PROJECT_ID)[0]["metadata"]["name"]
+    # Filing reads the live state, so ModelArts goes down only after the request is filed.
+    change_request = file_request(kind, sandbox_connection, operator, target, key=f"{fault}-{kind}")
+    if fault == "down":
+        sandbox_connection.endpoint = f"http://127.0.0.1:{closed_port()}"
+        sandbox_connection.save()
+    seeded_sandbox.clear_calls()
+    operation = CREATE_POOL if kind == "create_pool" else DELETE_POOL
+    inject(seeded_sandbox, fault, operation=operation)
+
+    try:
+        change_requests.change_request_approve(user=approver, change_request=change_request)
+    except ApplicationError:
+        pass  # The approval view shows this as a message; what matters is the state it leaves.
+    if fault == "latency":
+        # The slow answer is applied late: wait for the sandbox to have done it before settling.
+        wait_until(lambda: applied(seeded_sandbox, kind, target), what=f"the late {operation}")
+    seeded_sandbox.faults.clear()
+    change_requests.process_change_requests()
+    change_request.refresh_from_db()
+
+    assert change_request.status in {ChangeRequest.Status.SUCCEEDED, ChangeRequest.Status.FAILED}
+    if kind == "create_pool":
+        assert len(pools_named(seeded_sandbox, target)) <= 1, "the pool was created twice"
+    assert (change_request.status == ChangeRequest.Status.SUCCEEDED) == applied(seeded_sandbox, kind, target)

@@ -1,0 +1,271 @@
+"""Arbitrary text in every form field and query parameter never makes a 500: bad input gets a field error.
+
+Each target is a route and the names it reads (POST fields or GET parameters); hypothesis fills every name
+with text from ``HOSTILE_TEXT`` (unicode, control characters, huge strings, SQL- and HTML-looking text,
+empty) and the test asserts the answer is below 500. The views catch upstream errors themselves, so an
+exception escaping the view is a bug the Django test client re-raises here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pools import permissions
+from pools.modelarts.timerange import TimeRange, TimeRangeError
+from pools.services import change_requests
+from tests.fixtures import sandbox as sandbox_account
+from tests.fixtures.users import make_user
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = 40
+
+SPECIMENS = (
+    "",
+    " ",
+    "'; DROP TABLE pools_connection; --",
+    '" OR 1=1 --',
+    "<script>alert(1)</script>",
+    "{{ secret_key }}{% debug %}",
+    "%s%n%x",
+    "../../etc/passwd",
+    "-1.-1.60",
+    "custom",
+    "2026-11-27T03:00",
+    "0.0.0",
+    "99999999999999999999.1.1",
+    "2026-02-30",
+    "\u202e\u0000\ufeff",
+    "\ud7ff\U0001f600\u0301",
+    "1e309",
+    "NaN",
+    "-0",
+    "a" * 70_000,
+    "9" * 5_000,
+)
+
+HOSTILE_TEXT = st.one_of(
+    st.sampled_from(SPECIMENS),
+    st.text(max_size=60),
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=200, max_size=3000),
+    st.text(alphabet="0123456789.-:TZ+ ", max_size=30),
+)
+
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def values_for(names: tuple[str, ...]):
+    return st.fixed_dictionaries({name: HOSTILE_TEXT for name in names})
+
+
+@dataclasses.dataclass
+class Estate:
+    client: Client
+    connection: Any
+    pool_name: str
+    change_request: Any
+
+
+@pytest.fixture
+def estate(seeded_sandbox, sandbox_connection, django_user_model) -> Estate:
+    requester = make_user(django_user_model, "fuzz-requester", permissions.OPERATOR)
+    administrator = make_user(django_user_model, "fuzz-admin", permissions.ADMINISTRATOR)
+    pool_name = seeded_sandbox.pools(sandbox_account.PROJECT_ID)[0]["metadata"]["name"]
+    change_request = change_requests.change_request_create(
+        user=requester,
+        connection=sandbox_connection,
+        kind="delete_pool",
+        target=pool_name,
+        body=None,
+        reason="fuzzing",
+        idempotency_key="fuzz",
+    )
+    client = Client()
+    client.force_login(administrator)
+    return Estate(client, sandbox_connection, pool_name, change_request)
+
+
+def assert_handled(response) -> None:
+    assert response.status_code < 500, response.content[:500]
+
+
+def pool_url(estate: Estate, name: str) -> str:
+    return reverse(
+        f"pools:{name}", kwargs={"connection_id": estate.connection.pk, "pool_name": estate.pool_name}
+    )
+
+
+# --- TimeRange.parse: a TimeRangeError or a TimeRange, nothing else ---
+
+
+@FUZZ
+@given(text=HOSTILE_TEXT)
+def test_time_range_parse_raises_only_its_own_error(text):
+    try:
+        parsed = TimeRange.parse(text)
+    except TimeRangeError:
+        return
+    assert TimeRange.parse(str(parsed)) == parsed
+
+
+# --- Forms (POST) ---
+
+CONNECTION_FIELDS = (
+    "name",
+    "region",
+    "project_id",
+    "endpoint",
+    "workspace_id",
+    "user_id",
+    "access_key",
+    "secret_key",
+    "description",
+)
+
+
+@FUZZ
+@given(data=values_for(CONNECTION_FIELDS))
+def test_connection_create_form(estate, data):
+    assert_handled(estate.client.post(reverse("pools:connection-create"), data))
+
+
+@FUZZ
+@given(data=values_for(CONNECTION_FIELDS))
+def test_connection_edit_form(estate, data):
+    assert_handled(
+        estate.client.post(reverse("pools:connection-edit", kwargs={"pk": estate.connection.pk}), data)
+    )
+
+
+@FUZZ
+@given(data=values_for(("username", "password")))
+def test_login_form(db, data):
+    assert_handled(Client().post(reverse("login"), data))
+
+
+WIZARD_FIELDS = {
+    "basics": (
+        "action",
+        "connection",
+        "display_name",
+        "description",
+        "workspace_id",
+        "node_prefix",
+        "labels",
+    ),
+    "type": ("action", "type", "scope"),
+    "resources": (
+        "action",
+        "form-TOTAL_FORMS",
+        "form-INITIAL_FORMS",
+        "form-0-flavor",
+        "form-0-count",
+        "form-0-max_count",
+        "form-0-azs",
+    ),
+    "network": ("action", "network_name", "job_flavors", "gpu_version", "npu_version", "update_strategy"),
+    "billing": (
+        "action",
+        "mode",
+        "period_type",
+        "period_num",
+        "auto_renew",
+        "auto_pay",
+        "promotion_info",
+        "console_url",
+        "order_id",
+    ),
+    "review": ("action", "reason"),
+}
+
+
+@pytest.mark.parametrize("step", list(WIZARD_FIELDS))
+def test_wizard_steps(estate, step):
+    start = estate.client.get(reverse("pools:pool_wizard_start"))
+    wizard_id = start.url.rstrip("/").split("/")[-2]
+    url = reverse("pools:pool_wizard_step", kwargs={"wizard_id": wizard_id, "step": step})
+
+    @FUZZ
+    @given(data=values_for(WIZARD_FIELDS[step]))
+    def post_step(data):
+        assert_handled(estate.client.post(url, data))
+        assert_handled(estate.client.get(url, {**data, "check": "1"}))
+
+    post_step()
+
+
+@FUZZ
+@given(data=values_for(("confirmation", "reason", "submission_key")))
+def test_delete_pool_form(estate, data):
+    assert_handled(estate.client.post(pool_url(estate, "delete_pool_request"), data))
+
+
+@FUZZ
+@given(
+    data=values_for(("nodes", "confirm", "reason", "submission_key")),
+    extra_nodes=st.lists(HOSTILE_TEXT, max_size=4),
+)
+def test_delete_nodes_form(estate, data, extra_nodes):
+    url = pool_url(estate, "delete_nodes_request")
+    assert_handled(estate.client.post(url, {**data, "nodes": [data["nodes"], *extra_nodes]}))
+    assert_handled(estate.client.get(url, {"nodes": [data["nodes"], *extra_nodes]}))
+
+
+@pytest.mark.parametrize(
+    ("route", "fields"),
+    [
+        ("change-request-approve", ("comment", "password")),
+        ("change-request-reject", ("comment",)),
+        ("change-request-comment", ("text",)),
+    ],
+)
+def test_decision_forms(estate, route, fields):
+    url = reverse(f"pools:{route}", kwargs={"pk": estate.change_request.pk})
+
+    @FUZZ
+    @given(data=values_for(fields))
+    def post_decision(data):
+        assert_handled(estate.client.post(url, data))
+
+    post_decision()
+
+
+# --- Query parameters of the browse, approval and audit pages ---
+
+QUERY_TARGETS = {
+    "pool_list": ("connection", "workspace", "status", "labels", "q", "sort", "refresh"),
+    "pool_nodes": ("phase", "after", "refresh"),
+    "pool_monitoring": ("range", "start", "end", "tz", "statistics", "period"),
+    "pool_monitoring_csv": ("range", "start", "end", "tz", "statistics", "period"),
+    "pool_detail": ("refresh",),
+    "audit_log": ("user", "action", "q", "start", "end", "page", "verify"),
+    "approvals-history": ("status", "kind", "page"),
+    "my-requests": ("status", "page"),
+}
+
+
+@pytest.mark.parametrize("route", list(QUERY_TARGETS))
+def test_query_parameters(estate, route):
+    if route.startswith("pool_") and route != "pool_list":
+        url = pool_url(estate, route)
+    else:
+        url = reverse(f"pools:{route}")
+
+    @FUZZ
+    @given(query=values_for(QUERY_TARGETS[route]))
+    def get_page(query):
+        assert_handled(estate.client.get(url, query))
+        assert_handled(estate.client.get(url, query, headers={"HX-Request": "true"}))
+
+    get_page()
