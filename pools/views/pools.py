@@ -36,7 +36,7 @@ NO_CONNECTION = "There is no connection to browse yet."
 
 @dataclass(frozen=True)
 class PoolRow:
-    pool: Any  # pools.modelarts.types.Pool
+    pool: Any  # the Pool value the pool_get selector returned
     open_requests: list
     detail_url: str
 
