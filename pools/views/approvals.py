@@ -229,37 +229,32 @@ def change_request_reject_view(request: HtmxHttpRequest, pk: int):
     return _done(request, change_request, f"You rejected change request #{change_request.pk}.")
 
 
+def _act(request: HtmxHttpRequest, pk: int, action, done: str):
+    """Run a form-less service ``action`` on a request; a refusal re-renders its card with the reason."""
+    change_request = change_request_get(pk=pk, user=request.user)
+    try:
+        action(user=request.user, change_request=change_request)
+    except ApplicationError as error:
+        return _render_card(request, change_request, error=error, status=409)
+    return _done(request, change_request, done.format(pk=change_request.pk))
+
+
 @require_POST
 @require(APPROVE_CHANGE)
 def change_request_retry_view(request: HtmxHttpRequest, pk: int):
-    change_request = change_request_get(pk=pk, user=request.user)
-    try:
-        services.change_request_retry(user=request.user, change_request=change_request)
-    except ApplicationError as error:
-        return _render_card(request, change_request, error=error, status=409)
-    return _done(request, change_request, f"Change request #{change_request.pk} was run again.")
+    return _act(request, pk, services.change_request_retry, "Change request #{pk} was run again.")
 
 
 @require_POST
 @require(APPROVE_CHANGE)
 def change_request_execute_view(request: HtmxHttpRequest, pk: int):
-    change_request = change_request_get(pk=pk, user=request.user)
-    try:
-        services.change_request_execute(user=request.user, change_request=change_request)
-    except ApplicationError as error:
-        return _render_card(request, change_request, error=error, status=409)
-    return _done(request, change_request, f"Change request #{change_request.pk} was executed.")
+    return _act(request, pk, services.change_request_execute, "Change request #{pk} was executed.")
 
 
 @require_POST
 @require(REQUEST_CHANGE)
 def change_request_cancel_view(request: HtmxHttpRequest, pk: int):
-    change_request = change_request_get(pk=pk, user=request.user)
-    try:
-        services.change_request_cancel(user=request.user, change_request=change_request)
-    except ApplicationError as error:
-        return _render_card(request, change_request, error=error, status=409)
-    return _done(request, change_request, f"You cancelled change request #{change_request.pk}.")
+    return _act(request, pk, services.change_request_cancel, "You cancelled change request #{pk}.")
 
 
 @require_POST
