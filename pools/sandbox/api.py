@@ -29,6 +29,7 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
     drop: bool = False  # close the connection without answering
     operation: str = ""
+    not_before: float | None = None  # time.monotonic() before which the answer must not leave
 
 
 def error_answer(error: ApiError, request_id: str, operation: str = "") -> Answer:
@@ -82,7 +83,11 @@ def _fault_answer(fault: faults.Fault, request_id: str, operation: str) -> Answe
     return error_answer(errors.internal_error(), request_id, operation)
 
 
-def answer(sandbox: Sandbox, request: ReceivedRequest, request_id: str) -> Answer:
+def answer(
+    sandbox: Sandbox, request: ReceivedRequest, request_id: str, *, arrived: float | None = None
+) -> Answer:
+    """The answer to one API request; ``arrived`` is its ``time.monotonic()`` (default: now)."""
+    arrived = time.monotonic() if arrived is None else arrived
     try:
         route = routing.match(request.method, request.path)
     except routing.MethodNotAllowed:
@@ -98,16 +103,28 @@ def answer(sandbox: Sandbox, request: ReceivedRequest, request_id: str) -> Answe
         )
         auth.authorize_project(sandbox.accounts, ak, route.project_id, request.headers)
         decision = sandbox.faults.decide(route.operation, request.method)
-        if decision.latency_ms:
-            time.sleep(decision.latency_ms / 1000)  # the simulated slowness itself, not a wait for state
-        if decision.outcome is not None:
-            return _fault_answer(decision.outcome, request_id, route.operation)
-        payload = run_operation(sandbox, route, query_values(request.query), request.body)
-        if isinstance(payload, bytes):  # already encoded (the monitoring series)
-            return Answer(200, raw=payload, operation=route.operation)
-        return Answer(200, payload, operation=route.operation)
+        result = _decided_answer(sandbox, route, request, request_id, decision)
+        if decision.answer_after_ms:
+            result.not_before = arrived + decision.answer_after_ms / 1000
+        return result
     except ApiError as error:
         return error_answer(error, request_id, route.operation)
     except Exception:
         logger.exception("sandbox: %s failed (request %s)", route.operation, request_id)
         return error_answer(errors.internal_error(), request_id, route.operation)
+
+
+def _decided_answer(
+    sandbox: Sandbox, route, request: ReceivedRequest, request_id: str, decision: faults.Decision
+) -> Answer:
+    if decision.latency_ms:
+        time.sleep(decision.latency_ms / 1000)  # the simulated slowness itself, not a wait for state
+    if decision.outcome is not None:
+        return _fault_answer(decision.outcome, request_id, route.operation)
+    try:
+        payload = run_operation(sandbox, route, query_values(request.query), request.body)
+    except ApiError as error:
+        return error_answer(error, request_id, route.operation)
+    if isinstance(payload, bytes):  # already encoded (the monitoring series)
+        return Answer(200, raw=payload, operation=route.operation)
+    return Answer(200, payload, operation=route.operation)

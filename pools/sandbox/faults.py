@@ -3,7 +3,10 @@
 A rule applies to the API requests it matches (optionally only one operation, e.g. ``"ListPools"``, and/or
 one HTTP method), after the request has been authenticated:
 
-* ``latency``   — wait ``latency_ms`` before answering (adds up with other latency rules);
+* ``latency``   — wait ``latency_ms`` before answering (adds up with other latency rules); with
+  ``includes_work`` the wait is the whole answer time instead: the answer leaves ``latency_ms`` after the
+  request arrived, the sandbox's own work done within it, as a remote API's latency includes its servers'
+  work (what a benchmark of a client wants; the longest such rule wins);
 * ``error``     — answer ``status`` 500 (``ModelArts.50005000``) or 503 (gateway ``APIG.0202``);
 * ``throttle``  — answer 429 ``APIG.0308`` with ``Retry-After: <retry_after>``;
 * ``malformed`` — answer 200 with a body that is not valid JSON;
@@ -45,6 +48,7 @@ class Fault:
     retry_after: int = 1
     operation: str | None = None
     method: str | None = None
+    includes_work: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -57,6 +61,8 @@ class Fault:
             raise ValueError("status must be 500 or 503")
         if not isinstance(self.latency_ms, int) or self.latency_ms < 0:
             raise ValueError("latency_ms must be a whole number of at least 0")
+        if not isinstance(self.includes_work, bool):
+            raise ValueError("includes_work must be true or false")
         if not isinstance(self.retry_after, int) or self.retry_after < 0:
             raise ValueError("retry_after must be a whole number of at least 0")
         if self.operation is not None and self.operation not in OPERATIONS:
@@ -90,10 +96,12 @@ class Fault:
 
 @dataclass(frozen=True)
 class Decision:
-    """What to do with one request: wait, then answer normally (``outcome`` None) or as the fault says."""
+    """What to do with one request: wait, then answer normally (``outcome`` None) or as the fault says; and
+    send no answer sooner than ``answer_after_ms`` after the request arrived."""
 
     latency_ms: int = 0
     outcome: Fault | None = None
+    answer_after_ms: int = 0
 
 
 class Faults:
@@ -110,8 +118,20 @@ class Faults:
             self._rules.append(fault)
         return fault
 
-    def latency(self, ms: int, *, count=None, share=None, operation=None, method=None) -> Fault:
-        return self.add(Fault(LATENCY, count, share, latency_ms=ms, operation=operation, method=method))
+    def latency(
+        self, ms: int, *, count=None, share=None, operation=None, method=None, includes_work=False
+    ) -> Fault:
+        return self.add(
+            Fault(
+                LATENCY,
+                count,
+                share,
+                latency_ms=ms,
+                operation=operation,
+                method=method,
+                includes_work=includes_work,
+            )
+        )
 
     def error(self, status: int = 500, *, count=None, share=None, operation=None, method=None) -> Fault:
         return self.add(Fault(ERROR, count, share, status=status, operation=operation, method=method))
@@ -151,17 +171,21 @@ class Faults:
 
     def decide(self, operation: str, method: str) -> Decision:
         with self._lock:
-            latency = 0
+            latency = answer_after = 0
             outcome = None
             for rule in list(self._rules):
                 if rule.kind == FAIL_CREATE or not rule.matches(operation, method):
                     continue
                 if rule.kind == LATENCY:
-                    if self._fires(rule):
+                    if not self._fires(rule):
+                        continue
+                    if rule.includes_work:
+                        answer_after = max(answer_after, rule.latency_ms)
+                    else:
                         latency += rule.latency_ms
                 elif outcome is None and self._fires(rule):
                     outcome = rule
-            return Decision(latency, outcome)
+            return Decision(latency, outcome, answer_after)
 
     def take_create_failure(self) -> bool:
         """Whether the CreatePool being accepted now should end in ``Error``."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import time
 import uuid
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -120,6 +121,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             logger.debug("sandbox: the connection was already closed")
 
     def _handle(self) -> None:
+        arrived = time.monotonic()
         request_id = uuid.uuid4().hex
         sandbox = self.server.sandbox
         raw_path, _, query = self.path.partition("?")
@@ -136,7 +138,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             self._send(status, json.dumps(payload).encode(), request_id, {})
             return
         request = ReceivedRequest(self.command, raw_path, query, dict(self.headers.items()), body)
-        result = api.answer(sandbox, request, request_id)
+        result = api.answer(sandbox, request, request_id, arrived=arrived)
         sandbox.record_call(
             RecordedCall(result.operation, self.command, raw_path, query, result.status, request_id)
         )
@@ -144,4 +146,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             self._drop()
             return
         payload = result.raw if result.raw is not None else json.dumps(result.payload).encode()
+        if result.not_before is not None:
+            # Latency that includes the work: encoding the answer happened within it, too.
+            time.sleep(max(0.0, result.not_before - time.monotonic()))
         self._send(result.status, payload, request_id, result.headers)

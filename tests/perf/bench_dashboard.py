@@ -158,10 +158,11 @@ class SandboxProcess:
         return response.json()
 
     def latency(self, ms: int) -> None:
-        """Every API request waits ``ms`` before it is answered (and nothing else goes wrong)."""
+        """Every API request is answered ``ms`` after it arrived (and nothing else goes wrong): the
+        sandbox's own work happens within that time, as a remote API's does within its latency."""
         self.control("DELETE", "faults")
         if ms:
-            self.control("POST", "faults", {"kind": "latency", "latency_ms": ms})
+            self.control("POST", "faults", {"kind": "latency", "latency_ms": ms, "includes_work": True})
 
     def clear_calls(self) -> None:
         self.control("DELETE", "calls")

@@ -185,6 +185,7 @@ def test_the_control_endpoint_lists_adds_and_clears_faults(sandbox):
             "retry_after": 1,
             "operation": "ListPools",
             "method": None,
+            "includes_work": False,
         }
     ]
     assert call(sandbox, "GET", "/pools").status_code == 503
@@ -279,3 +280,28 @@ def test_timings_can_be_read_and_changed(sandbox):
 def test_unknown_control_paths_are_not_found(sandbox):
     assert control(sandbox, "GET", "/nothing").status_code == 404
     assert control(sandbox, "GET", "").json()["endpoints"]
+
+
+def test_latency_that_includes_the_work_is_the_whole_answer_time(sandbox):
+    # The added 200 ms stands for slow work; the 400 ms answer time includes it rather than adding to it.
+    sandbox.faults.latency(200, count=1)
+    sandbox.faults.latency(400, count=1, includes_work=True)
+
+    started = time.monotonic()
+    assert call(sandbox, "GET", "/pools").status_code == 200
+    elapsed = time.monotonic() - started
+
+    assert 0.4 <= elapsed < 0.55
+
+
+def test_latency_that_includes_the_work_also_holds_an_error_answer(sandbox):
+    sandbox.faults.latency(300, count=1, includes_work=True)
+
+    started = time.monotonic()
+    assert call(sandbox, "GET", "/pools/no-such-pool").status_code == 404
+    assert time.monotonic() - started >= 0.3
+
+
+def test_includes_work_must_be_a_boolean():
+    with pytest.raises(ValueError, match="includes_work"):
+        Fault.from_json({"kind": "latency", "latency_ms": 5, "includes_work": "yes"})
