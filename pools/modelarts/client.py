@@ -34,7 +34,7 @@ from urllib.parse import quote, urlsplit
 import requests
 import urllib3
 
-from pools.modelarts import signer
+from pools.modelarts import jsonio, signer
 from pools.modelarts.auth import SdkHmacAuth, utc_now
 from pools.modelarts.errors import (
     InvalidResponseError,
@@ -174,7 +174,8 @@ class ModelArtsClient:
 
     ``timeout`` bounds each attempt, ``deadline`` the whole call including retries and waits, ``retries``
     the attempts after the first. ``sleep``, ``clock`` (monotonic seconds) and ``now`` (the signing date)
-    are injectable for tests.
+    are injectable for tests. ``on_send`` is called just before each attempt goes out: a caller that runs
+    the call on another thread can leave it the CPU until then, and do its own work while it waits.
     """
 
     def __init__(
@@ -193,6 +194,7 @@ class ModelArtsClient:
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = utc_now,
         rng: random.Random | None = None,
+        on_send: Callable[[], None] | None = None,
     ) -> None:
         if not isinstance(project_id, str) or not project_id:
             raise ValueError("a project id is needed")
@@ -217,6 +219,7 @@ class ModelArtsClient:
         self._sleep = sleep
         self._clock = clock
         self._random = rng or random.Random()  # jitter only, not a secret
+        self._on_send = on_send
         self._min_attempt = min(MIN_ATTEMPT_SECONDS, self.timeout)
         self._base_path = f"/v2/{path_value(project_id, 'project id')}"
 
@@ -373,6 +376,8 @@ class ModelArtsClient:
                 )
                 self._log(operation, method, path, error.kind, "", attempt - 1, started)
                 raise error
+            if self._on_send is not None:
+                self._on_send()
             try:
                 response = self._session.request(
                     method,
@@ -504,7 +509,7 @@ class ModelArtsClient:
             )
 
         try:
-            data = json.loads(response.content)
+            data = jsonio.loads(response.content)
         except (ValueError, RecursionError):
             text = response.content.decode("utf-8", "replace")
             raise invalid(f"the answer is not JSON: {excerpt(text[:4096]) or 'empty body'}") from None

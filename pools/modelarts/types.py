@@ -12,9 +12,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from pools.modelarts import jsonio
 from pools.modelarts.errors import InvalidResponseError
+
+V = TypeVar("V")
 
 # Annotation and label keys the dashboard reads (§4.1).
 LABEL_NAME = "os.modelarts/name"
@@ -103,6 +106,17 @@ def _str_map(value: Any) -> dict[str, str]:
     return {str(k): "" if v is None else str(v) for k, v in _dict(value).items()}
 
 
+def _built(cls: type[V], values: dict[str, Any]) -> V:
+    """An instance of the frozen dataclass ``cls`` with every field in ``values``, without ``__init__``.
+
+    A frozen dataclass sets each field through ``object.__setattr__``; a list of hundreds of pools, each
+    with a handful of flavor counts, spent most of its parse time there. Callers pass every field.
+    """
+    instance = object.__new__(cls)
+    instance.__dict__.update(values)
+    return instance
+
+
 def _items(body: Any, what: str) -> list[Any]:
     if not isinstance(body, dict) or not isinstance(body.get("items", []), list):
         raise InvalidResponseError(f"{what}: expected an object with an 'items' list")
@@ -120,23 +134,29 @@ class FlavorCount:
     def parse(cls, data: Any) -> FlavorCount:
         data = _dict(data)
         max_count = data.get("maxCount")
-        return cls(
-            flavor=str(data.get("flavor", "")),
-            count=_int(data.get("count")),
-            max_count=None if max_count is None else _int(max_count),
-            azs=tuple(
-                (str(az.get("az", "")), _int(az.get("count")))
-                for az in _list(data.get("azs"))
-                if isinstance(az, dict)
-            ),
+        azs = data.get("azs")
+        return _built(
+            cls,
+            {
+                "flavor": str(data.get("flavor", "")),
+                "count": _int(data.get("count")),
+                "max_count": None if max_count is None else _int(max_count),
+                "azs": tuple(
+                    (str(az.get("az", "")), _int(az.get("count"))) for az in azs if isinstance(az, dict)
+                )
+                if isinstance(azs, list) and azs
+                else (),
+            },
         )
 
     @classmethod
     def parse_many(cls, value: Any) -> tuple[FlavorCount, ...]:
         """Accepts the documented array and the SDK's single-object form."""
+        if not value:
+            return ()
         if isinstance(value, dict):
-            return (cls.parse(value),) if value else ()
-        return tuple(cls.parse(item) for item in _list(value))
+            return (cls.parse(value),)
+        return tuple([cls.parse(item) for item in value]) if isinstance(value, list) else ()
 
 
 def accelerator_of(flavor: str) -> str:
@@ -185,29 +205,33 @@ class Pool:
             raise InvalidResponseError("pool: metadata.name is missing")
         labels, annotations = _str_map(metadata.get("labels")), _str_map(metadata.get("annotations"))
         resources = _dict(status.get("resources"))
-        return cls(
-            name=name,
-            display_name=labels.get(LABEL_NAME, name),
-            workspace_id=labels.get(LABEL_WORKSPACE, "0"),
-            description=annotations.get(ANNOTATION_DESCRIPTION, ""),
-            created_at=parse_time(metadata.get("creationTimestamp")),
-            deleted_at=parse_time(metadata.get("deletionTimestamp")),
-            labels=labels,
-            annotations=annotations,
-            type=str(spec.get("type", "")),
-            scope=tuple(str(s) for s in _list(spec.get("scope"))),
-            resources=FlavorCount.parse_many(spec.get("resources")),
-            network_name=str(_dict(spec.get("network")).get("name", "")),
-            job_flavors=tuple(str(f) for f in _list(spec.get("jobFlavors"))),
-            driver=_dict(spec.get("driver")),
-            # A fresh pool may come back with no phase at all (§5.8): it is being created.
-            phase=str(status.get("phase") or "Creating"),
-            status_message=str(status.get("message") or ""),
-            status_resources={
-                state: FlavorCount.parse_many(resources.get(state)) for state in RESOURCE_STATES
+        scope, job_flavors = spec.get("scope"), spec.get("jobFlavors")
+        return _built(
+            cls,
+            {
+                "name": name,
+                "display_name": labels.get(LABEL_NAME, name),
+                "workspace_id": labels.get(LABEL_WORKSPACE, "0"),
+                "description": annotations.get(ANNOTATION_DESCRIPTION, ""),
+                "created_at": parse_time(metadata.get("creationTimestamp")),
+                "deleted_at": parse_time(metadata.get("deletionTimestamp")),
+                "labels": labels,
+                "annotations": annotations,
+                "type": str(spec.get("type", "")),
+                "scope": tuple([str(s) for s in scope]) if isinstance(scope, list) else (),
+                "resources": FlavorCount.parse_many(spec.get("resources")),
+                "network_name": str(_dict(spec.get("network")).get("name", "")),
+                "job_flavors": tuple([str(f) for f in job_flavors]) if isinstance(job_flavors, list) else (),
+                "driver": _dict(spec.get("driver")),
+                # A fresh pool may come back with no phase at all (§5.8): it is being created.
+                "phase": str(status.get("phase") or "Creating"),
+                "status_message": str(status.get("message") or ""),
+                "status_resources": {
+                    state: FlavorCount.parse_many(resources.get(state)) for state in RESOURCE_STATES
+                },
+                "raw": data,
+                "request_id": request_id,
             },
-            raw=data,
-            request_id=request_id,
         )
 
     @property
@@ -260,7 +284,17 @@ class PoolList:
 
     @classmethod
     def parse(cls, body: Any, request_id: str = "") -> PoolList:
-        return cls(tuple(Pool.parse(item) for item in _items(body, "pool list")), body, request_id)
+        return cls(tuple([Pool.parse(item) for item in _items(body, "pool list")]), body, request_id)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled (into the selector cache) as the JSON it was parsed from: writing that is several times
+        # cheaper than pickling hundreds of typed pools, and parsing it again costs about what unpickling them
+        # did. A cold read pays the writing while its page waits.
+        return (_pool_list_from_json, (jsonio.dumps(self.raw), self.request_id))
+
+
+def _pool_list_from_json(content: bytes, request_id: str) -> PoolList:
+    return PoolList.parse(jsonio.loads(content), request_id)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from pools.modelarts.types import (
     RuntimeMetrics,
 )
 from pools.selectors.cache import ReadResult, cached_read, read_generation
+from pools.selectors.concurrent import upstream_request_going_out
 from pools.selectors.monitoring import chart_payload
 from pools.services.clients import client_for_connection
 from pools.services.errors import ApplicationError
@@ -55,7 +56,9 @@ def _read(
 ) -> ReadResult[T]:
     def fetch() -> T:
         try:
-            with client_for_connection(connection, keep_alive=True) as client:
+            with client_for_connection(
+                connection, keep_alive=True, on_send=upstream_request_going_out
+            ) as client:
                 return call(client)
         except ValueError as error:
             # The client refuses what it cannot send (a malformed endpoint, an empty pool name): say so.

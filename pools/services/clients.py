@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import requests
@@ -52,12 +53,15 @@ def _shared_session(endpoint: str) -> requests.Session:
 
 
 @sensitive_variables("access_key", "secret_key")
-def client_for_connection(connection: Connection, *, keep_alive: bool = False) -> ModelArtsClient:
+def client_for_connection(
+    connection: Connection, *, keep_alive: bool = False, on_send: Callable[[], None] | None = None
+) -> ModelArtsClient:
     """A client signed with the connection's AK/SK and the timeouts and retries from settings.
 
     ``keep_alive``: send over this process's shared session to the endpoint, reusing open connections. For
     reads only: a write must not go out on a kept-alive connection the server may be closing just then,
-    where a lost answer would leave its outcome unknown; writes get a session of their own.
+    where a lost answer would leave its outcome unknown; writes get a session of their own. ``on_send``: see
+    ``ModelArtsClient``.
     """
     try:
         access_key = connection.access_key
@@ -76,4 +80,5 @@ def client_for_connection(connection: Connection, *, keep_alive: bool = False) -
         deadline=settings.MODELARTS_DEADLINE_SECONDS,
         retries=settings.MODELARTS_RETRIES,
         session=_shared_session(endpoint) if keep_alive else None,
+        on_send=on_send,
     )

@@ -6,12 +6,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.vary import vary_on_headers
 
 from pools.forms.browse import PoolFilterForm
-from pools.htmx import HtmxHttpRequest, template_for
+from pools.htmx import HtmxHttpRequest, render_shell, template_for
 from pools.permissions import VIEW_DASHBOARD, require
 from pools.selectors.change_requests import open_change_requests_by_pool
 from pools.selectors.concurrent import concurrently
@@ -83,10 +85,15 @@ def pool_list_view(request: HtmxHttpRequest):
         return render(request, template_for(request, LIST_PAGE, "pool-table"), context)
 
     data = form.cleaned_data
-    detail_url = url_with_pool("pools:pool_detail", connection.pk)
-    # The open change requests come from the database while the pools come from ModelArts.
-    requests_by_pool, read = concurrently(
-        lambda: open_change_requests_by_pool(connection),
+    template = template_for(request, LIST_PAGE, "pool-table")
+
+    def from_the_database():
+        # While the pools come from ModelArts: the open change requests, and the page around the table.
+        requests_by_pool = open_change_requests_by_pool(connection)
+        return requests_by_pool, render_shell(request, LIST_PAGE, context) if template == LIST_PAGE else None
+
+    (requests_by_pool, shell), read = concurrently(
+        from_the_database,
         lambda: pool_list(
             connection=connection,
             workspace_id=data["workspace"] or None,
@@ -97,6 +104,7 @@ def pool_list_view(request: HtmxHttpRequest):
     )
     pools = list(read.value.items) if read.value is not None else []
     shown = [pool for pool in pools if not data["q"] or _matches(pool, data["q"])]
+    detail_url = url_with_pool("pools:pool_detail", connection.pk)
     context.update(
         read=read,
         rows=[
@@ -108,7 +116,9 @@ def pool_list_view(request: HtmxHttpRequest):
         polling=any(pool.phase in CHANGING_PHASES for pool in pools),
         poll_seconds=POLL_SECONDS,
     )
-    return render(request, template_for(request, LIST_PAGE, "pool-table"), context)
+    if shell is None:
+        return render(request, template, context)
+    return HttpResponse(shell.around(render_to_string(f"{LIST_PAGE}#pool-table", context, request)))
 
 
 @require(VIEW_DASHBOARD)

@@ -921,7 +921,8 @@ def run_all(options: argparse.Namespace) -> int:
     notes = [f"machine: {machine()} at the start"]
     samples = 7 if options.quick else 15
     with contextlib.ExitStack() as cleanup:
-        measure_signer(rows, options.quick)
+        if not options.only or "signer" in options.only.split(","):
+            measure_signer(rows, options.quick)
         sandbox = SandboxProcess.start()
         cleanup.callback(sandbox.stop)
         scratch = Scratch.create(options.cache_url, options.database_url)
@@ -936,13 +937,25 @@ def run_all(options: argparse.Namespace) -> int:
             server.url, login_through_form(server.url, estate.viewers[0].username, estate.password)
         )
         run = Run(sandbox, server, estate, browser, options.cache_url, samples, rows, notes)
+        measures = {
+            "pool_list": lambda: measure_pool_list(run),
+            "overview": lambda: measure_overview(run),
+            "viewers": lambda: measure_viewers(
+                run, 10.0 if options.quick else VIEWER_SECONDS, options.poll_seconds
+            ),
+            "nodes": lambda: measure_nodes(run),
+            "monitoring": lambda: measure_monitoring(run),
+            "throughput": lambda: measure_throughput(run, 5.0 if options.quick else 10.0, options.clients),
+        }
+        chosen = (
+            [name for name in options.only.split(",") if name != "signer"] if options.only else list(measures)
+        )
+        unknown = set(chosen) - set(measures)
+        if unknown:
+            raise BenchError(f"--only takes {', '.join(measures)}; not {', '.join(sorted(unknown))}")
         try:
-            measure_pool_list(run)
-            measure_overview(run)
-            measure_viewers(run, 10.0 if options.quick else VIEWER_SECONDS, options.poll_seconds)
-            measure_nodes(run)
-            measure_monitoring(run)
-            measure_throughput(run, 5.0 if options.quick else 10.0, options.clients)
+            for name in chosen:
+                measures[name]()
             profile = profile_pool_list(run) if options.profile else ""
         except BenchError:
             sys.stderr.write(f"gunicorn log:\n{server.log_tail()}\n")
@@ -964,6 +977,12 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="also print a profile of the cold pool list")
     parser.add_argument("--poll-seconds", type=float, default=1.0, help="how often each viewer polls")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients of the throughput loop")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated measures to run: signer, pool_list, overview, viewers, nodes, monitoring, "
+        "throughput (default: all)",
+    )
     parser.add_argument("--serve-sandbox", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.serve_sandbox:

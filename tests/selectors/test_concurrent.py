@@ -1,11 +1,12 @@
 """``concurrently``: a page's upstream reads run at the same time, results in order, errors re-raised."""
 
 import threading
+import time
 
 import pytest
 from django.db import connection as database
 
-from pools.selectors.concurrent import concurrently
+from pools.selectors.concurrent import HEAD_START_SECONDS, concurrently, upstream_request_going_out
 
 
 def test_the_reads_run_at_the_same_time_and_come_back_in_order():
@@ -71,3 +72,52 @@ def test_a_forked_process_gets_helper_threads_of_its_own():
 
 def _read_twice_into(results):
     results.put(concurrently(lambda: "parent", lambda: "helper"))
+
+
+def test_the_calling_thread_starts_its_own_read_once_the_others_have_sent_their_requests():
+    events = []
+    answer = threading.Event()
+
+    def upstream_read():
+        events.append("helper prepares its request")
+        upstream_request_going_out()  # what the client's on_send calls as the request leaves
+        answer.wait(5)  # the answer takes its time; meanwhile the calling thread works
+        return "pools"
+
+    def database_read():
+        events.append("caller starts")
+        answer.set()
+        return "requests"
+
+    assert concurrently(database_read, upstream_read) == ["requests", "pools"]
+    assert events == ["helper prepares its request", "caller starts"]
+
+
+def test_a_helper_answered_from_the_cache_does_not_hold_the_caller_back():
+    started = time.monotonic()
+
+    assert concurrently(lambda: "page", lambda: "cached", lambda: "cached too") == [
+        "page",
+        "cached",
+        "cached too",
+    ]
+    assert time.monotonic() - started < HEAD_START_SECONDS
+
+
+def test_a_helper_that_never_sends_holds_the_caller_back_for_the_head_start_at_most(monkeypatch):
+    monkeypatch.setattr("pools.selectors.concurrent.HEAD_START_SECONDS", 0.05)
+    release = threading.Event()
+    started_at = []
+
+    def caller():
+        started_at.append(time.monotonic())
+        release.set()
+        return "caller"
+
+    began = time.monotonic()
+    assert concurrently(caller, lambda: release.wait(5) and "helper") == ["caller", "helper"]
+    assert 0.04 <= started_at[0] - began < 1.0
+
+
+def test_going_out_outside_a_helper_read_does_nothing():
+    upstream_request_going_out()

@@ -43,6 +43,16 @@ def test_the_list_shows_every_column(browse, seeded_sandbox):
     assert 'id="pool-table"' in html and "<form" in html
 
 
+def test_the_page_is_its_shell_around_the_same_table_the_htmx_request_gets(browse, seeded_sandbox):
+    # The page is rendered in two parts (the shell while ListPools is in flight, then the table).
+    page = browse.get(LIST).content.decode()
+    table = hx_get(browse, LIST).content.decode()
+
+    assert page.count('id="pool-table"') == 1 and "<!--later:" not in page
+    assert re.sub(r"\s+", " ", table.strip()) in re.sub(r"\s+", " ", page)
+    assert page.index("</form>") < page.index('id="pool-table"') < page.index("</main>")
+
+
 def test_the_htmx_request_gets_only_the_table(browse, seeded_sandbox):
     html = hx_get(browse, LIST).content.decode()
     assert html.lstrip().startswith('<div id="pool-table"')
