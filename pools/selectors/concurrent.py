@@ -55,7 +55,8 @@ def concurrently(*reads: Callable[[], Any]) -> list[Any]:
         return []
     started = [threading.Event() for _ in reads[1:]]
     others = [
-        _helpers.submit(_on_helper, read, going_out) for read, going_out in zip(reads[1:], started, strict=True)
+        _helpers.submit(_on_helper, read, going_out)
+        for read, going_out in zip(reads[1:], started, strict=True)
     ]
     head_start_until = time.monotonic() + HEAD_START_SECONDS
     for going_out in started:
