@@ -276,8 +276,24 @@ class Pool:
         return "gpu" if "gpu" in kinds else "npu" if "npu" in kinds else "cpu"
 
 
+class PicklesAsJson:
+    """For answers of hundreds of items: pickled (into the selector cache) as the JSON body they were parsed
+    from. Writing that is several times cheaper than pickling the typed values, and parsing it again costs
+    about what unpickling them did; a cold read pays the writing while its page waits. Subclasses are
+    frozen dataclasses with ``raw`` (the whole body), ``request_id`` and ``parse(body, request_id)``."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_parsed_again, (type(self), jsonio.dumps(self.raw), self.request_id))
+
+
+def _parsed_again(cls: type[V], content: bytes, request_id: str) -> V:
+    return cls.parse(jsonio.loads(content), request_id)
+
+
 @dataclass(frozen=True)
-class PoolList:
+class PoolList(PicklesAsJson):
     items: tuple[Pool, ...]
     raw: Mapping[str, Any] = field(repr=False, compare=False)
     request_id: str = field(default="", compare=False)
@@ -286,15 +302,6 @@ class PoolList:
     def parse(cls, body: Any, request_id: str = "") -> PoolList:
         return cls(tuple([Pool.parse(item) for item in _items(body, "pool list")]), body, request_id)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Pickled (into the selector cache) as the JSON it was parsed from: writing that is several times
-        # cheaper than pickling hundreds of typed pools, and parsing it again costs about what unpickling them
-        # did. A cold read pays the writing while its page waits.
-        return (_pool_list_from_json, (jsonio.dumps(self.raw), self.request_id))
-
-
-def _pool_list_from_json(content: bytes, request_id: str) -> PoolList:
-    return PoolList.parse(jsonio.loads(content), request_id)
 
 
 @dataclass(frozen=True)
@@ -380,28 +387,31 @@ class PoolUsage:
         metadata, table = _dict(data.get("metadata")), _dict(data.get("table"))
         workload = _dict(table.get("workload"))
         allocated = _dict(table.get("allocated"))
-        return cls(
-            name=str(metadata.get("name", "")),
-            labels=_str_map(metadata.get("labels")),
-            allocated=_str_map(allocated.get("value")),
-            capacity=_str_map(_dict(table.get("capacity")).get("value")),
-            available=_str_map(_dict(table.get("available")).get("value")),
-            workload_allocated={k: _int(v) for k, v in _dict(workload.get("allocated")).items()},
-            workload_queue={k: _int(v) for k, v in _dict(workload.get("queue")).items()},
-            timestamp=parse_time(allocated.get("timestamp")),
-            raw=data,
+        return _built(
+            cls,
+            {
+                "name": str(metadata.get("name", "")),
+                "labels": _str_map(metadata.get("labels")),
+                "allocated": _str_map(allocated.get("value")),
+                "capacity": _str_map(_dict(table.get("capacity")).get("value")),
+                "available": _str_map(_dict(table.get("available")).get("value")),
+                "workload_allocated": {k: _int(v) for k, v in _dict(workload.get("allocated")).items()},
+                "workload_queue": {k: _int(v) for k, v in _dict(workload.get("queue")).items()},
+                "timestamp": parse_time(allocated.get("timestamp")),
+                "raw": data,
+            },
         )
 
 
 @dataclass(frozen=True)
-class RuntimeMetrics:
+class RuntimeMetrics(PicklesAsJson):
     items: tuple[PoolUsage, ...]
     raw: Mapping[str, Any] = field(repr=False, compare=False)
     request_id: str = field(default="", compare=False)
 
     @classmethod
     def parse(cls, body: Any, request_id: str = "") -> RuntimeMetrics:
-        return cls(tuple(PoolUsage.parse(item) for item in _items(body, "runtime metrics")), body, request_id)
+        return cls(tuple([PoolUsage.parse(item) for item in _items(body, "runtime metrics")]), body, request_id)
 
 
 @dataclass(frozen=True)

@@ -37,14 +37,16 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from pools.modelarts.errors import ModelArtsError, ThrottledError
+from pools.selectors.concurrent import waiting_on_upstream
 from pools.services.errors import ApplicationError
 
 T = TypeVar("T")
 
 KEY_PREFIX = "pools:read"
 # How long a waiter polls the shared cache between looks, growing from the first to the last value.
-POLL_FIRST_SECONDS = 0.01
-POLL_MAX_SECONDS = 0.1
+# Short: a page part that joins a read another process started (the overview's cards) shows when it sees it.
+POLL_FIRST_SECONDS = 0.005
+POLL_MAX_SECONDS = 0.02
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,7 @@ def cached_read(
             flight = _flights[key] = _Flight()
 
     if not leading:
+        waiting_on_upstream()
         if flight.done.wait(_wait_seconds()) and flight.entry is not None:
             return _result(key, flight.entry)
         # The leader is stuck past every deadline or crashed: answer this caller on its own.
@@ -185,6 +188,7 @@ def _lead(key: str, fetch: Callable[[], Any], what: str, *, not_before: datetime
 
 def _poll_for_answer(key: str, not_before: datetime | None) -> _Entry | None:
     """Wait for the answer of the process holding the lock, up to the deadline."""
+    waiting_on_upstream()
     deadline = time.monotonic() + _wait_seconds()
     pause = POLL_FIRST_SECONDS
     while time.monotonic() < deadline:

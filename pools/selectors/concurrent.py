@@ -6,14 +6,17 @@ from ModelArts; one after the other they cost twice the API's latency.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from django.db import connections
+
+logger = logging.getLogger(__name__)
 
 HELPER_THREADS = 32
 # How long the calling thread leaves the CPU to the helpers, at most, before doing its own part.
@@ -46,8 +49,8 @@ def concurrently(*reads: Callable[[], Any]) -> list[Any]:
     must not (Django's connections are per thread, and a request's queries belong to its own thread): pass
     selector reads such as ``pool_get``, which touch only the cache and the API.
 
-    The calling thread starts its own read only once each helper has sent its request upstream (see
-    ``upstream_request_going_out``) or finished: one interpreter runs one thread at a time, and a calling
+    The calling thread starts its own read only once each helper waits on the network (see
+    ``waiting_on_upstream``) or has finished: one interpreter runs one thread at a time, and a calling
     thread busy with queries and templates would otherwise hold back the requests whose answers the page
     waits for longest.
     """
@@ -68,11 +71,28 @@ def concurrently(*reads: Callable[[], Any]) -> list[Any]:
 _helper_state = threading.local()
 
 
-def upstream_request_going_out() -> None:
-    """Called (through the client's ``on_send``) as a read's request leaves: its caller may go on."""
+def waiting_on_upstream() -> None:
+    """A helper's read has nothing left to do but wait: its request is going out (the client's ``on_send``),
+    or it joined someone else's. The thread that started it may go on with its own work."""
     going_out = getattr(_helper_state, "going_out", None)
     if going_out is not None:
         going_out.set()
+
+
+def prefetch(*reads: Callable[[], Any]) -> None:
+    """Start ``reads`` on helper threads and return at once, ignoring their results.
+
+    For a page whose parts load separately right after it (the overview's cards): their reads are on their
+    way before the parts ask, and each part joins its read in flight (``cached_read`` coalesces them).
+    Failures are the parts' to show; here they are only logged.
+    """
+    for read in reads:
+        _helpers.submit(_on_helper, read, threading.Event()).add_done_callback(_log_failure)
+
+
+def _log_failure(done: Future) -> None:
+    if done.exception() is not None:
+        logger.warning("a prefetched read failed", exc_info=done.exception())
 
 
 def _on_helper(read: Callable[[], Any], going_out: threading.Event) -> Any:

@@ -23,7 +23,7 @@ from pools.modelarts.types import (
     RuntimeMetrics,
 )
 from pools.selectors.cache import ReadResult, cached_read, read_generation
-from pools.selectors.concurrent import upstream_request_going_out
+from pools.selectors.concurrent import waiting_on_upstream
 from pools.selectors.monitoring import chart_payload
 from pools.services.clients import client_for_connection
 from pools.services.errors import ApplicationError
@@ -57,7 +57,7 @@ def _read(
     def fetch() -> T:
         try:
             with client_for_connection(
-                connection, keep_alive=True, on_send=upstream_request_going_out
+                connection, keep_alive=True, on_send=waiting_on_upstream
             ) as client:
                 return call(client)
         except ValueError as error:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 from pools.modelarts.types import LABEL_NAME, RuntimeMetrics
 from pools.quantities import amount_number, format_amount, resource_label
@@ -27,17 +29,25 @@ class UsageBar:
     percent: int | None = field(init=False)
 
     def __post_init__(self) -> None:
-        allocated, capacity = amount_number(self.allocated_raw), amount_number(self.capacity_raw)
-        derived = {
-            "label": resource_label(self.key),
-            "allocated": allocated,
-            "capacity": capacity,
-            "allocated_text": format_amount(self.key, self.allocated_raw),
-            "capacity_text": format_amount(self.key, self.capacity_raw),
-            "percent": round(100 * allocated / capacity) if capacity > 0 else None,
-        }
-        for name, value in derived.items():
-            object.__setattr__(self, name, value)
+        try:
+            derived = _figures(self.key, self.allocated_raw, self.capacity_raw)
+        except TypeError:  # an amount that is not a string or number (unhashable): worked out uncached
+            derived = _figures.__wrapped__(self.key, self.allocated_raw, self.capacity_raw)
+        self.__dict__.update(derived)
+
+
+# The same few amounts ("3920m", "128Gi", "8") recur across every pool of a flavor, in every card.
+@lru_cache(maxsize=4096, typed=True)  # typed: True and 1 are different amounts
+def _figures(key: str, allocated_raw: str, capacity_raw: str) -> dict[str, Any]:
+    allocated, capacity = amount_number(allocated_raw), amount_number(capacity_raw)
+    return {
+        "label": resource_label(key),
+        "allocated": allocated,
+        "capacity": capacity,
+        "allocated_text": format_amount(key, allocated_raw),
+        "capacity_text": format_amount(key, capacity_raw),
+        "percent": round(100 * allocated / capacity) if capacity > 0 else None,
+    }
 
 
 @dataclass(frozen=True)

@@ -191,22 +191,32 @@ def usage_rows(rows, connection_id: int) -> SafeString:
 
 
 def _usage_row(row, url: str) -> str:
-    bars = []
-    for bar in row.bars:
-        label = escape(bar.label)
-        text = f"{escape(bar.allocated_text)} / {escape(bar.capacity_text)}"
-        meter = ""
-        if bar.percent is not None:
-            text += f" · <strong>{bar.percent} %</strong>"
-            meter = (
-                f'<meter min="0" max="100" low="70" high="90" optimum="40" value="{bar.percent}" '
-                f'aria-label="{label} allocated">{bar.percent} %</meter>'
-            )
-        bars.append(
-            f'<div class="usage-bar"><span class="usage-label">{label}</span>'
-            f'<span class="usage-text">{text}</span>{meter}</div>'
-        )
+    bars = "".join([_usage_bar(bar) for bar in row.bars])
     return (
         f'<tr><th scope="row"><a href="{escape(url)}">{escape(row.display_name)}</a></th>'
-        f"<td>{''.join(bars)}</td></tr>\n"
+        f"<td>{bars}</td></tr>\n"
+    )
+
+
+def _usage_bar(bar) -> str:
+    try:
+        return _usage_bar_html(bar)
+    except TypeError:  # an amount that is not a string or number (unhashable): written uncached
+        return _usage_bar_html.__wrapped__(bar)
+
+
+@lru_cache(maxsize=4096)  # a bar is a value (key and amounts); the same ones recur across pools and cards
+def _usage_bar_html(bar) -> str:
+    label = escape(bar.label)
+    text = f"{escape(bar.allocated_text)} / {escape(bar.capacity_text)}"
+    meter = ""
+    if bar.percent is not None:
+        text += f" · <strong>{bar.percent} %</strong>"
+        meter = (
+            f'<meter min="0" max="100" low="70" high="90" optimum="40" value="{bar.percent}" '
+            f'aria-label="{label} allocated">{bar.percent} %</meter>'
+        )
+    return (
+        f'<div class="usage-bar"><span class="usage-label">{label}</span>'
+        f'<span class="usage-text">{text}</span>{meter}</div>'
     )

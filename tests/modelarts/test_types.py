@@ -6,8 +6,17 @@ from dataclasses import fields
 import pytest
 
 from pools.modelarts import jsonio
-from pools.modelarts.types import FlavorCount, Pool, PoolList
+from pools.modelarts.types import FlavorCount, Pool, PoolList, RuntimeMetrics
 from tests.fixtures.sandbox import pool_body
+
+USAGE = {
+    "metadata": {"name": "pool-1", "labels": {"os.modelarts/name": "one"}},
+    "table": {
+        "allocated": {"value": {"cpu": "3920m", "memory": 1024}, "timestamp": "2026-11-24T04:06:34Z"},
+        "capacity": {"value": {"cpu": 8}},
+        "workload": {"allocated": {"train": "2"}, "queue": {"train": 1}},
+    },
+}
 
 
 def _answer(count: int = 3) -> dict:
@@ -91,3 +100,14 @@ def test_jsonio_reads_what_the_standard_library_reads_and_writes_it_back(content
 def test_jsonio_refuses_what_is_not_json(content):
     with pytest.raises(ValueError):
         jsonio.loads(content)
+
+
+def test_runtime_metrics_pickle_as_their_json_and_come_back_equal():
+    metrics = RuntimeMetrics.parse({"items": [USAGE, {**USAGE, "metadata": {"name": "pool-2"}}]}, "req-2")
+
+    stored = pickle.dumps(metrics, pickle.HIGHEST_PROTOCOL)
+    again = pickle.loads(stored)
+
+    assert again == metrics and again.request_id == "req-2"
+    assert again.items[0].allocated == {"cpu": "3920m", "memory": "1024"}
+    assert b'"pool-2"' in stored

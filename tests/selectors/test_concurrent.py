@@ -6,7 +6,7 @@ import time
 import pytest
 from django.db import connection as database
 
-from pools.selectors.concurrent import HEAD_START_SECONDS, concurrently, upstream_request_going_out
+from pools.selectors.concurrent import HEAD_START_SECONDS, concurrently, waiting_on_upstream
 
 
 def test_the_reads_run_at_the_same_time_and_come_back_in_order():
@@ -80,7 +80,7 @@ def test_the_calling_thread_starts_its_own_read_once_the_others_have_sent_their_
 
     def upstream_read():
         events.append("helper prepares its request")
-        upstream_request_going_out()  # what the client's on_send calls as the request leaves
+        waiting_on_upstream()  # what the client's on_send calls as the request leaves
         answer.wait(5)  # the answer takes its time; meanwhile the calling thread works
         return "pools"
 
@@ -120,4 +120,4 @@ def test_a_helper_that_never_sends_holds_the_caller_back_for_the_head_start_at_m
 
 
 def test_going_out_outside_a_helper_read_does_nothing():
-    upstream_request_going_out()
+    waiting_on_upstream()

@@ -41,3 +41,22 @@ def test_bars_show_cpu_memory_then_accelerators_with_units_and_percentages():
 def test_a_pool_without_a_display_name_shows_its_id():
     rows = usage_rows(metrics({"metadata": {"name": "pool-x"}, "table": {}}))
     assert rows[0].display_name == "pool-x" and rows[0].bars == ()
+
+
+def test_amounts_of_other_types_are_told_apart_and_odd_ones_do_not_break_the_card():
+    from pools.templatetags.browse import usage_rows as usage_rows_html
+
+    rows = usage_rows(
+        metrics(
+            item("pool-a", "a", {"cpu": 1}, {"cpu": 2}),
+            item("pool-b", "b", {"cpu": True}, {"cpu": 2}),  # not a quantity: shown as it came
+            item("pool-c", "c", {"cpu": {"odd": 1}}, {"cpu": [2]}),  # unhashable amounts
+        )
+    )
+    a, b, c = (row.bars[0] for row in rows)
+    assert (a.allocated_text, a.percent) == ("1", 50)
+    assert (b.allocated_text, b.percent) == ("True", 0)
+    assert c.allocated_text == "{'odd': 1}" and c.percent is None
+
+    html = usage_rows_html(rows, 7)
+    assert html.count('class="usage-bar"') == 3 and "{&#x27;odd&#x27;: 1}" in html
