@@ -186,6 +186,12 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# Sessions are read from the cache (written through to the database): no query per request for them.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Permission sets come from the cache (pools/auth_backends.py); changes through the ORM apply at once, others
+# (bulk updates, SQL) after this long.
+AUTHENTICATION_BACKENDS = ["pools.auth_backends.CachedPermissionsBackend"]
+PERMISSIONS_CACHE_SECONDS = env.int("PERMISSIONS_CACHE_SECONDS", default=60)
 # Sessions end after this long without a request (the activity middleware slides it) or with the browser.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.db.models import ProtectedError
-from django.db.models.signals import pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 USER_HAS_HISTORY = (
     "User “{username}” has {count} audit log entries and cannot be deleted, because deleting a user "
@@ -34,6 +34,24 @@ def refuse_deleting_users_with_history(sender, instance, **kwargs):
 
 def connect() -> None:
     """Called once the apps are ready (PoolsConfig.ready)."""
+    from django.contrib.auth.models import Group, Permission
+
+    from pools.auth_backends import forget_all_permissions
+
+    user_model = get_user_model()
+    for model in (user_model, Group, Permission):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                forget_all_permissions, sender=model, dispatch_uid=f"pools.permissions.{model.__name__}"
+            )
+    for through in (
+        user_model.groups.through,
+        user_model.user_permissions.through,
+        Group.permissions.through,
+    ):
+        m2m_changed.connect(
+            forget_all_permissions, sender=through, dispatch_uid=f"pools.permissions.{through.__name__}"
+        )
     pre_delete.connect(
         refuse_deleting_users_with_history,
         sender=get_user_model(),

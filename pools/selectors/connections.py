@@ -9,6 +9,7 @@ from pools.models import Connection, UserPreference
 from pools.permissions import MANAGE_CONNECTIONS, VIEW_DASHBOARD
 
 _CACHE_ATTRIBUTE = "_pools_current_connection"
+_LIST_ATTRIBUTE = "_pools_visible_connections"
 
 
 def connection_list_for(user) -> QuerySet[Connection]:
@@ -25,6 +26,13 @@ def connection_list() -> QuerySet[Connection]:
     return Connection.objects.order_by("name")
 
 
+def visible_connections(request: HttpRequest) -> list[Connection]:
+    """``connection_list_for(request.user)``, read once per request (the switcher and the page both ask)."""
+    if not hasattr(request, _LIST_ATTRIBUTE):
+        setattr(request, _LIST_ATTRIBUTE, list(connection_list_for(request.user)))
+    return getattr(request, _LIST_ATTRIBUTE)
+
+
 def current_connection(request: HttpRequest) -> Connection | None:
     """The connection chosen in the switcher, else the first one the user may use, else None.
 
@@ -33,19 +41,19 @@ def current_connection(request: HttpRequest) -> Connection | None:
     if hasattr(request, _CACHE_ATTRIBUTE):
         return getattr(request, _CACHE_ATTRIBUTE)
     user = request.user
-    allowed = connection_list_for(user)
+    allowed = visible_connections(request)
     chosen = None
-    if getattr(user, "is_authenticated", False):
-        preference = UserPreference.objects.filter(user=user).only("connection_id").first()
-        if preference is not None and preference.connection_id is not None:
-            chosen = allowed.filter(pk=preference.connection_id).first()
-    if chosen is None:
-        chosen = allowed.first()
+    if allowed and getattr(user, "is_authenticated", False):
+        preference = UserPreference.objects.filter(user=user).values_list("connection_id", flat=True).first()
+        chosen = next((connection for connection in allowed if connection.pk == preference), None)
+    if chosen is None and allowed:
+        chosen = allowed[0]
     setattr(request, _CACHE_ATTRIBUTE, chosen)
     return chosen
 
 
 def forget_current_connection(request: HttpRequest) -> None:
-    """Drop the per-request answer after the user switched."""
-    if hasattr(request, _CACHE_ATTRIBUTE):
-        delattr(request, _CACHE_ATTRIBUTE)
+    """Drop the per-request answers after the user switched (or changed the connections)."""
+    for attribute in (_CACHE_ATTRIBUTE, _LIST_ATTRIBUTE):
+        if hasattr(request, attribute):
+            delattr(request, attribute)

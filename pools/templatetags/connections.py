@@ -3,7 +3,7 @@
 from django import template
 
 from pools.permissions import MANAGE_CONNECTIONS
-from pools.selectors.connections import connection_list_for, current_connection
+from pools.selectors.connections import current_connection, visible_connections
 
 register = template.Library()
 
@@ -14,7 +14,7 @@ def connection_switcher(context):
     user = getattr(request, "user", None)
     if request is None or not getattr(user, "is_authenticated", False):
         return {"show": False}
-    connections = list(connection_list_for(user))
+    connections = visible_connections(request)
     return {
         "show": True,
         "connections": connections,

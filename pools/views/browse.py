@@ -9,14 +9,15 @@ from django.http import Http404, HttpRequest, QueryDict
 from django.urls import reverse
 
 from pools.models import Connection
-from pools.selectors.connections import connection_list_for
+from pools.selectors.connections import visible_connections
 
 REFRESH_PARAMETER = "refresh"
 
 
 def visible_connection(request: HttpRequest, connection_id: int | None) -> Connection:
     """The connection ``connection_id`` if this user may browse with it; 404 otherwise."""
-    connection = connection_list_for(request.user).filter(pk=connection_id).first() if connection_id else None
+    wanted = str(connection_id)
+    connection = next((c for c in visible_connections(request) if str(c.pk) == wanted), None)
     if connection is None:
         raise Http404("No such connection.")
     return connection

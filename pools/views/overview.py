@@ -15,7 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from pools.htmx import HtmxHttpRequest, template_for
 from pools.permissions import VIEW_DASHBOARD, require
 from pools.selectors.concurrent import concurrently, prefetch
-from pools.selectors.connections import connection_list_for
+from pools.selectors.connections import visible_connections
 from pools.selectors.modelarts import pool_statistics, runtime_metrics
 from pools.selectors.usage import usage_rows
 from pools.views.browse import visible_connection, wants_refresh, with_refresh
@@ -32,7 +32,7 @@ def _card_reads(connection, refresh: bool = False):
 
 @require(VIEW_DASHBOARD)
 def overview(request: HtmxHttpRequest):
-    connections = list(connection_list_for(request.user))
+    connections = visible_connections(request)
     # Cards further down start reading when they load: a page of many connections does not queue dozens of
     # reads ahead of everyone else's.
     first_cards = connections[: settings.OVERVIEW_PREFETCH_CARDS]

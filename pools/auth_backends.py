@@ -1,0 +1,41 @@
+"""Permission sets from the cache: Django's ModelBackend reads them with two queries on every request.
+
+A user's permissions (their own and their groups') are kept in the cache under a generation that changes
+whenever a user, a group, a permission or a membership changes through the ORM, so a change made in the
+admin or by a command applies to the very next request, in every worker sharing the cache. Changes that
+bypass the ORM's signals (bulk updates, SQL) apply once ``PERMISSIONS_CACHE_SECONDS`` have passed.
+Whether the account is active is read from the user on every request, as ModelBackend does.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
+
+GENERATION_KEY = "pools:permissions:generation"
+
+
+def _generation() -> str:
+    return cache.get(GENERATION_KEY) or "0"
+
+
+def forget_all_permissions(**_signal) -> None:
+    """Every cached permission set is out of date from now on (a signal handler; see pools.signals)."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+class CachedPermissionsBackend(ModelBackend):
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            key = f"pools:permissions:{user_obj.pk}:{_generation()}"
+            permissions = cache.get(key)
+            if permissions is None:
+                permissions = super().get_all_permissions(user_obj)
+                cache.set(key, permissions, timeout=settings.PERMISSIONS_CACHE_SECONDS)
+            user_obj._perm_cache = set(permissions)
+        return user_obj._perm_cache
