@@ -10,7 +10,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from modelarts_admin import devkeys
+from modelarts_admin import devkeys, redis_cache
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -100,6 +100,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", str(VAR_DIR / "test-db.sqlite3"))
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://modelarts-admin")}
+if CACHES["default"]["BACKEND"] == redis_cache.DJANGO_BACKEND:
+    CACHES["default"]["BACKEND"] = redis_cache.BACKEND  # one Redis client per pool, not per operation
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
