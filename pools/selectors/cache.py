@@ -46,7 +46,7 @@ KEY_PREFIX = "pools:read"
 # How long a waiter polls the shared cache between looks, growing from the first to the last value.
 # Short: a page part that joins a read another process started (the overview's cards) shows when it sees it.
 POLL_FIRST_SECONDS = 0.005
-POLL_MAX_SECONDS = 0.02
+POLL_MAX_SECONDS = 0.01
 
 
 @dataclass(frozen=True)
