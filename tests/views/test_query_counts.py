@@ -22,6 +22,9 @@ from tests.fixtures.sandbox import PROJECT_ID, pool_body
 pytestmark = pytest.mark.django_db
 
 FEW, MANY = 1, 12
+# The browse pages' queries at most (docs/performance.md): the session and permissions come from the cache,
+# the user and the visible connections from one query each.
+BROWSE_BUDGET = {"overview": 3, "overview_card": 2, "pool_list": 5, "pool_tab": 5}
 
 
 def queries(client, url: str, *, htmx: bool = False, **params) -> int:
@@ -77,6 +80,7 @@ def test_overview(browse, make_connection):
     url = reverse("pools:overview")
     add_connections(make_connection, FEW, "few")
     few = queries(browse, url)
+    assert few <= BROWSE_BUDGET["overview"]
     add_connections(make_connection, MANY, "many")
     assert queries(browse, url) == few
 
@@ -85,6 +89,7 @@ def test_overview_card(browse, sandbox, sandbox_connection, make_connection):
     url = reverse("pools:overview_card", args=[sandbox_connection.pk])
     add_pools(sandbox, FEW, "few")
     few = queries(browse, url, htmx=True, refresh="1")
+    assert few <= BROWSE_BUDGET["overview_card"]
     add_pools(sandbox, MANY, "many")
     add_connections(make_connection, MANY, "many")
     assert queries(browse, url, htmx=True, refresh="1") == few
@@ -94,6 +99,7 @@ def test_pool_list(browse, sandbox, sandbox_connection, make_connection, operato
     url, chosen = reverse("pools:pool_list"), {"connection": sandbox_connection.pk, "refresh": "1"}
     add_requests(sandbox_connection, operator, add_pools(sandbox, FEW, "few"))
     few = queries(browse, url, **chosen)
+    assert few <= BROWSE_BUDGET["pool_list"]
     add_requests(sandbox_connection, operator, add_pools(sandbox, MANY, "many"))
     add_connections(make_connection, MANY, "many")
     html = browse.get(url, chosen).content.decode()
@@ -107,6 +113,7 @@ def test_pool_tabs(browse, sandbox, sandbox_connection, operator, tab):
     url = reverse(f"pools:{tab}", args=[sandbox_connection.pk, pool])
     add_requests(sandbox_connection, operator, [pool] * FEW)
     few = queries(browse, url)
+    assert few <= BROWSE_BUDGET["pool_tab"]
     add_requests(sandbox_connection, operator, [pool] * MANY)
     add_requests(sandbox_connection, operator, add_pools(sandbox, MANY, "other"))
     assert queries(browse, url) == few
