@@ -164,9 +164,6 @@ MODELARTS_RETRIES = env.int("MODELARTS_RETRIES", default=2)
 SELECTOR_CACHE_SECONDS = env.float("SELECTOR_CACHE_SECONDS", default=5.0)
 # ... and how long it keeps the last good answer, shown (marked stale) while the API fails.
 SELECTOR_STALE_SECONDS = env.float("SELECTOR_STALE_SECONDS", default=86400.0)
-# The overview starts the reads of its first N cards as it renders (each card then joins its reads in
-# flight instead of starting them a page and a round trip later); 0 leaves every card to read for itself.
-OVERVIEW_PREFETCH_CARDS = env.int("OVERVIEW_PREFETCH_CARDS", default=8)
 
 # Change requests
 CHANGE_REQUEST_EXPIRY_HOURS = env.float("CHANGE_REQUEST_EXPIRY_HOURS", default=72.0)

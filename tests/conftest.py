@@ -19,13 +19,6 @@ pytest_plugins = [
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _no_overview_prefetch():
-    """The overview's background card reads would outlive the test that opened it and land in a later
-    test's sandbox; tests/views/test_overview.py turns them on where it checks them."""
-    settings.OVERVIEW_PREFETCH_CARDS = 0
-
-
-@pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing():
     """Tests create many users; the production hasher's deliberate slowness buys nothing here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

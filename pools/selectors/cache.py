@@ -44,7 +44,8 @@ T = TypeVar("T")
 
 KEY_PREFIX = "pools:read"
 # How long a waiter polls the shared cache between looks, growing from the first to the last value.
-# Short: a page part that joins a read another process started (the overview's cards) shows when it sees it.
+# Short: a page that joins a read another process started shows within 10 ms of the answer (a look is one
+# cheap GET, and only while a read is in flight).
 POLL_FIRST_SECONDS = 0.005
 POLL_MAX_SECONDS = 0.01
 

@@ -6,17 +6,14 @@ from ModelArts; one after the other they cost twice the API's latency.
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.db import connections
-
-logger = logging.getLogger(__name__)
 
 HELPER_THREADS = 32
 # How long the calling thread leaves the CPU to the helpers, at most, before doing its own part.
@@ -77,22 +74,6 @@ def waiting_on_upstream() -> None:
     going_out = getattr(_helper_state, "going_out", None)
     if going_out is not None:
         going_out.set()
-
-
-def prefetch(*reads: Callable[[], Any]) -> None:
-    """Start ``reads`` on helper threads and return at once, ignoring their results.
-
-    For a page whose parts load separately right after it (the overview's cards): their reads are on their
-    way before the parts ask, and each part joins its read in flight (``cached_read`` coalesces them).
-    Failures are the parts' to show; here they are only logged.
-    """
-    for read in reads:
-        _helpers.submit(_on_helper, read, threading.Event()).add_done_callback(_log_failure)
-
-
-def _log_failure(done: Future) -> None:
-    if done.exception() is not None:
-        logger.warning("a prefetched read failed", exc_info=done.exception())
 
 
 def _on_helper(read: Callable[[], Any], going_out: threading.Event) -> Any:

@@ -1,20 +1,18 @@
 """The overview: one card per connection with live resource usage and pool statistics.
 
-Every card loads on its own (``hx-trigger="load"``), so a slow or failing connection only affects its own
-card. The page starts the cards' reads as it renders, without waiting for them: by the time a card asks,
-its reads are on their way, and it joins them.
+The page itself reads nothing upstream; every card loads on its own (``hx-trigger="load"``), so a slow or
+failing connection only affects its own card.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.vary import vary_on_headers
 
 from pools.htmx import HtmxHttpRequest, template_for
 from pools.permissions import VIEW_DASHBOARD, require
-from pools.selectors.concurrent import concurrently, prefetch
+from pools.selectors.concurrent import concurrently
 from pools.selectors.connections import visible_connections
 from pools.selectors.modelarts import pool_statistics, runtime_metrics
 from pools.selectors.usage import usage_rows
@@ -23,20 +21,9 @@ from pools.views.browse import visible_connection, wants_refresh, with_refresh
 PAGE = "pools/overview.html"
 
 
-def _card_reads(connection, refresh: bool = False):
-    return (
-        lambda: runtime_metrics(connection=connection, refresh=refresh),
-        lambda: pool_statistics(connection=connection, refresh=refresh),
-    )
-
-
 @require(VIEW_DASHBOARD)
 def overview(request: HtmxHttpRequest):
     connections = visible_connections(request)
-    # Cards further down start reading when they load: a page of many connections does not queue dozens of
-    # reads ahead of everyone else's.
-    first_cards = connections[: settings.OVERVIEW_PREFETCH_CARDS]
-    prefetch(*(read for connection in first_cards for read in _card_reads(connection)))
     return render(request, PAGE, {"connections": connections, "loaded": {}})
 
 
@@ -46,7 +33,10 @@ def overview_card(request: HtmxHttpRequest, connection_id: int):
     """One connection's card: the htmx partial, or (without JavaScript) the overview with just this card."""
     connection = visible_connection(request, connection_id)
     refresh = wants_refresh(request)
-    usage, statistics = concurrently(*_card_reads(connection, refresh))
+    usage, statistics = concurrently(
+        lambda: runtime_metrics(connection=connection, refresh=refresh),
+        lambda: pool_statistics(connection=connection, refresh=refresh),
+    )
     card_url = reverse("pools:overview_card", args=[connection.pk])
     card = {
         "connection": connection,

@@ -1,13 +1,12 @@
 """The overview: cards per connection, loaded independently, with usage bars and pool statistics."""
 
 import re
-import time
 
 import pytest
 from django.urls import reverse
 
 from tests.fixtures.browse import hx_get
-from tests.fixtures.sandbox import AK, PROJECT_ID, SK
+from tests.fixtures.sandbox import AK, PROJECT_ID
 
 pytestmark = pytest.mark.django_db
 
@@ -25,46 +24,9 @@ def test_the_page_has_one_lazily_loaded_card_per_connection(browse, sandbox_conn
     assert html.count('hx-trigger="load"') == 2
 
 
-def test_without_prefetching_the_page_itself_calls_nothing_upstream(browse, seeded_sandbox):
+def test_the_page_itself_calls_nothing_upstream(browse, seeded_sandbox):
     browse.get(reverse("pools:overview"))
     assert seeded_sandbox.calls() == 0
-
-
-def _calls_settle(sandbox, expected: int, seconds: float = 5.0) -> int:
-    deadline = time.monotonic() + seconds
-    while sandbox.calls() < expected and time.monotonic() < deadline:
-        time.sleep(0.01)
-    time.sleep(0.05)  # and nothing more arrives
-    return sandbox.calls()
-
-
-def test_the_page_starts_its_cards_reads_and_the_cards_join_them(
-    browse, seeded_sandbox, sandbox_connection, settings
-):
-    settings.OVERVIEW_PREFETCH_CARDS = 8
-    seeded_sandbox.faults.latency(300)  # the reads are still in flight when the card asks
-
-    browse.get(reverse("pools:overview"))
-    card = hx_get(browse, card_url(sandbox_connection))
-
-    assert "stat-counts" in card.content.decode()
-    assert _calls_settle(seeded_sandbox, 2) == 2
-    assert seeded_sandbox.calls("ShowPoolRuntimeMetrics") == 1
-    assert seeded_sandbox.calls("ShowPoolStatistics") == 1
-
-
-def test_only_the_first_cards_are_prefetched(
-    browse, seeded_sandbox, sandbox_connection, make_connection, settings
-):
-    settings.OVERVIEW_PREFETCH_CARDS = 1
-    # A second connection to the same sandbox account, sorted after the first.
-    make_connection(
-        "zz-later", access_key=AK, secret_key=SK, project_id=PROJECT_ID, endpoint=seeded_sandbox.url
-    )
-
-    browse.get(reverse("pools:overview"))
-
-    assert _calls_settle(seeded_sandbox, 2) == 2  # the first card's two reads only
 
 
 def test_a_card_shows_usage_bars_and_pool_statistics(browse, seeded_sandbox, sandbox_connection):
