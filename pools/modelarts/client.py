@@ -250,7 +250,7 @@ class ModelArtsClient:
             ("status", status or None),
         ]
         response = self._call("ListPools", "GET", "/pools", query)
-        return self._parse("ListPools", response, PoolList.parse)
+        return self._parse("ListPools", response, PoolList.parse, from_content=PoolList.from_json)
 
     def show_pool(self, name: str) -> Pool:
         """ShowPool: one pool by its ``metadata.name``."""
@@ -499,8 +499,15 @@ class ModelArtsClient:
         )
 
     def _parse(
-        self, operation: str, response: requests.Response, parse: Callable[[Any, str], Result]
+        self,
+        operation: str,
+        response: requests.Response,
+        parse: Callable[[Any, str], Result],
+        *,
+        from_content: Callable[[bytes, str], Result] | None = None,
     ) -> Result:
+        """The answer typed by ``parse`` (decoded JSON, request id), or by ``from_content`` (the body's
+        bytes, request id) where the type reads the bytes itself; ``InvalidResponseError`` otherwise."""
         request_id = header_request_id(response.headers)
 
         def invalid(message: str) -> InvalidResponseError:
@@ -509,12 +516,12 @@ class ModelArtsClient:
             )
 
         try:
-            data = jsonio.loads(response.content)
-        except (ValueError, RecursionError):
+            if from_content is not None:
+                return from_content(response.content, request_id)
+            return parse(jsonio.loads(response.content), request_id)
+        except (jsonio.NotJson, RecursionError):
             text = response.content.decode("utf-8", "replace")
             raise invalid(f"the answer is not JSON: {excerpt(text[:4096]) or 'empty body'}") from None
-        try:
-            return parse(data, request_id)
         except InvalidResponseError as wrong_shape:
             raise invalid(wrong_shape.error_msg) from None
         except (TypeError, ValueError, AttributeError, KeyError, IndexError) as wrong_shape:

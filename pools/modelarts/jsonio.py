@@ -17,16 +17,23 @@ _decode = msgspec.json.Decoder().decode
 _encode = msgspec.json.Encoder().encode
 
 
+class NotJson(ValueError):
+    """What was to be decoded is not JSON."""
+
+
 def _not_json(constant: str) -> NoReturn:
     raise ValueError(f"{constant} is not JSON")
 
 
 def loads(content: bytes | str) -> Any:
-    """``content`` decoded; ``ValueError`` (or ``RecursionError``) when it is not JSON."""
+    """``content`` decoded; ``NotJson`` (or ``RecursionError``) when it is not JSON."""
     try:
         return _decode(content)
     except msgspec.DecodeError:
-        return json.loads(content, parse_constant=_not_json)
+        try:
+            return json.loads(content, parse_constant=_not_json)
+        except ValueError as error:
+            raise NotJson(str(error)) from None
 
 
 def dumps(value: Any) -> bytes:

@@ -12,7 +12,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, TypeVar
+
+import msgspec
 
 from pools.modelarts import jsonio
 from pools.modelarts.errors import InvalidResponseError
@@ -284,12 +287,31 @@ class PicklesAsJson:
 
     __slots__ = ()
 
+    @classmethod
+    def from_json(cls, content: bytes, request_id: str = ""):
+        """Parsed from the body's bytes; ``jsonio.NotJson`` when they are not JSON."""
+        return cls.parse(jsonio.loads(content), request_id)
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (_parsed_again, (type(self), jsonio.dumps(self.raw), self.request_id))
 
 
 def _parsed_again(cls: type[V], content: bytes, request_id: str) -> V:
-    return cls.parse(jsonio.loads(content), request_id)
+    return cls.from_json(content, request_id)
+
+
+# An object whose values stay raw JSON, and a list of raw JSON values: a pool list is taken apart into each
+# pool's own bytes without building anything for them.
+_ENVELOPE = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_RAW_LIST = msgspec.json.Decoder(list[msgspec.Raw])
+# Typed pools by their exact JSON: a list read again (every few seconds while people watch it) types only
+# the pools whose JSON changed. Values are frozen and shared between requests; nobody may change their maps.
+POOL_MEMO_SIZE = 2048
+
+
+@lru_cache(maxsize=POOL_MEMO_SIZE)
+def _pool_from_json(content: bytes) -> Pool:
+    return Pool.parse(jsonio.loads(content))
 
 
 @dataclass(frozen=True)
@@ -301,6 +323,21 @@ class PoolList(PicklesAsJson):
     @classmethod
     def parse(cls, body: Any, request_id: str = "") -> PoolList:
         return cls(tuple([Pool.parse(item) for item in _items(body, "pool list")]), body, request_id)
+
+    @classmethod
+    def from_json(cls, content: bytes, request_id: str = "") -> PoolList:
+        """As ``parse(json)``, with each pool typed once per process for as long as its JSON stays the same."""
+        try:
+            envelope = _ENVELOPE.decode(content)
+            raw_items = _RAW_LIST.decode(envelope["items"]) if "items" in envelope else None
+        except msgspec.DecodeError:
+            # Not an object, "items" not a list, not JSON at all: the general path says which.
+            return cls.parse(jsonio.loads(content), request_id)
+        body = {key: jsonio.loads(value) for key, value in envelope.items() if key != "items"}
+        items = tuple([_pool_from_json(bytes(raw)) for raw in raw_items or ()])
+        if raw_items is not None:
+            body["items"] = [pool.raw for pool in items]
+        return cls(items, body, request_id)
 
 
 

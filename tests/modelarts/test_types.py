@@ -1,11 +1,13 @@
 """Typed values parsed from ModelArts answers: built fast, pickled compactly, equal to what ``__init__`` makes."""
 
+import json
 import pickle
 from dataclasses import fields
 
 import pytest
 
 from pools.modelarts import jsonio
+from pools.modelarts.errors import InvalidResponseError
 from pools.modelarts.types import FlavorCount, Pool, PoolList, RuntimeMetrics
 from tests.fixtures.sandbox import pool_body
 
@@ -111,3 +113,49 @@ def test_runtime_metrics_pickle_as_their_json_and_come_back_equal():
     assert again == metrics and again.request_id == "req-2"
     assert again.items[0].allocated == {"cpu": "3920m", "memory": "1024"}
     assert b'"pool-2"' in stored
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        _answer(4),
+        {"apiVersion": "v2", "kind": "List", "metadata": {"continue": ""}, "items": []},
+        {"kind": "List"},  # no items at all: an empty list
+        {"items": [{**_answer(1)["items"][0], "extra": {"ünïcode": "✓", "deep": [[{"x": None}]]}}]},
+    ],
+)
+def test_a_pool_list_read_from_bytes_equals_one_parsed_from_json(body):
+    content = json.dumps(body).encode()
+
+    from_bytes = PoolList.from_json(content, "req")
+    parsed = PoolList.parse(json.loads(content), "req")
+
+    assert from_bytes == parsed
+    assert from_bytes.raw == parsed.raw == body
+    assert [pool.raw for pool in from_bytes.items] == body.get("items", [])
+
+
+def test_an_unchanged_pool_is_typed_once_and_a_changed_one_again():
+    body = _answer(2)
+    first = PoolList.from_json(json.dumps(body).encode())
+    body["items"][1]["status"]["phase"] = "Abnormal"
+    second = PoolList.from_json(json.dumps(body).encode())
+
+    assert second.items[0] is first.items[0]
+    assert second.items[1] is not first.items[1] and second.items[1].phase == "Abnormal"
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        (b'{"items": {"not": "a list"}}', InvalidResponseError),
+        (b'{"items": ["not an object"]}', InvalidResponseError),
+        (b'{"items": [{"metadata": {}}]}', InvalidResponseError),  # no name
+        (b"[1, 2]", InvalidResponseError),
+        (b"<html>busy</html>", jsonio.NotJson),
+        (b'{"items": [NaN]}', jsonio.NotJson),
+    ],
+)
+def test_a_pool_list_read_from_bytes_fails_as_one_parsed_from_json(content, error):
+    with pytest.raises(error):
+        PoolList.from_json(content)
