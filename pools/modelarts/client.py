@@ -22,6 +22,7 @@ import email.utils
 import http.cookiejar
 import json
 import logging
+import os
 import random
 import re
 import time
@@ -155,13 +156,20 @@ def _describe(error: BaseException) -> str:
     return excerpt(f"{type(cause).__name__}: {cause}", 240)
 
 
-def new_session() -> requests.Session:
+def new_session(endpoint: str | None = None) -> requests.Session:
     """The HTTP session a client uses when it is given none; also for sessions shared between clients.
 
     ModelArts sets no cookies, and one session may carry requests of several accounts: it keeps none.
+    With ``endpoint``, the environment's proxy and CA-bundle settings for it are read once, here: requests
+    otherwise reads them (every variable of the environment) again for each request.
     """
     session = requests.Session()
     session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+    if endpoint is not None:
+        # What requests' merge_environment_settings would find for this endpoint on every request.
+        session.proxies = requests.utils.get_environ_proxies(endpoint)
+        session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        session.trust_env = False
     # We retry ourselves (never a POST); the adapter must not retry behind our back.
     adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
     session.mount("https://", adapter)
@@ -215,7 +223,7 @@ class ModelArtsClient:
         self._secrets = (ak, sk)
         self._auth = SdkHmacAuth(ak, sk, now=now)
         self._owns_session = session is None
-        self._session = session if session is not None else new_session()
+        self._session = session if session is not None else new_session(self.endpoint)
         self._sleep = sleep
         self._clock = clock
         self._random = rng or random.Random()  # jitter only, not a secret

@@ -43,7 +43,7 @@ def _shared_session(endpoint: str) -> requests.Session:
     with _shared_sessions_lock:
         session = _shared_sessions.get(endpoint)
         if session is None:
-            session = _shared_sessions[endpoint] = new_session()
+            session = _shared_sessions[endpoint] = new_session(endpoint)
             if len(_shared_sessions) > SHARED_SESSIONS_MAX:
                 # Dropped, not closed: a read may still be using it; its connections close when it is freed.
                 _shared_sessions.popitem(last=False)
