@@ -340,7 +340,6 @@ class PoolList(PicklesAsJson):
         return cls(items, body, request_id)
 
 
-
 @dataclass(frozen=True)
 class Node:
     name: str
@@ -448,7 +447,9 @@ class RuntimeMetrics(PicklesAsJson):
 
     @classmethod
     def parse(cls, body: Any, request_id: str = "") -> RuntimeMetrics:
-        return cls(tuple([PoolUsage.parse(item) for item in _items(body, "runtime metrics")]), body, request_id)
+        return cls(
+            tuple([PoolUsage.parse(item) for item in _items(body, "runtime metrics")]), body, request_id
+        )
 
 
 @dataclass(frozen=True)

@@ -56,9 +56,7 @@ def _read(
 ) -> ReadResult[T]:
     def fetch() -> T:
         try:
-            with client_for_connection(
-                connection, keep_alive=True, on_send=waiting_on_upstream
-            ) as client:
+            with client_for_connection(connection, keep_alive=True, on_send=waiting_on_upstream) as client:
                 return call(client)
         except ValueError as error:
             # The client refuses what it cannot send (a malformed endpoint, an empty pool name): say so.

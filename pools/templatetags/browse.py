@@ -190,6 +190,7 @@ def usage_rows(rows, connection_id: int) -> SafeString:
     return mark_safe("".join([_usage_row(row, detail_url(row.pool_name)) for row in rows]))  # noqa: S308
 
 
+@lru_cache(maxsize=4096)  # a row is a value (pool, names, bars); unchanged usage gives the same row
 def _usage_row(row, url: str) -> str:
     bars = "".join([_usage_bar(bar) for bar in row.bars])
     return (

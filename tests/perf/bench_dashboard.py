@@ -575,21 +575,25 @@ def measure_pool_list(run: Run) -> None:
 
 def measure_overview(run: Run) -> None:
     browsers = run.browsers(OVERVIEW_CONNECTIONS)
+    loaded: list[int] = []
     run.sandbox.latency(OVERVIEW_LATENCY_MS)
 
     def load_page() -> float:
+        """The page, then the cards it left to load on their own (all at once, as htmx loads them)."""
         started = time.perf_counter()
         page = run.browser.get("/", expect="usage-card")
-        cards = re.findall(r'hx-get="(/overview/\d+/)"', page.text)
-        if len(cards) != OVERVIEW_CONNECTIONS:
-            raise BenchError(f"the overview has {len(cards)} cards, not {OVERVIEW_CONNECTIONS}")
-        with ThreadPoolExecutor(max_workers=len(cards)) as pool:
-            list(
+        lazy = re.findall(r'hx-get="(/overview/\d+/)"', page.text)
+        with ThreadPoolExecutor(max_workers=max(1, len(lazy))) as pool:
+            cards = list(
                 pool.map(
-                    lambda pair: pair[0].get(pair[1], htmx=True, expect="stat-counts"),
-                    zip(browsers, cards, strict=True),
+                    lambda pair: pair[0].get(pair[1], htmx=True, expect="stat-counts").text,
+                    zip(browsers, lazy, strict=False),
                 )
             )
+        shown = page.text.count('class="stat-counts') + sum(card.count('class="stat-counts') for card in cards)
+        if shown != OVERVIEW_CONNECTIONS:
+            raise BenchError(f"the overview shows {shown} cards, not {OVERVIEW_CONNECTIONS}")
+        loaded.append(len(lazy))
         return time.perf_counter() - started
 
     for _ in range(3):
@@ -615,7 +619,8 @@ def measure_overview(run: Run) -> None:
         Row(
             f"overview, {OVERVIEW_CONNECTIONS} connections, page + cards in parallel: time / L "
             f"(L = {OVERVIEW_LATENCY_MS} ms)",
-            f"{ratio:.2f} ({page:.0f} ms; the cards' API calls alone, at once, {api:.0f} ms)",
+            f"{ratio:.2f} ({page:.0f} ms; the cards' API calls alone, at once, {api:.0f} ms; "
+            f"cards left to load on their own: median {statistics.median(loaded[3:]):.0f})",
             "<= 1.3",
             ratio <= 1.3,
         )
