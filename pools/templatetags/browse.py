@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from datetime import UTC, datetime
 from functools import lru_cache
 from html import escape
@@ -131,7 +132,30 @@ def pool_rows(rows) -> SafeString:
     of 200 rows against under 2 ms here; docs/performance.md). Every value that comes from ModelArts or
     the database goes through ``escape``.
     """
-    return mark_safe("".join([_pool_row(row) for row in rows]))  # noqa: S308 - _pool_row escapes every value
+    return mark_safe("".join([_written_row(row) for row in rows]))  # noqa: S308 - _pool_row escapes every value
+
+
+# A list read again gives the same Pool objects for pools whose JSON did not change (pools.modelarts.types
+# types each once per process), so their rows are written once: by pool object (held weakly, so an entry
+# goes with its pool) and link. A row with open change requests is written each time.
+_written_rows: dict[int, tuple[weakref.ref, str, str]] = {}
+
+
+def _written_row(row) -> str:
+    if row.open_requests:
+        return _pool_row(row)
+    pool = row.pool
+    key = id(pool)
+    entry = _written_rows.get(key)
+    if entry is not None and entry[0]() is pool and entry[1] == row.detail_url:
+        return entry[2]
+    html = _pool_row(row)
+    _written_rows[key] = (
+        weakref.ref(pool, lambda _, key=key: _written_rows.pop(key, None)),
+        row.detail_url,
+        html,
+    )
+    return html
 
 
 def _pool_row(row) -> str:

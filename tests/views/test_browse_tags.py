@@ -165,3 +165,26 @@ def test_usage_rows_escape_and_link_each_pool():
         in html
     )
     assert html.count("<meter") == 1, "no meter without a capacity"
+
+
+def test_a_pool_row_is_written_once_per_pool_object_and_link():
+    pool = Pool.parse({"metadata": {"name": "p-3"}, "status": {"phase": "Running"}})
+    first = browse._written_row(PoolRow(pool, [], "/p-3/"))
+
+    assert browse._written_row(PoolRow(pool, [], "/p-3/")) is first  # kept
+    assert "/other/p-3/" in browse._written_row(PoolRow(pool, [], "/other/p-3/"))  # another link
+    same_json = Pool.parse({"metadata": {"name": "p-3"}, "status": {"phase": "Abnormal"}})
+    assert 'data-phase="Abnormal"' in browse._written_row(PoolRow(same_json, [], "/p-3/"))
+
+
+def test_a_row_with_open_requests_is_written_each_time_and_a_dead_pools_row_is_forgotten():
+    pool = Pool.parse({"metadata": {"name": "p-4"}, "status": {"phase": "Running"}})
+    requested = ChangeRequest(pk=8, kind=ChangeRequest.Kind.DELETE_POOL)
+    assert "/requests/8/" in browse._written_row(PoolRow(pool, [requested], "/p-4/"))
+    assert id(pool) not in browse._written_rows
+
+    browse._written_row(PoolRow(pool, [], "/p-4/"))
+    key = id(pool)
+    assert key in browse._written_rows
+    del pool
+    assert key not in browse._written_rows
