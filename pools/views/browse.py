@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from urllib.parse import quote
 
 from django.http import Http404, HttpRequest, QueryDict
@@ -50,4 +51,9 @@ def url_with_pool(name: str, connection_id: int) -> Callable[[str], str]:
     """``reverse(name, args=[connection_id, pool])`` for many pools: the route is resolved once, and each
     pool id (quoted like reverse() quotes it) goes where the placeholder was. A list links hundreds of pools."""
     head, tail = reverse(name, args=[connection_id, _POOL_MARKER]).split(_POOL_MARKER)
-    return lambda pool_name: f"{head}{quote(pool_name, safe=_SUBDELIMS)}{tail}"
+    return lambda pool_name: f"{head}{_quoted(pool_name)}{tail}"
+
+
+@lru_cache(maxsize=4096)  # the same pool ids, on every read of every list
+def _quoted(pool_name: str) -> str:
+    return quote(pool_name, safe=_SUBDELIMS)
