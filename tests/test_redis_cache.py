@@ -36,3 +36,47 @@ def test_every_operation_and_thread_share_one_client_and_it_works():
         thread.join()
 
     assert len(clients) == 8 and len({id(client) for client in clients}) == 1
+
+
+@pytest.fixture
+def redis_cache_backend():
+    if redis_url() is None:
+        pytest.skip("Redis tests need CACHE_URL=redis://…")
+    prefix = f"t{uuid.uuid4().hex[:12]}"
+    cache = redis_cache.SharedClientRedisCache(redis_url(), {"KEY_PREFIX": prefix})
+    yield cache
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+
+
+def test_add_and_get_takes_a_lock_once_and_reads_another_key_with_it(redis_cache_backend):
+    cache = redis_cache_backend
+    cache.set("answer", b"bytes", 30)
+
+    assert cache.add_and_get("lock", "me", 30, "answer") == (True, b"bytes")
+    assert cache.add_and_get("lock", "you", 30, "missing") == (False, None)
+    assert cache.get("lock") == "me"
+
+
+def test_set_each_keeps_each_timeout_and_zero_deletes(redis_cache_backend):
+    cache = redis_cache_backend
+    cache.set("gone", 1, 30)
+
+    cache.set_each([("long", b"a", 3600), ("short", b"b", 5), ("gone", b"c", 0)])
+
+    client = cache._cache.get_client()
+    assert cache.get("long") == b"a" and cache.get("short") == b"b" and cache.get("gone") is None
+    assert 3590 < client.ttl(cache.make_key("long")) <= 3600
+    assert 0 < client.ttl(cache.make_key("short")) <= 5
+
+
+def test_delete_if_equal_deletes_only_its_own_value(redis_cache_backend):
+    cache = redis_cache_backend
+    cache.set("lock", "holder", 30)
+
+    assert not cache.delete_if_equal("lock", "someone else")
+    assert cache.get("lock") == "holder"
+    assert cache.delete_if_equal("lock", "holder")
+    assert cache.get("lock") is None

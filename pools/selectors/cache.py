@@ -172,19 +172,35 @@ def _usable(entry: _Entry | None, not_before: datetime | None) -> bool:
 
 def _lead(key: str, fetch: Callable[[], Any], what: str, *, not_before: datetime | None) -> _Entry:
     lock_key, lock_token = _lock_key(key), uuid.uuid4().hex
-    if cache.add(lock_key, lock_token, timeout=_timeout(_wait_seconds())):
+    # Take the lock, and look again: a call may have finished between this caller's first look and now.
+    locked, latest = _lock_and_look(lock_key, lock_token, _fresh_key(key))
+    if locked:
         try:
-            # A call may have finished between this caller's first look and taking the lock: use its answer.
-            latest = _get(_fresh_key(key))
             if _usable(latest, not_before):
                 return latest
             return _call(key, fetch, what)
         finally:
-            # Release only our own lock; a lock that timed out may already belong to someone else.
-            if cache.get(lock_key) == lock_token:
-                cache.delete(lock_key)
+            _unlock(lock_key, lock_token)
     entry = _poll_for_answer(key, not_before)
     return entry if entry is not None else _call(key, fetch, what)
+
+
+def _lock_and_look(lock_key: str, lock_token: str, fresh_key: str) -> tuple[bool, _Entry | None]:
+    timeout = _timeout(_wait_seconds())
+    if hasattr(cache, "add_and_get"):  # one round trip (modelarts_admin/redis_cache.py)
+        locked, stored = cache.add_and_get(lock_key, lock_token, timeout, fresh_key)
+        return locked, _loaded(stored) if locked else None
+    if not cache.add(lock_key, lock_token, timeout=timeout):
+        return False, None
+    return True, _get(fresh_key)
+
+
+def _unlock(lock_key: str, lock_token: str) -> None:
+    # Release only our own lock; a lock that timed out may already belong to someone else.
+    if hasattr(cache, "delete_if_equal"):
+        cache.delete_if_equal(lock_key, lock_token)
+    elif cache.get(lock_key) == lock_token:
+        cache.delete(lock_key)
 
 
 def _poll_for_answer(key: str, not_before: datetime | None) -> _Entry | None:
@@ -216,9 +232,14 @@ def _call(key: str, fetch: Callable[[], Any], what: str) -> _Entry:
     else:
         entry = _Entry(timezone.now(), value=value)
     stored = _dump(entry)
+    entries = [(_fresh_key(key), stored, _timeout(ttl))]
     if entry.failure is None:
-        cache.set(_stale_key(key), stored, timeout=_timeout(settings.SELECTOR_STALE_SECONDS))
-    cache.set(_fresh_key(key), stored, timeout=_timeout(ttl))
+        entries.insert(0, (_stale_key(key), stored, _timeout(settings.SELECTOR_STALE_SECONDS)))
+    if hasattr(cache, "set_each"):  # one round trip (modelarts_admin/redis_cache.py)
+        cache.set_each(entries)
+    else:
+        for cache_key, value, timeout in entries:
+            cache.set(cache_key, value, timeout=timeout)
     return entry
 
 
@@ -242,7 +263,10 @@ def _dump(entry: _Entry) -> bytes:
 
 
 def _get(cache_key: str) -> _Entry | None:
-    stored = cache.get(cache_key)
+    return _loaded(cache.get(cache_key))
+
+
+def _loaded(stored: bytes | None) -> _Entry | None:
     # Only this module writes these keys, into our own cache; nothing else's bytes are unpickled here.
     return None if stored is None else pickle.loads(stored)  # noqa: S301
 

@@ -59,13 +59,22 @@ class UsageRow:
 
 def usage_rows(metrics: RuntimeMetrics) -> list[UsageRow]:
     """One row per pool, by display name; bars for cpu, memory, then each accelerator key."""
-    rows = []
-    for usage in metrics.items:
-        present = {*usage.capacity, *usage.allocated}
-        keys = [key for key in FIRST_RESOURCES if key in present]
-        keys += sorted(key for key in present if key not in FIRST_RESOURCES)
-        bars = tuple(
-            UsageBar(key, usage.allocated.get(key, "0"), usage.capacity.get(key, "0")) for key in keys
+    rows = [
+        UsageRow(
+            usage.name,
+            usage.labels.get(LABEL_NAME) or usage.name,
+            _bars(tuple(usage.allocated.items()), tuple(usage.capacity.items())),
         )
-        rows.append(UsageRow(usage.name, usage.labels.get(LABEL_NAME) or usage.name, bars))
+        for usage in metrics.items
+    ]
     return sorted(rows, key=lambda row: row.display_name.lower())
+
+
+# Pools of one flavor report the same few amounts: their bars are the same values, made once.
+@lru_cache(maxsize=4096)
+def _bars(allocated_items: tuple, capacity_items: tuple) -> tuple[UsageBar, ...]:
+    allocated, capacity = dict(allocated_items), dict(capacity_items)
+    present = {*capacity, *allocated}
+    keys = [key for key in FIRST_RESOURCES if key in present]
+    keys += sorted(key for key in present if key not in FIRST_RESOURCES)
+    return tuple(UsageBar(key, allocated.get(key, "0"), capacity.get(key, "0")) for key in keys)
