@@ -18,10 +18,6 @@ from django.core.cache import cache
 GENERATION_KEY = "pools:permissions:generation"
 
 
-def _generation() -> str:
-    return cache.get(GENERATION_KEY) or "0"
-
-
 def forget_all_permissions(**_signal) -> None:
     """Every cached permission set is out of date from now on (a signal handler; see pools.signals)."""
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
@@ -32,10 +28,15 @@ class CachedPermissionsBackend(ModelBackend):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
-            key = f"pools:permissions:{user_obj.pk}:{_generation()}"
-            permissions = cache.get(key)
-            if permissions is None:
+            # One round trip: the current generation, and this user's set with the generation it was read in.
+            key = f"pools:permissions:{user_obj.pk}"
+            found = cache.get_many([GENERATION_KEY, key])
+            generation = found.get(GENERATION_KEY) or "0"
+            cached = found.get(key)
+            if cached is not None and cached[0] == generation:
+                permissions = cached[1]
+            else:
                 permissions = super().get_all_permissions(user_obj)
-                cache.set(key, permissions, timeout=settings.PERMISSIONS_CACHE_SECONDS)
+                cache.set(key, (generation, permissions), timeout=settings.PERMISSIONS_CACHE_SECONDS)
             user_obj._perm_cache = set(permissions)
         return user_obj._perm_cache
