@@ -349,6 +349,18 @@ class ModelArtsClient:
 
     # --- the call and its retries ---------------------------------------------------------------------
 
+    def _send(
+        self, method: str, url: str, headers: dict[str, str], body: bytes | None, *, timeout: float
+    ) -> requests.Response:
+        """``session.request`` without its per-request merging of session cookies, hooks and parameters
+        (none are used; ~0.4 ms of CPU a call): the session's default headers go in as they would, and its
+        proxy, CA and certificate settings as ``merge_environment_settings`` finds them."""
+        request = requests.Request(
+            method, url, headers={**self._session.headers, **headers}, data=body, auth=self._auth
+        )
+        settings = self._session.merge_environment_settings(url, {}, None, None, None)
+        return self._session.send(request.prepare(), timeout=timeout, allow_redirects=False, **settings)
+
     def _headers(self, with_user_id: bool) -> dict[str, str]:
         headers = {"Content-Type": CONTENT_TYPE, "User-Agent": USER_AGENT, HEADER_PROJECT_ID: self.project_id}
         if with_user_id and self.user_id:
@@ -387,15 +399,7 @@ class ModelArtsClient:
             if self._on_send is not None:
                 self._on_send()
             try:
-                response = self._session.request(
-                    method,
-                    url,
-                    headers=headers,
-                    data=body,
-                    auth=self._auth,
-                    timeout=min(self.timeout, remaining),
-                    allow_redirects=False,
-                )
+                response = self._send(method, url, headers, body, timeout=min(self.timeout, remaining))
             except requests.RequestException as failure:
                 error = self._transport_error(operation, method, failure, min(self.timeout, remaining))
                 maybe_carried_out = maybe_carried_out or not _never_sent(failure)

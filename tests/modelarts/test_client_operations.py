@@ -48,6 +48,8 @@ def assert_common_headers(seen, *, user_id=None):
     assert seen.header("X-Project-Id") == TEST_PROJECT
     assert seen.header("User-Agent") == USER_AGENT and USER_AGENT.startswith("modelarts-admin/")
     assert seen.header("X-ModelArts-User-ID") == user_id
+    # The session's own defaults still go out, unsigned (the client sends prepared requests itself).
+    assert seen.header("Accept-Encoding") == "gzip, deflate" and seen.header("Accept") == "*/*"
     assert seen.header("Authorization").startswith(f"SDK-HMAC-SHA256 Access={TEST_AK}, SignedHeaders=")
     expected_signed = ["content-type", "host", "user-agent", "x-project-id", "x-sdk-date"]
     if user_id:

@@ -172,7 +172,7 @@ def test_the_deadline_bounds_the_whole_call(upstream, fake_time):
     timeouts = []
     upstream.answer(*[unavailable()] * 20)
     client = upstream.client(timeout=5, deadline=10, retries=20)
-    send = client._session.request
+    send = client._session.send
 
     def slow_request(*args, **kwargs):
         # Each answer takes 3 s; an attempt whose timeout is shorter times out instead, as it would for real.
@@ -183,7 +183,7 @@ def test_the_deadline_bounds_the_whole_call(upstream, fake_time):
         fake_time.advance(latency)
         return send(*args, **kwargs)
 
-    client._session.request = slow_request
+    client._session.send = slow_request
     started = fake_time.now
 
     with pytest.raises((ServerError, RequestTimeoutError)):
