@@ -56,14 +56,7 @@ def concurrently(*reads: Callable[[], Any]) -> list[Any]:
     """
     if not reads:
         return []
-    started = [threading.Event() for _ in reads[1:]]
-    others = [
-        _helpers.submit(_on_helper, read, going_out)
-        for read, going_out in zip(reads[1:], started, strict=True)
-    ]
-    head_start_until = time.monotonic() + HEAD_START_SECONDS
-    for going_out in started:
-        going_out.wait(max(0.0, head_start_until - time.monotonic()))
+    others = _started(reads[1:], head_start_until=time.monotonic() + HEAD_START_SECONDS)
     first = reads[0]()
     return [first, *(other.result() for other in others)]
 
@@ -90,19 +83,23 @@ def within(
     identical read joins it while it is in flight.
     """
     until = time.monotonic() + seconds
-    started = [threading.Event() for _ in reads]
-    pending = [
-        _helpers.submit(_on_helper, read, going_out) for read, going_out in zip(reads, started, strict=True)
-    ]
-    head_start_until = min(until, time.monotonic() + HEAD_START_SECONDS)
-    for going_out in started:
-        going_out.wait(max(0.0, head_start_until - time.monotonic()))
+    pending = _started(reads, head_start_until=min(until, time.monotonic() + HEAD_START_SECONDS))
     first = meanwhile() if meanwhile is not None else None
     done, _ = wait(pending, timeout=max(0.0, until - time.monotonic()))
     for future in pending:
         if future not in done:
             future.add_done_callback(_log_failure)
     return first, [future.result() if future in done else None for future in pending]
+
+
+def _started(reads, *, head_start_until: float) -> list[Future]:
+    """``reads`` submitted to the helpers; returns once each has sent its request (or finished), or at
+    ``head_start_until``."""
+    going_out = [threading.Event() for _ in reads]
+    futures = [_helpers.submit(_on_helper, read, event) for read, event in zip(reads, going_out, strict=True)]
+    for event in going_out:
+        event.wait(max(0.0, head_start_until - time.monotonic()))
+    return futures
 
 
 def _log_failure(finished: Future) -> None:
