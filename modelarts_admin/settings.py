@@ -91,9 +91,11 @@ WSGI_APPLICATION = "modelarts_admin.wsgi.application"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
-# Each server thread keeps its connection for a minute instead of connecting for every request (a new
-# PostgreSQL connection costs a few milliseconds); a broken one is noticed before it is used.
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+# With PostgreSQL, each server thread keeps its connection for a minute instead of connecting for every
+# request (a few milliseconds each time); a broken one is noticed before it is used. SQLite connects in a
+# fraction of a millisecond and is left to open a file per request.
+_IS_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0 if _IS_SQLITE else 60))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once; approvals and audit write concurrently.

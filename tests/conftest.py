@@ -3,6 +3,10 @@
 import pytest
 from django.conf import settings
 
+# Tests create and flush their databases while live servers and helper threads run: every thread connects
+# afresh (production keeps PostgreSQL connections for CONN_MAX_AGE; test_settings_production checks that).
+settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
 pytest_plugins = [
     "tests.fixtures.users",
     "tests.fixtures.audit",

@@ -173,3 +173,14 @@ def test_tls_proxy_header_comes_from_the_environment(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https') False 600"
+
+
+@pytest.mark.parametrize(
+    ("database_url", "kept_for"),
+    [("postgres://postgres@127.0.0.1:5432/any", "60"), ("sqlite:///db.sqlite3", "0")],
+)
+def test_postgresql_connections_are_kept_and_sqlite_ones_are_not(tmp_path, database_url, kept_for):
+    script = "import django; django.setup(); from django.conf import settings; d = settings.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    result = run(production_environment(tmp_path, DATABASE_URL=database_url), "-c", script)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"{kept_for} True"
