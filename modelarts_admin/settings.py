@@ -97,7 +97,7 @@ DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 _IS_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0 if _IS_SQLITE else 60))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if _IS_SQLITE:
     # Wait for a writer instead of failing at once; approvals and audit write concurrently.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
     # BEGIN IMMEDIATE: a transaction takes the write lock when it starts, so one that reads before it writes

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
 
 from pools.modelarts.types import LABEL_NAME, RuntimeMetrics
 from pools.quantities import amount_number, format_amount, resource_label
@@ -29,25 +28,15 @@ class UsageBar:
     percent: int | None = field(init=False)
 
     def __post_init__(self) -> None:
-        try:
-            derived = _figures(self.key, self.allocated_raw, self.capacity_raw)
-        except TypeError:  # an amount that is not a string or number (unhashable): worked out uncached
-            derived = _figures.__wrapped__(self.key, self.allocated_raw, self.capacity_raw)
-        self.__dict__.update(derived)
-
-
-# The same few amounts ("3920m", "128Gi", "8") recur across every pool of a flavor, in every card.
-@lru_cache(maxsize=4096, typed=True)  # typed: True and 1 are different amounts
-def _figures(key: str, allocated_raw: str, capacity_raw: str) -> dict[str, Any]:
-    allocated, capacity = amount_number(allocated_raw), amount_number(capacity_raw)
-    return {
-        "label": resource_label(key),
-        "allocated": allocated,
-        "capacity": capacity,
-        "allocated_text": format_amount(key, allocated_raw),
-        "capacity_text": format_amount(key, capacity_raw),
-        "percent": round(100 * allocated / capacity) if capacity > 0 else None,
-    }
+        allocated, capacity = amount_number(self.allocated_raw), amount_number(self.capacity_raw)
+        self.__dict__.update(
+            label=resource_label(self.key),
+            allocated=allocated,
+            capacity=capacity,
+            allocated_text=format_amount(self.key, self.allocated_raw),
+            capacity_text=format_amount(self.key, self.capacity_raw),
+            percent=round(100 * allocated / capacity) if capacity > 0 else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -70,7 +59,8 @@ def usage_rows(metrics: RuntimeMetrics) -> list[UsageRow]:
     return sorted(rows, key=lambda row: row.display_name.lower())
 
 
-# Pools of one flavor report the same few amounts: their bars are the same values, made once.
+# Pools of one flavor report the same few amounts ("3920m", "128Gi", "8"; PoolUsage maps hold strings):
+# their bars are the same values, made once.
 @lru_cache(maxsize=4096)
 def _bars(allocated_items: tuple, capacity_items: tuple) -> tuple[UsageBar, ...]:
     allocated, capacity = dict(allocated_items), dict(capacity_items)

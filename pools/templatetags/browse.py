@@ -224,14 +224,6 @@ def _usage_row(row, url: str) -> str:
 
 
 def _usage_bar(bar) -> str:
-    try:
-        return _usage_bar_html(bar)
-    except TypeError:  # an amount that is not a string or number (unhashable): written uncached
-        return _usage_bar_html.__wrapped__(bar)
-
-
-@lru_cache(maxsize=4096)  # a bar is a value (key and amounts); the same ones recur across pools and cards
-def _usage_bar_html(bar) -> str:
     label = escape(bar.label)
     text = f"{escape(bar.allocated_text)} / {escape(bar.capacity_text)}"
     meter = ""
