@@ -540,9 +540,11 @@ def measure_signer(run_rows: list[Row], quick: bool) -> None:
 
     rates = bench_signer.speedups(500 if quick else 2000, 3 if quick else 7)
     speedups = {kind: ours / official for kind, (ours, official) in rates.items()}
-    worst = min(speedups.values())
+    worst = bench_signer.worst_speedup(rates)
     detail = ", ".join(f"{kind} {value:.2f}x ({rates[kind][0]:,.0f}/s)" for kind, value in speedups.items())
-    run_rows.append(Row("signer: ours vs official, signatures/s", detail, ">= 2x", worst >= 2))
+    run_rows.append(
+        Row("signer: ours vs official, signatures/s", detail, ">= 2x (repeated, distinct)", worst >= 2)
+    )
 
 
 def measure_pool_list(run: Run) -> None:
@@ -590,7 +592,9 @@ def measure_overview(run: Run) -> None:
                     zip(browsers, lazy, strict=False),
                 )
             )
-        shown = page.text.count('class="stat-counts') + sum(card.count('class="stat-counts') for card in cards)
+        shown = page.text.count('class="stat-counts') + sum(
+            card.count('class="stat-counts') for card in cards
+        )
         if shown != OVERVIEW_CONNECTIONS:
             raise BenchError(f"the overview shows {shown} cards, not {OVERVIEW_CONNECTIONS}")
         loaded.append(len(lazy))
