@@ -323,7 +323,9 @@ class ModelArtsClient:
     def show_runtime_metrics(self) -> RuntimeMetrics:
         """ShowPoolRuntimeMetrics: current usage of every pool of the project."""
         response = self._call("ShowPoolRuntimeMetrics", "GET", "/metrics/runtime/pools")
-        return self._parse("ShowPoolRuntimeMetrics", response, RuntimeMetrics.parse)
+        return self._parse(
+            "ShowPoolRuntimeMetrics", response, RuntimeMetrics.parse, from_content=RuntimeMetrics.from_json
+        )
 
     def show_statistics(self, workspace_id: str | None = "0") -> PoolStatistics:
         """ShowPoolStatistics: pool counts by state."""

@@ -159,3 +159,52 @@ def test_an_unchanged_pool_is_typed_once_and_a_changed_one_again():
 def test_a_pool_list_read_from_bytes_fails_as_one_parsed_from_json(content, error):
     with pytest.raises(error):
         PoolList.from_json(content)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"items": [USAGE, {**USAGE, "metadata": {"name": "pool-2"}}]},
+        {"apiVersion": "v1", "items": []},
+        {"kind": "List"},
+        # Odd items type as empty usage, as parse types them, and the body keeps them as they came.
+        {"items": ["not an object", None, 7, {"metadata": "odd"}]},
+        {"items": [{**USAGE, "extra": {"ünïcode": "✓", "big": 12345678901234567890123}}]},
+    ],
+)
+def test_runtime_metrics_read_from_bytes_equal_those_parsed_from_json(body):
+    content = json.dumps(body).encode()
+
+    from_bytes = RuntimeMetrics.from_json(content, "req")
+    parsed = RuntimeMetrics.parse(json.loads(content), "req")
+
+    assert from_bytes == parsed and from_bytes.request_id == "req"
+    assert from_bytes.raw == parsed.raw == body
+    assert [usage.raw for usage in from_bytes.items] == [usage.raw for usage in parsed.items]
+
+
+def test_unchanged_usage_is_typed_once_and_changed_usage_again():
+    body = {"items": [USAGE, {**USAGE, "metadata": {"name": "pool-2"}}]}
+    first = RuntimeMetrics.from_json(json.dumps(body).encode())
+    body["items"][1] = json.loads(json.dumps(body["items"][1]))
+    body["items"][1]["table"]["allocated"]["value"]["cpu"] = "7"
+    second = RuntimeMetrics.from_json(json.dumps(body).encode())
+
+    assert second.items[0] is first.items[0]
+    assert second.items[1] is not first.items[1] and second.items[1].allocated["cpu"] == "7"
+    assert first.items[1].allocated["cpu"] == "3920m"
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        (b'{"items": {"not": "a list"}}', InvalidResponseError),
+        (b'{"items": null}', InvalidResponseError),
+        (b"[1, 2]", InvalidResponseError),
+        (b"<html>busy</html>", jsonio.NotJson),
+        (b'{"items": [NaN]}', jsonio.NotJson),
+    ],
+)
+def test_runtime_metrics_read_from_bytes_fail_as_those_parsed_from_json(content, error):
+    with pytest.raises(error):
+        RuntimeMetrics.from_json(content)
