@@ -80,3 +80,33 @@ def test_delete_if_equal_deletes_only_its_own_value(redis_cache_backend):
     assert cache.get("lock") == "holder"
     assert cache.delete_if_equal("lock", "holder")
     assert cache.get("lock") is None
+
+
+def test_get_or_add_reads_a_present_value_without_taking_the_lock(redis_cache_backend):
+    cache = redis_cache_backend
+    cache.set("answer", b"bytes", 30)
+
+    assert cache.get_or_add("answer", "lock", "me", 30) == (b"bytes", False)
+    assert cache.get("lock") is None
+
+
+def test_get_or_add_takes_a_free_lock_once_when_nothing_is_there(redis_cache_backend):
+    cache = redis_cache_backend
+
+    assert cache.get_or_add("answer", "lock", "me", 30) == (None, True)
+    assert cache.get_or_add("answer", "lock", "you", 30) == (None, False)
+    assert cache.get("lock") == "me"
+    assert 0 < cache._cache.get_client().ttl(cache.make_key("lock")) <= 30
+
+
+def test_set_each_then_releases_only_its_own_lock_in_the_same_round_trip(redis_cache_backend):
+    cache = redis_cache_backend
+    cache.set("mine", "token-1", 30)
+    cache.set("theirs", "token-2", 30)
+
+    cache.set_each([("answer", b"a", 30)], then_delete_if_equal=("mine", "token-1"))
+    cache.set_each([("other", b"b", 30)], then_delete_if_equal=("theirs", "token-1"))
+
+    assert cache.get("answer") == b"a" and cache.get("other") == b"b"
+    assert cache.get("mine") is None
+    assert cache.get("theirs") == "token-2"

@@ -27,7 +27,7 @@ import pickle
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -120,6 +120,8 @@ def cached_read(
     answer for this key, but still joins a call already in flight rather than starting another.
     """
     key = read_key(connection_id, operation, params)
+    if not refresh and hasattr(cache, "get_or_add"):
+        return _read_with_one_look(key, fetch, what)
     # A refresh accepts only an answer that arrived after it was asked for; a plain read accepts any.
     not_before = timezone.now() if refresh else None
     cached = _get(_fresh_key(key))
@@ -133,11 +135,7 @@ def cached_read(
             flight = _flights[key] = _Flight()
 
     if not leading:
-        waiting_on_upstream()
-        if flight.done.wait(_wait_seconds()) and flight.entry is not None:
-            return _result(key, flight.entry)
-        # The leader is stuck past every deadline or crashed: answer this caller on its own.
-        return _result(key, _call(key, fetch, what))
+        return _joined(key, flight, fetch, what)
 
     try:
         flight.entry = _lead(key, fetch, what, not_before=not_before)
@@ -148,9 +146,64 @@ def cached_read(
     return _result(key, flight.entry)
 
 
+def _read_with_one_look(key: str, fetch: Callable[[], Any], what: str) -> ReadResult[Any]:
+    """A plain read where the cache can look for the answer and, finding none, take the lock in one round
+    trip (Redis): one round trip for a cached answer, and one more to store a new one and unlock.
+
+    Every round trip before the request leaves delays the page (and, with a dozen reads of one page in
+    flight, each also waits its turn for the interpreter), so the generic path's separate look, lock and
+    look again become one.
+    """
+    lock_key, lock_token = _lock_key(key), uuid.uuid4().hex
+    stored, locked = cache.get_or_add(_fresh_key(key), lock_key, lock_token, _timeout(_wait_seconds()))
+    if stored is not None:
+        return _result(key, _loaded(stored))
+    if not locked:
+        # A thread of this process or another process is calling: join it, or wait for its answer.
+        with _flights_lock:
+            flight = _flights.get(key)
+        if flight is not None:
+            return _joined(key, flight, fetch, what)
+        entry = _poll_for_answer(key, None)
+        return _result(key, entry if entry is not None else _call(key, fetch, what))
+
+    flight = _Flight()
+    with _flights_lock:
+        # Normally free: this process's threads lead only while they hold the lock, which is ours now.
+        registered = _flights.setdefault(key, flight) is flight
+    try:
+        flight.entry = _call(key, fetch, what, release=(lock_key, lock_token))
+    finally:
+        if registered:
+            with _flights_lock:
+                _flights.pop(key, None)
+        flight.done.set()
+    return _result(key, flight.entry)
+
+
+def _joined(key: str, flight: _Flight, fetch: Callable[[], Any], what: str) -> ReadResult[Any]:
+    """The answer of a call this process's ``flight`` is making."""
+    waiting_on_upstream()
+    if flight.done.wait(_wait_seconds()) and flight.entry is not None:
+        return _result(key, flight.entry)
+    # The leader is stuck past every deadline or crashed: answer this caller on its own.
+    return _result(key, _call(key, fetch, what))
+
+
 def read_generation(connection_id: int | str) -> str:
     """The connection's current read generation; it is part of every read key of that connection."""
-    return cache.get(f"{KEY_PREFIX}:{connection_id}:generation") or "0"
+    return cache.get(_generation_key(connection_id)) or "0"
+
+
+def read_generations(connection_ids: Iterable[int | str]) -> dict[int | str, str]:
+    """``read_generation`` of each connection, in one round trip."""
+    keys = {connection_id: _generation_key(connection_id) for connection_id in connection_ids}
+    found = cache.get_many(keys.values()) if keys else {}
+    return {connection_id: found.get(key) or "0" for connection_id, key in keys.items()}
+
+
+def _generation_key(connection_id: int | str) -> str:
+    return f"{KEY_PREFIX}:{connection_id}:generation"
 
 
 def forget_connection(connection_id: int | str) -> None:
@@ -158,7 +211,7 @@ def forget_connection(connection_id: int | str) -> None:
 
     A new generation changes every key at once, in every worker sharing the cache; old entries expire unseen.
     """
-    cache.set(f"{KEY_PREFIX}:{connection_id}:generation", uuid.uuid4().hex, timeout=None)
+    cache.set(_generation_key(connection_id), uuid.uuid4().hex, timeout=None)
 
 
 def forget(connection_id: int | str, operation: str, params: Mapping[str, Any] | None) -> None:
@@ -221,7 +274,9 @@ def _poll_for_answer(key: str, not_before: datetime | None) -> _Entry | None:
     return None
 
 
-def _call(key: str, fetch: Callable[[], Any], what: str) -> _Entry:
+def _call(key: str, fetch: Callable[[], Any], what: str, *, release: tuple[str, str] | None = None) -> _Entry:
+    """Call upstream and store the outcome; ``release`` is a lock (key, token) to give up after storing,
+    in the same round trip where the cache can (or at once if the call fails unexpectedly)."""
     ttl = settings.SELECTOR_CACHE_SECONDS
     try:
         value = fetch()
@@ -229,6 +284,10 @@ def _call(key: str, fetch: Callable[[], Any], what: str) -> _Entry:
         entry = _Entry(timezone.now(), failure=_freeze(ApplicationError.from_upstream(what, error)))
     except ApplicationError as error:
         entry = _Entry(timezone.now(), failure=_freeze(error))
+    except BaseException:
+        if release is not None:
+            _unlock(*release)
+        raise
     else:
         entry = _Entry(timezone.now(), value=value)
     stored = _dump(entry)
@@ -236,10 +295,12 @@ def _call(key: str, fetch: Callable[[], Any], what: str) -> _Entry:
     if entry.failure is None:
         entries.insert(0, (_stale_key(key), stored, _timeout(settings.SELECTOR_STALE_SECONDS)))
     if hasattr(cache, "set_each"):  # one round trip (modelarts_admin/redis_cache.py)
-        cache.set_each(entries)
+        cache.set_each(entries, then_delete_if_equal=release)
     else:
         for cache_key, value, timeout in entries:
             cache.set(cache_key, value, timeout=timeout)
+        if release is not None:
+            _unlock(*release)
     return entry
 
 

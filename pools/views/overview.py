@@ -19,7 +19,7 @@ from pools.htmx import HtmxHttpRequest, render_shell, template_for
 from pools.permissions import VIEW_DASHBOARD, require
 from pools.selectors.concurrent import concurrently, within
 from pools.selectors.connections import visible_connections
-from pools.selectors.modelarts import pool_statistics, runtime_metrics
+from pools.selectors.modelarts import look_up_generations, pool_statistics, runtime_metrics
 from pools.selectors.usage import usage_rows
 from pools.views.browse import visible_connection, wants_refresh, with_refresh
 
@@ -52,6 +52,7 @@ def overview(request: HtmxHttpRequest):
     connections = visible_connections(request)
     context = {"connections": connections}
     inline = connections[:INLINE_CARDS] if settings.OVERVIEW_INLINE_SECONDS > 0 else []
+    look_up_generations(inline)
     # The page around the cards is rendered while their reads are in flight.
     shell, answers = within(
         settings.OVERVIEW_INLINE_SECONDS,
