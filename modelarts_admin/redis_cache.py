@@ -72,9 +72,8 @@ class SharedClientRedisCache(RedisCache):
             found = self.get(get_key)
             return found, found is None and self.add(add_key, value, timeout)
         serializer = self._cache._serializer
-        client = self._cache.get_client(write=True)
-        answer = client.eval(
-            _GET_OR_ADD, 2, self._key(get_key), self._key(add_key), serializer.dumps(value), expiry
+        answer = self._get_or_add_script()(
+            keys=[self._key(get_key), self._key(add_key)], args=[serializer.dumps(value), expiry]
         )
         if len(answer) > 1:
             return serializer.loads(answer[1]), False
@@ -97,6 +96,13 @@ class SharedClientRedisCache(RedisCache):
             # EVAL, not a registered script: a pipeline would first ask the server whether it knows those.
             pipeline.eval(_DELETE_IF_EQUAL, 1, self._key(key), serializer.dumps(value))
         pipeline.execute()
+
+    def _get_or_add_script(self):
+        # Run by its digest (EVALSHA; loaded once on a miss): every plain read runs it, cached or not.
+        script = self.__dict__.get("_get_or_add")
+        if script is None:
+            script = self._get_or_add = self._cache.get_client(write=True).register_script(_GET_OR_ADD)
+        return script
 
     def delete_if_equal(self, key: str, value) -> bool:
         """Delete ``key`` if it holds ``value``, atomically."""

@@ -110,3 +110,13 @@ def test_set_each_then_releases_only_its_own_lock_in_the_same_round_trip(redis_c
     assert cache.get("answer") == b"a" and cache.get("other") == b"b"
     assert cache.get("mine") is None
     assert cache.get("theirs") == "token-2"
+
+
+def test_get_or_add_works_again_after_the_server_forgot_its_scripts(redis_cache_backend):
+    cache = redis_cache_backend
+    cache.set("answer", b"bytes", 30)
+    assert cache.get_or_add("answer", "lock", "me", 30) == (b"bytes", False)
+
+    cache._cache.get_client(write=True).script_flush()  # as after a restart of Redis
+
+    assert cache.get_or_add("answer", "lock", "me", 30) == (b"bytes", False)
