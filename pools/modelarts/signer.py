@@ -279,7 +279,7 @@ def sign(
         raise ValueError("both an access key and a secret key are needed to sign")
     host, uri, query = _url_parts(url)
     body = body.encode("utf-8") if isinstance(body, str) else (body or b"")
-    date_text = None if HEADER_DATE in headers else _now_text(now)
+    date_text = None if HEADER_DATE in headers or now is None else _now_text(now)
     items = tuple(headers.items())
     try:
         # A client sends the same headers again and again (the date changes once a second), so their part
@@ -352,6 +352,8 @@ def _header_block(
     lowers = [name.lower() for name in signed]
     if _DATE_LOWER in lowers:  # the first of that name, whatever its case, as the SDK looks it up
         sdk_date = _date_to_sign(list(signed.values())[lowers.index(_DATE_LOWER)])
+    elif date_text is None:
+        raise ValueError("an X-Sdk-Date header or the time to sign at is needed")
     else:
         sdk_date = signed[HEADER_DATE] = date_text
         lowers.append(_DATE_LOWER)

@@ -222,3 +222,11 @@ def test_the_same_headers_under_other_hosts_and_keys_sign_apart():
 
     assert elsewhere["Host"] == "modelarts.example.org"
     assert len({here["Authorization"], elsewhere["Authorization"], other_key["Authorization"]}) == 3
+
+
+def test_a_given_date_in_any_case_needs_no_clock_and_none_at_all_is_refused():
+    signed = signer.sign("GET", URL, {"x-sdk-date": "20250101T080000Z"}, b"", AK, SK, now=None)
+
+    assert signed["x-sdk-date"] == "20250101T080000Z" and "X-Sdk-Date" not in signed
+    with pytest.raises(ValueError, match="X-Sdk-Date"):
+        signer.sign("GET", URL, {}, b"", AK, SK, now=None)
