@@ -21,13 +21,15 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_command(tmp_path):
     processes = []
 
-    def run(*arguments):
+    def run(*arguments, sigint_ignored=False):
         process = subprocess.Popen(
             [sys.executable, "manage.py", "modelarts_sandbox", "--port", "0", *arguments],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
+            # As a shell without job control starts `cmd &`: the child inherits SIGINT ignored.
+            preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if sigint_ignored else None,
         )
         processes.append(process)
         for line in process.stdout:
@@ -79,3 +81,13 @@ def test_a_bad_fault_flag_is_refused(tmp_path):
 
     assert result.returncode != 0
     assert "bad fault" in result.stderr
+
+
+@pytest.mark.timeout(60)
+def test_ctrl_c_stops_the_command_even_when_started_with_sigint_ignored(run_command):
+    process, url = run_command(sigint_ignored=True)
+    assert sdk(url).list_pools(ListPoolsRequest()).to_json_object()["items"] == []
+
+    process.send_signal(signal.SIGINT)
+
+    assert process.wait(timeout=20) == 0

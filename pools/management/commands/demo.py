@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from modelarts_admin import devkeys
 from pools.management.commands.seed_demo import format_logins
+from pools.management.interrupts import stop_on_ctrl_c
 from pools.sandbox import DEFAULT_ACCOUNT, Sandbox
 from pools.services.demo import demo_connection_ensure, demo_users_ensure
 
@@ -55,6 +56,7 @@ class Command(BaseCommand):
         parser.add_argument("--fresh", action="store_true", help="forget the saved sandbox estate")
 
     def handle(self, *args, **options):
+        stop_on_ctrl_c()
         # Checked before anything starts, so a second demo fails with advice instead of a traceback.
         if not port_is_free(options["port"]):
             raise CommandError(

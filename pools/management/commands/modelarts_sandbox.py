@@ -8,6 +8,7 @@ import threading
 
 from django.core.management.base import BaseCommand, CommandError
 
+from pools.management.interrupts import stop_on_ctrl_c
 from pools.sandbox import DEFAULT_AK, DEFAULT_PROJECT_ID, DEFAULT_SK, Account, Fault, Sandbox
 
 
@@ -87,6 +88,7 @@ class Command(BaseCommand):
         return rules
 
     def handle(self, *args, **options):
+        stop_on_ctrl_c()
         sandbox = Sandbox(
             [Account(options["ak"], options["sk"], options["project_id"])],
             region=options["region"],
