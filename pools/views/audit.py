@@ -11,6 +11,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from pools.audit import verify_chain
 from pools.forms.audit import AuditFilterForm
@@ -55,6 +56,7 @@ def _shown(entry) -> dict:
     return record
 
 
+@require_safe
 @require(VIEW_AUDIT)
 def audit_log(request: HtmxHttpRequest):
     form = _filter_form(request)
@@ -82,6 +84,7 @@ def audit_log(request: HtmxHttpRequest):
     )
 
 
+@require_safe
 @require(VIEW_AUDIT)
 def audit_chain(request: HtmxHttpRequest):
     """The chain status alone (htmx), or the audit page with it (no JavaScript)."""
@@ -127,6 +130,7 @@ EXPORTS = {
 }
 
 
+@require_safe
 @require(VIEW_AUDIT)
 def audit_export(request: HtmxHttpRequest, fmt: str):
     if fmt not in EXPORTS:

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import json_script
 from django.utils.text import slugify
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from pools.forms.browse import MonitorForm
@@ -35,6 +36,7 @@ def _read_monitor(
     )
 
 
+@require_safe
 @require(VIEW_DASHBOARD)
 @vary_on_headers("HX-Request")
 def pool_monitoring(request: HtmxHttpRequest, connection_id: int, pool_name: str):
@@ -70,6 +72,7 @@ def pool_monitoring(request: HtmxHttpRequest, connection_id: int, pool_name: str
     return render(request, template_for(request, DETAIL_PAGE, "pool-tab"), context)
 
 
+@require_safe
 @require(VIEW_DASHBOARD)
 def pool_monitoring_csv(request: HtmxHttpRequest, connection_id: int, pool_name: str):
     """The series of the chosen range as CSV; a bad range or a failed read says why (as text, never a 500)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from pools.forms.browse import NodeFilterForm
@@ -26,6 +27,7 @@ def _retry_query(request: HtmxHttpRequest) -> str:
     return f"{query}&refresh=1" if query else "refresh=1"
 
 
+@require_safe
 @require(VIEW_DASHBOARD)
 @vary_on_headers("HX-Request")
 def pool_nodes(request: HtmxHttpRequest, connection_id: int, pool_name: str):

@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from pools.htmx import HtmxHttpRequest, render_shell, template_for
@@ -47,6 +48,7 @@ def _card(connection, usage, statistics) -> dict:
     }
 
 
+@require_safe
 @require(VIEW_DASHBOARD)
 def overview(request: HtmxHttpRequest):
     connections = visible_connections(request)
@@ -68,6 +70,7 @@ def overview(request: HtmxHttpRequest):
     return HttpResponse(shell.around(render_to_string(f"{PAGE}#cards", context, request)))
 
 
+@require_safe
 @require(VIEW_DASHBOARD)
 @vary_on_headers("HX-Request")
 def overview_card(request: HtmxHttpRequest, connection_id: int):

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from pools.forms.browse import PoolFilterForm
@@ -63,6 +64,7 @@ def _matches(pool, search: str) -> bool:
     return search in pool.display_name.lower() or search in pool.name.lower()
 
 
+@require_safe
 @require(VIEW_DASHBOARD)
 @vary_on_headers("HX-Request")
 def pool_list_view(request: HtmxHttpRequest):
@@ -121,6 +123,7 @@ def pool_list_view(request: HtmxHttpRequest):
     return HttpResponse(shell.around(render_to_string(f"{LIST_PAGE}#pool-table", context, request)))
 
 
+@require_safe
 @require(VIEW_DASHBOARD)
 @vary_on_headers("HX-Request")
 def pool_detail(request: HtmxHttpRequest, connection_id: int, pool_name: str):

@@ -245,9 +245,9 @@ ROUTES: dict[str, Route] = {
     "password_change": Route(get=SIGNED_IN, post=SIGNED_IN),
     "password_change_done": page(SIGNED_IN),
     # --- overview ---
-    "pools:overview": read_only(VIEWING),
+    "pools:overview": page(VIEWING),
     # --- connections ---
-    "pools:connections": read_only(MANAGING_CONNECTIONS),
+    "pools:connections": page(MANAGING_CONNECTIONS),
     "pools:connection-create": Route(
         get=MANAGING_CONNECTIONS, post=MANAGING_CONNECTIONS, post_data=new_connection
     ),
@@ -267,12 +267,12 @@ ROUTES: dict[str, Route] = {
         get=NONE, post=VIEWING, post_data=switch_to_connection, get_offered=False
     ),
     # --- browse ---
-    "pools:overview_card": read_only(VIEWING, kwargs=the_card),
-    "pools:pool_list": read_only(VIEWING),
-    "pools:pool_detail": read_only(VIEWING, kwargs=the_pool),
-    "pools:pool_nodes": read_only(VIEWING, kwargs=the_pool),
-    "pools:pool_monitoring": read_only(VIEWING, kwargs=the_pool),
-    "pools:pool_monitoring_csv": read_only(VIEWING, kwargs=the_pool),
+    "pools:overview_card": page(VIEWING, kwargs=the_card),
+    "pools:pool_list": page(VIEWING),
+    "pools:pool_detail": page(VIEWING, kwargs=the_pool),
+    "pools:pool_nodes": page(VIEWING, kwargs=the_pool),
+    "pools:pool_monitoring": page(VIEWING, kwargs=the_pool),
+    "pools:pool_monitoring_csv": page(VIEWING, kwargs=the_pool),
     # --- requesting changes: the create-pool wizard, deleting a pool or nodes ---
     "pools:pool_wizard_start": Route(get=REQUESTING, post=REQUESTING),
     "pools:pool_wizard_step": Route(
@@ -296,9 +296,9 @@ ROUTES: dict[str, Route] = {
     "pools:change-request-cancel": decision(frozenset({REQUESTER})),
     "pools:change-request-comment": decision(APPROVING | {REQUESTER}, comment),
     # --- audit ---
-    "pools:audit_log": read_only(AUDITING),
-    "pools:audit_chain": read_only(AUDITING),
-    "pools:audit_export": read_only(AUDITING, kwargs=csv_export),
+    "pools:audit_log": page(AUDITING),
+    "pools:audit_chain": page(AUDITING),
+    "pools:audit_export": page(AUDITING, kwargs=csv_export),
     # --- Django admin basics: staff only, and none of the roles is staff ---
     "admin:index": Route(get=NONE, post=NONE, admin=True),
     "admin:auth_user_changelist": Route(get=NONE, post=NONE, admin=True),
