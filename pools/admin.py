@@ -104,6 +104,15 @@ class ConnectionAdmin(AuditedModelAdmin):
             return False
         return request.user.has_perm(MANAGE_CONNECTIONS)
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).in_use()
+
+    def get_deleted_objects(self, objs, request):
+        # Past change requests do not stop a delete: the service keeps the row for their history (retired,
+        # keys erased) instead of deleting it, so the admin need not refuse over them.
+        to_delete, model_count, perms_needed, _protected = super().get_deleted_objects(objs, request)
+        return to_delete, model_count, perms_needed, []
+
     def get_actions(self, request):
         # Bulk delete would bypass the per-connection refusal; delete one at a time.
         actions = super().get_actions(request)

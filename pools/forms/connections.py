@@ -87,7 +87,7 @@ class ConnectionForm(forms.ModelForm):
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"]
-        duplicate = Connection.objects.filter(name__iexact=name)
+        duplicate = Connection.objects.in_use().filter(name__iexact=name)
         if self.is_edit:
             duplicate = duplicate.exclude(pk=self.instance.pk)
         if duplicate.exists():

@@ -5,6 +5,12 @@ from pools import crypto
 from pools.modelarts.regions import REGION_IDS, endpoint_for_region
 
 
+class ConnectionQuerySet(models.QuerySet):
+    def in_use(self) -> "ConnectionQuerySet":
+        """Connections the dashboard works with: not deleted (see ``Connection.retired_at``)."""
+        return self.filter(retired_at__isnull=True)
+
+
 def mask(value: str) -> str:
     """First and last four characters; shorter values are hidden entirely."""
     return f"{value[:4]}…{value[-4:]}" if len(value) > 8 else "…"
@@ -17,7 +23,7 @@ class Connection(models.Model):
     ``client_for_connection`` reads them back.
     """
 
-    name = models.CharField(max_length=80, unique=True)
+    name = models.CharField(max_length=80)
     description = models.CharField(max_length=500, blank=True)
     region = models.CharField(max_length=32, choices=[(r, r) for r in REGION_IDS])
     project_id = models.CharField(max_length=64)
@@ -40,9 +46,22 @@ class Connection(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when a connection that past change requests refer to is deleted: the row stays for their history
+    # (name, region, project), its keys are erased, and no page offers it any more.
+    retired_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ConnectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # A deleted connection's name is free again; the ones in use stay unique.
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=models.Q(retired_at__isnull=True),
+                name="pools_connection_name_unique_in_use",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -18,12 +18,12 @@ def connection_list_for(user) -> QuerySet[Connection]:
         user.has_perm(VIEW_DASHBOARD) or user.has_perm(MANAGE_CONNECTIONS)
     ):
         return Connection.objects.none()
-    return Connection.objects.order_by("name")
+    return Connection.objects.in_use().order_by("name")
 
 
 def connection_list() -> QuerySet[Connection]:
-    """Every connection, by name, for the management pages."""
-    return Connection.objects.order_by("name")
+    """Every connection in use, by name, for the management pages."""
+    return Connection.objects.in_use().order_by("name")
 
 
 def visible_connections(request: HttpRequest) -> list[Connection]:

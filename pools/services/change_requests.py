@@ -42,6 +42,7 @@ from pools.selectors.change_requests import (
 from pools.services import change_request_events as events
 from pools.services import notifications
 from pools.services.change_request_expiry import change_request_expire, change_requests_expire_due
+from pools.services.clients import CONNECTION_DELETED
 from pools.services.errors import ApplicationError
 
 __all__ = [
@@ -269,6 +270,10 @@ def change_request_create(
     now = timezone.now()
     try:
         with transaction.atomic():
+            # Locked as a delete of the connection locks it: a request is either filed before the delete
+            # (which then refuses) or refused here after it.
+            if not Connection.objects.in_use().select_for_update().filter(pk=connection.pk).exists():
+                raise ApplicationError(CONNECTION_DELETED.format(name=connection.name))
             change_request = ChangeRequest.objects.create(
                 connection=connection,
                 kind=kind,

@@ -18,6 +18,7 @@ from pools.services.errors import ApplicationError
 if TYPE_CHECKING:
     from pools.models import Connection
 
+CONNECTION_DELETED = "Connection “{name}” was deleted; its keys are gone."
 KEYS_UNREADABLE = (
     "The stored keys of connection “{name}” cannot be decrypted with the configured "
     "FIELD_ENCRYPTION_KEYS. Add the key they were encrypted with, or enter the AK and SK again."
@@ -63,6 +64,8 @@ def client_for_connection(
     where a lost answer would leave its outcome unknown; writes get a session of their own. ``on_send``: see
     ``ModelArtsClient``.
     """
+    if connection.retired_at is not None:
+        raise ApplicationError(CONNECTION_DELETED.format(name=connection.name))
     try:
         access_key = connection.access_key
         secret_key = connection.secret_key

@@ -38,9 +38,10 @@ PUBLIC_FIELDS = ("name", "description", "region", "project_id", "endpoint", "use
 DUPLICATE_NAME = "A connection with this name already exists."
 KEY_REQUIRED = "Enter the key; it is stored encrypted and never shown again."
 DELETE_REFUSED = "Connection “{name}” is used by {count} open change request(s); finish or cancel them first."
-DELETE_PROTECTED = (
-    "Connection “{name}” is kept because past change requests or other records refer to it "
-    "(they stay for the audit trail)."
+DELETED = "Connection “{name}” deleted."
+DELETED_KEPT_FOR_HISTORY = (
+    "Connection “{name}” deleted. Past change requests still name it, so its name, region and project stay "
+    "with them; its keys are erased."
 )
 TEST_SUMMARY_OK = "{count} pool(s) listed in {latency_ms} ms"
 
@@ -63,14 +64,19 @@ def _validate(connection: Connection, *, access_key: str, secret_key: str, keys_
     try:
         # The model's URLField check is replaced by validate_endpoint, which also allows single-label hosts.
         connection.full_clean(
-            exclude=["endpoint", "access_key_token", "secret_key_token"], validate_unique=False
+            exclude=["endpoint", "access_key_token", "secret_key_token"],
+            validate_unique=False,
+            validate_constraints=False,  # the name's uniqueness is checked below, without case
         )
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             errors.setdefault(name, []).extend(messages)
     if (
         "name" not in errors
-        and Connection.objects.filter(name__iexact=connection.name).exclude(pk=connection.pk or None).exists()
+        and Connection.objects.in_use()
+        .filter(name__iexact=connection.name)
+        .exclude(pk=connection.pk or None)
+        .exists()
     ):
         errors.setdefault("name", []).append(DUPLICATE_NAME)
     check("endpoint", validate_endpoint, connection.endpoint)
@@ -213,26 +219,55 @@ def open_change_request_count(connection: Connection) -> int:
     return change_request_model.objects.filter(connection=connection, status__in=open_statuses).count()
 
 
-def connection_delete(*, connection: Connection, user, request_id: str | None = None) -> None:
-    """Delete a connection unless open change requests still use it (ApplicationError then)."""
+def connection_delete(*, connection: Connection, user, request_id: str | None = None) -> str:
+    """Delete a connection unless open change requests still use it (ApplicationError then); returns the
+    message to show.
+
+    A connection that past change requests (or other records) refer to cannot go, since their history
+    names it: it is retired instead. Its keys are erased and it leaves every page, the switcher and every
+    user's preference, and its name is free for a new connection.
+    """
     with transaction.atomic():
-        locked = Connection.objects.select_for_update().get(pk=connection.pk)
+        locked = Connection.objects.in_use().select_for_update().get(pk=connection.pk)
         count = open_change_request_count(locked)
         if count:
             raise ApplicationError(DELETE_REFUSED.format(name=locked.name, count=count))
-        # Recorded first, while the row exists; the transaction undoes both if the delete fails.
-        audit.record(
-            user=user,
-            action="connection.delete",
-            obj=locked,
-            details={"before": _snapshot(locked), "key_hint": locked.access_key_hint},
-            request_id=request_id,
-            flag="delete",
-        )
         try:
-            locked.delete()
-        except (ProtectedError, RestrictedError) as error:
-            raise ApplicationError(DELETE_PROTECTED.format(name=locked.name)) from error
+            with transaction.atomic():  # a savepoint: a refused delete takes its audit entry with it
+                _record_deletion(locked, user=user, request_id=request_id, kept_for_history=False)
+                locked.delete()
+        except (ProtectedError, RestrictedError):
+            pass
+        else:
+            return DELETED.format(name=locked.name)
+        _record_deletion(locked, user=user, request_id=request_id, kept_for_history=True)
+        _retire(locked)
+    return DELETED_KEPT_FOR_HISTORY.format(name=locked.name)
+
+
+def _record_deletion(locked: Connection, *, user, request_id: str | None, kept_for_history: bool) -> None:
+    # Recorded first, while the row is as it was.
+    audit.record(
+        user=user,
+        action="connection.delete",
+        obj=locked,
+        details={
+            "before": _snapshot(locked),
+            "key_hint": locked.access_key_hint,
+            "kept_for_history": kept_for_history,
+        },
+        request_id=request_id,
+        flag="delete",
+    )
+
+
+def _retire(locked: Connection) -> None:
+    locked.retired_at = timezone.now()
+    locked.access_key_token = locked.secret_key_token = locked.access_key_hint = ""
+    locked.last_test_ok = locked.last_test_at = locked.last_test_latency_ms = None
+    locked.last_test_summary = ""
+    locked.save()
+    UserPreference.objects.filter(connection=locked).update(connection=None)
 
 
 @dataclass(frozen=True)
@@ -360,7 +395,7 @@ def connection_rotate_secrets(*, connection: Connection, user=None) -> None:
 def connections_rotate_secrets(*, user=None) -> RotationReport:
     """Rotate every connection; one that cannot be opened is reported and the others still rotate."""
     report = RotationReport()
-    for connection in Connection.objects.order_by("pk"):
+    for connection in Connection.objects.in_use().order_by("pk"):  # a deleted one has no keys left
         try:
             connection_rotate_secrets(connection=connection, user=user)
         except ConnectionKeysUnreadable as error:

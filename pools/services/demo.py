@@ -60,7 +60,7 @@ def demo_users_ensure(*, password: str | None, reset_passwords: bool = False) ->
 def demo_connection_ensure(*, endpoint: str, access_key: str, secret_key: str, project_id: str) -> Connection:
     """The connection to the local sandbox; its endpoint follows the sandbox's port."""
     with transaction.atomic():
-        connection = Connection.objects.filter(name=DEMO_CONNECTION_NAME).first()
+        connection = Connection.objects.in_use().filter(name=DEMO_CONNECTION_NAME).first()
         created = connection is None
         if created:
             connection = Connection(name=DEMO_CONNECTION_NAME, region="cn-north-4")

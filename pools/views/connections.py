@@ -79,7 +79,7 @@ def connection_create_view(request: HtmxHttpRequest) -> HttpResponse:
 @sensitive_post_parameters("access_key", "secret_key")
 @require_http_methods(["GET", "POST"])
 def connection_edit_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    connection = get_object_or_404(Connection, pk=pk)
+    connection = get_object_or_404(Connection.objects.in_use(), pk=pk)
     form = ConnectionForm(request.POST if request.method == "POST" else None, instance=connection)
     if request.method == "POST" and form.is_valid():
         try:
@@ -100,19 +100,22 @@ def connection_edit_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require(MANAGE_CONNECTIONS)
 @require_http_methods(["GET", "POST"])
 def connection_delete_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    connection = get_object_or_404(Connection, pk=pk)
+    connection = get_object_or_404(Connection.objects.in_use(), pk=pk)
     refusal = ""
     if request.method == "POST":
         try:
-            connection_delete(connection=connection, user=request.user, request_id=request_id_of(request))
+            done = connection_delete(
+                connection=connection, user=request.user, request_id=request_id_of(request)
+            )
         except ApplicationError as error:
             refusal = error.message
         else:
-            messages.success(request, f"Connection “{connection.name}” deleted.")
+            messages.success(request, done)
             return _go(request, reverse("pools:connections"))
     context = {
         "connection": connection,
         "open_change_requests": open_change_request_count(connection),
+        "past_change_requests": connection.change_requests.count(),
         "refusal": refusal,
     }
     return render(request, template_for(request, DELETE_PAGE, "delete-confirm"), context)
@@ -121,7 +124,7 @@ def connection_delete_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require(MANAGE_CONNECTIONS)
 @require_POST
 def connection_test_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    connection = get_object_or_404(Connection, pk=pk)
+    connection = get_object_or_404(Connection.objects.in_use(), pk=pk)
     result = connection_test(connection=connection, user=request.user, request_id=request_id_of(request))
     if request.htmx:
         context = {"connection": connection, "result": result}

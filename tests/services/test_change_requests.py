@@ -91,6 +91,29 @@ def test_request_is_pending_snapshotted_audited_and_mailed_to_approvers(
     assert cloud.calls[DELETE_POOL] == 0
 
 
+def test_a_request_is_refused_when_its_connection_is_deleted_while_it_is_being_filed(
+    operator, administrator, cloud_connection, pool, monkeypatch
+):
+    from pools.models import Connection
+    from pools.services.clients import CONNECTION_DELETED
+    from pools.services.connections import connection_delete
+
+    reading = svc.live_state
+
+    def live_state_then_the_connection_goes(**arguments):
+        snapshot = reading(**arguments)
+        connection_delete(connection=cloud_connection, user=administrator)
+        return snapshot
+
+    monkeypatch.setattr(svc, "live_state", live_state_then_the_connection_goes)
+    with pytest.raises(ApplicationError) as caught:
+        request_delete_pool(operator, cloud_connection, pool)
+
+    assert caught.value.message == CONNECTION_DELETED.format(name=cloud_connection.name)
+    assert not ChangeRequest.objects.exists()
+    assert not Connection.objects.filter(pk=cloud_connection.pk).exists(), "nothing referred to it: gone"
+
+
 def test_approvers_without_email_or_inactive_get_no_mail(operator, approver, cloud_connection, pool):
     approver.email = ""
     approver.save()

@@ -274,12 +274,15 @@ def change_request_model():
         pytest.skip("the ChangeRequest model (approvals branch) is not on this branch yet")
 
 
-def test_real_open_change_requests_block_deletion_and_closed_ones_keep_the_connection(
+def test_open_change_requests_block_deletion_and_past_ones_keep_a_retired_record(
     administrator, connection, change_request_model
 ):
     from datetime import timedelta
 
     from django.utils import timezone
+
+    from pools.models import UserPreference
+    from pools.services.clients import CONNECTION_DELETED, client_for_connection
 
     request = change_request_model.objects.create(
         connection=connection,
@@ -291,15 +294,52 @@ def test_real_open_change_requests_block_deletion_and_closed_ones_keep_the_conne
         status="pending",
         expires_at=timezone.now() + timedelta(hours=1),
     )
+    UserPreference.objects.create(user=administrator, connection=connection)
     assert services.open_change_request_count(connection) == 1
     with pytest.raises(ApplicationError) as caught:
         services.connection_delete(connection=connection, user=administrator)
     assert caught.value.message == services.DELETE_REFUSED.format(name=connection.name, count=1)
+    assert not LogEntry.objects.exists()
 
     change_request_model.objects.filter(pk=request.pk).update(status="cancelled")
-    assert services.open_change_request_count(connection) == 0
-    with pytest.raises(ApplicationError) as caught:
-        services.connection_delete(connection=connection, user=administrator)
-    assert caught.value.message == services.DELETE_PROTECTED.format(name=connection.name)
-    assert Connection.objects.filter(pk=connection.pk).exists()
-    assert not LogEntry.objects.exists()  # the delete's audit entry was rolled back with it
+    message = services.connection_delete(connection=connection, user=administrator)
+
+    assert message == services.DELETED_KEPT_FOR_HISTORY.format(name=connection.name)
+    kept = Connection.objects.get(pk=connection.pk)
+    assert kept.retired_at is not None and kept.name == connection.name
+    assert kept.access_key_token == kept.secret_key_token == kept.access_key_hint == ""
+    assert not Connection.objects.in_use().filter(pk=connection.pk).exists()
+    assert change_request_model.objects.get(pk=request.pk).connection_id == connection.pk
+    assert UserPreference.objects.get(user=administrator).connection is None
+    [entry] = entries_for(connection)
+    assert entry["flag"] == DELETION and entry["details"]["kept_for_history"] is True
+    assert_no_secret(entry["raw"])
+    with pytest.raises(ApplicationError) as refused:
+        client_for_connection(kept)
+    assert refused.value.message == CONNECTION_DELETED.format(name=connection.name)
+
+    # Its name is free again, and it cannot be deleted twice.
+    reborn = create(administrator, name=connection.name)
+    assert reborn.pk != connection.pk
+    with pytest.raises(Connection.DoesNotExist):
+        services.connection_delete(connection=kept, user=administrator)
+
+
+def test_a_deleted_connections_keys_are_left_out_of_rotation(administrator, connection, change_request_model):
+    from django.utils import timezone
+
+    change_request_model.objects.create(
+        connection=connection,
+        kind="delete_pool",
+        target="pool-a-0123456789abcdef0123456789abcdef",
+        reason="done",
+        requested_by=administrator,
+        idempotency_key="k-2",
+        status="cancelled",
+        expires_at=timezone.now(),
+    )
+    services.connection_delete(connection=connection, user=administrator)
+
+    report = services.connections_rotate_secrets()
+
+    assert report.failed == [] and connection.name not in report.rotated

@@ -86,6 +86,37 @@ def test_admin_delete_goes_through_the_service(staff_admin, connection):
     assert audit.verify_chain().ok
 
 
+def test_admin_delete_of_a_connection_with_history_keeps_it_retired(staff_admin, connection, administrator):
+    from django.utils import timezone
+
+    from pools.models import ChangeRequest
+
+    ChangeRequest.objects.create(
+        connection=connection,
+        kind="delete_pool",
+        target="pool-a-0123456789abcdef0123456789abcdef",
+        reason="done",
+        requested_by=administrator,
+        idempotency_key="k-admin",
+        status="rejected",
+        expires_at=timezone.now(),
+    )
+    url = reverse("admin:pools_connection_delete", args=[connection.pk])
+    assert "Cannot delete" not in staff_admin.get(url).content.decode()
+
+    response = staff_admin.post(url, {"post": "yes"})
+
+    assert response.status_code == 302
+    assert Connection.objects.get(pk=connection.pk).retired_at is not None
+    changelist = staff_admin.get(reverse("admin:pools_connection_changelist")).content.decode()
+    assert f"“{connection.name}” was deleted successfully" in changelist
+    assert (
+        connection.name not in staff_admin.get(reverse("admin:pools_connection_changelist")).content.decode()
+    )
+    assert actions() == ["connection.delete"]
+    assert audit.verify_chain().ok
+
+
 def test_staff_without_the_permission_cannot_open_connections_in_the_admin(client, approver, connection):
     approver.is_staff = True
     approver.save()

@@ -161,6 +161,49 @@ def test_delete_is_refused_on_the_page_while_change_requests_are_open(admin_clie
     assert Connection.objects.filter(pk=connection.pk).exists()
 
 
+def test_a_connection_with_past_change_requests_is_deleted_and_kept_only_for_their_history(
+    admin_client_, connection
+):
+    from django.utils import timezone
+
+    from pools.models import ChangeRequest
+
+    user = admin_client_.get(reverse("pools:overview")).wsgi_request.user
+    ChangeRequest.objects.create(
+        connection=connection,
+        kind="delete_pool",
+        target="pool-a-0123456789abcdef0123456789abcdef",
+        reason="done",
+        requested_by=user,
+        idempotency_key="k-page",
+        status="cancelled",
+        expires_at=timezone.now(),
+    )
+    UserPreference.objects.update_or_create(user=user, defaults={"connection": connection})
+    page = admin_client_.get(reverse("pools:connection-delete", args=[connection.pk])).content.decode()
+    assert "1 past change request names" in page and "erased" in page and 'class="danger"' in page
+
+    response = admin_client_.post(reverse("pools:connection-delete", args=[connection.pk]), follow=True)
+
+    text = response.content.decode()
+    assert "Past change requests still name it" in text
+    assert_no_secret(text)
+    assert connection.name not in admin_client_.get(reverse("pools:connections")).content.decode()
+    for method, url in page_urls(connection.pk)[3:]:
+        assert getattr(admin_client_, method)(url).status_code == 404, url
+    pool_list = admin_client_.get(reverse("pools:pool_list"), {"connection": connection.pk})
+    assert pool_list.status_code == 404
+    switched = admin_client_.post(
+        reverse("pools:connection-switch"), {"connection": connection.pk}, follow=True
+    )
+    assert UserPreference.objects.get(user=user).connection is None
+    assert connection.name not in switched.content.decode().split("<main")[0]
+    # A new connection may take the name again.
+    again = admin_client_.post(reverse("pools:connection-create"), {**FORM, "name": connection.name})
+    assert again.status_code == 302
+    assert Connection.objects.in_use().get(name=connection.name).pk != connection.pk
+
+
 class FailingClient:
     def list_pools(self, **_):
         raise AuthenticationError(
