@@ -15,7 +15,7 @@ from pools.services import connections as services
 from pools.services.clients import KEYS_UNREADABLE
 from pools.services.errors import ApplicationError
 from pools.validators import ENDPOINT_FORMAT, PROJECT_ID_FORMAT
-from tests.fixtures.connections import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
+from tests.fixtures.connections import FAKE_ACCESS_KEY, FAKE_SECRET_KEY, file_change_request
 
 pytestmark = pytest.mark.django_db
 
@@ -277,23 +277,10 @@ def change_request_model():
 def test_open_change_requests_block_deletion_and_past_ones_keep_a_retired_record(
     administrator, connection, change_request_model
 ):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     from pools.models import UserPreference
     from pools.services.clients import CONNECTION_DELETED, client_for_connection
 
-    request = change_request_model.objects.create(
-        connection=connection,
-        kind="delete_pool",
-        target="pool-a-0123456789abcdef0123456789abcdef",
-        reason="tidy up",
-        requested_by=administrator,
-        idempotency_key="k-1",
-        status="pending",
-        expires_at=timezone.now() + timedelta(hours=1),
-    )
+    request = file_change_request(connection, administrator, status="pending")
     UserPreference.objects.create(user=administrator, connection=connection)
     assert services.open_change_request_count(connection) == 1
     with pytest.raises(ApplicationError) as caught:
@@ -325,19 +312,8 @@ def test_open_change_requests_block_deletion_and_past_ones_keep_a_retired_record
         services.connection_delete(connection=kept, user=administrator)
 
 
-def test_a_deleted_connections_keys_are_left_out_of_rotation(administrator, connection, change_request_model):
-    from django.utils import timezone
-
-    change_request_model.objects.create(
-        connection=connection,
-        kind="delete_pool",
-        target="pool-a-0123456789abcdef0123456789abcdef",
-        reason="done",
-        requested_by=administrator,
-        idempotency_key="k-2",
-        status="cancelled",
-        expires_at=timezone.now(),
-    )
+def test_a_deleted_connections_keys_are_left_out_of_rotation(administrator, connection):
+    file_change_request(connection, administrator)
     services.connection_delete(connection=connection, user=administrator)
 
     report = services.connections_rotate_secrets()

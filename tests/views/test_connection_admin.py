@@ -8,7 +8,7 @@ from django.urls import reverse
 from pools import audit
 from pools.models import Connection
 from pools.validators import ENDPOINT_FORMAT
-from tests.fixtures.connections import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
+from tests.fixtures.connections import FAKE_ACCESS_KEY, FAKE_SECRET_KEY, file_change_request
 
 pytestmark = pytest.mark.django_db
 
@@ -87,20 +87,7 @@ def test_admin_delete_goes_through_the_service(staff_admin, connection):
 
 
 def test_admin_delete_of_a_connection_with_history_keeps_it_retired(staff_admin, connection, administrator):
-    from django.utils import timezone
-
-    from pools.models import ChangeRequest
-
-    ChangeRequest.objects.create(
-        connection=connection,
-        kind="delete_pool",
-        target="pool-a-0123456789abcdef0123456789abcdef",
-        reason="done",
-        requested_by=administrator,
-        idempotency_key="k-admin",
-        status="rejected",
-        expires_at=timezone.now(),
-    )
+    file_change_request(connection, administrator, status="rejected")
     url = reverse("admin:pools_connection_delete", args=[connection.pk])
     assert "Cannot delete" not in staff_admin.get(url).content.decode()
 

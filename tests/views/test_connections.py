@@ -15,7 +15,7 @@ from pools.models import Connection, UserPreference
 from pools.services import connections as services
 from pools.validators import ENDPOINT_FORMAT, PROJECT_ID_FORMAT
 from pools.views import connections as views
-from tests.fixtures.connections import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
+from tests.fixtures.connections import FAKE_ACCESS_KEY, FAKE_SECRET_KEY, file_change_request
 
 pytestmark = pytest.mark.django_db
 
@@ -164,21 +164,8 @@ def test_delete_is_refused_on_the_page_while_change_requests_are_open(admin_clie
 def test_a_connection_with_past_change_requests_is_deleted_and_kept_only_for_their_history(
     admin_client_, connection
 ):
-    from django.utils import timezone
-
-    from pools.models import ChangeRequest
-
     user = admin_client_.get(reverse("pools:overview")).wsgi_request.user
-    ChangeRequest.objects.create(
-        connection=connection,
-        kind="delete_pool",
-        target="pool-a-0123456789abcdef0123456789abcdef",
-        reason="done",
-        requested_by=user,
-        idempotency_key="k-page",
-        status="cancelled",
-        expires_at=timezone.now(),
-    )
+    file_change_request(connection, user)
     UserPreference.objects.update_or_create(user=user, defaults={"connection": connection})
     page = admin_client_.get(reverse("pools:connection-delete", args=[connection.pk])).content.decode()
     assert "1 past change request names" in page and "erased" in page and 'class="danger"' in page
