@@ -136,14 +136,7 @@ def cached_read(
 
     if not leading:
         return _joined(key, flight, fetch, what)
-
-    try:
-        flight.entry = _lead(key, fetch, what, not_before=not_before)
-    finally:
-        with _flights_lock:
-            _flights.pop(key, None)
-        flight.done.set()
-    return _result(key, flight.entry)
+    return _flown(key, flight, lambda: _lead(key, fetch, what, not_before=not_before))
 
 
 def _read_with_one_look(key: str, fetch: Callable[[], Any], what: str) -> ReadResult[Any]:
@@ -164,15 +157,20 @@ def _read_with_one_look(key: str, fetch: Callable[[], Any], what: str) -> ReadRe
             flight = _flights.get(key)
         if flight is not None:
             return _joined(key, flight, fetch, what)
-        entry = _poll_for_answer(key, None)
-        return _result(key, entry if entry is not None else _call(key, fetch, what))
+        return _result(key, _awaited(key, fetch, what, not_before=None))
 
     flight = _Flight()
     with _flights_lock:
         # Normally free: this process's threads lead only while they hold the lock, which is ours now.
         registered = _flights.setdefault(key, flight) is flight
+    return _flown(key, flight, lambda: _call(key, fetch, what, release=(lock_key, lock_token)), registered)
+
+
+def _flown(key: str, flight: _Flight, lead: Callable[[], _Entry], registered: bool = True) -> ReadResult[Any]:
+    """``lead`` run as this process's ``flight`` for ``key``: its waiters get the entry, and the flight leaves
+    the table (if it was registered there) whatever happens."""
     try:
-        flight.entry = _call(key, fetch, what, release=(lock_key, lock_token))
+        flight.entry = lead()
     finally:
         if registered:
             with _flights_lock:
@@ -234,6 +232,11 @@ def _lead(key: str, fetch: Callable[[], Any], what: str, *, not_before: datetime
             return _call(key, fetch, what)
         finally:
             _unlock(lock_key, lock_token)
+    return _awaited(key, fetch, what, not_before=not_before)
+
+
+def _awaited(key: str, fetch: Callable[[], Any], what: str, *, not_before: datetime | None) -> _Entry:
+    """The answer of whoever holds the lock, or, when none comes, this caller's own call."""
     entry = _poll_for_answer(key, not_before)
     return entry if entry is not None else _call(key, fetch, what)
 
