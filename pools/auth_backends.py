@@ -18,8 +18,14 @@ from django.core.cache import cache
 GENERATION_KEY = "pools:permissions:generation"
 
 
-def forget_all_permissions(**_signal) -> None:
+# A save of only these fields changes nobody's permissions: a log-in records its time on the user.
+_IRRELEVANT_UPDATES = frozenset({"last_login"})
+
+
+def forget_all_permissions(update_fields=None, **_signal) -> None:
     """Every cached permission set is out of date from now on (a signal handler; see pools.signals)."""
+    if update_fields is not None and set(update_fields) <= _IRRELEVANT_UPDATES:
+        return
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 

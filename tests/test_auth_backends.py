@@ -67,3 +67,16 @@ def test_a_new_user_with_a_reused_id_does_not_inherit_a_cached_set(viewer, djang
     newcomer = django_user_model.objects.create_user(username="newcomer", pk=pk)
 
     assert not fresh(newcomer).has_perm(VIEW_DASHBOARD)
+
+
+def test_a_log_in_keeps_everyones_cached_permissions(viewer, operator):
+    from django.contrib.auth.models import update_last_login
+
+    assert fresh(viewer).has_perm(VIEW_DASHBOARD)
+
+    update_last_login(None, operator)  # what every log-in does
+    again = fresh(viewer)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert again.has_perm(VIEW_DASHBOARD)
+    assert len(queries) == 0
