@@ -310,7 +310,8 @@ class ModelArtsClient:
             token = page.continue_token
 
     def delete_nodes(self, pool: str, node_names: Iterable[str]) -> Ack:
-        """BatchDeletePoolNodes. Never replayed: a lost answer raises ``OutcomeUnknownError``."""
+        """BatchDeletePoolNodes. Never replayed: a lost answer raises ``OutcomeUnknownError``, an unreadable
+        one ``InvalidResponseError``."""
         names = [node_names] if isinstance(node_names, str) else list(node_names)
         if not names or not all(isinstance(name, str) and name for name in names):
             raise ValueError("name at least one node to delete; every node name must be a non-empty string")
@@ -550,13 +551,25 @@ def _json_body(body: Any) -> bytes:
 
 
 def _ack(response: requests.Response) -> Ack:
-    # BatchDeletePoolNodes documents no body. Any success counts: a non-replayable call that worked must
-    # never look like a failure because of what came with it.
+    """BatchDeletePoolNodes' answer: documented with no body, sent by some servers as a JSON object.
+
+    Anything else (an HTML page, truncated JSON) is an answer we cannot read: ``InvalidResponseError``, so
+    the caller settles the outcome by looking at the nodes instead of taking a garbled 2xx for success.
+    """
     content = response.content
-    raw: Any = None
-    if content.strip():
-        try:
-            raw = json.loads(content)
-        except (ValueError, RecursionError):
-            raw = excerpt(content.decode("utf-8", "replace")[:4096])
-    return Ack(raw=raw, request_id=header_request_id(response.headers))
+    request_id = header_request_id(response.headers)
+    if not content.strip():
+        return Ack(raw=None, request_id=request_id)
+    try:
+        raw = jsonio.loads(content)
+    except (jsonio.NotJson, RecursionError):
+        raw = None
+    if not isinstance(raw, dict):
+        text = excerpt(content.decode("utf-8", "replace")[:4096])
+        raise InvalidResponseError(
+            operation="BatchDeletePoolNodes",
+            status=response.status_code,
+            error_msg=f"the answer is not the expected empty body or JSON object: {text}",
+            request_id=request_id,
+        )
+    return Ack(raw=raw, request_id=request_id)

@@ -699,3 +699,21 @@ def test_an_unreadable_answer_to_a_create_is_checked_not_trusted(operator, appro
     assert cr.status == Status.FAILED and cr.outcome_unknown  # the sandbox's garbled answer applied nothing
     assert entry_for(cr, "change_request.reconcile")["details"]["found"] is False
     assert cloud.calls[CREATE_POOL] == 1
+
+
+def test_an_unreadable_answer_to_a_node_deletion_is_checked_not_trusted(
+    operator, approver, cloud, cloud_connection
+):
+    """A 2xx with a garbled body deleted nothing here: the request must not say Succeeded."""
+    pool = cloud.add_pool("pool-nodes", nodes=3)
+    first = cloud.node_names(pool)[0]
+    cr = request_delete_nodes(operator, cloud_connection, pool, [first])
+    cloud.sandbox.faults.malformed(count=1, operation=DELETE_NODES)
+
+    svc.change_request_approve(user=approver, change_request=cr)
+
+    cr.refresh_from_db()
+    assert cr.status != Status.SUCCEEDED and cr.outcome_unknown
+    assert cloud.node_phase(pool, first) == "Available"
+    assert entry_for(cr, "change_request.reconcile")["details"]["found"] is False
+    assert cloud.calls[DELETE_NODES] == 1 and cloud.calls["ListPoolNodes"] >= 1
