@@ -5,12 +5,12 @@ percent-encoded with nothing kept safe, the query already in canonical order and
 serialised the SDK's way, ``Content-Type: application/json`` on every call, and an SDK-HMAC-SHA256 signature
 made afresh for every attempt.
 
-Retries: GET and DELETE are retried on transport errors and 5xx, with exponential backoff and full jitter;
-any method is retried on 429 after the server's ``Retry-After`` (the gateway turned it away). A POST is never
-sent twice: when its answer is lost it raises ``OutcomeUnknownError`` (a refused connection is a plain
-``TransportError``: nothing was sent), when it got a 5xx it raises ``ServerError``. A retried DELETE that
-finds nothing after an ambiguous first attempt raises ``OutcomeUnknownError`` too. All waiting stays inside
-an overall deadline, and every attempt's timeout is cut to the time left.
+Retries: a GET is retried on transport errors and 5xx, with exponential backoff and full jitter; any method
+is retried on 429 after the server's ``Retry-After`` (the gateway turned it away). A change (POST, DELETE) is
+never sent twice: when its answer is lost it raises ``OutcomeUnknownError`` (a refused connection is a plain
+``TransportError``: nothing was sent), when it got a 5xx it raises ``ServerError``; the caller settles the
+outcome by looking at the pool. All waiting stays inside an overall deadline, and every attempt's timeout is
+cut to the time left.
 
 A client is safe to share between threads: it holds one ``requests.Session`` (a connection pool) and no
 other mutable state.
@@ -72,7 +72,10 @@ CONTENT_TYPE = "application/json"
 HEADER_PROJECT_ID = "X-Project-Id"
 HEADER_USER_ID = "X-ModelArts-User-ID"
 
-IDEMPOTENT_METHODS = frozenset({"GET", "DELETE"})
+# Methods sent again after a lost answer or a 5xx. Not DELETE: DeletePool changes nothing the second time, but
+# it answers differently (409 "already being deleted", later 404), so a replay would report a deletion the
+# first attempt made as a failure. A DELETE whose answer is lost is settled by looking, like a POST.
+REPLAYABLE_METHODS = frozenset({"GET"})
 BACKOFF_BASE_SECONDS = 0.25
 BACKOFF_CAP_SECONDS = 4.0
 # A retry is only worth it when, after the wait, this much of the deadline is left for the attempt.
@@ -274,7 +277,8 @@ class ModelArtsClient:
         return self._parse("CreatePool", response, Pool.parse)
 
     def delete_pool(self, name: str) -> Pool:
-        """DeletePool: answers with the pool as the deletion is accepted (its phase may still say Running)."""
+        """DeletePool: answers with the pool as the deletion is accepted (its phase may still say Running).
+        Never replayed: a lost answer raises ``OutcomeUnknownError`` (look the pool up)."""
         path = f"/pools/{path_value(name, 'pool name')}"
         response = self._call("DeletePool", "DELETE", path, user_id=True)
         return self._parse("DeletePool", response, Pool.parse)
@@ -387,9 +391,6 @@ class ModelArtsClient:
         started = self._clock()
         deadline_at = started + self.deadline
         attempt = 0
-        # A DELETE that was lost in transit or answered 5xx may still have been carried out; if a retry
-        # then finds nothing to delete, the honest answer is "maybe done", not "not found".
-        maybe_carried_out = False
         while True:
             attempt += 1
             remaining = deadline_at - self._clock()
@@ -405,8 +406,7 @@ class ModelArtsClient:
                 response = self._send(method, url, headers, body, timeout=min(self.timeout, remaining))
             except requests.RequestException as failure:
                 error = self._transport_error(operation, method, failure, min(self.timeout, remaining))
-                maybe_carried_out = maybe_carried_out or not _never_sent(failure)
-                if method in IDEMPOTENT_METHODS and self._retry(attempt, deadline_at, None, error, path):
+                if method in REPLAYABLE_METHODS and self._retry(attempt, deadline_at, None, error, path):
                     continue
                 self._log(operation, method, path, error.kind, "", attempt, started)
                 raise error from failure
@@ -429,16 +429,7 @@ class ModelArtsClient:
                 retry_after=retry_after,
                 secrets=self._secrets,
             )
-            if status == 404 and method == "DELETE" and maybe_carried_out:
-                error = OutcomeUnknownError(
-                    operation=operation,
-                    status=status,
-                    error_code=error.error_code,
-                    error_msg=f"an earlier attempt may have done it: the retry found nothing ({error.error_msg})",
-                    request_id=error.request_id,
-                )
-            maybe_carried_out = maybe_carried_out or status >= 500
-            retryable = status == 429 or (status >= 500 and method in IDEMPOTENT_METHODS)
+            retryable = status == 429 or (status >= 500 and method in REPLAYABLE_METHODS)
             if retryable and self._retry(attempt, deadline_at, retry_after, error, path):
                 continue
             self._log(operation, method, path, status, error.request_id, attempt, started)
@@ -474,7 +465,7 @@ class ModelArtsClient:
     ) -> TransportError:
         timed_out = isinstance(failure, requests.Timeout)
         detail = f"no answer within {timeout:g} s" if timed_out else _describe(failure)
-        if method not in IDEMPOTENT_METHODS and not _never_sent(failure):
+        if method not in REPLAYABLE_METHODS and not _never_sent(failure):
             return OutcomeUnknownError(
                 operation=operation,
                 error_msg=f"{detail}; the request may have been carried out, so it was not sent again",

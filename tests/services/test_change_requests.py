@@ -717,3 +717,19 @@ def test_an_unreadable_answer_to_a_node_deletion_is_checked_not_trusted(
     assert cloud.node_phase(pool, first) == "Available"
     assert entry_for(cr, "change_request.reconcile")["details"]["found"] is False
     assert cloud.calls[DELETE_NODES] == 1 and cloud.calls["ListPoolNodes"] >= 1
+
+
+def test_a_delete_pool_whose_answer_was_lost_is_sent_once_even_with_client_retries(
+    operator, approver, cloud, cloud_connection, settings
+):
+    """The client's own retries must not replay a DeletePool whose first attempt may have been carried out."""
+    settings.MODELARTS_RETRIES = 2
+    pool = cloud.add_pool("pool-dropped")
+    cr = request_delete_pool(operator, cloud_connection, pool)
+    cloud.lose_next_answer(DELETE_POOL, applied=False)  # the connection drops after the request was sent
+
+    svc.change_request_approve(user=approver, change_request=cr)
+
+    cr.refresh_from_db()
+    assert cloud.calls[DELETE_POOL] == 1
+    assert cr.status != Status.SUCCEEDED and cr.outcome_unknown and cloud.phase(pool) == "Running"
