@@ -3,10 +3,11 @@
 Requested by one person, approved by another (four eyes), executed exactly once, audited at every step.
 
 Exactly once: every state change is a compare-and-set UPDATE (``ChangeRequest.objects.transition``) whose
-row count says who won. Execution first claims the request (approved → executing, or failed → executing on
-retry) and only the claimant calls ModelArts; everyone racing it gets 0 rows and stops. A POST whose answer
-was lost is never sent again blindly: the outcome is looked up (the pool by display name, the pool or its
-nodes for deletes) and settled from what ModelArts shows.
+row count says who won. Execution first claims the request (approved → executing, or failed/unknown →
+executing on retry) and only the claimant calls ModelArts; everyone racing it gets 0 rows and stops. A call
+whose answer was lost (or unreadable) is never sent again blindly: the request's outcome is "unknown", looked
+up (the pool by display name, the pool or its nodes for deletes) and settled from what ModelArts shows; it is
+sent again only when ModelArts still shows nothing CHANGE_REQUEST_EXECUTION_GRACE_SECONDS after the call.
 """
 
 from __future__ import annotations
@@ -25,7 +26,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from pools import audit
-from pools.modelarts.errors import InvalidResponseError, ModelArtsError, NotFoundError, TransportError
+from pools.modelarts.errors import (
+    InvalidResponseError,
+    ModelArtsError,
+    NotFoundError,
+    OutcomeUnknownError,
+)
 from pools.models import ChangeRequest, ChangeRequestApproval, ChangeRequestComment, Connection
 from pools.permissions import APPROVE_CHANGE, REQUEST_CHANGE
 from pools.selectors.cache import forget_connection
@@ -79,7 +85,14 @@ ALREADY_APPROVED = "You have already approved this request."
 NOT_PENDING = "Change request #{pk} is {status}; only a pending request can be {action}."
 EXPIRED = "Change request #{pk} expired on {when}; make a new request if the change is still needed."
 NOT_APPROVED = "Change request #{pk} is {status}; only an approved request can be executed."
-NOT_FAILED = "Change request #{pk} is {status}; only a failed request can be retried."
+NOT_FAILED = (
+    "Change request #{pk} is {status}; only a failed request, or one whose outcome is unknown, "
+    "can be retried."
+)
+RUN_EXPIRED = (
+    "Change request #{pk} expired on {when}; it can no longer be run. Make a new request if the change is "
+    "still needed."
+)
 UNKNOWN_KIND = "Choose what to change: create a pool, delete a pool or delete nodes."
 TARGET_REQUIRED = "Name the pool this change is about."
 BAD_POOL_ID = "That is not a pool id (letters, digits, '.', '_' and '-', at most 128 characters)."
@@ -90,17 +103,28 @@ BAD_CREATE_BODY = "The CreatePool body is invalid: {problem}."
 REVALIDATION_FAILED = "Not executed: the live state no longer allows this change. {problems}"
 REACHED_NOTHING = "Not executed: {message}"
 CONFIRMED_BY_QUERY = "ModelArts shows the change was made (checked after {why})."
-NOT_FOUND_BY_QUERY = (
-    "ModelArts shows no sign of the change (checked after {why}). It can be retried; a retry checks again "
-    "before sending anything."
+NOT_FOUND_YET = (
+    "ModelArts shows no sign of the change yet (checked after {why}), but a slow ModelArts may still apply "
+    "it. It is checked again; it is sent again only if it still does not show after {when}."
+)
+NOT_MADE_AFTER_GRACE = (
+    "ModelArts still shows no sign of the change {grace} after it was sent (checked after {why}), so it "
+    "was not made. It can be retried; a retry checks again before sending anything."
 )
 OUTCOME_UNCHECKED = (
-    "The answer was lost ({error}) and the outcome could not be checked yet; a retry checks ModelArts "
-    "before sending anything."
+    "The answer was lost ({error}) and the outcome could not be checked yet; ModelArts is asked again "
+    "before anything is sent."
 )
+STILL_UNKNOWN = (
+    "Nothing was sent: ModelArts shows no sign of change request #{pk} yet, but the last call may still be "
+    "applied. It can be sent again after {when} if it still does not show by then."
+)
+EXPIRED_BEFORE_RUN = "Not executed: the request expired on {when} before it ran."
+CHECKING_LOST_CHANGE = "Checking whether the change whose answer was lost was made"
 LOST_ANSWER = "the answer to the call was lost"
 LATER_CHECK = "a later check of a lost answer"
-UNEXPECTED = "Execution stopped on an unexpected error ({error}); it is checked before any retry."
+RETRY_CHECK = "a retry of a lost answer"
+UNEXPECTED = "Execution stopped on an unexpected error ({error}); the outcome is checked before any retry."
 
 COMMENT_MAX = 5000
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -428,7 +452,11 @@ def change_request_execute(*, change_request: ChangeRequest, user) -> ChangeRequ
     """Run an approved request. Only the caller whose claim (approved → executing) wins calls ModelArts."""
     _require(user, APPROVE_CHANGE, CANNOT_DECIDE)
     _not_requester(user, change_request)
-    if not _claim_and_run(change_request, user, from_status=Status.APPROVED, action="execute"):
+    change_request.refresh_from_db()
+    _refuse_if_run_expired(change_request)
+    if not _claim_and_run(
+        change_request, user, from_status=Status.APPROVED, action="execute", match=_unexpired()
+    ):
         raise ApplicationError(
             NOT_APPROVED.format(pk=change_request.pk, status=change_request.get_status_display().lower())
         )
@@ -436,23 +464,95 @@ def change_request_execute(*, change_request: ChangeRequest, user) -> ChangeRequ
 
 
 def change_request_retry(*, user, change_request: ChangeRequest) -> ChangeRequest:
-    """Run a failed request again (failed → executing). A lost answer is looked up before anything is sent."""
+    """Run a failed request again, or settle one whose outcome is unknown (→ executing, or → succeeded).
+
+    A lost answer is looked up first: when ModelArts shows the change, the request succeeded and nothing is
+    sent. When it shows nothing, the change is sent again only once the last call is older than
+    CHANGE_REQUEST_EXECUTION_GRACE_SECONDS (a slow ModelArts may still apply it); sooner it is refused.
+    """
     _require(user, APPROVE_CHANGE, CANNOT_DECIDE)
     _not_requester(user, change_request)
-    if not _claim_and_run(change_request, user, from_status=Status.FAILED, action="retry"):
+    change_request.refresh_from_db()
+    if change_request.status not in RETRYABLE:
+        raise ApplicationError(
+            NOT_FAILED.format(pk=change_request.pk, status=change_request.get_status_display().lower())
+        )
+    _refuse_if_run_expired(change_request)
+    if change_request.outcome_unknown and _found_by_looking(change_request, user):
+        return change_request
+    # The claim holds only if nobody acted since we looked (same attempt) and the request is still valid.
+    if not _claim_and_run(
+        change_request,
+        user,
+        from_status=change_request.status,
+        action="retry",
+        match={"attempts": change_request.attempts, **_unexpired()},
+    ):
         raise ApplicationError(
             NOT_FAILED.format(pk=change_request.pk, status=change_request.get_status_display().lower())
         )
     return change_request
 
 
-def _claim_and_run(change_request: ChangeRequest, user, *, from_status: str, action: str) -> bool:
+RETRYABLE = (Status.FAILED, Status.UNKNOWN)
+
+
+def _unexpired() -> dict[str, Any]:
+    return {"expires_at__gt": timezone.now()}
+
+
+def _refuse_if_run_expired(change_request: ChangeRequest) -> None:
+    if change_request.run_expired:
+        raise ApplicationError(
+            RUN_EXPIRED.format(pk=change_request.pk, when=_when(change_request.expires_at))
+        )
+
+
+def _found_by_looking(change_request: ChangeRequest, user) -> bool:
+    """Before a lost change is sent again: True when ModelArts shows it made (now settled as succeeded).
+
+    Raises ApplicationError, sending nothing, when ModelArts cannot be asked, or when it shows nothing yet
+    and the last call is too recent to rule out that it still lands.
+    """
+    why = RETRY_CHECK
+    with closing(client_for(change_request.connection)) as client:
+        try:
+            made, pool_name = _observed(client, change_request)
+        except ModelArtsError as error:
+            events.record(
+                change_request, user=user, action="reconcile", found=None, why=why, error=str(error)
+            )
+            raise ApplicationError.from_upstream(CHECKING_LOST_CHANGE, error) from error
+    events.record(change_request, user=user, action="reconcile", found=made, why=why, pool_name=pool_name)
+    if made:
+        if not _settle_made(
+            change_request,
+            user,
+            change_request.attempts,
+            pool_name,
+            why=why,
+            from_status=change_request.status,
+        ):
+            raise ApplicationError(
+                NOT_FAILED.format(pk=change_request.pk, status=change_request.get_status_display().lower())
+            )
+        return True
+    resend_at = change_request.resend_allowed_at
+    if change_request.status == Status.UNKNOWN and resend_at is not None and timezone.now() < resend_at:
+        raise ApplicationError(STILL_UNKNOWN.format(pk=change_request.pk, when=_when(resend_at)))
+    return False
+
+
+def _claim_and_run(
+    change_request: ChangeRequest, user, *, from_status: str, action: str, match: dict | None = None
+) -> bool:
     """Claim the request for one execution attempt and run it. False when someone else holds it."""
     now = timezone.now()
     claimed = ChangeRequest.objects.transition(
         change_request.pk,
         from_status,
         Status.EXECUTING,
+        match=match,
         attempts=F("attempts") + 1,
         executed_by=user,
         execution_started_at=now,
@@ -462,6 +562,8 @@ def _claim_and_run(change_request: ChangeRequest, user, *, from_status: str, act
         result_error_code="",
         result_error_msg="",
         result_message="",
+        # Whatever an earlier lost attempt did was looked at before this claim (see change_request_retry).
+        outcome_unknown=False,
     )
     change_request.refresh_from_db()
     if not claimed:
@@ -499,18 +601,14 @@ def _run_claimed(change_request: ChangeRequest, user) -> None:
             change_request,
             user,
             attempt,
-            Status.FAILED,
+            Status.UNKNOWN,
             result_message=UNEXPECTED.format(error=type(error).__name__),
             outcome_unknown=True,
         )
 
 
 def _run_with(client, change_request: ChangeRequest, user, attempt: int) -> None:
-    """Look up a lost earlier outcome, re-validate, then make the call once and settle from its answer."""
-    if change_request.outcome_unknown and _reconcile(
-        client, change_request, user, attempt, why="an earlier answer was lost", on_missing="continue"
-    ):
-        return
+    """Re-validate, then make the call once and settle from its answer (or, without one, from a look)."""
     check = revalidate(change_request, client=client)
     if not check.ok:
         upstream = check.error.upstream if check.error else None
@@ -526,11 +624,11 @@ def _run_with(client, change_request: ChangeRequest, user, attempt: int) -> None
         return
     try:
         pool_name, request_id = _call_upstream(client, change_request)
-    except (TransportError, InvalidResponseError) as error:
+    except (OutcomeUnknownError, InvalidResponseError) as error:
         # No answer, or none we can read: the change may or may not have happened. Look, never resend.
         _record_lost_answer(change_request, attempt, error)
-        _reconcile(client, change_request, user, attempt, why=LOST_ANSWER, on_missing="fail")
-    except ModelArtsError as error:
+        _reconcile(client, change_request, user, attempt, why=LOST_ANSWER, missing=Status.UNKNOWN)
+    except ModelArtsError as error:  # an error answer, or a connection that never reached ModelArts
         _settle(
             change_request,
             user,
@@ -571,6 +669,9 @@ def _record_lost_answer(change_request: ChangeRequest, attempt: int, error: Mode
     change_request.refresh_from_db()
 
 
+SETTLE_ACTIONS = {Status.SUCCEEDED: "succeed", Status.FAILED: "fail", Status.UNKNOWN: "outcome_unknown"}
+
+
 def _settle(
     change_request: ChangeRequest,
     user,
@@ -582,7 +683,8 @@ def _settle(
     from_status: str = Status.EXECUTING,
     **fields: Any,
 ) -> bool:
-    """executing → succeeded | failed, for this attempt only; audited and mailed by the one who wins."""
+    """executing → succeeded | failed | unknown (or unknown → …), for this attempt only; audited and mailed
+    by the one who wins."""
     now = timezone.now()
     with transaction.atomic():
         won = ChangeRequest.objects.transition(
@@ -598,7 +700,7 @@ def _settle(
             events.record(
                 change_request,
                 user=user,
-                action="succeed" if status == Status.SUCCEEDED else "fail",
+                action=SETTLE_ACTIONS[status],
                 revalidation=revalidation,
                 **events.result_details(change_request),
             )
@@ -607,6 +709,25 @@ def _settle(
         forget_connection(change_request.connection_id)
         notifications.notify_requester(change_request)
     return won
+
+
+def _settle_made(
+    change_request: ChangeRequest, user, attempt: int, pool_name: str, *, why: str, from_status: str
+) -> bool:
+    """Settle as succeeded because ModelArts shows the change (after a lost answer)."""
+    return _settle(
+        change_request,
+        user,
+        attempt,
+        Status.SUCCEEDED,
+        from_status=from_status,
+        result_pool_name=pool_name,
+        result_message=CONFIRMED_BY_QUERY.format(why=why),
+        result_http_status=None,
+        result_error_code="",
+        result_error_msg="",
+        outcome_unknown=False,
+    )
 
 
 def _observed(client, change_request: ChangeRequest) -> tuple[bool, str]:
@@ -635,54 +756,67 @@ def _observed(client, change_request: ChangeRequest) -> tuple[bool, str]:
 
 
 def _reconcile(
-    client, change_request: ChangeRequest, user, attempt: int, *, why: str, on_missing: str
+    client,
+    change_request: ChangeRequest,
+    user,
+    attempt: int,
+    *,
+    why: str,
+    missing: str | None,
+    from_status: str = Status.EXECUTING,
 ) -> bool:
-    """Settle an executing request from what ModelArts shows. True when it was found done (succeeded).
+    """Settle a request whose last call lost its answer from what ModelArts shows. True when found done.
 
-    ``on_missing``: "fail" settles as failed (retryable) when the change is not visible, or when ModelArts
-    cannot be asked; "continue" leaves it executing for the caller to go on; "leave" (the cron) leaves it
-    executing when ModelArts cannot be asked, to try again on the next run.
+    ``missing`` is where it goes when the change does not show: ``Status.UNKNOWN`` right after the call (a
+    slow ModelArts may still apply it; ModelArts that cannot be asked leaves it unknown too),
+    ``Status.FAILED`` once the grace since the call has passed, or None to leave it as it is.
     """
     try:
         made, pool_name = _observed(client, change_request)
     except ModelArtsError as error:
         events.record(change_request, user=user, action="reconcile", found=None, why=why, error=str(error))
-        if on_missing == "fail":
+        if missing == Status.UNKNOWN:
             _settle(
                 change_request,
                 user,
                 attempt,
-                Status.FAILED,
+                Status.UNKNOWN,
+                from_status=from_status,
                 result_message=OUTCOME_UNCHECKED.format(error=change_request.result_error_msg or why),
                 outcome_unknown=True,
             )
         return False
     events.record(change_request, user=user, action="reconcile", found=made, why=why, pool_name=pool_name)
     if made:
+        return _settle_made(change_request, user, attempt, pool_name, why=why, from_status=from_status)
+    if missing == Status.UNKNOWN:
         _settle(
             change_request,
             user,
             attempt,
-            Status.SUCCEEDED,
-            result_pool_name=pool_name,
-            result_message=CONFIRMED_BY_QUERY.format(why=why),
-            result_http_status=None,
-            result_error_code="",
-            result_error_msg="",
-            outcome_unknown=False,
+            Status.UNKNOWN,
+            from_status=from_status,
+            result_message=NOT_FOUND_YET.format(why=why, when=_when(change_request.resend_allowed_at)),
+            outcome_unknown=True,
         )
-        return True
-    if on_missing in ("fail", "leave"):
-        # Still unknown whether a slow server will apply it later: a retry looks again first.
+    elif missing == Status.FAILED:
+        # Long enough after the call that a slow server would show it by now: it was not made. Kept
+        # "outcome unknown" so a retry still looks first and the job keeps watching for a late arrival.
         _settle(
             change_request,
             user,
             attempt,
             Status.FAILED,
-            result_message=NOT_FOUND_BY_QUERY.format(why=why),
+            from_status=from_status,
+            result_message=NOT_MADE_AFTER_GRACE.format(why=why, grace=_grace_text()),
             outcome_unknown=True,
         )
     return False
+
+
+def _grace_text() -> str:
+    seconds = int(settings.CHANGE_REQUEST_EXECUTION_GRACE_SECONDS)
+    return f"{seconds // 60} min" if seconds >= 120 else f"{seconds} s"
 
 
 def _confirm_late_outcome(client, change_request: ChangeRequest, user) -> bool:
@@ -696,18 +830,8 @@ def _confirm_late_outcome(client, change_request: ChangeRequest, user) -> bool:
     events.record(
         change_request, user=user, action="reconcile", found=True, why=LATER_CHECK, pool_name=pool_name
     )
-    return _settle(
-        change_request,
-        user,
-        change_request.attempts,
-        Status.SUCCEEDED,
-        from_status=Status.FAILED,
-        result_pool_name=pool_name,
-        result_message=CONFIRMED_BY_QUERY.format(why=LATER_CHECK),
-        result_http_status=None,
-        result_error_code="",
-        result_error_msg="",
-        outcome_unknown=False,
+    return _settle_made(
+        change_request, user, change_request.attempts, pool_name, why=LATER_CHECK, from_status=Status.FAILED
     )
 
 
@@ -729,11 +853,13 @@ class ProcessSummary:
 
 
 def process_change_requests(now: datetime | None = None) -> ProcessSummary:
-    """Expire overdue requests, run approved ones a crash left unclaimed, settle ones a crash left executing,
-    and mark as succeeded failed ones whose lost answer turns out to have been applied.
+    """Expire overdue requests, run approved ones a crash left unclaimed, settle ones a crash left executing
+    or whose answer was lost, and mark as succeeded failed ones whose lost answer turns out to have been
+    applied.
 
     Run from cron (``manage.py process_change_requests``). Only requests untouched for
-    CHANGE_REQUEST_EXECUTION_GRACE_SECONDS are picked up, so a live web request is never overtaken.
+    CHANGE_REQUEST_EXECUTION_GRACE_SECONDS are picked up, so a live web request is never overtaken; an
+    unknown outcome is looked at on every run, but settled as failed only once that long has passed.
     """
     now = now or timezone.now()
     summary = ProcessSummary(expired=change_requests_expire_due(now=now))
@@ -741,11 +867,23 @@ def process_change_requests(now: datetime | None = None) -> ProcessSummary:
     system = audit.system_user()
 
     for change_request in ChangeRequest.objects.filter(status=Status.APPROVED, decided_at__lte=cutoff):
-        if _claim_and_run(change_request, system, from_status=Status.APPROVED, action="execute"):
+        if change_request.expires_at <= now:
+            _fail_unrun_expired(change_request, system, now)
+            summary.reconciled[change_request.pk] = change_request.status
+        elif _claim_and_run(
+            change_request, system, from_status=Status.APPROVED, action="execute", match=_unexpired()
+        ):
             summary.executed.append(change_request.pk)
 
     stuck = ChangeRequest.objects.filter(status=Status.EXECUTING, execution_started_at__lte=cutoff)
-    for change_request in stuck.select_related("connection"):
+    unknown = ChangeRequest.objects.filter(status=Status.UNKNOWN)
+    for change_request in [*stuck.select_related("connection"), *unknown.select_related("connection")]:
+        before = change_request.status
+        # A call older than the grace would show by now: not showing means not made (failed, retryable).
+        settled_late = (
+            change_request.execution_started_at is None or change_request.execution_started_at <= cutoff
+        )
+        why = "an interrupted execution" if before == Status.EXECUTING else LATER_CHECK
         try:
             with closing(client_for(change_request.connection)) as client:
                 _reconcile(
@@ -753,23 +891,24 @@ def process_change_requests(now: datetime | None = None) -> ProcessSummary:
                     change_request,
                     system,
                     change_request.attempts,
-                    why="an interrupted execution",
-                    on_missing="leave",
+                    why=why,
+                    missing=Status.FAILED if settled_late else None,
+                    from_status=before,
                 )
         except ApplicationError as error:
             summary.unresolved[change_request.pk] = error.message
             continue
-        if change_request.status == Status.EXECUTING:
-            summary.unresolved[change_request.pk] = "ModelArts could not be asked; left for the next run."
+        if change_request.status == before:
+            summary.unresolved[change_request.pk] = (
+                "ModelArts could not be asked, or shows nothing yet; left for the next run."
+            )
         else:
             summary.reconciled[change_request.pk] = change_request.status
 
     # Failed with a lost answer: a slow ModelArts may have applied it since. Looked at while recent.
     recent = now - timedelta(hours=settings.CHANGE_REQUEST_EXPIRY_HOURS)
-    unknown = ChangeRequest.objects.filter(
-        status=Status.FAILED, outcome_unknown=True, finished_at__gte=recent
-    )
-    for change_request in unknown.select_related("connection"):
+    lost = ChangeRequest.objects.filter(status=Status.FAILED, outcome_unknown=True, finished_at__gte=recent)
+    for change_request in lost.select_related("connection"):
         try:
             with closing(client_for(change_request.connection)) as client:
                 if _confirm_late_outcome(client, change_request, system):
@@ -777,3 +916,21 @@ def process_change_requests(now: datetime | None = None) -> ProcessSummary:
         except ApplicationError as error:
             summary.unresolved[change_request.pk] = error.message
     return summary
+
+
+def _fail_unrun_expired(change_request: ChangeRequest, system, now: datetime) -> None:
+    """An approved request a crash left unclaimed past its expiry is too old to run: failed, unsent."""
+    with transaction.atomic():
+        won = ChangeRequest.objects.transition(
+            change_request.pk,
+            Status.APPROVED,
+            Status.FAILED,
+            match={"expires_at__lte": now},
+            finished_at=now,
+            result_message=EXPIRED_BEFORE_RUN.format(when=_when(change_request.expires_at)),
+        )
+        change_request.refresh_from_db()
+        if won:
+            events.record(change_request, user=system, action="fail", **events.result_details(change_request))
+    if won:
+        notifications.notify_requester(change_request)

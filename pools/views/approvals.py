@@ -74,13 +74,15 @@ def card_for(user, change_request: ChangeRequest) -> Card:
     approver = user.has_perm(APPROVE_CHANGE) and not own
     already = any(a.approver_id == user.pk for a in change_request.approvals.all())
     Status = ChangeRequest.Status
+    # Running (again) is a decision too: never past the request's expiry.
+    runnable = approver and not change_request.run_expired
     return Card(
         cr=change_request,
         own=own,
         already_approved=already,
         can_decide=approver and change_request.status == Status.PENDING and not already,
-        can_retry=approver and change_request.status == Status.FAILED,
-        can_execute=approver and change_request.status == Status.APPROVED,
+        can_retry=runnable and change_request.status in (Status.FAILED, Status.UNKNOWN),
+        can_execute=runnable and change_request.status == Status.APPROVED,
         can_cancel=own and user.has_perm(REQUEST_CHANGE) and change_request.status == Status.PENDING,
         can_comment=own or user.has_perm(APPROVE_CHANGE),
     )

@@ -423,7 +423,7 @@ def test_retry_of_a_request_that_did_not_fail_is_refused(
 ):
     cr = request_delete_pool(operator, cloud_connection, pool)
     ChangeRequest.objects.filter(pk=cr.pk).update(status=status)
-    with pytest.raises(ApplicationError, match="only a failed request can be retried"):
+    with pytest.raises(ApplicationError, match="only a failed request, or one whose outcome is unknown, can"):
         svc.change_request_retry(user=approver, change_request=cr)
     assert cloud.calls[DELETE_POOL] == 0
 
@@ -449,9 +449,10 @@ def test_create_whose_slow_answer_was_lost_is_settled_by_query_never_by_a_second
     svc.change_request_approve(user=approver, change_request=cr)
 
     cr.refresh_from_db()
-    assert cr.status == Status.FAILED and cr.outcome_unknown  # nothing to be seen yet when it looked
-    assert "no answer within" in cr.result_error_msg and "shows no sign of the change" in cr.result_message
+    assert cr.status == Status.UNKNOWN and cr.outcome_unknown  # nothing to be seen yet when it looked
+    assert "no answer within" in cr.result_error_msg and "shows no sign of the change yet" in cr.result_message
     assert entry_for(cr, "change_request.reconcile")["details"]["found"] is False
+    assert actions_of(cr)[-1] == "change_request.outcome_unknown"
 
     cloud.wait_for_call(CREATE_POOL)  # the slow server carries it out after all
     svc.change_request_retry(user=approver, change_request=cr)
@@ -459,12 +460,12 @@ def test_create_whose_slow_answer_was_lost_is_settled_by_query_never_by_a_second
     cr.refresh_from_db()
     assert cr.status == Status.SUCCEEDED and not cr.outcome_unknown
     assert cr.result_pool_name == cloud.pools_named("pool-vision")[0]
-    assert "checked after an earlier answer was lost" in cr.result_message
+    assert "checked after a retry of a lost answer" in cr.result_message
     assert cloud.calls[CREATE_POOL] == 1
     assert entry_for(cr, "change_request.reconcile")["details"]["found"] is True
 
 
-def test_create_whose_connection_dropped_fails_and_retry_posts_only_after_checking(
+def test_create_whose_connection_dropped_is_posted_again_only_after_the_grace_and_a_check(
     operator, approver, cloud, cloud_connection
 ):
     cr = request_create(operator, cloud_connection)
@@ -473,16 +474,44 @@ def test_create_whose_connection_dropped_fails_and_retry_posts_only_after_checki
     svc.change_request_approve(user=approver, change_request=cr)
 
     cr.refresh_from_db()
-    assert cr.status == Status.FAILED and cr.outcome_unknown
+    assert cr.status == Status.UNKNOWN and cr.outcome_unknown
     assert cloud.calls[CREATE_POOL] == 1 and cloud.pools_named("pool-vision") == []
-    lists_before_retry = cloud.calls[LIST_POOLS]
+    with pytest.raises(ApplicationError, match="Nothing was sent: ModelArts shows no sign"):
+        svc.change_request_retry(user=approver, change_request=cr)
+    assert cloud.calls[CREATE_POOL] == 1 and ChangeRequest.objects.get(pk=cr.pk).status == Status.UNKNOWN
 
+    sent_long_ago(cr)
+    lists_before_retry = cloud.calls[LIST_POOLS]
     svc.change_request_retry(user=approver, change_request=cr)
 
     cr.refresh_from_db()
     assert cr.status == Status.SUCCEEDED and cr.result_request_id == cloud.request_id(CREATE_POOL)
     assert cloud.calls[CREATE_POOL] == 2 and len(cloud.pools_named("pool-vision")) == 1
     assert cloud.calls[LIST_POOLS] >= lists_before_retry + 1  # looked before posting again
+
+
+def test_an_immediate_retry_after_a_lost_create_never_sends_it_again(
+    operator, approver, second_approver, cloud, cloud_connection, impatient_client
+):
+    """The incident: the approval's CreatePool timed out, a retry right after sent it a second time."""
+    cr = request_create(operator, cloud_connection)
+    # The client gives up after 0.5 s; the sandbox creates the pool only 4 s after the call arrived.
+    cloud.sandbox.faults.latency(4000, count=1, operation=CREATE_POOL)
+
+    svc.change_request_approve(user=approver, change_request=cr)
+
+    cr.refresh_from_db()
+    assert cr.status == Status.UNKNOWN and cr.get_status_display() == "Outcome unknown"
+    for retrying in (approver, second_approver, approver):
+        with pytest.raises(ApplicationError, match="Nothing was sent: ModelArts shows no sign"):
+            svc.change_request_retry(user=retrying, change_request=cr)
+    assert ChangeRequest.objects.get(pk=cr.pk).status == Status.UNKNOWN
+
+    cloud.wait_for_call(CREATE_POOL)  # the first call lands after all
+    assert cloud.calls[CREATE_POOL] == 1 and len(cloud.pools_named("pool-vision")) == 1
+    # The scheduled job (or the next retry) sees it and settles the request without sending anything.
+    assert svc.process_change_requests().reconciled == {cr.pk: Status.SUCCEEDED}
+    assert cloud.calls[CREATE_POOL] == 1
 
 
 def test_delete_pool_whose_answer_was_lost_is_settled_by_show_pool(
@@ -493,7 +522,7 @@ def test_delete_pool_whose_answer_was_lost_is_settled_by_show_pool(
     cloud.lose_next_answer(DELETE_POOL, applied=True)
 
     svc.change_request_approve(user=approver, change_request=cr)
-    assert ChangeRequest.objects.get(pk=cr.pk).status == Status.FAILED
+    assert ChangeRequest.objects.get(pk=cr.pk).status == Status.UNKNOWN
 
     cloud.wait_for_call(DELETE_POOL)
     assert svc.process_change_requests().reconciled == {cr.pk: Status.SUCCEEDED}
@@ -519,7 +548,7 @@ def test_lost_answer_when_the_check_also_fails_stays_unknown(
     svc.change_request_approve(user=approver, change_request=cr)
 
     cr.refresh_from_db()
-    assert cr.status == Status.FAILED and cr.outcome_unknown
+    assert cr.status == Status.UNKNOWN and cr.outcome_unknown
     assert "could not be checked yet" in cr.result_message
     monkeypatch.undo()
     cloud.wait_for_call(CREATE_POOL)
@@ -562,6 +591,13 @@ def test_process_expires_overdue_requests(operator, cloud_connection, pool):
         == audit.SYSTEM_USERNAME
     )
     assert svc.process_change_requests(now=later).expired == []
+
+
+def sent_long_ago(cr, seconds=601):
+    """As if the last call went out ``seconds`` ago (past the default grace of 600 s)."""
+    ChangeRequest.objects.filter(pk=cr.pk).update(
+        execution_started_at=timezone.now() - timedelta(seconds=seconds)
+    )
 
 
 def _stuck_executing(cr, minutes_ago=30):
@@ -657,8 +693,14 @@ def test_process_marks_a_lost_create_succeeded_once_the_pool_shows_up(
     cr = request_create(operator, cloud_connection)
     cloud.lose_next_answer(CREATE_POOL, applied=False)
     svc.change_request_approve(user=approver, change_request=cr)
-    assert svc.process_change_requests().reconciled == {}  # still nothing there: stays failed
-    assert ChangeRequest.objects.get(pk=cr.pk).status == Status.FAILED
+    assert svc.process_change_requests().reconciled == {}  # nothing there yet, but it may still come
+    assert ChangeRequest.objects.get(pk=cr.pk).status == Status.UNKNOWN
+
+    # Still nothing once the grace has passed since the call: it was not made (failed, retryable)...
+    later = timezone.now() + timedelta(seconds=601)
+    assert svc.process_change_requests(now=later).reconciled == {cr.pk: Status.FAILED}
+    cr.refresh_from_db()
+    assert cr.outcome_unknown and "was not made" in cr.result_message
 
     made = cloud.add_pool("pool-vision")  # it turned up after all (e.g. created by a slow server)
     mail.outbox.clear()
@@ -696,7 +738,7 @@ def test_an_unreadable_answer_to_a_create_is_checked_not_trusted(operator, appro
     svc.change_request_approve(user=approver, change_request=cr)
 
     cr.refresh_from_db()
-    assert cr.status == Status.FAILED and cr.outcome_unknown  # the sandbox's garbled answer applied nothing
+    assert cr.status == Status.UNKNOWN and cr.outcome_unknown  # the sandbox's garbled answer applied nothing
     assert entry_for(cr, "change_request.reconcile")["details"]["found"] is False
     assert cloud.calls[CREATE_POOL] == 1
 
@@ -713,7 +755,7 @@ def test_an_unreadable_answer_to_a_node_deletion_is_checked_not_trusted(
     svc.change_request_approve(user=approver, change_request=cr)
 
     cr.refresh_from_db()
-    assert cr.status != Status.SUCCEEDED and cr.outcome_unknown
+    assert cr.status == Status.UNKNOWN and cr.outcome_unknown
     assert cloud.node_phase(pool, first) == "Available"
     assert entry_for(cr, "change_request.reconcile")["details"]["found"] is False
     assert cloud.calls[DELETE_NODES] == 1 and cloud.calls["ListPoolNodes"] >= 1
@@ -732,4 +774,4 @@ def test_a_delete_pool_whose_answer_was_lost_is_sent_once_even_with_client_retri
 
     cr.refresh_from_db()
     assert cloud.calls[DELETE_POOL] == 1
-    assert cr.status != Status.SUCCEEDED and cr.outcome_unknown and cloud.phase(pool) == "Running"
+    assert cr.status == Status.UNKNOWN and cr.outcome_unknown and cloud.phase(pool) == "Running"

@@ -229,7 +229,7 @@ def test_failed_request_shows_result_and_retry(client, approver, cloud, pending)
     assert cloud.calls[DELETE_POOL] == 2
 
     again = client.post(reverse("pools:change-request-retry", args=[pending.pk]), **HTMX)
-    assert "only a failed request can be retried" in again.content.decode()
+    assert "only a failed request, or one whose outcome is unknown, can be retried" in again.content.decode()
     assert cloud.calls[DELETE_POOL] == 2
 
 
