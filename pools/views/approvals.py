@@ -3,8 +3,10 @@
 Who sees what (checked here on every view, and again by the services):
 - Viewer (and anyone without the permissions below): 403 on every page of this area.
 - Operator (REQUEST_CHANGE): "My requests", the detail of their own requests, cancel while pending, comment.
-- Approver (APPROVE_CHANGE): the queue, the history, every detail; approve (with password), reject, retry a
-  failed request, execute an approved one a crash left behind; comment. Never on their own requests.
+- Approver (APPROVE_CHANGE): the queue, the history, every detail; approve, reject, retry a failed request
+  (or one whose outcome is unknown), execute an approved one a crash left behind; comment. Approving, retrying
+  and executing need the approver's password again, and nothing runs past the request's expiry. Never on
+  their own requests.
 - Auditor (VIEW_AUDIT): the history and every detail, read-only.
 - Administrator: all of the above.
 
@@ -29,6 +31,7 @@ from pools.forms.approvals import (
     HistoryFilterForm,
     MyRequestsFilterForm,
     RejectForm,
+    RunForm,
 )
 from pools.htmx import HtmxHttpRequest, template_for
 from pools.models import ChangeRequest
@@ -94,6 +97,7 @@ def _render_card(
     *,
     approve_form=None,
     reject_form=None,
+    run_form=None,
     error: ApplicationError | None = None,
     status: int = 200,
 ):
@@ -103,6 +107,7 @@ def _render_card(
         "card": card_for(request.user, change_request),
         "approve_form": approve_form or ApproveForm(user=request.user),
         "reject_form": reject_form or RejectForm(),
+        "run_form": run_form or RunForm(user=request.user),
         "error": error,
         "show_badge_oob": bool(request.htmx),
     }
@@ -178,6 +183,7 @@ def change_request_detail(request: HtmxHttpRequest, pk: int):
         "card": card_for(request.user, change_request),
         "approve_form": ApproveForm(user=request.user),
         "reject_form": RejectForm(),
+        "run_form": RunForm(user=request.user),
         **_detail_context(request, change_request),
     }
     return render(request, DETAIL_PAGE, context)
@@ -241,16 +247,27 @@ def _act(request: HtmxHttpRequest, pk: int, action, done: str):
     return _done(request, change_request, done.format(pk=change_request.pk))
 
 
+def _run(request: HtmxHttpRequest, pk: int, action, done: str):
+    """Send a change (again): the same re-authentication as approving, then the service ``action``."""
+    form = RunForm(request.POST, user=request.user, request=request)
+    if not form.is_valid():
+        change_request = change_request_get(pk=pk, user=request.user)
+        return _render_card(request, change_request, run_form=form, status=400)
+    return _act(request, pk, action, done)
+
+
+@sensitive_post_parameters("password")
 @require_POST
 @require(APPROVE_CHANGE)
 def change_request_retry_view(request: HtmxHttpRequest, pk: int):
-    return _act(request, pk, services.change_request_retry, "Change request #{pk} was run again.")
+    return _run(request, pk, services.change_request_retry, "Change request #{pk} was run again.")
 
 
+@sensitive_post_parameters("password")
 @require_POST
 @require(APPROVE_CHANGE)
 def change_request_execute_view(request: HtmxHttpRequest, pk: int):
-    return _act(request, pk, services.change_request_execute, "Change request #{pk} was executed.")
+    return _run(request, pk, services.change_request_execute, "Change request #{pk} was executed.")
 
 
 @require_POST

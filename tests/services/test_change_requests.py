@@ -428,6 +428,42 @@ def test_retry_of_a_request_that_did_not_fail_is_refused(
     assert cloud.calls[DELETE_POOL] == 0
 
 
+@pytest.mark.parametrize("status", [Status.FAILED, Status.UNKNOWN, Status.APPROVED])
+def test_nothing_is_run_again_past_the_requests_expiry(
+    status, operator, approver, cloud, cloud_connection, pool
+):
+    cr = request_delete_pool(operator, cloud_connection, pool)
+    ChangeRequest.objects.filter(pk=cr.pk).update(
+        status=status, attempts=1, expires_at=timezone.now() - timedelta(days=300)
+    )
+    run = svc.change_request_execute if status == Status.APPROVED else svc.change_request_retry
+
+    with pytest.raises(ApplicationError, match=f"Change request #{cr.pk} expired on .*can no longer be run"):
+        run(user=approver, change_request=cr)
+
+    assert ChangeRequest.objects.get(pk=cr.pk).status == status
+    assert cloud.calls[DELETE_POOL] == 0 and cloud.calls["ShowPool"] == 1  # only the snapshot when filed
+
+
+def test_process_fails_an_approved_request_left_unclaimed_past_its_expiry(
+    operator, cloud, cloud_connection, pool
+):
+    cr = request_delete_pool(operator, cloud_connection, pool)
+    ChangeRequest.objects.filter(pk=cr.pk).update(
+        status=Status.APPROVED,
+        decided_at=timezone.now() - timedelta(days=4),
+        expires_at=timezone.now() - timedelta(days=1),
+    )
+
+    summary = svc.process_change_requests()
+
+    cr.refresh_from_db()
+    assert summary.executed == [] and summary.reconciled == {cr.pk: Status.FAILED}
+    assert cr.status == Status.FAILED and cr.result_message.startswith("Not executed: the request expired")
+    assert cloud.calls[DELETE_POOL] == 0
+    assert actions_of(cr)[-1] == "change_request.fail"
+
+
 def test_execute_needs_an_approved_request(operator, approver, cloud, cloud_connection, pool):
     cr = request_delete_pool(operator, cloud_connection, pool)
     with pytest.raises(ApplicationError, match="only an approved request can be executed"):

@@ -1,7 +1,10 @@
 """The approval pages: who may see and do what, htmx and plain-form decisions, re-authentication."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from pools import permissions
 from pools.models import ChangeRequest
@@ -224,13 +227,72 @@ def test_failed_request_shows_result_and_retry(client, approver, cloud, pending)
     assert "ModelArts.50005000" in page and cloud.request_id(DELETE_POOL) in page and "internal error" in page
     assert reverse("pools:change-request-retry", args=[pending.pk]) in page
 
-    response = client.post(reverse("pools:change-request-retry", args=[pending.pk]), **HTMX)
+    response = client.post(
+        reverse("pools:change-request-retry", args=[pending.pk]), {"password": PASSWORD}, **HTMX
+    )
     assert 'data-status="succeeded"' in response.content.decode()
     assert cloud.calls[DELETE_POOL] == 2
 
-    again = client.post(reverse("pools:change-request-retry", args=[pending.pk]), **HTMX)
+    again = client.post(
+        reverse("pools:change-request-retry", args=[pending.pk]), {"password": PASSWORD}, **HTMX
+    )
     assert "only a failed request, or one whose outcome is unknown, can be retried" in again.content.decode()
     assert cloud.calls[DELETE_POOL] == 2
+
+
+@pytest.mark.parametrize("password", ["", "guess"])
+def test_retry_needs_the_password_again(client, approver, cloud, pending, password):
+    cloud.fail_next(DELETE_POOL, 500)
+    svc.change_request_approve(user=approver, change_request=pending)
+    url = reverse("pools:change-request-retry", args=[pending.pk])
+
+    response = as_user(client, approver).post(url, {"password": password}, **HTMX)
+
+    html = response.content.decode()
+    assert response.status_code == 200 and 'data-field="password"' in html
+    assert ChangeRequest.objects.get(pk=pending.pk).status == Status.FAILED
+    assert cloud.calls[DELETE_POOL] == 1
+    plain = client.post(url, {"password": password})
+    assert plain.status_code == 400 and cloud.calls[DELETE_POOL] == 1
+    if password:
+        assert "That is not your password. Running a change needs your password again." in html
+
+
+def test_execute_needs_the_password_again(client, approver, cloud, pending):
+    ChangeRequest.objects.filter(pk=pending.pk).update(status=Status.APPROVED)  # a crash left it approved
+    url = reverse("pools:change-request-execute", args=[pending.pk])
+    page = as_user(client, approver).get(reverse("pools:change-request-detail", args=[pending.pk]))
+    assert 'id="run-password-' in page.content.decode()
+
+    refused = client.post(url, {"password": "guess"}, **HTMX)
+    assert "That is not your password." in refused.content.decode() and cloud.calls[DELETE_POOL] == 0
+
+    done = client.post(url, {"password": PASSWORD}, **HTMX)
+    assert 'data-status="succeeded"' in done.content.decode() and cloud.calls[DELETE_POOL] == 1
+
+
+def test_an_expired_failed_request_is_not_offered_and_cannot_be_retried(
+    client, approver, second_approver, cloud, pending
+):
+    """The incident: another approver retried an 11-month-old failed request."""
+    cloud.fail_next(DELETE_POOL, 500)
+    svc.change_request_approve(user=approver, change_request=pending)
+    eleven_months_ago = timezone.now() - timedelta(days=330)
+    ChangeRequest.objects.filter(pk=pending.pk).update(
+        created_at=eleven_months_ago, expires_at=eleven_months_ago + timedelta(hours=72)
+    )
+    as_user(client, second_approver)
+
+    page = client.get(reverse("pools:change-request-detail", args=[pending.pk])).content.decode()
+    assert reverse("pools:change-request-retry", args=[pending.pk]) not in page
+    assert "it can no longer be run" in page
+    response = client.post(
+        reverse("pools:change-request-retry", args=[pending.pk]), {"password": PASSWORD}, **HTMX
+    )
+
+    assert "expired on" in response.content.decode() and "can no longer be run" in response.content.decode()
+    assert ChangeRequest.objects.get(pk=pending.pk).status == Status.FAILED
+    assert cloud.calls[DELETE_POOL] == 1
 
 
 def test_retry_is_not_offered_to_the_requester(
