@@ -40,6 +40,7 @@ from pools.selectors.change_requests import (
     can_view,
     client_for,
     live_state,
+    open_duplicate,
     pools_named,
     problems_in,
     revalidate,
@@ -52,6 +53,7 @@ from pools.services.clients import CONNECTION_DELETED
 from pools.services.errors import ApplicationError
 
 __all__ = [
+    "OpenRequestExists",
     "ProcessSummary",
     "change_request_approve",
     "change_request_cancel",
@@ -93,6 +95,9 @@ RUN_EXPIRED = (
     "Change request #{pk} expired on {when}; it can no longer be run. Make a new request if the change is "
     "still needed."
 )
+ALREADY_REQUESTED = (
+    "Change request #{pk} already asks for this ({status}); follow it there instead of filing another."
+)
 UNKNOWN_KIND = "Choose what to change: create a pool, delete a pool or delete nodes."
 TARGET_REQUIRED = "Name the pool this change is about."
 BAD_POOL_ID = "That is not a pool id (letters, digits, '.', '_' and '-', at most 128 characters)."
@@ -101,6 +106,10 @@ DELETE_POOL_TAKES_NO_BODY = "Deleting a pool sends no body."
 BAD_NODE_LIST = 'Nodes to delete must be {"deleteNodeNames": [node names]} with at least one name.'
 BAD_CREATE_BODY = "The CreatePool body is invalid: {problem}."
 REVALIDATION_FAILED = "Not executed: the live state no longer allows this change. {problems}"
+NOT_APPROVABLE = (
+    "Not approved: the live state no longer allows this change. {problems} Reject it, or its requester can "
+    "cancel it."
+)
 REACHED_NOTHING = "Not executed: {message}"
 CONFIRMED_BY_QUERY = "ModelArts shows the change was made (checked after {why})."
 NOT_FOUND_YET = (
@@ -132,6 +141,16 @@ _DISPLAY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 POOL_TYPES = ("Dedicate", "Logical")
 SCOPES = ("Train", "Infer", "Notebook")
 NAME_LABEL = "os.modelarts/name"
+
+
+class OpenRequestExists(ApplicationError):
+    """Refusal of a request for a change that an open request (``existing``) already asks for."""
+
+    def __init__(self, existing: ChangeRequest):
+        super().__init__(
+            ALREADY_REQUESTED.format(pk=existing.pk, status=existing.get_status_display().lower())
+        )
+        self.existing = existing
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
@@ -274,13 +293,14 @@ def change_request_create(
     key = (idempotency_key or "").strip()
     if not key or len(key) > 64:
         raise ApplicationError(IDEMPOTENCY_KEY_REQUIRED, field="idempotency_key")
-    existing = ChangeRequest.objects.filter(requested_by=user, idempotency_key=key).first()
+    existing = _already_filed(user, key)
     if existing is not None:
         return existing
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(REASON_REQUIRED, field="reason")
     kind, target, body = _validated(kind, target, body)
+    _refuse_duplicate(connection, kind, target)
 
     try:
         with closing(client_for(connection)) as client:
@@ -298,6 +318,12 @@ def change_request_create(
             # (which then refuses) or refused here after it.
             if not Connection.objects.in_use().select_for_update().filter(pk=connection.pk).exists():
                 raise ApplicationError(CONNECTION_DELETED.format(name=connection.name))
+            # Checked again under that lock, so two submissions of one form, or two people filing the same
+            # change at once, file one request.
+            existing = _already_filed(user, key)
+            if existing is not None:
+                return existing
+            _refuse_duplicate(connection, kind, target)
             change_request = ChangeRequest.objects.create(
                 connection=connection,
                 kind=kind,
@@ -328,11 +354,29 @@ def change_request_create(
     return change_request
 
 
+def _already_filed(user, idempotency_key: str) -> ChangeRequest | None:
+    """The request this form submission (``idempotency_key``) already filed, if any."""
+    return ChangeRequest.objects.filter(requested_by=user, idempotency_key=idempotency_key).first()
+
+
+def _refuse_duplicate(connection: Connection, kind: str, target: str) -> None:
+    existing = open_duplicate(connection=connection, kind=kind, target=target)
+    if existing is not None:
+        raise OpenRequestExists(existing)
+
+
 def change_request_approve(*, user, change_request: ChangeRequest, comment: str = "") -> ChangeRequest:
-    """Add ``user``'s approval; with enough approvals the request is approved and executed at once."""
+    """Add ``user``'s approval; with enough approvals the request is approved and executed at once.
+
+    A request the live state no longer allows (e.g. its pool is gone) is refused and stays pending, to be
+    rejected or cancelled; when the live state cannot be read, the approval stands and execution re-checks.
+    """
     _require(user, APPROVE_CHANGE, CANNOT_DECIDE)
     _not_requester(user, change_request)
     _ensure_pending(change_request, "approved")
+    check = revalidate(change_request)
+    if not check.ok and check.error is None:
+        raise ApplicationError(NOT_APPROVABLE.format(problems=" ".join(check.problems)))
     comment = (comment or "").strip()[:COMMENT_MAX]
     now = timezone.now()
     with transaction.atomic():

@@ -20,6 +20,7 @@ from pools.selectors.change_requests import open_change_requests_by_pool
 from pools.selectors.concurrent import concurrently
 from pools.selectors.connections import current_connection
 from pools.selectors.modelarts import pool_get, pool_list
+from pools.selectors.pool_requests import pool_deletion
 from pools.views.browse import (
     query_without,
     url_with_pool,
@@ -171,12 +172,14 @@ def pool_context(request: HtmxHttpRequest, connection, pool_name: str, read=None
         read = read_pool(request, connection, pool_name)
     args = [connection.pk, pool_name]
     detail_url = reverse("pools:pool_detail", args=args)
+    open_requests = open_change_requests_by_pool(connection).get(pool_name, [])
     return {
         "connection": connection,
         "pool_name": pool_name,
         "pool_read": read,
         "pool": read.value,
-        "open_requests": open_change_requests_by_pool(connection).get(pool_name, []),
+        "open_requests": open_requests,
+        "deletion": pool_deletion(pool=read.value, open_requests=open_requests),
         "detail_url": detail_url,
         "nodes_url": reverse("pools:pool_nodes", args=args),
         "monitoring_url": reverse("pools:pool_monitoring", args=args),

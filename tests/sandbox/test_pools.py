@@ -400,6 +400,21 @@ def test_a_creating_pool_can_be_deleted(sandbox):
     assert phase(sandbox, name) == "Deleting"
 
 
+def test_a_failed_pool_can_be_deleted(sandbox):
+    """DeletePool takes a pool in any phase but Deleting: a failed pool is what one most needs to delete."""
+    sandbox.faults.fail_next_creates(1)
+    name = create(sandbox, "pool-fail")["metadata"]["name"]
+    sandbox.settle()
+    assert phase(sandbox, name) == "Error"
+
+    response = call(sandbox, "DELETE", f"/pools/{name}")
+
+    assert response.status_code == 200 and response.json()["status"]["phase"] == "Error"
+    assert phase(sandbox, name) == "Deleting"
+    sandbox.advance(sandbox.timings.deletion_seconds)
+    assert call(sandbox, "GET", f"/pools/{name}").status_code == 404
+
+
 @pytest.fixture
 def estate(sandbox):
     """Four pools: two running in workspace 0 (teams a and b), one failed, one creating in workspace w1."""

@@ -121,15 +121,36 @@ def test_approvers_without_email_or_inactive_get_no_mail(operator, approver, clo
     assert mail.outbox == []
 
 
-def test_same_idempotency_key_returns_the_first_request(operator, cloud_connection, pool):
+def test_same_idempotency_key_returns_the_first_request(operator, cloud, cloud_connection, pool):
     first = request_delete_pool(operator, cloud_connection, pool, key="form-1")
     again = request_delete_pool(operator, cloud_connection, pool, key="form-1", reason="another reason")
-    other = request_delete_pool(operator, cloud_connection, pool, key="form-2")
+    other = request_delete_pool(operator, cloud_connection, cloud.add_pool("pool-other"), key="form-2")
 
     assert again.pk == first.pk and again.reason == "Team disbanded"
     assert other.pk != first.pk
     assert ChangeRequest.objects.count() == 2
     assert actions_of(first) == ["change_request.create"]
+
+
+def test_a_second_open_request_for_the_same_change_is_refused(
+    operator, administrator, approver, cloud, cloud_connection, pool
+):
+    """The incident: the same pool's deletion was filed twice, and the second ended Failed after the first."""
+    first = request_delete_pool(operator, cloud_connection, pool, key="form-1")
+
+    for requester, key in ((operator, "form-2"), (administrator, "form-3")):
+        with pytest.raises(svc.OpenRequestExists, match=f"Change request #{first.pk} already asks for this"):
+            request_delete_pool(requester, cloud_connection, pool, key=key)
+    node = cloud.node_names(pool)[0]
+    nodes = request_delete_nodes(operator, cloud_connection, pool, [node])  # another kind of change: fine
+    with pytest.raises(svc.OpenRequestExists):
+        request_delete_nodes(operator, cloud_connection, pool, [cloud.node_names(pool)[1]], key="k-more")
+    assert ChangeRequest.objects.count() == 2
+
+    # Once the first is decided, the change may be asked for again.
+    svc.change_request_reject(user=approver, change_request=first, comment="not yet")
+    again = request_delete_pool(operator, cloud_connection, pool, key="form-4")
+    assert again.pk not in (first.pk, nodes.pk)
 
 
 @pytest.mark.parametrize("role", ["viewer", "approver", "nobody"])
@@ -196,6 +217,29 @@ def test_request_against_live_state_that_forbids_it_is_refused(operator, cloud, 
     cloud.add_pool("pool-vision")
     with pytest.raises(ApplicationError, match="already exists"):
         request_create(operator, cloud_connection, name="pool-vision")
+    assert not ChangeRequest.objects.exists()
+
+
+def test_a_failed_pool_can_be_requested_for_deletion_and_deleted(operator, approver, cloud, cloud_connection):
+    """The incident: "Request deletion…" on an Error pool was refused ("is Error, not Running")."""
+    cloud.sandbox.faults.fail_next_creates(1)
+    failed = cloud.add_pool("pool-broken")
+    assert cloud.phase(failed) == "Error"
+
+    cr = request_delete_pool(operator, cloud_connection, failed)
+    svc.change_request_approve(user=approver, change_request=cr)
+
+    cr.refresh_from_db()
+    assert cr.snapshot["phase"] == "Error" and cr.status == Status.SUCCEEDED
+    assert cloud.calls[DELETE_POOL] == 1 and cloud.phase(failed) == "Deleting"
+
+
+def test_a_pool_already_being_deleted_cannot_be_requested_for_deletion(
+    operator, cloud, cloud_connection, pool
+):
+    cloud.delete_pool_elsewhere(pool)
+    with pytest.raises(ApplicationError, match=f"Pool {pool} is already being deleted."):
+        request_delete_pool(operator, cloud_connection, pool)
     assert not ChangeRequest.objects.exists()
 
 
@@ -347,19 +391,38 @@ def test_expired_request_cannot_be_approved_and_is_audited(operator, approver, c
     assert [m.to for m in mail.outbox] == [[operator.email]] and "Expired" in mail.outbox[0].subject
 
 
-def test_stale_state_fails_without_calling_the_api(operator, approver, cloud, cloud_connection, pool):
+def test_a_request_the_live_state_no_longer_allows_is_not_approved(
+    operator, approver, cloud, cloud_connection, pool
+):
     cr = request_delete_pool(operator, cloud_connection, pool)
     cloud.delete_pool_elsewhere(pool)  # someone deleted it in the console meanwhile
 
-    svc.change_request_approve(user=approver, change_request=cr)
+    with pytest.raises(ApplicationError, match="Not approved: the live state no longer allows this change"):
+        svc.change_request_approve(user=approver, change_request=cr)
+
+    cr.refresh_from_db()
+    assert cr.status == Status.PENDING and not cr.approvals.exists()
+    assert cloud.calls[DELETE_POOL] == 0
+    svc.change_request_cancel(user=operator, change_request=cr)  # what is left to do with it
+    assert ChangeRequest.objects.get(pk=cr.pk).status == Status.CANCELLED
+
+
+def test_stale_state_at_execution_fails_without_calling_the_api(
+    operator, approver, cloud, cloud_connection, pool
+):
+    cr = request_delete_pool(operator, cloud_connection, pool)
+    ChangeRequest.objects.filter(pk=cr.pk).update(status=Status.APPROVED)  # approved; a crash left it
+    cloud.delete_pool_elsewhere(pool)  # someone deleted it in the console meanwhile
+
+    svc.change_request_execute(user=approver, change_request=cr)
 
     cr.refresh_from_db()
     assert cr.status == Status.FAILED
     assert cr.result_message.startswith("Not executed: the live state no longer allows this change.")
-    assert f"Pool {pool} is Deleting, not Running." in cr.result_message
+    assert f"Pool {pool} is already being deleted." in cr.result_message
     assert cloud.calls[DELETE_POOL] == 0
     assert entry_for(cr, "change_request.fail")["details"]["revalidation"] == [
-        f"Pool {pool} is Deleting, not Running."
+        f"Pool {pool} is already being deleted."
     ]
 
 
@@ -369,8 +432,11 @@ def test_delete_nodes_revalidates_nodes_and_the_last_one(operator, approver, clo
     cr = request_delete_nodes(operator, cloud_connection, pool, [first, second])
     cloud.delete_nodes_elsewhere(pool, [third])  # someone else is removing the other node
 
-    svc.change_request_approve(user=approver, change_request=cr)
+    with pytest.raises(ApplicationError, match="at least one must remain"):
+        svc.change_request_approve(user=approver, change_request=cr)
 
+    ChangeRequest.objects.filter(pk=cr.pk).update(status=Status.APPROVED)  # as if approved just before
+    svc.change_request_execute(user=approver, change_request=cr)
     cr.refresh_from_db()
     assert cr.status == Status.FAILED and "at least one must remain" in cr.result_message
     assert cloud.calls[DELETE_NODES] == 0
@@ -486,7 +552,9 @@ def test_create_whose_slow_answer_was_lost_is_settled_by_query_never_by_a_second
 
     cr.refresh_from_db()
     assert cr.status == Status.UNKNOWN and cr.outcome_unknown  # nothing to be seen yet when it looked
-    assert "no answer within" in cr.result_error_msg and "shows no sign of the change yet" in cr.result_message
+    assert (
+        "no answer within" in cr.result_error_msg and "shows no sign of the change yet" in cr.result_message
+    )
     assert entry_for(cr, "change_request.reconcile")["details"]["found"] is False
     assert actions_of(cr)[-1] == "change_request.outcome_unknown"
 
@@ -758,7 +826,7 @@ def test_a_connection_the_client_refuses_is_a_clear_failure_not_a_crash(
     cloud_connection.save()
 
     with pytest.raises(ApplicationError, match="Connection sandbox cannot be used: a project id is needed"):
-        request_delete_pool(operator, cloud_connection, pool, key="another")
+        request_create(operator, cloud_connection, key="another")
     svc.change_request_approve(user=approver, change_request=cr)
 
     cr.refresh_from_db()

@@ -323,7 +323,7 @@ def test_revalidation_shows_problems_and_changes(client, approver, cloud, pendin
         reverse("pools:change-request-revalidation", args=[pending.pk]), **HTMX
     )
     html = response.content.decode()
-    assert f"Pool {pool} is Deleting, not Running." in html
+    assert f"Pool {pool} is already being deleted." in html
     assert "Pool phase: Running → Deleting." in html
 
 
