@@ -327,6 +327,44 @@ def test_revalidation_shows_problems_and_changes(client, approver, cloud, pendin
     assert "Pool phase: Running → Deleting." in html
 
 
+def test_a_request_the_live_state_no_longer_allows_offers_reject_or_cancel_not_approve(
+    client, approver, operator, cloud, pending, pool
+):
+    """The incident: a second request for a pool deleted by the first still offered Approve, and failed."""
+    cloud.delete_pool_elsewhere(pool)
+    url = reverse("pools:change-request-revalidation", args=[pending.pk])
+
+    for_approver = as_user(client, approver).get(url, **HTMX).content.decode()
+    assert f'id="cr-{pending.pk}-actions" hx-swap-oob="true"' in for_approver
+    assert reverse("pools:change-request-approve", args=[pending.pk]) not in for_approver
+    assert "This change can no longer be made, so it cannot be approved." in for_approver
+    assert reverse("pools:change-request-reject", args=[pending.pk]) in for_approver
+    assert (
+        f"The live state no longer allows this change: Pool {pool} is already being deleted." in for_approver
+    )
+
+    for_requester = as_user(client, operator).get(url, **HTMX).content.decode()
+    assert reverse("pools:change-request-cancel", args=[pending.pk]) in for_requester
+    assert reverse("pools:change-request-approve", args=[pending.pk]) not in for_requester
+
+    # An Approve from a page loaded before is refused too, and the request stays to be closed.
+    response = as_user(client, approver).post(
+        reverse("pools:change-request-approve", args=[pending.pk]), {"password": PASSWORD}, **HTMX
+    )
+    assert "Not approved: the live state no longer allows this change." in response.content.decode()
+    assert ChangeRequest.objects.get(pk=pending.pk).status == Status.PENDING
+    assert cloud.calls[DELETE_POOL] == 0
+
+
+def test_revalidation_that_allows_the_change_leaves_the_actions_alone(client, approver, pending):
+    html = (
+        as_user(client, approver)
+        .get(reverse("pools:change-request-revalidation", args=[pending.pk]), **HTMX)
+        .content.decode()
+    )
+    assert "the change can be made" in html and "hx-swap-oob" not in html
+
+
 def test_revalidation_upstream_error_is_a_banner(client, approver, cloud, pending):
     cloud.fail_next("ShowPool", 500)
     response = as_user(client, approver).get(
