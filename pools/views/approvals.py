@@ -22,6 +22,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
@@ -109,9 +110,15 @@ def _render_card(
         "reject_form": reject_form or RejectForm(),
         "run_form": run_form or RunForm(user=request.user),
         "error": error,
+        # htmx: the nav badge and the messages go along out of band ...
         "show_badge_oob": bool(request.htmx),
     }
     if request.htmx:
+        if request.htmx.current_url_abs_path == reverse(
+            "pools:change-request-detail", args=[change_request.pk]
+        ):
+            # ... and on the request's own page, its history, which a decision or an execution just extended.
+            context.update(timeline_oob=True, timeline=change_request_timeline(change_request))
         # htmx swaps only 2xx answers: the card with its errors comes back as 200.
         return render(request, f"{QUEUE_PAGE}#request-card", context)
     context.update(_detail_context(request, change_request))
@@ -126,10 +133,23 @@ def _detail_context(request: HtmxHttpRequest, change_request: ChangeRequest) -> 
     }
 
 
+OUTCOMES = {
+    ChangeRequest.Status.PENDING: "It waits for more approvals.",
+    ChangeRequest.Status.SUCCEEDED: "ModelArts made the change: it succeeded.",
+    ChangeRequest.Status.FAILED: "It failed; the result below says why.",
+    ChangeRequest.Status.UNKNOWN: "Its outcome is unknown: the answer was lost, and ModelArts is being checked.",
+}
+WORSE_OUTCOMES = (ChangeRequest.Status.FAILED, ChangeRequest.Status.UNKNOWN)
+
+
 def _done(request: HtmxHttpRequest, change_request: ChangeRequest, message: str):
+    """Confirm a decision with a message, shown on the next page (a plain post) or at once (htmx)."""
+    change_request.refresh_from_db()
+    outcome = OUTCOMES.get(change_request.status, "")
+    level = messages.WARNING if change_request.status in WORSE_OUTCOMES else messages.SUCCESS
+    messages.add_message(request, level, f"{message} {outcome}".strip())
     if request.htmx:
         return _render_card(request, change_request)
-    messages.success(request, message)
     return redirect("pools:change-request-detail", pk=change_request.pk)
 
 
@@ -260,14 +280,14 @@ def _run(request: HtmxHttpRequest, pk: int, action, done: str):
 @require_POST
 @require(APPROVE_CHANGE)
 def change_request_retry_view(request: HtmxHttpRequest, pk: int):
-    return _run(request, pk, services.change_request_retry, "Change request #{pk} was run again.")
+    return _run(request, pk, services.change_request_retry, "You retried change request #{pk}.")
 
 
 @sensitive_post_parameters("password")
 @require_POST
 @require(APPROVE_CHANGE)
 def change_request_execute_view(request: HtmxHttpRequest, pk: int):
-    return _run(request, pk, services.change_request_execute, "Change request #{pk} was executed.")
+    return _run(request, pk, services.change_request_execute, "You executed change request #{pk}.")
 
 
 @require_POST

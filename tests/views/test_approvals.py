@@ -1,5 +1,6 @@
 """The approval pages: who may see and do what, htmx and plain-form decisions, re-authentication."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -155,6 +156,75 @@ def test_htmx_approve_with_password_swaps_the_card(client, approver, cloud, pend
     assert 'id="approvals-badge"' in html and 'hx-swap-oob="true"' in html
     assert "<html" not in html
     assert cloud.calls[DELETE_POOL] == 1
+
+
+def messages_oob(html: str) -> str:
+    """The text of the out-of-band message area in an htmx answer ("" when there is none)."""
+    found = re.search(r'<div id="messages"[^>]*hx-swap-oob="true">\n(.*)\n</div>', html)
+    return re.sub(r"<[^>]+>", " ", found.group(1)) if found else ""
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject", "cancel", "retry"])
+def test_every_decision_confirms_with_a_message_also_over_htmx(
+    client, approver, operator, cloud, pending, decision
+):
+    expected = {
+        "approve": f"You approved change request #{pending.pk}. ModelArts made the change: it succeeded.",
+        "reject": f"You rejected change request #{pending.pk}.",
+        "cancel": f"You cancelled change request #{pending.pk}.",
+        "retry": f"You retried change request #{pending.pk}. ModelArts made the change: it succeeded.",
+    }[decision]
+    data = {"approve": {"password": PASSWORD}, "reject": {"comment": "No."}, "retry": {"password": PASSWORD}}
+    if decision == "retry":
+        cloud.fail_next(DELETE_POOL, 500)
+        svc.change_request_approve(user=approver, change_request=pending)
+    as_user(client, operator if decision == "cancel" else approver)
+    url = reverse(f"pools:change-request-{decision}", args=[pending.pk])
+
+    response = client.post(url, data.get(decision, {}), **HTMX)
+
+    assert response.status_code == 200 and expected in messages_oob(response.content.decode())
+    later = client.get(reverse("pools:change-request-detail", args=[pending.pk])).content.decode()
+    assert expected not in later  # shown once, not again on the next page
+    plain = client.post(url, data.get(decision, {}), follow=True)  # refused now: no confirmation
+    assert "You " not in messages_oob(plain.content.decode()) and expected not in plain.content.decode()
+
+
+def test_a_failed_execution_is_confirmed_as_a_warning(client, approver, cloud, pending):
+    cloud.fail_next(DELETE_POOL, 500)
+    response = as_user(client, approver).post(
+        reverse("pools:change-request-approve", args=[pending.pk]), {"password": PASSWORD}, follow=True
+    )
+    html = response.content.decode()
+    assert f'<div class="message warning">You approved change request #{pending.pk}. It failed;' in html
+
+
+def test_a_decision_on_the_request_page_brings_its_history_up_to_date(client, approver, pending):
+    detail = reverse("pools:change-request-detail", args=[pending.pk])
+    as_user(client, approver)
+    url = reverse("pools:change-request-approve", args=[pending.pk])
+
+    on_detail = client.post(
+        url, {"password": PASSWORD}, HTTP_HX_CURRENT_URL=f"http://testserver{detail}", **HTMX
+    ).content.decode()
+
+    timeline = on_detail[on_detail.index('id="cr-timeline" hx-swap-oob="true"') :]
+    for step in ("approve", "execute", "succeed"):
+        assert f"<td>{step}</td>" in timeline
+
+
+def test_a_decision_in_the_queue_sends_no_history(client, approver, pending):
+    html = (
+        as_user(client, approver)
+        .post(
+            reverse("pools:change-request-approve", args=[pending.pk]),
+            {"password": PASSWORD},
+            HTTP_HX_CURRENT_URL=f"http://testserver{reverse('pools:approvals')}",
+            **HTMX,
+        )
+        .content.decode()
+    )
+    assert 'data-status="succeeded"' in html and "cr-timeline" not in html
 
 
 def test_wrong_password_is_a_field_error_and_nothing_happens(client, approver, cloud, pending):
