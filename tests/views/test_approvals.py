@@ -10,7 +10,7 @@ from django.utils import timezone
 from pools import permissions
 from pools.models import ChangeRequest
 from pools.services import change_requests as svc
-from tests.fixtures.approvals import DELETE_POOL
+from tests.fixtures.approvals import CREATE_POOL, DELETE_POOL, create_body
 from tests.fixtures.users import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
@@ -363,6 +363,43 @@ def test_an_expired_failed_request_is_not_offered_and_cannot_be_retried(
     assert "expired on" in response.content.decode() and "can no longer be run" in response.content.decode()
     assert ChangeRequest.objects.get(pk=pending.pk).status == Status.FAILED
     assert cloud.calls[DELETE_POOL] == 1
+
+
+def test_a_lost_create_shows_outcome_unknown_and_an_immediate_retry_sends_nothing(
+    client, approver, operator, cloud, cloud_connection, impatient_client
+):
+    cr = svc.change_request_create(
+        user=operator,
+        connection=cloud_connection,
+        kind="create_pool",
+        target="pool-vision",
+        body=create_body("pool-vision"),
+        reason="GPUs",
+        idempotency_key="create",
+    )
+    cloud.sandbox.faults.latency(
+        4000, count=1, operation=CREATE_POOL
+    )  # applied, but after the client gave up
+    as_user(client, approver)
+
+    approved = client.post(
+        reverse("pools:change-request-approve", args=[cr.pk]), {"password": PASSWORD}, **HTMX
+    ).content.decode()
+    assert 'data-status="unknown"' in approved and "Outcome unknown" in approved
+    assert "Check and retry" in approved and 'data-role="outcome"' in approved
+    assert "Its outcome is unknown" in messages_oob(approved)
+
+    retried = client.post(
+        reverse("pools:change-request-retry", args=[cr.pk]), {"password": PASSWORD}, **HTMX
+    ).content.decode()
+    assert "Nothing was sent: ModelArts shows no sign" in retried and 'data-status="unknown"' in retried
+
+    cloud.wait_for_call(CREATE_POOL)
+    assert cloud.calls[CREATE_POOL] == 1
+    settled = client.post(
+        reverse("pools:change-request-retry", args=[cr.pk]), {"password": PASSWORD}, **HTMX
+    ).content.decode()
+    assert 'data-status="succeeded"' in settled and cloud.calls[CREATE_POOL] == 1
 
 
 def test_retry_is_not_offered_to_the_requester(
