@@ -799,6 +799,9 @@ def _observed(client, change_request: ChangeRequest) -> tuple[bool, str]:
     ), pool_name
 
 
+MADE, MISSING, UNCHECKED = "made", "missing", "unchecked"
+
+
 def _reconcile(
     client,
     change_request: ChangeRequest,
@@ -808,8 +811,9 @@ def _reconcile(
     why: str,
     missing: str | None,
     from_status: str = Status.EXECUTING,
-) -> bool:
-    """Settle a request whose last call lost its answer from what ModelArts shows. True when found done.
+) -> str:
+    """Settle a request whose last call lost its answer from what ModelArts shows: "made" (settled as
+    succeeded), "missing" (the change does not show) or "unchecked" (ModelArts could not be asked).
 
     ``missing`` is where it goes when the change does not show: ``Status.UNKNOWN`` right after the call (a
     slow ModelArts may still apply it; ModelArts that cannot be asked leaves it unknown too),
@@ -829,10 +833,11 @@ def _reconcile(
                 result_message=OUTCOME_UNCHECKED.format(error=change_request.result_error_msg or why),
                 outcome_unknown=True,
             )
-        return False
+        return UNCHECKED
     events.record(change_request, user=user, action="reconcile", found=made, why=why, pool_name=pool_name)
     if made:
-        return _settle_made(change_request, user, attempt, pool_name, why=why, from_status=from_status)
+        _settle_made(change_request, user, attempt, pool_name, why=why, from_status=from_status)
+        return MADE
     if missing == Status.UNKNOWN:
         _settle(
             change_request,
@@ -855,7 +860,7 @@ def _reconcile(
             result_message=NOT_MADE_AFTER_GRACE.format(why=why, grace=_grace_text()),
             outcome_unknown=True,
         )
-    return False
+    return MISSING
 
 
 def _grace_text() -> str:
@@ -930,7 +935,7 @@ def process_change_requests(now: datetime | None = None) -> ProcessSummary:
         why = "an interrupted execution" if before == Status.EXECUTING else LATER_CHECK
         try:
             with closing(client_for(change_request.connection)) as client:
-                _reconcile(
+                seen = _reconcile(
                     client,
                     change_request,
                     system,
@@ -942,12 +947,14 @@ def process_change_requests(now: datetime | None = None) -> ProcessSummary:
         except ApplicationError as error:
             summary.unresolved[change_request.pk] = error.message
             continue
-        if change_request.status == before:
-            summary.unresolved[change_request.pk] = (
-                "ModelArts could not be asked, or shows nothing yet; left for the next run."
-            )
-        else:
+        if change_request.status != before:
             summary.reconciled[change_request.pk] = change_request.status
+        elif seen == UNCHECKED:
+            summary.unresolved[change_request.pk] = "ModelArts could not be asked; left for the next run."
+        else:
+            summary.unresolved[change_request.pk] = (
+                "Outcome still unknown: nothing shows yet; checked again later."
+            )
 
     # Failed with a lost answer: a slow ModelArts may have applied it since. Looked at while recent.
     recent = now - timedelta(hours=settings.CHANGE_REQUEST_EXPIRY_HOURS)
