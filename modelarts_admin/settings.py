@@ -10,7 +10,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from modelarts_admin import devkeys, private_files, redis_cache
+from modelarts_admin import devkeys, redis_cache
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -98,6 +98,8 @@ _IS_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0 if _IS_SQLITE else 60))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if _IS_SQLITE:
+    # Django's backend, but the database file is created owner-only (0600) before SQLite opens it.
+    DATABASES["default"]["ENGINE"] = "modelarts_admin.private_sqlite"
     # Wait for a writer instead of failing at once; approvals and audit write concurrently.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
     # BEGIN IMMEDIATE: a transaction takes the write lock when it starts, so one that reads before it writes
@@ -160,11 +162,6 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[]) or [
 ]
 # Key that seals the audit log's HMAC chain.
 AUDIT_HMAC_KEY = required_secret("AUDIT_HMAC_KEY", "audit_hmac_key")
-
-# SQLite's file holds password hashes, sessions and the audit log: owner-only, in an owner-only var/ when it
-# creates it. Done once every required secret is known to be there, so a failed start leaves no file behind.
-if _IS_SQLITE:
-    private_files.private_sqlite_file(str(DATABASES["default"]["NAME"]))
 
 # Signed client
 MODELARTS_TIMEOUT_SECONDS = env.float("MODELARTS_TIMEOUT_SECONDS", default=10.0)

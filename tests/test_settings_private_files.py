@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from modelarts_admin import devkeys
 from pools.sandbox import persistence
@@ -79,3 +80,12 @@ def test_the_sandbox_state_file_and_its_new_folder_are_owner_only(tmp_path, usua
     persistence.save(path, {"pools": []})
     assert mode(path.parent) == 0o700
     assert mode(path) == 0o600
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="DATABASE_URL does not point at SQLite")
+def test_the_test_database_is_owner_only_too():
+    name = connection.settings_dict["NAME"]
+    if name.startswith("file:") or name == ":memory:":
+        pytest.skip("an in-memory database has no file")
+    assert mode(Path(name)) == 0o600
