@@ -225,9 +225,12 @@ if env.str("SECURE_PROXY_SSL_HEADER", default=""):
 # How many proxies in front of us append to X-Forwarded-For; 0 means REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
-# Failed log-ins: after this many failures for one username, or from one address, within the window,
-# further attempts are refused without checking the password until the window has passed.
+# Failed log-ins (pools/services/login_throttle.py): after this many failures of one username from one
+# address, or this many from one address whatever the usernames, within the window, further attempts from
+# there are refused without checking the password until the window has passed. The first limit also counts
+# a signed-in session's wrong passwords (approving, changing the password).
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_FAILURE_ADDRESS_LIMIT = env.int("LOGIN_FAILURE_ADDRESS_LIMIT", default=50)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
 
 # Content-Security-Policy sent with every response (see modelarts_admin/middleware.py).
