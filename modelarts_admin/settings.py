@@ -162,6 +162,8 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[]) or [
 ]
 # Key that seals the audit log's HMAC chain.
 AUDIT_HMAC_KEY = required_secret("AUDIT_HMAC_KEY", "audit_hmac_key")
+# The audit chain's newest seal, kept outside the database (pools/audit_witness.py), on persistent storage.
+AUDIT_WITNESS_FILE = Path(env.str("AUDIT_WITNESS_FILE", default=str(VAR_DIR / "audit-witness.json")))
 
 # Signed client
 MODELARTS_TIMEOUT_SECONDS = env.float("MODELARTS_TIMEOUT_SECONDS", default=10.0)
