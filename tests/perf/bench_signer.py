@@ -18,7 +18,7 @@ Both signers first sign every request with the same given ``X-Sdk-Date`` and mus
 signature, or the script says so and fails. Then they are timed as they sign in use: without a date
 header, each reading its own clock (ours ``datetime.now(UTC)`` per request, as ``SdkHmacAuth`` passes it;
 the official one ``datetime.utcnow()``). ``--given-date`` times the dated requests instead, as this script
-did before the redesign: a path neither client takes, where both spend a fifth of their time in
+did before the redesign: a path neither client takes, where both spend a sixth of their time in
 ``strptime``. The official signer mutates its request, so a fresh ``SdkRequest`` is built for each
 signature; that is its input, as a URL string is ours.
 """
