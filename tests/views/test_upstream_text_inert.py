@@ -36,6 +36,7 @@ from urllib.parse import unquote
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
@@ -388,11 +389,15 @@ def walk(world: World) -> tuple[list[str], set[str]]:
                 visitors[role].send("GET", route_url(world, name), htmx=htmx)
         if role in ROUTES["pools:pool_nodes"].get:
             visitors[role].send("GET", nodes_url, {"after": token}, htmx=True)  # "Load more"
-    post_as_everyone_allowed(LAST)
     superuser = get_user_model().objects.create_superuser("inert-root", "root@example.test", PASSWORD)
     admin = Visitor(superuser)
     for name in sorted(name for name in ROUTES if ROUTES[name].admin):
         admin.send("GET", route_url(world, name))
+    # The admin's pages of the connection (its last test result) and of audit entries holding upstream text.
+    admin.send("GET", reverse("admin:pools_connection_change", args=[world.connection.pk]))
+    for pk in LogEntry.objects.filter(change_message__contains=TOKEN).values_list("pk", flat=True)[:5]:
+        admin.send("GET", reverse("admin:admin_logentry_change", args=[pk]))
+    post_as_everyone_allowed(LAST)
     everyone = [*visitors.values(), admin]
     return (
         [problem for visitor in everyone for problem in visitor.problems],
