@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 
 from pools.models import Connection
 from pools.services.connections import (
@@ -81,8 +82,11 @@ class ConnectionForm(forms.ModelForm):
         self.fields["workspace_id"].initial = self.fields["workspace_id"].initial or "0"
         if self.is_edit:
             hint = self.instance.access_key_hint or "…"
-            self.fields["access_key"].help_text = f"Stored: {hint}. {KEEP_HELP}"
-            self.fields["secret_key"].help_text = f"Stored, never shown. {KEEP_HELP} {SK_AGAIN_HELP}"
+            # Printed as HTML by Django's field template; the hint is part of a key, which may hold "<".
+            self.fields["access_key"].help_text = format_html("Stored: {}. {}", hint, KEEP_HELP)
+            self.fields["secret_key"].help_text = format_html(
+                "Stored, never shown. {} {}", KEEP_HELP, SK_AGAIN_HELP
+            )
         else:
             for name in ("access_key", "secret_key"):
                 self.fields[name].required = True
