@@ -62,5 +62,6 @@ def test_approve_is_filled_green_and_reject_a_red_outline_on_queue_and_request_p
         approve_style, reject_style = style_of(approve), style_of(reject)
         assert is_green(rgb(approve_style["background"])), (address, approve_style)
         assert rgb(approve_style["text"]) == (255, 255, 255), (address, approve_style)
-        assert is_red(rgb(reject_style["border"])) and is_red(rgb(reject_style["text"])), (address, reject_style)
+        assert is_red(rgb(reject_style["border"])), (address, reject_style)
+        assert is_red(rgb(reject_style["text"])), (address, reject_style)
         assert not is_red(rgb(reject_style["background"])), f"{address}: Reject is an outline, not filled"
