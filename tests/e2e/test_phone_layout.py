@@ -83,6 +83,9 @@ def test_browse_pages_fit_a_phone(phone, live_server, seeded_sandbox, sandbox_co
     expect(page.locator("#node-rows tr[data-phase]").first).to_be_visible()
     assert_fits_the_phone(page, "nodes page")
 
+    page.goto(f"{live_server.url}{reverse('pools:delete_pool_request', args=[sandbox_connection.pk, pool])}")
+    assert_fits_the_phone(page, "pool deletion request")
+
 
 def test_approval_audit_connection_and_wizard_pages_fit_a_phone(
     phone, live_server, operator, seeded_sandbox, sandbox_connection

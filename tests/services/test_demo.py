@@ -53,6 +53,7 @@ def test_the_demo_admin_gives_roles_in_djangos_admin(client):
     viewer = get_user_model().objects.get(username="viewer")
     assert client.get("/admin/auth/user/").status_code == 200
     assert client.get("/admin/auth/group/").status_code == 200
+    assert client.get("/admin/auth/user/add/").status_code == 200
     change_url = f"/admin/auth/user/{viewer.pk}/change/"
     assert client.get(change_url).status_code == 200
 
