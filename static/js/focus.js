@@ -6,7 +6,7 @@
 (function () {
   "use strict";
   var ATTRIBUTES = ["href", "name", "value", "type", "hx-get", "hx-post", "aria-label"];
-  var lastFocused = null; // a focused button that htmx disables while its request runs loses focus to <body>
+  var lastFocused = null;
   var pending = null;
 
   // What the element is: its tag, the region (closest ancestor with an id), the attributes that say what
@@ -59,7 +59,8 @@
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
     var focused = document.activeElement;
-    if (!focused || focused === document.body) { focused = lastFocused; }
+    // A focused button that htmx disables while its request runs (hx-disabled-elt) loses the focus to <body>.
+    if ((!focused || focused === document.body) && lastFocused && lastFocused.disabled) { focused = lastFocused; }
     pending = null;
     if (target && focused && focused !== document.body && target.contains(focused)) {
       pending = {

@@ -80,6 +80,16 @@ def test_auto_refresh_keeps_the_focus_on_the_same_link(viewer_page, live_server,
     assert page.evaluate(FOCUSED) == before, "the refresh moved the focus"
 
 
+def test_auto_refresh_does_not_take_the_focus_back_after_the_user_left(viewer_page, live_server):
+    page = viewer_page
+    page.goto(f"{live_server.url}{reverse('pools:pool_list')}")
+    page.locator("#pool-table a", has_text="llm-pretrain").first.focus()
+    page.evaluate("document.activeElement.blur()")
+    mark_for_replacement(page, "#pool-table")
+    wait_until_replaced(page, "#pool-table")
+    assert page.evaluate(FOCUSED)["tag"] == "body"
+
+
 def test_refresh_button_keeps_the_focus_when_pressed_by_keyboard(viewer_page, live_server):
     page = viewer_page
     page.goto(f"{live_server.url}{reverse('pools:pool_list')}")
