@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.validators import RegexValidator, URLValidator
 
 from pools import flavors
@@ -105,10 +106,31 @@ class WizardContext:
         return flavors.accelerators_of(self.flavor_ids)
 
 
+def errors_outside(form: forms.Form, shown: set[str], prefix: str = "") -> list[str]:
+    """``form``'s errors on fields not in ``shown``, each as "Label: message"."""
+    return [
+        f"{prefix}{form[name].label}: {message}"
+        for name, messages in form.errors.items()
+        if name != NON_FIELD_ERRORS and name not in shown
+        for message in messages
+    ]
+
+
 class StepForm(forms.Form):
     def __init__(self, *args, context: WizardContext, **kwargs):
         self.context = context
         super().__init__(*args, **kwargs)
+
+    @property
+    def shown_fields(self) -> set[str]:
+        """The fields the step's page shows (its template asks this too); every field unless overridden."""
+        return set(self.fields)
+
+    @property
+    def unshown_errors(self) -> list[str]:
+        """Errors on fields the page does not show, for the page's error banner: whatever goes wrong, a step
+        never comes back without saying why."""
+        return errors_outside(self, self.shown_fields)
 
 
 def parse_labels(text: str) -> list[list[str]]:
@@ -299,6 +321,16 @@ class BaseFlavorRowFormSet(forms.BaseFormSet):
             return True
         return self.is_bound and any(form["max_count"].value() not in (None, "") for form in self.forms)
 
+    @property
+    def unshown_errors(self) -> list[str]:
+        """Errors the rows table does not show (a hidden column, a row as a whole), for the error banner."""
+        shown = {"flavor", "count", "azs"} | ({"max_count"} if self.shows_max_count else set())
+        found: list[str] = []
+        for number, row in enumerate(self.forms, start=1):
+            found += [f"Row {number}: {message}" for message in row.non_field_errors()]
+            found += errors_outside(row, shown, prefix=f"Row {number}, ")
+        return found
+
     def clean(self):
         if any(self.errors):
             return
@@ -382,6 +414,7 @@ class NetworkForm(StepForm):
         required=False,
         validators=[RegexValidator(DRIVER_VERSION_RE, DRIVER_VERSION_INVALID)],
     )
+    # Shown only with a driver version to apply, so not required: a logical pool's page has no such field.
     update_strategy = forms.ChoiceField(
         label="Driver update strategy",
         choices=[
@@ -389,6 +422,7 @@ class NetworkForm(StepForm):
             ("force", "force — upgrade now; running jobs may be disturbed"),
         ],
         initial="idle",
+        required=False,
         widget=forms.RadioSelect,
     )
 
@@ -404,8 +438,26 @@ class NetworkForm(StepForm):
     def wants_npu_driver(self) -> bool:
         return self.is_dedicate and flavors.NPU in self.context.accelerators
 
+    @property
+    def shown_fields(self) -> set[str]:
+        shown = {"job_flavors"}
+        # A value that does not fit the pool stays on the page with its error, so it can be cleared.
+        for name, wanted in (
+            ("network_name", self.is_dedicate),
+            ("gpu_version", self.wants_gpu_driver),
+            ("npu_version", self.wants_npu_driver),
+        ):
+            if wanted or name in self.errors:
+                shown.add(name)
+        if self.wants_gpu_driver or self.wants_npu_driver:
+            shown.add("update_strategy")
+        return shown
+
     def clean_job_flavors(self):
         return parse_job_flavors(self.cleaned_data.get("job_flavors", ""))
+
+    def clean_update_strategy(self):
+        return self.cleaned_data.get("update_strategy") or "idle"
 
     def clean(self):
         cleaned = super().clean()
@@ -491,6 +543,10 @@ class BillingForm(StepForm):
 
     def yearly_monthly_fields(self):
         return [self[name] for name in self.YEARLY_MONTHLY_FIELDS]
+
+    @property
+    def shown_fields(self) -> set[str]:
+        return {"mode", *(self.YEARLY_MONTHLY_FIELDS if self.is_yearly_monthly else ())}
 
     def clean(self):
         cleaned = super().clean()

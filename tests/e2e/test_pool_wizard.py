@@ -73,3 +73,50 @@ def test_operator_requests_a_yearly_pool_with_htmx_rows_and_billing_fields(
         "modelarts.vm.gpu.t4u8",
         "modelarts.vm.cpu.8ud",
     ]
+
+
+def go_next(page, title: str):
+    """Press Next and expect the step ``title`` (a step that stays shows its errors in the failure's snapshot)."""
+    page.get_by_role("button", name="Next →").click()
+    expect(page.locator("h2")).to_contain_text(title)
+
+
+@pytest.mark.parametrize("billing", ["pay-per-use", "yearly/monthly"])
+@pytest.mark.parametrize("pool_type", ["Dedicate", "Logical"])
+def test_every_pool_type_and_billing_mode_files_a_request(
+    login, live_server, operator, sandbox_connection, pool_type, billing
+):
+    page = login(operator)
+    page.goto(f"{live_server.url}/pool-wizard/")
+    page.fill("#id_display_name", "pool-combo")
+    go_next(page, "Type and scope")
+
+    page.check(f"input[name=type][value={pool_type}]")
+    page.check("input[name=scope][value=Train]")
+    go_next(page, "Resources")
+
+    page.select_option("#id_rows-0-flavor", "modelarts.vm.gpu.t4u8")
+    page.fill("#id_rows-0-count", "2")
+    go_next(page, "Network and drivers")
+
+    if pool_type == "Dedicate":
+        page.fill("#id_network_name", f"network-a1b2-{PROJECT_ID}")
+        page.fill("#id_gpu_version", "535.161.08")
+    go_next(page, "Billing")
+
+    if billing == "yearly/monthly":
+        page.check("input[name=mode][value='1']")
+        page.select_option("#id_period_type", "2")
+        page.fill("#id_period_num", "3")
+        if page.locator("#id_order_id").count():
+            page.fill("#id_order_id", "CS2501010000CMB")
+    go_next(page, "Review")
+
+    page.fill("#id_reason", f"A {pool_type} pool, {billing}.")
+    page.get_by_role("button", name="Submit request").click()
+    page.wait_for_url(re.compile(r"/requests/\d+/$"))
+    change_request = ChangeRequest.objects.get()
+    assert change_request.target == "pool-combo"
+    assert change_request.body["spec"]["type"] == pool_type
+    expected_mode = "1" if billing == "yearly/monthly" else "0"
+    assert change_request.body["metadata"]["annotations"]["os.modelarts/billing.mode"] == expected_mode

@@ -226,6 +226,7 @@ def test_missing_or_tampered_rows_never_crash(values):
 NPU_DEDICATE = WizardContext(pool_type="Dedicate", flavor_ids=("modelarts.bm.npu.arm.8snt9b3.d",))
 GPU_DEDICATE = WizardContext(pool_type="Dedicate", flavor_ids=(T4, "modelarts.vm.cpu.8ud"))
 GPU_LOGICAL = WizardContext(pool_type="Logical", flavor_ids=(T4,))
+CPU_DEDICATE = WizardContext(pool_type="Dedicate", flavor_ids=("modelarts.vm.cpu.8ud",))
 
 
 def test_physical_pool_needs_a_network_and_takes_the_matching_driver():
@@ -274,6 +275,32 @@ def test_logical_pool_has_no_network():
         "network_name"
     ] == [wizard.NETWORK_LOGICAL]
     assert state("network", data(update_strategy="idle"), GPU_LOGICAL)["network_name"] == ""
+
+
+def test_the_update_strategy_is_optional_and_defaults_to_idle():
+    # A logical pool (or a physical one without drivers) shows no update strategy, so none is posted.
+    assert state("network", data(), GPU_LOGICAL)["update_strategy"] == "idle"
+    assert state("network", data(network_name="net-1"), CPU_DEDICATE)["update_strategy"] == "idle"
+
+
+def test_the_step_pages_say_which_fields_they_show():
+    assert step_form("network", data(), GPU_LOGICAL).shown_fields == {"job_flavors"}
+    assert step_form("network", data(), GPU_DEDICATE).shown_fields == {
+        "network_name",
+        "job_flavors",
+        "gpu_version",
+        "update_strategy",
+    }
+    assert "order_id" not in step_form("billing", data(mode="0"), BASE).shown_fields
+    assert "period_num" in step_form("billing", data(mode="1"), BASE).shown_fields
+
+
+def test_an_error_on_a_field_the_page_does_not_show_is_listed_for_the_banner():
+    form = step_form("network", data(update_strategy="sometimes"), GPU_LOGICAL)
+    assert not form.is_valid()
+    assert form.unshown_errors == ["Driver update strategy: " + form.errors["update_strategy"][0]]
+    shown = step_form("network", data(gpu_version="470.57.02"), GPU_LOGICAL)
+    assert not shown.is_valid() and shown.unshown_errors == []  # kept on the page with its value
 
 
 def test_bad_job_flavor_names():

@@ -6,6 +6,7 @@ from django.urls import reverse
 from pools.forms import pool_wizard as wizard
 from pools.models import ChangeRequest
 from pools.services.pool_body import build_create_pool_body
+from pools.views import pool_wizard as pool_wizard_views
 from tests.fixtures.sandbox import PROJECT_ID
 from tests.fixtures.wizard import WizardWalker, flavor_rows
 
@@ -197,6 +198,14 @@ def test_logical_npu_pool_with_labels_and_az_spread(walker, sandbox_connection):
         ],
         "jobFlavors": ["train.npu"],
     }
+
+
+def test_a_logical_pool_passes_the_network_step_as_a_browser_posts_it(walker, sandbox_connection):
+    """The step shows no field for a logical pool, so the browser posts none of them."""
+    walker.next_ok("basics", basics(sandbox_connection))
+    walker.next_ok("type", {"type": "Logical", "scope": ["Train"]})
+    walker.next_ok("resources", flavor_rows({"flavor": T4, "count": "1"}))
+    assert walker.next_ok("network", {}).endswith("/billing/")
 
 
 def test_review_body_is_what_build_create_pool_body_makes(walker, sandbox_connection):
@@ -430,3 +439,68 @@ def test_the_session_keeps_bounded_drafts(walker, sandbox_connection, operator_c
     page = walker.get("basics", data={"check": "1"})
     assert field_errors(page, "display_name") == [wizard.DISPLAY_NAME_INVALID]
     assert field_errors(page, "labels")  # still too long after the cut
+
+
+# --- no step re-renders without saying why -------------------------------------------------------------------
+
+CPU = "modelarts.vm.cpu.8ud"
+
+
+def steps_data(connection, pool_type, flavor, mode):
+    """Valid data for every step, as a browser posts it (no value for a field the step does not show)."""
+    if pool_type == "Dedicate":
+        network = {"network_name": NETWORK, **({"gpu_version": "535.161.08"} if flavor == T4 else {})}
+    else:
+        network = {}
+    return {
+        "basics": basics(connection),
+        "type": {"type": pool_type, "scope": ["Train"]},
+        "resources": flavor_rows({"flavor": flavor, "count": "2"}),
+        "network": network,
+        "billing": {"mode": "1", "period_type": "2", "period_num": "3", "order_id": "CS1"}
+        if mode == "1"
+        else {"mode": "0"},
+        "review": {"reason": "Needed."},
+    }
+
+
+def fields_of(step) -> list:
+    form_class = wizard.FlavorRowForm if step == "resources" else wizard.STEP_FORMS[step]
+    return [*form_class.base_fields, None]  # None: an error of the form (or of a row) as a whole
+
+
+def force_error(monkeypatch, step, field, message):
+    """Make the view's form of ``step`` fail with ``message`` on ``field`` (of the first row, for rows)."""
+    real = pool_wizard_views.step_form
+
+    def with_error(name, data, context):
+        form = real(name, data, context)
+        if name == step and data is not None:
+            clean = form.full_clean
+
+            def full_clean():
+                clean()
+                (form.forms[0] if hasattr(form, "forms") else form).add_error(field, message)
+
+            form.full_clean = full_clean
+        return form
+
+    monkeypatch.setattr(pool_wizard_views, "step_form", with_error)
+
+
+@pytest.mark.parametrize(
+    ("pool_type", "flavor", "mode"),
+    [("Dedicate", T4, "0"), ("Dedicate", CPU, "1"), ("Logical", T4, "0"), ("Logical", NPU, "1")],
+)
+def test_every_error_of_every_step_is_shown(walker, sandbox_connection, monkeypatch, pool_type, flavor, mode):
+    data = steps_data(sandbox_connection, pool_type, flavor, mode)
+    for step in wizard.STEPS:
+        for field in fields_of(step):
+            message = f"Forced error on {step}.{field or 'all'}"
+            with monkeypatch.context() as patch:
+                force_error(patch, step, field, message)
+                response = walker.post(step, data[step])
+            assert response.status_code == 200, (step, field)
+            assert message in response.content.decode(), f"{step}: an error on {field} is not shown"
+        if step != "review":
+            walker.next_ok(step, data[step])
