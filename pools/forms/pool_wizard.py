@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.validators import RegexValidator, URLValidator
+from django.forms.formsets import ManagementForm
 
 from pools import flavors
 from pools.services.pool_body import (
@@ -615,6 +616,20 @@ STEP_INITIAL = {
     "network": {"update_strategy": "idle"},
     "billing": {"mode": BILLING_PAY_PER_USE},
 }
+
+
+def declared_fields(step: str) -> dict[str, int]:
+    """The names ``step``'s form reads, each with how many values it takes: all a wizard keeps of a post."""
+    if step == "resources":
+        prefix = "rows"
+        names = {f"{prefix}-{name}": 1 for name in ManagementForm.base_fields}
+        for index in range(FlavorRowFormSet.absolute_max):
+            names.update({f"{prefix}-{index}-{name}": 1 for name in FlavorRowForm.base_fields})
+        return names
+    return {
+        name: len(field.choices) if isinstance(field, forms.MultipleChoiceField) else 1
+        for name, field in STEP_FORMS[step].base_fields.items()
+    }
 
 
 def step_form(step: str, data, context: WizardContext):

@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
+from django_htmx.http import HttpResponseClientRefresh
 
 from pools import flavors
 from pools.forms.pool_wizard import (
@@ -25,6 +26,7 @@ from pools.forms.pool_wizard import (
     STEPS,
     WizardContext,
     context_after,
+    declared_fields,
     step_form,
     validate_steps,
 )
@@ -37,10 +39,20 @@ from pools.services.pool_body import build_create_pool_body
 
 SESSION_KEY = "pool_wizards"
 MAX_WIZARDS_PER_SESSION = 10
-MAX_STORED_FIELDS = 200
-MAX_STORED_VALUES_PER_FIELD = 10
-MAX_STORED_VALUE = 4096
+# What one wizard may keep in the session, measured as the session stores it (JSON, non-ASCII escaped).
+# Every field typed to its longest, the free text in the characters JSON escapes most, takes about 34 KiB;
+# so the wizards of one session hold at most MAX_WIZARDS_PER_SESSION times this.
+MAX_WIZARD_BYTES = 48 * 1024
 NOT_IN_SESSION = "That create-pool wizard is no longer in your session; here is a fresh one."
+WIZARD_TOO_LARGE = (
+    "This step was not kept: with it the wizard would hold {size} KiB of form data, more than the {limit} KiB "
+    "a wizard may keep. Shorten the longest fields and try again."
+)
+
+
+def _stored_size(value) -> int:
+    """The bytes ``value`` takes in the session (Django's JSONSerializer: compact, ASCII only)."""
+    return len(json.dumps(value, separators=(",", ":")))
 
 
 class WizardStore:
@@ -73,8 +85,15 @@ class WizardStore:
         return self._all().get(wizard_id)
 
     def save_step(self, wizard_id: str, step: str, data: dict[str, list[str]]) -> None:
+        """Keep ``data`` as the step's draft; refused (ApplicationError) when the wizard would grow too big."""
         wizards = self._all()
-        wizards[wizard_id]["steps"][step] = data
+        wizard = {**wizards[wizard_id], "steps": {**wizards[wizard_id]["steps"], step: data}}
+        size = _stored_size(wizard)
+        if size > MAX_WIZARD_BYTES:
+            raise ApplicationError(
+                WIZARD_TOO_LARGE.format(size=-(-size // 1024), limit=MAX_WIZARD_BYTES // 1024)
+            )
+        wizards[wizard_id] = wizard
         self._write(wizards)
 
     def mark_filed(self, wizard_id: str, request_pk: int) -> None:
@@ -88,17 +107,10 @@ class WizardStore:
         self._write(wizards)
 
 
-def _posted_data(request: HtmxHttpRequest) -> dict[str, list[str]]:
-    """The step's fields as posted, bounded so a session cannot be stuffed.
-
-    Every text field allows fewer than MAX_STORED_VALUE characters, so a cut value stays as invalid as it was.
-    """
-    data: dict[str, list[str]] = {}
-    for key, values in request.POST.lists():
-        if key in ("csrfmiddlewaretoken", "action") or len(data) >= MAX_STORED_FIELDS:
-            continue
-        data[key[:100]] = [value[:MAX_STORED_VALUE] for value in values[:MAX_STORED_VALUES_PER_FIELD]]
-    return data
+def _posted_data(request: HtmxHttpRequest, step: str) -> dict[str, list[str]]:
+    """The step's own fields as posted: any other name is dropped, and so are values beyond a field's few."""
+    declared = declared_fields(step)
+    return {key: values[: declared[key]] for key, values in request.POST.lists() if key in declared}
 
 
 def _as_form_data(saved: dict[str, list[str]] | None) -> MultiValueDict | None:
@@ -196,23 +208,26 @@ def pool_wizard_step(request: HtmxHttpRequest, wizard_id: str, step: str):
         store.discard(wizard_id)
         messages.info(request, "The create-pool wizard was cancelled; nothing was requested.")
         return redirect("pools:overview")
+    edits_rows = step == "resources" and action.startswith(("add_row", "remove_row"))
+    if request.method == "POST":
+        data = _posted_data(request, step)
+        if edits_rows:
+            name, _, index = action.partition(":")
+            data = _edit_rows(data, name, index)
+        try:
+            store.save_step(wizard_id, step, data)
+        except ApplicationError as refusal:
+            return _refuse_step(request, base, wizard_id, store, step, data, context, states, refusal)
+
     if action == "back":
-        store.save_step(wizard_id, step, _posted_data(request))
         return redirect(_step_url(wizard_id, STEPS[max(STEPS.index(step) - 1, 0)]))
-    if action.startswith(("add_row", "remove_row")) and step == "resources":
-        name, _, index = action.partition(":")
-        data = _edit_rows(_posted_data(request), name, index)
-        store.save_step(wizard_id, step, data)
+    if edits_rows:
         form, partial = step_form(step, _as_form_data(data), context), "flavor-rows"
         _quiet(form)
     elif action == "refresh" and step == "billing":
-        data = _posted_data(request)
-        store.save_step(wizard_id, step, data)
         form, partial = step_form(step, _as_form_data(data), context), "billing-fields"
         _quiet(form)
     elif request.method == "POST":
-        data = _posted_data(request)
-        store.save_step(wizard_id, step, data)
         form = step_form(step, _as_form_data(data), context)
         if form.is_valid():
             if step == "review":
@@ -224,6 +239,19 @@ def pool_wizard_step(request: HtmxHttpRequest, wizard_id: str, step: str):
             _quiet(form)
 
     return _render_step(request, base, wizard_id, store.get(wizard_id), step, form, states, partial)
+
+
+def _refuse_step(request, base, wizard_id, store, step, data, context, states, refusal: ApplicationError):
+    """The step again with ``refusal`` and nothing kept: the values as posted, with their errors. An htmx
+    swap of part of the page reloads the whole page instead, so the refusal has a place to show."""
+    if request.htmx:
+        messages.error(request, refusal.message)
+        return HttpResponseClientRefresh()
+    form = step_form(step, _as_form_data(data), context)
+    form.is_valid()  # a field that is too long says so next to it
+    return _render_step(
+        request, base, wizard_id, store.get(wizard_id), step, form, states, None, refusal=refusal
+    )
 
 
 def _file_request(request, store: WizardStore, wizard_id: str, base: WizardContext, states: dict, form):

@@ -1,12 +1,13 @@
 import json
 
 import pytest
+from django.contrib.sessions.backends.base import SessionBase
 from django.urls import reverse
 
 from pools.forms import pool_wizard as wizard
 from pools.models import ChangeRequest
 from pools.services.pool_body import build_create_pool_body
-from pools.views import pool_wizard as pool_wizard_views
+from pools.views import pool_wizard as views
 from tests.fixtures.sandbox import PROJECT_ID
 from tests.fixtures.wizard import WizardWalker, flavor_rows
 
@@ -425,20 +426,79 @@ def test_billing_fields_follow_the_mode(walker, sandbox_connection):
     assert "hx-post" in page and 'value="refresh"' in page  # the htmx swap and the no-JavaScript button
 
 
-def test_the_session_keeps_bounded_drafts(walker, sandbox_connection, operator_client):
-    huge = {
-        "display_name": "p" * 100_000,
-        "labels": "a=b\n" * 50_000,
-        **{f"extra{i}": "x" for i in range(500)},  # Django itself refuses more than 1000 fields
+def test_only_the_steps_own_fields_are_kept(walker, sandbox_connection, operator_client):
+    posted = {
+        **basics(sandbox_connection),
+        "description": ["Vision team", "second value", "third value"],
+        **{f"extra{i}": "x" * 1000 for i in range(500)},  # Django itself refuses more than 1000 fields
+        "reason": "a field of another step",
     }
-    response = walker.post("basics", {**basics(sandbox_connection), **huge}, action="back")
-    assert response.status_code == 302
+    walker.next_ok("basics", posted)
     saved = operator_client.session["pool_wizards"][walker.wizard_id]["steps"]["basics"]
-    assert len(saved) <= 200
-    assert max(len(value) for values in saved.values() for value in values) <= 4096
-    page = walker.get("basics", data={"check": "1"})
-    assert field_errors(page, "display_name") == [wizard.DISPLAY_NAME_INVALID]
-    assert field_errors(page, "labels")  # still too long after the cut
+    assert set(saved) <= set(wizard.declared_fields("basics"))
+    assert saved["description"] == ["Vision team"]
+    walker.next_ok("type", {"type": "Dedicate", "scope": ["Train", "Infer", "Train", "Infer"], "extra": "x"})
+    assert operator_client.session["pool_wizards"][walker.wizard_id]["steps"]["type"] == {
+        "type": ["Dedicate"],
+        "scope": ["Train", "Infer", "Train"],  # as many values as there are job types, no more
+    }
+
+
+@pytest.mark.parametrize("action", ["next", "back"])
+def test_a_step_that_would_bloat_the_session_is_refused(walker, sandbox_connection, operator_client, action):
+    walker.next_ok("basics", basics(sandbox_connection))
+    huge = {**basics(sandbox_connection), "description": "x" * 100_000, "labels": "a=b\n" * 20_000}
+    response = walker.post("basics", huge, action=action)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "This step was not kept" in html and f"{views.MAX_WIZARD_BYTES // 1024} KiB" in html
+    assert field_errors(response, "description")  # the field that is too long says so too
+    stored = operator_client.session["pool_wizards"][walker.wizard_id]
+    assert stored["steps"]["basics"]["description"] == ["Vision team"]  # the draft from before is kept
+    assert len(json.dumps(operator_client.session["pool_wizards"])) < views.MAX_WIZARD_BYTES
+
+
+def test_an_htmx_swap_that_would_bloat_the_session_reloads_the_page_with_the_refusal(
+    walker, sandbox_connection, operator_client
+):
+    walker.next_ok("basics", basics(sandbox_connection))
+    walker.next_ok("type", {"type": "Dedicate", "scope": ["Train"]})
+    rows = flavor_rows(*({"flavor": T4, "count": "1", "azs": "x" * 5000} for _ in range(20)))
+    response = walker.post("resources", rows, action="add_row", headers={"HX-Request": "true"})
+    assert response.status_code == 200 and response.headers["HX-Refresh"] == "true"
+    assert "resources" not in operator_client.session["pool_wizards"][walker.wizard_id]["steps"]
+    assert "This step was not kept" in walker.get("resources").content.decode()  # as a message
+
+
+def longest(field) -> int:
+    return getattr(field, "max_length", None) or int(field.widget.attrs.get("maxlength") or 64)
+
+
+# Where any script is valid; every other field takes ASCII only, and a value it refuses need not be kept.
+FREE_TEXT = {"description", "promotion_info", "console_url", "reason"}
+
+
+def test_a_wizard_with_every_field_at_its_longest_is_kept():
+    """Every field typed to its longest, free text in characters the session escapes most (12 bytes each)."""
+
+    def longest_value(name, field):
+        return ("😀" if name in FREE_TEXT else "x") * longest(field)
+
+    store = views.WizardStore(SessionBase())
+    wizard_id = store.start()
+    for step in wizard.STEPS:
+        if step == "resources":
+            row = {
+                name: longest_value(name, field) for name, field in wizard.FlavorRowForm.base_fields.items()
+            }
+            data = views._with_rows({}, [row] * wizard.MAX_ROWS)
+        else:
+            data = {
+                name: [longest_value(name, field)] * wizard.declared_fields(step)[name]
+                for name, field in wizard.STEP_FORMS[step].base_fields.items()
+            }
+        store.save_step(wizard_id, step, data)  # raises when refused
+    assert set(store.get(wizard_id)["steps"]) == set(wizard.STEPS)
 
 
 # --- no step re-renders without saying why -------------------------------------------------------------------
@@ -471,7 +531,7 @@ def fields_of(step) -> list:
 
 def force_error(monkeypatch, step, field, message):
     """Make the view's form of ``step`` fail with ``message`` on ``field`` (of the first row, for rows)."""
-    real = pool_wizard_views.step_form
+    real = views.step_form
 
     def with_error(name, data, context):
         form = real(name, data, context)
@@ -485,7 +545,7 @@ def force_error(monkeypatch, step, field, message):
             form.full_clean = full_clean
         return form
 
-    monkeypatch.setattr(pool_wizard_views, "step_form", with_error)
+    monkeypatch.setattr(views, "step_form", with_error)
 
 
 @pytest.mark.parametrize(
