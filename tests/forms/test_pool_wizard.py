@@ -313,6 +313,9 @@ def test_bad_job_flavor_names():
 # --- billing -------------------------------------------------------------------------------------------------
 
 
+YEARLY = {"mode": "1", "period_type": "2", "period_num": "3", "order_id": "CS-1"}
+
+
 def test_pay_per_use_ignores_leftover_subscription_fields():
     assert state("billing", data(mode="0", period_type="3", period_num="99", order_id="!!")) == {"mode": "0"}
 
@@ -380,6 +383,52 @@ def test_billing_form_shows_subscription_fields_for_the_chosen_mode():
     assert step_form("billing", data(mode="1"), BASE).is_yearly_monthly
     assert not step_form("billing", data(mode="0"), BASE).is_yearly_monthly
     assert not step_form("billing", None, BASE).is_yearly_monthly
+
+
+# --- invisible characters ----------------------------------------------------------------------------------
+
+INVISIBLE = {
+    "\u202e": "U+202E (RIGHT-TO-LEFT OVERRIDE)",
+    "\u202a": "U+202A (LEFT-TO-RIGHT EMBEDDING)",
+    "\u2067": "U+2067 (RIGHT-TO-LEFT ISOLATE)",
+    "\u2069": "U+2069 (POP DIRECTIONAL ISOLATE)",
+    "\u200f": "U+200F (RIGHT-TO-LEFT MARK)",
+    "\u200b": "U+200B (ZERO WIDTH SPACE)",
+    "\ufeff": "U+FEFF (ZERO WIDTH NO-BREAK SPACE)",
+    "\u2028": "U+2028 (LINE SEPARATOR)",
+    "\x1b": "U+001B",
+    "\u3164": "U+3164 (HANGUL FILLER)",
+}
+# Free text of every step, where any script is welcome.
+FREE_TEXT = [
+    ("basics", "description", {**GOOD_BASICS, "description": "Vision {} team"}, BASE),
+    ("billing", "promotion_info", {**YEARLY, "promotion_info": "spring{}-10"}, BASE),
+    ("billing", "console_url", {**YEARLY, "console_url": "https://console.exam{}ple.test/"}, BASE),
+    ("review", "reason", {"reason": "Needed {} soon"}, BASE),
+    ("basics", "display_name", {**GOOD_BASICS, "display_name": "pool{}-x"}, BASE),
+]
+
+
+@pytest.mark.parametrize("character", INVISIBLE)
+@pytest.mark.parametrize(
+    ("step", "field", "values", "context"), FREE_TEXT, ids=[f for _, f, _, _ in FREE_TEXT]
+)
+def test_invisible_characters_are_refused_in_every_text_field(step, field, values, context, character):
+    found = errors(step, data(**{k: v.format(character) for k, v in values.items()}), context)
+    message = wizard.INVISIBLE_CHARACTERS.format(characters=f"character {INVISIBLE[character]}", them="it")
+    assert message in found[field]
+
+
+def test_visible_text_in_any_script_passes_and_every_invisible_character_is_named():
+    text = "Équipe vision 语言 — تجربة\n\tsecond line 😀"
+    assert state("basics", data(**GOOD_BASICS, description=text))["description"] == text.strip()
+    found = errors("review", data(reason="a\u202eb\u2066c\u202ed"))["reason"]
+    assert found == [
+        wizard.INVISIBLE_CHARACTERS.format(
+            characters="characters U+202E (RIGHT-TO-LEFT OVERRIDE), U+2066 (LEFT-TO-RIGHT ISOLATE)",
+            them="they",
+        )
+    ]
 
 
 # --- review and the whole chain ------------------------------------------------------------------------------

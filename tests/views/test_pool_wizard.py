@@ -247,6 +247,17 @@ def test_basics_errors(walker, sandbox_connection, step, data, field, message):
     assert errors and (message is None or errors == [message])
 
 
+def test_an_invisible_character_is_refused_on_the_page_and_never_reaches_the_review(
+    walker, sandbox_connection
+):
+    # "Vision team" written so that it shows as "Vision maet" after an override: approvers must see it.
+    response = walker.post("basics", basics(sandbox_connection, description="Vision \u202eteam"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Remove the invisible character U+202E (RIGHT-TO-LEFT OVERRIDE)" in html
+    assert walker.get("review").url.endswith("/basics/?check=1")
+
+
 def test_type_needs_a_scope(walker, sandbox_connection):
     walker.next_ok("basics", basics(sandbox_connection))
     response = walker.post("type", {"type": "Dedicate"})
