@@ -69,8 +69,16 @@ PERIOD_TYPE_REQUIRED = "Choose monthly or yearly."
 PERIOD_NUM_REQUIRED = "Say how many months or years."
 PERIOD_MONTHS_RANGE = "Monthly subscriptions run 1 to 9 months."
 PERIOD_YEARS_RANGE = "Yearly subscriptions run 1 to 3 years."
-ORDER_ID_REQUIRED = "A yearly/monthly pool needs the order id from the billing centre."
-ORDER_ID_INVALID = "An order id is 1–64 letters, digits, '-' or '_'."
+# Where a subscription's order comes from (the pool's order.id annotation; the SDK's auto.pay annotation).
+ORDER_MADE_ON_CREATE = (
+    "There is no order id to enter: ModelArts makes the order for this subscription when it creates the "
+    "pool, and records the order's id on the pool (its page shows it)."
+)
+ORDER_PAID_AUTOMATICALLY = "With auto-pay on, that order is paid automatically."
+ORDER_PAID_IN_CONSOLE = (
+    "With auto-pay off, someone must pay that order in the Huawei Cloud console (Billing Center) before "
+    "the pool is built; until then the pool waits (counted as pending)."
+)
 REASON_REQUIRED = "Say why this change is needed; approvers read it."
 INVISIBLE_CHARACTERS = (
     "Remove the invisible {characters}: {them} can make the text read differently from what it says."
@@ -84,7 +92,6 @@ AZ_RE = re.compile(r"^[a-z]{2}-[a-z]+-\d+[a-z]$")
 NETWORK_RE = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 JOB_FLAVOR_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 DRIVER_VERSION_RE = re.compile(r"^\d+(?:\.[0-9A-Za-z]+){1,3}$")
-ORDER_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 MAX_LABELS = 20
 MAX_ROWS = 10
@@ -545,19 +552,18 @@ class BillingForm(StepForm):
         label="Number of periods", required=False, help_text="Months: 1–9. Years: 1–3."
     )
     auto_renew = forms.BooleanField(label="Renew automatically", required=False)
-    auto_pay = forms.BooleanField(label="Pay the order automatically", required=False)
+    auto_pay = forms.BooleanField(
+        label="Pay the order automatically",
+        required=False,
+        help_text="Off: the order is paid by hand in the Huawei Cloud console before the pool is built.",
+    )
     promotion_info = forms.CharField(label="Promotion", max_length=256, required=False)
     console_url = forms.CharField(
         label="Return URL after payment",
         max_length=500,
         required=False,
         validators=[URLValidator(schemes=["https", "http"])],
-    )
-    order_id = forms.CharField(
-        label="Order id",
-        max_length=64,
-        required=False,
-        validators=[RegexValidator(ORDER_ID_RE, ORDER_ID_INVALID)],
+        help_text="Where the console's payment page sends the payer afterwards.",
     )
 
     YEARLY_MONTHLY_FIELDS = (
@@ -567,8 +573,8 @@ class BillingForm(StepForm):
         "auto_pay",
         "promotion_info",
         "console_url",
-        "order_id",
     )
+    order_notes = (ORDER_MADE_ON_CREATE, ORDER_PAID_AUTOMATICALLY, ORDER_PAID_IN_CONSOLE)
 
     @property
     def chosen_mode(self) -> str:
@@ -606,8 +612,6 @@ class BillingForm(StepForm):
             self.add_error("period_num", PERIOD_MONTHS_RANGE)
         elif period_num is not None and period_type == PERIOD_YEAR and period_num not in YEARS:
             self.add_error("period_num", PERIOD_YEARS_RANGE)
-        if not cleaned.get("order_id") and "order_id" not in self.errors:
-            self.add_error("order_id", ORDER_ID_REQUIRED)
         return cleaned
 
     def to_state(self) -> dict[str, Any]:
@@ -622,7 +626,6 @@ class BillingForm(StepForm):
             "auto_pay": data["auto_pay"],
             "promotion_info": data["promotion_info"],
             "console_url": data["console_url"],
-            "order_id": data["order_id"],
         }
 
 

@@ -22,6 +22,9 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from pools import flavors
 from pools.forms.pool_wizard import (
+    ORDER_MADE_ON_CREATE,
+    ORDER_PAID_AUTOMATICALLY,
+    ORDER_PAID_IN_CONSOLE,
     STEP_TITLES,
     STEPS,
     WizardContext,
@@ -35,7 +38,7 @@ from pools.permissions import REQUEST_CHANGE, require
 from pools.selectors.connections import connection_list_for, current_connection
 from pools.services.change_requests import change_request_create
 from pools.services.errors import ApplicationError
-from pools.services.pool_body import build_create_pool_body
+from pools.services.pool_body import BILLING_YEARLY_MONTHLY, build_create_pool_body
 
 SESSION_KEY = "pool_wizards"
 MAX_WIZARDS_PER_SESSION = 10
@@ -312,6 +315,7 @@ def _render_step(request, base: WizardContext, wizard_id, wizard, step, form, st
         context.update(
             {
                 "states": states,
+                "order_notes": _order_notes(states.get("billing") or {}),
                 "body": body,
                 "body_json": json.dumps(body, indent=2, ensure_ascii=False),
                 "connection": next(
@@ -324,6 +328,16 @@ def _render_step(request, base: WizardContext, wizard_id, wizard, step, form, st
         )
     page = f"pools/pool_wizard/{step}.html"
     return render(request, template_for(request, page, partial) if partial else page, context)
+
+
+def _order_notes(billing: dict) -> list[str]:
+    """Where a subscription's order comes from and who pays it, for the review."""
+    if billing.get("mode") != BILLING_YEARLY_MONTHLY:
+        return []
+    return [
+        ORDER_MADE_ON_CREATE,
+        ORDER_PAID_AUTOMATICALLY if billing.get("auto_pay") else ORDER_PAID_IN_CONSOLE,
+    ]
 
 
 def _reachable_steps(wizard: dict, base: WizardContext) -> set[str]:

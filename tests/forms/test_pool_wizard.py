@@ -291,7 +291,7 @@ def test_the_step_pages_say_which_fields_they_show():
         "gpu_version",
         "update_strategy",
     }
-    assert "order_id" not in step_form("billing", data(mode="0"), BASE).shown_fields
+    assert "period_num" not in step_form("billing", data(mode="0"), BASE).shown_fields
     assert "period_num" in step_form("billing", data(mode="1"), BASE).shown_fields
 
 
@@ -313,17 +313,17 @@ def test_bad_job_flavor_names():
 # --- billing -------------------------------------------------------------------------------------------------
 
 
-YEARLY = {"mode": "1", "period_type": "2", "period_num": "3", "order_id": "CS-1"}
+YEARLY = {"mode": "1", "period_type": "2", "period_num": "3"}
 
 
 def test_pay_per_use_ignores_leftover_subscription_fields():
-    assert state("billing", data(mode="0", period_type="3", period_num="99", order_id="!!")) == {"mode": "0"}
+    assert state("billing", data(mode="0", period_type="3", period_num="99", console_url="!!")) == {
+        "mode": "0"
+    }
 
 
 def test_monthly_and_yearly_subscriptions():
-    assert state(
-        "billing", data(mode="1", period_type="2", period_num="9", order_id="CS-1", auto_renew="on")
-    ) == {
+    assert state("billing", data(mode="1", period_type="2", period_num="9", auto_renew="on")) == {
         "mode": "1",
         "period_type": "2",
         "period_num": 9,
@@ -331,7 +331,6 @@ def test_monthly_and_yearly_subscriptions():
         "auto_pay": False,
         "promotion_info": "",
         "console_url": "",
-        "order_id": "CS-1",
     }
     yearly = state(
         "billing",
@@ -339,7 +338,6 @@ def test_monthly_and_yearly_subscriptions():
             mode="1",
             period_type="3",
             period_num="3",
-            order_id="CS_2",
             auto_pay="on",
             promotion_info="spring",
             console_url="https://console.example.test/back",
@@ -349,11 +347,13 @@ def test_monthly_and_yearly_subscriptions():
     assert yearly["console_url"] == "https://console.example.test/back"
 
 
-def test_subscription_needs_period_and_order_id():
+def test_subscription_needs_a_period_and_no_order_id():
     found = errors("billing", data(mode="1"))
     assert found["period_type"] == [wizard.PERIOD_TYPE_REQUIRED]
     assert found["period_num"] == [wizard.PERIOD_NUM_REQUIRED]
-    assert found["order_id"] == [wizard.ORDER_ID_REQUIRED]
+    # ModelArts makes the order when it creates the pool: there is nothing to ask for, or to send.
+    assert "order_id" not in wizard.BillingForm.base_fields
+    assert "order_id" not in state("billing", data(mode="1", period_type="2", period_num="1", order_id="CS1"))
 
 
 @pytest.mark.parametrize(
@@ -366,16 +366,16 @@ def test_subscription_needs_period_and_order_id():
     ],
 )
 def test_period_number_out_of_range(period_type, number, message):
-    found = errors("billing", data(mode="1", period_type=period_type, period_num=number, order_id="CS-1"))
+    found = errors("billing", data(mode="1", period_type=period_type, period_num=number))
     assert found["period_num"] == [message]
 
 
 def test_malformed_billing_values_are_field_errors():
     found = errors(
         "billing",
-        data(mode="1", period_type="7", period_num="x", order_id="a b", console_url="javascript:alert(1)"),
+        data(mode="1", period_type="7", period_num="x", console_url="javascript:alert(1)"),
     )
-    assert set(found) >= {"period_type", "period_num", "order_id", "console_url"}
+    assert set(found) >= {"period_type", "period_num", "console_url"}
     assert "mode" in errors("billing", data(mode="2"))
 
 

@@ -119,16 +119,10 @@ def test_submitting_twice_files_one_request(walker, sandbox_connection):
 
 
 @pytest.mark.parametrize(
-    ("billing", "annotations"),
+    ("billing", "annotations", "payment"),
     [
         (
-            {
-                "mode": "1",
-                "period_type": "2",
-                "period_num": "6",
-                "order_id": "CS2501010000ABC",
-                "auto_renew": "on",
-            },
+            {"mode": "1", "period_type": "2", "period_num": "6", "auto_renew": "on"},
             {
                 "os.modelarts/description": "Vision team",
                 "os.modelarts/billing.mode": "1",
@@ -136,15 +130,14 @@ def test_submitting_twice_files_one_request(walker, sandbox_connection):
                 "os.modelarts/period.type": "2",
                 "os.modelarts/auto.renew": "1",
                 "os.modelarts/auto.pay": "false",
-                "os.modelarts/order.id": "CS2501010000ABC",
             },
+            wizard.ORDER_PAID_IN_CONSOLE,
         ),
         (
             {
                 "mode": "1",
                 "period_type": "3",
                 "period_num": "2",
-                "order_id": "CS2501010000XYZ",
                 "auto_pay": "on",
                 "promotion_info": "spring-10",
                 "console_url": "https://console.example.test/done",
@@ -158,16 +151,31 @@ def test_submitting_twice_files_one_request(walker, sandbox_connection):
                 "os.modelarts/auto.pay": "true",
                 "os.modelarts/promotion.info": "spring-10",
                 "os.modelarts/service.console.url": "https://console.example.test/done",
-                "os.modelarts/order.id": "CS2501010000XYZ",
             },
+            wizard.ORDER_PAID_AUTOMATICALLY,
         ),
     ],
     ids=["monthly", "yearly"],
 )
-def test_subscriptions_reach_the_request_body(walker, sandbox_connection, billing, annotations):
+def test_subscriptions_reach_the_request_body(walker, sandbox_connection, billing, annotations, payment):
     walk_to_review(walker, sandbox_connection, billing=billing)
+    notes = walker.get("review").context["order_notes"]
+    assert notes == [wizard.ORDER_MADE_ON_CREATE, payment]  # where the order comes from, who pays it
     walker.post("review", {"reason": "Reserved capacity."})
-    assert ChangeRequest.objects.get().body["metadata"]["annotations"] == annotations
+    assert ChangeRequest.objects.get().body["metadata"]["annotations"] == annotations  # no order id
+
+
+def test_the_billing_step_and_the_review_say_where_the_order_comes_from(walker, sandbox_connection):
+    walk_to_review(walker, sandbox_connection)
+    yearly = walker.post("billing", {"mode": "1"}, action="refresh", headers={"HX-Request": "true"})
+    html = yearly.content.decode().replace("&#x27;", "'")
+    assert 'name="order_id"' not in html  # nothing to enter: ModelArts makes the order on create
+    assert wizard.ORDER_MADE_ON_CREATE in html and wizard.ORDER_PAID_IN_CONSOLE in html
+    walker.next_ok("billing", {"mode": "1", "period_type": "2", "period_num": "1"})
+    review = walker.get("review").content.decode().replace("&#x27;", "'")
+    assert wizard.ORDER_MADE_ON_CREATE in review and wizard.ORDER_PAID_IN_CONSOLE in review
+    walker.next_ok("billing", {"mode": "0"})
+    assert "ModelArts makes the order" not in walker.get("review").content.decode()
 
 
 def test_logical_npu_pool_with_labels_and_az_spread(walker, sandbox_connection):
@@ -284,16 +292,15 @@ def test_network_is_required_for_a_physical_pool(walker, sandbox_connection):
 @pytest.mark.parametrize(
     ("billing", "field", "message"),
     [
-        ({"mode": "1", "period_num": "2", "order_id": "CS1"}, "period_type", wizard.PERIOD_TYPE_REQUIRED),
-        ({"mode": "1", "period_type": "2", "order_id": "CS1"}, "period_num", wizard.PERIOD_NUM_REQUIRED),
-        ({"mode": "1", "period_type": "2", "period_num": "3"}, "order_id", wizard.ORDER_ID_REQUIRED),
+        ({"mode": "1", "period_num": "2"}, "period_type", wizard.PERIOD_TYPE_REQUIRED),
+        ({"mode": "1", "period_type": "2"}, "period_num", wizard.PERIOD_NUM_REQUIRED),
         (
-            {"mode": "1", "period_type": "2", "period_num": "12", "order_id": "CS1"},
+            {"mode": "1", "period_type": "2", "period_num": "12"},
             "period_num",
             wizard.PERIOD_MONTHS_RANGE,
         ),
         (
-            {"mode": "1", "period_type": "3", "period_num": "5", "order_id": "CS1"},
+            {"mode": "1", "period_type": "3", "period_num": "5"},
             "period_num",
             wizard.PERIOD_YEARS_RANGE,
         ),
@@ -429,10 +436,10 @@ def test_billing_fields_follow_the_mode(walker, sandbox_connection):
     htmx = {"headers": {"HX-Request": "true"}}
     yearly = walker.post("billing", {"mode": "1"}, action="refresh", **htmx).content.decode()
     assert yearly.lstrip().startswith('<div id="billing-fields">')
-    assert 'name="order_id"' in yearly and 'name="period_num"' in yearly
+    assert 'name="period_type"' in yearly and 'name="period_num"' in yearly
     assert "errorlist" not in yearly
     per_use = walker.post("billing", {"mode": "0"}, action="refresh", **htmx).content.decode()
-    assert 'name="order_id"' not in per_use
+    assert 'name="period_num"' not in per_use
     page = walker.get("billing").content.decode()
     assert "hx-post" in page and 'value="refresh"' in page  # the htmx swap and the no-JavaScript button
 
@@ -528,9 +535,7 @@ def steps_data(connection, pool_type, flavor, mode):
         "type": {"type": pool_type, "scope": ["Train"]},
         "resources": flavor_rows({"flavor": flavor, "count": "2"}),
         "network": network,
-        "billing": {"mode": "1", "period_type": "2", "period_num": "3", "order_id": "CS1"}
-        if mode == "1"
-        else {"mode": "0"},
+        "billing": {"mode": "1", "period_type": "2", "period_num": "3"} if mode == "1" else {"mode": "0"},
         "review": {"reason": "Needed."},
     }
 
