@@ -80,6 +80,22 @@ ORDER_PAID_IN_CONSOLE = (
     "the pool is built; until then the pool waits (counted as pending)."
 )
 REASON_REQUIRED = "Say why this change is needed; approvers read it."
+NAME_TAKEN_BY_POOL = (
+    "Connection “{connection}” already has a pool named {name} in workspace {workspace} ({pools}); "
+    "choose another name."
+)
+NAME_TAKEN_BY_REQUEST = (
+    "Change request #{pk} ({status}) already asks to create a pool named {name} in workspace {workspace} of "
+    "connection “{connection}”; choose another name."
+)
+NAME_UNCHECKED = (
+    "Whether a pool named {name} already exists could not be checked: {problem} You may go on; the name "
+    "is checked again on the review and when the request is filed."
+)
+NAME_UNCHECKED_AT_REVIEW = (
+    "Whether a pool named {name} already exists could not be checked now; it is checked again when the "
+    "request is filed."
+)
 INVISIBLE_CHARACTERS = (
     "Remove the invisible {characters}: {them} can make the text read differently from what it says."
 )

@@ -22,6 +22,10 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from pools import flavors
 from pools.forms.pool_wizard import (
+    NAME_TAKEN_BY_POOL,
+    NAME_TAKEN_BY_REQUEST,
+    NAME_UNCHECKED,
+    NAME_UNCHECKED_AT_REVIEW,
     ORDER_MADE_ON_CREATE,
     ORDER_PAID_AUTOMATICALLY,
     ORDER_PAID_IN_CONSOLE,
@@ -36,6 +40,7 @@ from pools.forms.pool_wizard import (
 from pools.htmx import HtmxHttpRequest, template_for
 from pools.permissions import REQUEST_CHANGE, require
 from pools.selectors.connections import connection_list_for, current_connection
+from pools.selectors.pool_names import NameCheck, pool_name_check
 from pools.services.change_requests import change_request_create
 from pools.services.errors import ApplicationError
 from pools.services.pool_body import BILLING_YEARLY_MONTHLY, build_create_pool_body
@@ -232,6 +237,8 @@ def pool_wizard_step(request: HtmxHttpRequest, wizard_id: str, step: str):
         _quiet(form)
     elif request.method == "POST":
         form = step_form(step, _as_form_data(data), context)
+        if form.is_valid() and step == "basics":
+            _check_name_at_basics(request, base, wizard_id, form)
         if form.is_valid():
             if step == "review":
                 return _file_request(request, store, wizard_id, base, states, form)
@@ -257,11 +264,56 @@ def _refuse_step(request, base, wizard_id, store, step, data, context, states, r
     )
 
 
+def _name_check(request, base: WizardContext, wizard_id: str, basics: dict) -> tuple[NameCheck, list[str]]:
+    """Who holds the wizard's pool name now, and what to tell the user about it."""
+    connection = next(c for c in base.connections if c.pk == basics["connection_id"])
+    name, workspace = basics["display_name"], basics["workspace_id"]
+    check = pool_name_check(
+        connection=connection,
+        display_name=name,
+        workspace_id=workspace,
+        user=request.user,
+        wizard_id=wizard_id,
+    )
+    where = {"name": name, "workspace": workspace, "connection": connection.name}
+    problems = [NAME_TAKEN_BY_POOL.format(pools=", ".join(check.pools), **where)] if check.pools else []
+    problems += [
+        NAME_TAKEN_BY_REQUEST.format(pk=taken.pk, status=taken.get_status_display().lower(), **where)
+        for taken in check.requests
+    ]
+    return check, problems
+
+
+def _check_name_at_basics(request, base: WizardContext, wizard_id: str, form) -> None:
+    """A taken name is an error on the first step; a check that could not reach ModelArts only a warning."""
+    check, problems = _name_check(request, base, wizard_id, form.to_state())
+    for problem in problems:
+        form.add_error("display_name", problem)
+    if check.unchecked is not None and not problems:
+        name = form.cleaned_data["display_name"]
+        messages.warning(request, NAME_UNCHECKED.format(name=name, problem=check.unchecked.message))
+
+
 def _file_request(request, store: WizardStore, wizard_id: str, base: WizardContext, states: dict, form):
     body = build_create_pool_body(states)
     connection = next((c for c in base.connections if c.pk == states["basics"]["connection_id"]), None)
     if connection is None:
         return redirect(_step_url(wizard_id, "basics", check=1))
+    # Checked again: another request or pool may have taken the name since the first step. (ModelArts is
+    # asked once more, live, by change_request_create.)
+    name_check = _name_check(request, base, wizard_id, states["basics"])
+    if name_check[1]:
+        return _render_step(
+            request,
+            base,
+            wizard_id,
+            store.get(wizard_id),
+            "review",
+            form,
+            states,
+            None,
+            name_check=name_check,
+        )
     try:
         change_request = change_request_create(
             user=request.user,
@@ -289,7 +341,18 @@ def _file_request(request, store: WizardStore, wizard_id: str, base: WizardConte
     return HttpResponseRedirect(_request_url(change_request))
 
 
-def _render_step(request, base: WizardContext, wizard_id, wizard, step, form, states, partial, refusal=None):
+def _render_step(
+    request,
+    base: WizardContext,
+    wizard_id,
+    wizard,
+    step,
+    form,
+    states,
+    partial,
+    refusal=None,
+    name_check=None,
+):
     reachable = _reachable_steps(wizard, base)
     context = {
         "wizard_id": wizard_id,
@@ -312,8 +375,13 @@ def _render_step(request, base: WizardContext, wizard_id, wizard, step, form, st
     }
     if step == "review":
         body = build_create_pool_body(states)
+        check, name_problems = name_check or _name_check(request, base, wizard_id, states["basics"])
         context.update(
             {
+                "name_problems": name_problems,
+                "name_unchecked": check.unchecked,
+                "name_unchecked_note": NAME_UNCHECKED_AT_REVIEW.format(name=states["basics"]["display_name"]),
+                "basics_url": _step_url(wizard_id, "basics"),
                 "states": states,
                 "order_notes": _order_notes(states.get("billing") or {}),
                 "body": body,

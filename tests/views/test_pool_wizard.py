@@ -236,6 +236,71 @@ def test_a_refusal_from_the_service_is_shown_on_the_review(walker, sandbox_conne
     assert walker.post("review", {"reason": "Needed."}).status_code == 302  # the same wizard, once it works
 
 
+# --- a pool name that is taken ------------------------------------------------------------------------------
+
+
+def name_taken_by_pool(connection, pool_id):
+    return wizard.NAME_TAKEN_BY_POOL.format(
+        connection=connection.name, name="pool-vision", workspace="0", pools=pool_id
+    )
+
+
+def test_a_name_a_pool_has_is_refused_on_the_first_step(walker, sandbox_connection, running_pool):
+    pool_id = running_pool("pool-vision")
+    response = walker.post("basics", basics(sandbox_connection))
+    assert response.status_code == 200
+    assert field_errors(response, "display_name") == [name_taken_by_pool(sandbox_connection, pool_id)]
+    assert walker.next_ok("basics", basics(sandbox_connection, display_name="pool-vision-2")).endswith(
+        "/type/"
+    )
+
+
+def test_a_name_an_open_request_asks_for_is_refused_on_the_first_step(operator_client, sandbox_connection):
+    first = WizardWalker(operator_client)
+    walk_to_review(first, sandbox_connection)
+    first.post("review", {"reason": "Needed."})
+    filed = ChangeRequest.objects.get()
+
+    second = WizardWalker(operator_client)
+    response = second.post("basics", basics(sandbox_connection))
+    assert field_errors(response, "display_name") == [
+        wizard.NAME_TAKEN_BY_REQUEST.format(
+            pk=filed.pk, status="pending approval", name="pool-vision", workspace="0", connection="sandbox"
+        )
+    ]
+    # A request that was rejected (or cancelled, expired, done) no longer holds the name.
+    ChangeRequest.objects.filter(pk=filed.pk).update(status=ChangeRequest.Status.REJECTED)
+    assert second.next_ok("basics", basics(sandbox_connection)).endswith("/type/")
+
+
+def test_an_upstream_failure_at_the_name_check_does_not_block_and_says_so(
+    walker, sandbox_connection, sandbox
+):
+    sandbox.faults.error(503, operation="ListPools")
+    response = walker.post("basics", basics(sandbox_connection))
+    assert response.status_code == 302 and response.url.endswith("/type/")
+    page = walker.client.get(response.url).content.decode().replace("&#x27;", "'")
+    assert "Whether a pool named pool-vision already exists could not be checked: Listing the pools" in page
+    assert "the name is checked again on the review and when the request is filed" in page
+    walk_to_review(walker, sandbox_connection)
+    review = walker.get("review").content.decode()
+    assert "could not be checked now; it is checked again when the request is filed" in review
+    assert "<dt>HTTP status</dt><dd>503</dd>" in review
+    sandbox.faults.clear()
+    assert walker.post("review", {"reason": "Needed."}).status_code == 302
+
+
+def test_the_name_is_checked_again_on_the_review_and_when_filing(walker, sandbox_connection, running_pool):
+    walk_to_review(walker, sandbox_connection)
+    assert walker.get("review").context["name_problems"] == []
+    pool_id = running_pool("pool-vision")  # made by someone else meanwhile
+    taken = name_taken_by_pool(sandbox_connection, pool_id)
+    assert taken in walker.get("review").content.decode().replace("&#x27;", "'")
+    response = walker.post("review", {"reason": "Needed."})
+    assert response.status_code == 200 and taken in response.content.decode().replace("&#x27;", "'")
+    assert ChangeRequest.objects.count() == 0
+
+
 # --- validation at each step ---------------------------------------------------------------------------------
 
 
