@@ -196,7 +196,6 @@ WIZARD_FIELDS = {
         "auto_pay",
         "promotion_info",
         "console_url",
-        "order_id",
     ),
     "review": ("action", "reason"),
 }
