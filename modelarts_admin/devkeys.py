@@ -10,6 +10,8 @@ import os
 import secrets
 from pathlib import Path
 
+from modelarts_admin.private_files import private_dir
+
 logger = logging.getLogger(__name__)
 
 
@@ -17,7 +19,7 @@ def read_or_create(path: Path, make) -> str:
     """Return the secret stored at ``path``, creating it with ``make()`` on first use."""
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     value = make()
     # Created with owner-only permissions: the file is a secret even in development.
     path.touch(mode=0o600)

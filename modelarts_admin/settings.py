@@ -98,6 +98,8 @@ _IS_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0 if _IS_SQLITE else 60))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if _IS_SQLITE:
+    # Django's backend, but the database file is created owner-only (0600) before SQLite opens it.
+    DATABASES["default"]["ENGINE"] = "modelarts_admin.private_sqlite"
     # Wait for a writer instead of failing at once; approvals and audit write concurrently.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
     # BEGIN IMMEDIATE: a transaction takes the write lock when it starts, so one that reads before it writes
@@ -160,6 +162,8 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[]) or [
 ]
 # Key that seals the audit log's HMAC chain.
 AUDIT_HMAC_KEY = required_secret("AUDIT_HMAC_KEY", "audit_hmac_key")
+# The audit chain's newest seal, kept outside the database (pools/audit_witness.py), on persistent storage.
+AUDIT_WITNESS_FILE = Path(env.str("AUDIT_WITNESS_FILE", default=str(VAR_DIR / "audit-witness.json")))
 
 # Signed client
 MODELARTS_TIMEOUT_SECONDS = env.float("MODELARTS_TIMEOUT_SECONDS", default=10.0)
@@ -225,9 +229,12 @@ if env.str("SECURE_PROXY_SSL_HEADER", default=""):
 # How many proxies in front of us append to X-Forwarded-For; 0 means REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
-# Failed log-ins: after this many failures for one username, or from one address, within the window,
-# further attempts are refused without checking the password until the window has passed.
+# Failed log-ins (pools/services/login_throttle.py): after this many failures of one username from one
+# address, or this many from one address whatever the usernames, within the window, further attempts from
+# there are refused without checking the password until the window has passed. The first limit also counts
+# a signed-in session's wrong passwords (approving, changing the password).
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_FAILURE_ADDRESS_LIMIT = env.int("LOGIN_FAILURE_ADDRESS_LIMIT", default=50)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
 
 # Content-Security-Policy sent with every response (see modelarts_admin/middleware.py).

@@ -10,11 +10,24 @@ import json
 
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 
 from pools.audit import parse_message
 from pools.permissions import VIEW_AUDIT
 from pools.signals import deletion_refusal
+
+
+class CalendarBoundChangeList(ChangeList):
+    """The date hierarchy's links, typed into the address with the last month of year 9999, make Django
+    compute a date past the calendar's end: a bad lookup (the admin's "?e=1" page), not a 500."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except OverflowError as error:
+            raise IncorrectLookupParameters(error) from error
 
 
 @admin.register(LogEntry)
@@ -28,6 +41,9 @@ class LogEntryAdmin(admin.ModelAdmin):
     list_select_related = ("user", "content_type")
     fields = ("action_time", "user", "content_type", "object_id", "object_repr", "action_flag", "details")
     readonly_fields = fields
+
+    def get_changelist(self, request, **kwargs):
+        return CalendarBoundChangeList
 
     @admin.display(description="action")
     def action(self, entry: LogEntry) -> str:

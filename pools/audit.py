@@ -6,7 +6,9 @@ Callers pass only what may be shown to an auditor: never a secret.
 Tamper evidence: each entry gets an ``AuditSeal`` whose digest is HMAC(AUDIT_HMAC_KEY, previous digest +
 the entry's fields). ``verify_chain()`` recomputes the chain and reports changed, removed and inserted
 entries. Writes are serialised by updating the single ``AuditChainHead`` row first, which takes the write
-lock on SQLite and a row lock on PostgreSQL.
+lock on SQLite and a row lock on PostgreSQL. Once an append commits, its head also goes to the witness
+outside the database (pools/audit_witness.py), so that removing the newest entries and rewinding the head
+shows too.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -23,12 +26,25 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
+from pools import audit_witness
 from pools.models import AuditChainHead, AuditSeal
 
 SYSTEM_USERNAME = "modelarts-admin-system"
 FLAGS = {"add": ADDITION, "change": CHANGE, "delete": DELETION}
 # Keys that must never reach an audit message, whatever a caller passes.
 FORBIDDEN_KEYS = frozenset({"sk", "secret_key", "secret", "access_key", "ak", "password", "authorization"})
+
+# What verify_chain says about the witness (pools/audit_witness.py).
+WITNESS_MISSING = (
+    "there is no audit witness at {path}, yet the log holds entries: whether the newest were removed cannot "
+    "be told"
+)
+WITNESS_UNREADABLE = "the audit witness at {path} {reason}: it was changed, replaced or damaged"
+WITNESS_AHEAD = (
+    "the witness records {witnessed} sealed entries but the chain holds only {held}: "
+    "the newest {missing} entries were removed"
+)
+WITNESS_DIVERGED = "seal {sequence} is not the one the witness recorded: the chain was rewritten from there"
 
 
 def system_user():
@@ -123,6 +139,11 @@ def record(
         )
         head.digest = digest
         head.save(update_fields=["digest"])
+        # Only a committed head may reach the witness: one of a rolled-back append would stay ahead of the
+        # chain. ``robust``: a witness that cannot be written is logged, never undoes the committed action.
+        transaction.on_commit(
+            partial(audit_witness.advance, sequence=head.sequence, digest=digest), robust=True
+        )
     return entry
 
 
@@ -137,13 +158,22 @@ class ChainReport:
 
 
 def verify_chain(entries: Iterable[LogEntry] | None = None) -> ChainReport:
-    """Recompute every seal; report entries changed, removed, inserted or re-ordered."""
+    """Recompute every seal; report entries changed, removed, inserted or re-ordered, and compare the chain
+    with its witness (removed newest entries)."""
     report = ChainReport()
+    # The witness first: it is written only after its append committed, so every seal it names is already
+    # there for the reads below (read the other way round, an append in between would look like a removal).
+    witness = audit_witness.read()
+    witnessed_seal_digest = None
     by_id = {e.pk: e for e in (entries if entries is not None else LogEntry.objects.all())}
     sealed: set[int] = set()
     previous = ""
     expected_sequence = 1
+    last_sequence = 0
     for seal in AuditSeal.objects.order_by("sequence").iterator():
+        last_sequence = seal.sequence
+        if isinstance(witness, audit_witness.Witness) and seal.sequence == witness.sequence:
+            witnessed_seal_digest = seal.digest
         report.checked += 1
         if seal.sequence != expected_sequence:
             report.problems.append(f"seal sequence jumps from {expected_sequence - 1} to {seal.sequence}")
@@ -162,4 +192,29 @@ def verify_chain(entries: Iterable[LogEntry] | None = None) -> ChainReport:
         report.problems.append("the newest seals were removed: the chain head does not match")
     for entry_id in sorted(set(by_id) - sealed):
         report.problems.append(f"log entry {entry_id} has no seal: inserted outside the audit module")
+    report.problems.extend(
+        _witness_problems(
+            witness, last_sequence, witnessed_seal_digest, log_has_entries=bool(by_id or sealed)
+        )
+    )
     return report
+
+
+def _witness_problems(
+    witness: audit_witness.Witness | audit_witness.Unreadable | None,
+    last_sequence: int,
+    witnessed_seal_digest: str | None,
+    *,
+    log_has_entries: bool,
+) -> list[str]:
+    path = audit_witness.witness_path()
+    if witness is None:
+        return [WITNESS_MISSING.format(path=path)] if log_has_entries else []
+    if isinstance(witness, audit_witness.Unreadable):
+        return [WITNESS_UNREADABLE.format(path=path, reason=witness.reason)]
+    if witness.sequence > last_sequence:
+        missing = witness.sequence - last_sequence
+        return [WITNESS_AHEAD.format(witnessed=witness.sequence, held=last_sequence, missing=missing)]
+    if witness.sequence and witnessed_seal_digest != witness.digest:
+        return [WITNESS_DIVERGED.format(sequence=witness.sequence)]
+    return []

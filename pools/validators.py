@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -15,6 +16,11 @@ ENDPOINT_FORMAT = "Enter an endpoint as http(s)://host[:port], without a path, q
 PROJECT_ID_FORMAT = "A project id is 1–64 letters, digits or hyphens."
 HEADER_ID_FORMAT = "Use 1–64 letters, digits, hyphens or underscores."
 KEY_FORMAT = "A key is 1–256 printable characters without spaces."
+# The dates a filter or a time range may name. Python's calendar ends at 9999-12-31, and a filter adds a day
+# or a zone offset to what it is given, so a date near either end would overflow (a 500, not an answer).
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+DATE_OUT_OF_RANGE = f"Enter a date from {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}."
 
 _PROJECT_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
 # Sent as a header or query value: nothing that could end a header line or need escaping.
@@ -78,3 +84,10 @@ def validate_header_id(value: str) -> None:
 def validate_key(value: str) -> None:
     if value and not _KEY.fullmatch(value):
         raise ValidationError(KEY_FORMAT, code="key")
+
+
+def validate_supported_date(value: date | datetime) -> None:
+    """A date (or the day of a datetime) from ``EARLIEST_DATE`` to ``LATEST_DATE``."""
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationError(DATE_OUT_OF_RANGE, code="date_out_of_range")

@@ -40,6 +40,22 @@ def test_log_entries_are_listed_and_shown_but_never_editable(superuser_client, a
     assert audit.verify_chain().ok
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"action_time__year": "9999", "action_time__month": "12"},
+        {"action_time__year": "9999", "action_time__month": "12", "action_time__day": "31"},
+    ],
+)
+def test_a_date_hierarchy_at_the_calendar_end_is_a_bad_lookup_not_a_crash(
+    superuser_client, audit_history, query
+):
+    response = superuser_client.get(reverse("admin:admin_logentry_changelist"), query)
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
+
+
 def test_staff_auditor_may_read_but_staff_without_view_audit_may_not(client, audit_history, approver, viewer):
     for user in (approver, viewer):
         user.is_staff = True

@@ -38,11 +38,11 @@ class DemoProcess:
 
     def __init__(self, var_dir: Path, port: int, sandbox_port: int, *extra: str):
         # Its own var/ (SQLite, secrets, sandbox state) and the defaults a newcomer has: no database or
-        # cache from the CI environment, no preset password.
+        # cache from the CI environment, no preset password, no settings module chosen by pytest.
         env = {
             key: value
             for key, value in os.environ.items()
-            if key not in {"DATABASE_URL", "CACHE_URL", "DEMO_PASSWORD", "DEBUG"}
+            if key not in {"DATABASE_URL", "CACHE_URL", "DEMO_PASSWORD", "DEBUG", "DJANGO_SETTINGS_MODULE"}
         }
         env.update(VAR_DIR=str(var_dir), PYTHONUNBUFFERED="1")
         self.port, self.sandbox_port = port, sandbox_port
@@ -138,10 +138,27 @@ def test_demo_serves_then_ctrl_c_stops_the_dashboard_and_the_sandbox(start_demo)
     sandbox_url = f"http://127.0.0.1:{demo.sandbox_port}"
     assert f"ModelArts Admin demo: {demo.url}/" in demo.output
     assert f"ModelArts sandbox:    {sandbox_url}" in demo.output
-    for username in ("admin", "operator", "approver", "viewer"):
+    for username in ("admin", "operator", "approver", "auditor", "viewer"):
         assert re.search(rf"^\s+{username}\s+\w+\s+password: \S+$", demo.output, re.MULTILINE)
-    overview = log_in(demo, "viewer", demo.password()).get(f"{demo.url}/", timeout=30)
+    # The sandbox's keys, for a second connection to it.
+    for label, value in (
+        ("endpoint", sandbox_url),
+        ("project id", DEFAULT_PROJECT_ID),
+        ("access key", DEFAULT_AK),
+    ):
+        assert re.search(rf"^\s+{label}\s+{re.escape(value)}$", demo.output, re.MULTILINE), label
+    assert re.search(rf"^\s+secret key\s+{re.escape(DEFAULT_SK)}$", demo.output, re.MULTILINE)
+    viewer = log_in(demo, "viewer", demo.password())
+    overview = viewer.get(f"{demo.url}/", timeout=30)
     assert overview.status_code == 200 and "Sandbox (demo)" in overview.text
+
+    # DEBUG is off, as in production: the project's own 404 page, static files from whitenoise.
+    missing = viewer.get(f"{demo.url}/no/such/page/", timeout=10)
+    assert missing.status_code == 404 and "Page not found" in missing.text
+    assert 'class="mainnav"' in missing.text and "URLconf" not in missing.text
+    stylesheet = re.search(r'href="(/static/css/app\.[0-9a-f]{12}\.css)"', overview.text)
+    assert stylesheet, "hashed static file names (the manifest storage of production)"
+    assert viewer.get(f"{demo.url}{stylesheet.group(1)}", timeout=10).status_code == 200
 
     listed = signed_request(
         "GET",
@@ -177,7 +194,10 @@ def test_demo_serves_then_ctrl_c_stops_the_dashboard_and_the_sandbox(start_demo)
     )
     names = [pool["metadata"]["labels"]["os.modelarts/name"] for pool in listed.json()["items"]]
     assert "kept-across-restarts" in names
-    log_in(again, "admin", again.password())
+    admin = log_in(again, "admin", again.password())
+    assert admin.get(f"{again.url}/admin/auth/user/", timeout=10).status_code == 200, (
+        "the admin manages users"
+    )
     assert again.interrupt() == 0, again.output
     assert not port_accepts(again.port) and not port_accepts(again.sandbox_port)
 

@@ -1,7 +1,11 @@
-"""The README stays true: every setting read from the environment is in its table, every picture exists."""
+"""The README stays true: every setting read from the environment is in its table, every picture exists, the
+demo's printout shows what the demo prints."""
 
 import re
 from pathlib import Path
+
+from pools.sandbox import DEFAULT_ACCOUNT
+from pools.services.demo import DEMO_USERS
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -29,3 +33,25 @@ def test_every_screenshot_the_readme_shows_exists_and_is_small():
         path = ROOT / picture
         assert path.is_file(), f"{picture} is missing: run scripts/screenshots.py"
         assert path.stat().st_size < 300 * 1024, f"{picture} is over 300 KB"
+
+
+def demo_printout() -> str:
+    return README.split("## Try it", 1)[1].split("```\n", 2)[2].split("```", 1)[0]
+
+
+def test_the_demo_printout_lists_every_demo_user_and_the_sandbox_keys():
+    printout = demo_printout()
+    for username, role, _ in DEMO_USERS:
+        assert re.search(rf"^  {username} +{role} +password: ", printout, re.MULTILINE), username
+    for label, value in (
+        ("project id", DEFAULT_ACCOUNT.project_id),
+        ("access key", DEFAULT_ACCOUNT.ak),
+        ("secret key", DEFAULT_ACCOUNT.sk),
+    ):
+        assert re.search(rf"^  {label} +{re.escape(value)}$", printout, re.MULTILINE), label
+
+
+def test_the_readme_says_who_gives_roles_in_djangos_admin():
+    superusers = [username for username, _, superuser in DEMO_USERS if superuser]
+    assert superusers == ["admin"]
+    assert "`admin` is also a superuser" in README and "Managing users takes a superuser" in README

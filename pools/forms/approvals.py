@@ -30,7 +30,8 @@ class PasswordRecheckForm(forms.Form):
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        # Counted with the log-in failures, so a borrowed session cannot guess the password at leisure.
+        # Counted per session: a borrowed session cannot guess the password at leisure, and guesses made by
+        # others at the log-in page never pause an approver who is already signed in.
         try:
             correct = login_throttle.password_recheck(user=self.user, password=password, request=self.request)
         except login_throttle.PasswordChecksPaused as paused:

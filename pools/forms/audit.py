@@ -5,9 +5,13 @@ from __future__ import annotations
 from django import forms
 
 from pools.selectors.audit import AuditFilters
+from pools.validators import EARLIEST_DATE, LATEST_DATE, validate_supported_date
 
 DATE_RANGE_REVERSED = "The start date is after the end date."
 USER_UNKNOWN = "No entries by that user."
+DATE_INPUT = forms.DateInput(
+    attrs={"type": "date", "min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()}
+)
 
 
 class AuditFilterForm(forms.Form):
@@ -22,9 +26,11 @@ class AuditFilterForm(forms.Form):
         label="Object", required=False, max_length=200, help_text="Text in the object's name or details."
     )
     start = forms.DateField(
-        label="From (UTC)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="From (UTC)", required=False, widget=DATE_INPUT, validators=[validate_supported_date]
     )
-    end = forms.DateField(label="To (UTC)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(
+        label="To (UTC)", required=False, widget=DATE_INPUT, validators=[validate_supported_date]
+    )
 
     def __init__(self, *args, usernames: list[str], **kwargs):
         super().__init__(*args, **kwargs)

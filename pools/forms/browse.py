@@ -21,6 +21,7 @@ from pools.modelarts.timerange import (
     smallest_valid_period,
 )
 from pools.modelarts.types import NODE_PHASES
+from pools.validators import EARLIEST_DATE, LATEST_DATE, validate_supported_date
 
 POOL_STATUSES = (("", "Any status"), ("created", "Created"), ("creating", "Creating"), ("failed", "Failed"))
 POOL_SORTS = (
@@ -56,7 +57,20 @@ POINT_RULE = (
 NEEDS_START_AND_END = "A custom range needs both a start and an end."
 END_BEFORE_START = "The end must be after the start."
 START_IN_FUTURE = "The start is in the future."
+MAX_TZ_OFFSET = 14 * 60
+TZ_OFFSET_INVALID = (
+    f"The time zone offset in the address (tz) must be whole minutes from -{MAX_TZ_OFFSET} to {MAX_TZ_OFFSET}; "
+    "remove it to read the times as UTC."
+)
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+DATETIME_INPUT = forms.DateTimeInput(
+    attrs={
+        "type": "datetime-local",
+        "min": f"{EARLIEST_DATE.isoformat()}T00:00",
+        "max": f"{LATEST_DATE.isoformat()}T23:59",
+    },
+    format=DATETIME_FORMATS[0],
+)
 
 workspace_id = RegexValidator(r"^[A-Za-z0-9_-]*$", "A workspace id has only letters, digits, '-' and '_'.")
 printable = RegexValidator(r"^[\x20-\x7e]*$", "Use printable ASCII characters only.")
@@ -98,15 +112,23 @@ class MonitorForm(forms.Form):
     start = forms.DateTimeField(
         required=False,
         input_formats=DATETIME_FORMATS,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMATS[0]),
+        widget=DATETIME_INPUT,
+        validators=[validate_supported_date],
     )
     end = forms.DateTimeField(
         required=False,
         input_formats=DATETIME_FORMATS,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMATS[0]),
+        widget=DATETIME_INPUT,
+        validators=[validate_supported_date],
     )
     # The browser's offset from UTC in minutes (set by monitoring.js); without JavaScript times are UTC.
-    tz = forms.IntegerField(required=False, min_value=-14 * 60, max_value=14 * 60, widget=forms.HiddenInput)
+    tz = forms.IntegerField(
+        required=False,
+        min_value=-MAX_TZ_OFFSET,
+        max_value=MAX_TZ_OFFSET,
+        widget=forms.HiddenInput,
+        error_messages={key: TZ_OFFSET_INVALID for key in ("invalid", "min_value", "max_value")},
+    )
     statistics = forms.ChoiceField(
         label="Statistic", choices=[(s, STATISTIC_LABELS.get(s, s)) for s in STATISTICS], initial="average"
     )

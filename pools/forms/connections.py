@@ -8,9 +8,17 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 
 from pools.models import Connection
-from pools.services.connections import DUPLICATE_NAME, KEY_REQUIRED, PUBLIC_FIELDS
+from pools.services.connections import (
+    DUPLICATE_NAME,
+    KEY_REQUIRED,
+    PUBLIC_FIELDS,
+    SK_NEEDED_FOR_NEW_TARGET,
+    TARGET_FIELDS,
+    target_changes,
+)
 from pools.validators import (
     normalize_endpoint,
     validate_endpoint,
@@ -20,6 +28,7 @@ from pools.validators import (
 )
 
 KEEP_HELP = "Leave blank to keep the stored key."
+SK_AGAIN_HELP = "Needed again to change the endpoint, region or project."
 
 
 class WriteOnlyInput(forms.PasswordInput):
@@ -73,8 +82,11 @@ class ConnectionForm(forms.ModelForm):
         self.fields["workspace_id"].initial = self.fields["workspace_id"].initial or "0"
         if self.is_edit:
             hint = self.instance.access_key_hint or "…"
-            self.fields["access_key"].help_text = f"Stored: {hint}. {KEEP_HELP}"
-            self.fields["secret_key"].help_text = f"Stored, never shown. {KEEP_HELP}"
+            # Printed as HTML by Django's field template; the hint is part of a key, which may hold "<".
+            self.fields["access_key"].help_text = format_html("Stored: {}. {}", hint, KEEP_HELP)
+            self.fields["secret_key"].help_text = format_html(
+                "Stored, never shown. {} {}", KEEP_HELP, SK_AGAIN_HELP
+            )
         else:
             for name in ("access_key", "secret_key"):
                 self.fields[name].required = True
@@ -96,6 +108,16 @@ class ConnectionForm(forms.ModelForm):
 
     def clean_workspace_id(self) -> str:
         return self.cleaned_data.get("workspace_id") or "0"
+
+    def clean(self):
+        cleaned = super().clean()
+        # The instance still holds the stored values here (the form copies its data onto it only later).
+        if self.is_edit and not cleaned.get("secret_key") and "secret_key" not in self.errors:
+            stored = {name: getattr(self.instance, name) for name in TARGET_FIELDS}
+            typed = {name: cleaned[name] for name in TARGET_FIELDS if name in cleaned}
+            if target_changes(stored, {**stored, **typed}):
+                self.add_error("secret_key", SK_NEEDED_FOR_NEW_TARGET)
+        return cleaned
 
     def _get_validation_exclusions(self):
         # validate_endpoint replaces the model's URLField check (which refuses single-label hosts).

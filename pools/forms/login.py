@@ -1,5 +1,5 @@
 """The log-in forms (site and admin) and the password change form, with wrong passwords throttled per
-username and per client address."""
+(username, client address) pair and per address, and a signed-in user's own checks per session."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ THROTTLED = "throttled"
 
 
 class ThrottledLoginMixin:
-    """Refuse an attempt without checking its password while its username or address is locked out."""
+    """Refuse an attempt without checking its password while its (username, address) pair or its address
+    is locked out."""
 
     def clean(self):
         username = self.cleaned_data.get("username")
@@ -50,7 +51,7 @@ class ThrottledAdminAuthenticationForm(ThrottledLoginMixin, AdminAuthenticationF
 
 
 class ThrottledPasswordChangeForm(PasswordChangeForm):
-    """The old password is checked through the log-in counters."""
+    """The old password is checked through the session's password-check counter."""
 
     def __init__(self, user, *args, request, **kwargs):
         super().__init__(user, *args, **kwargs)

@@ -6,6 +6,7 @@ import re
 import uuid
 
 from django import forms
+from django.utils.html import format_html
 
 from pools.modelarts.types import Node, Pool
 
@@ -57,7 +58,8 @@ class DeletePoolForm(SubmissionKeyMixin):
     def __init__(self, *args, pool: Pool, **kwargs):
         self.pool = pool
         super().__init__(*args, **kwargs)
-        self.fields["confirmation"].help_text = f"“{pool.display_name}” or “{pool.name}”."
+        # Django's field template prints help_text as HTML, and both names are ModelArts' text: escaped here.
+        self.fields["confirmation"].help_text = format_html("“{}” or “{}”.", pool.display_name, pool.name)
 
     def clean_confirmation(self):
         typed = self.cleaned_data["confirmation"]

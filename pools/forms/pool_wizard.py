@@ -8,11 +8,14 @@ Later steps depend on earlier ones (the pool type, the chosen flavors): they get
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.validators import RegexValidator, URLValidator
+from django.forms.formsets import ManagementForm
 
 from pools import flavors
 from pools.services.pool_body import (
@@ -66,9 +69,36 @@ PERIOD_TYPE_REQUIRED = "Choose monthly or yearly."
 PERIOD_NUM_REQUIRED = "Say how many months or years."
 PERIOD_MONTHS_RANGE = "Monthly subscriptions run 1 to 9 months."
 PERIOD_YEARS_RANGE = "Yearly subscriptions run 1 to 3 years."
-ORDER_ID_REQUIRED = "A yearly/monthly pool needs the order id from the billing centre."
-ORDER_ID_INVALID = "An order id is 1–64 letters, digits, '-' or '_'."
+# Where a subscription's order comes from (the pool's order.id annotation; the SDK's auto.pay annotation).
+ORDER_MADE_ON_CREATE = (
+    "There is no order id to enter: ModelArts makes the order for this subscription when it creates the "
+    "pool, and records the order's id on the pool (its page shows it)."
+)
+ORDER_PAID_AUTOMATICALLY = "With auto-pay on, that order is paid automatically."
+ORDER_PAID_IN_CONSOLE = (
+    "With auto-pay off, someone must pay that order in the Huawei Cloud console (Billing Center) before "
+    "the pool is built; until then the pool waits (counted as pending)."
+)
 REASON_REQUIRED = "Say why this change is needed; approvers read it."
+NAME_TAKEN_BY_POOL = (
+    "Connection “{connection}” already has a pool named {name} in workspace {workspace} ({pools}); "
+    "choose another name."
+)
+NAME_TAKEN_BY_REQUEST = (
+    "Change request #{pk} ({status}) already asks to create a pool named {name} in workspace {workspace} of "
+    "connection “{connection}”; choose another name."
+)
+NAME_UNCHECKED = (
+    "Whether a pool named {name} already exists could not be checked: {problem} You may go on; the name "
+    "is checked again on the review and when the request is filed."
+)
+NAME_UNCHECKED_AT_REVIEW = (
+    "Whether a pool named {name} already exists could not be checked now; it is checked again when the "
+    "request is filed."
+)
+INVISIBLE_CHARACTERS = (
+    "Remove the invisible {characters}: {them} can make the text read differently from what it says."
+)
 
 DISPLAY_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{2,62}[a-z0-9]$")
 NODE_PREFIX_RE = re.compile(r"^[a-z](?:[a-z0-9-]{0,14}[a-z0-9])?$")
@@ -78,7 +108,6 @@ AZ_RE = re.compile(r"^[a-z]{2}-[a-z]+-\d+[a-z]$")
 NETWORK_RE = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 JOB_FLAVOR_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 DRIVER_VERSION_RE = re.compile(r"^\d+(?:\.[0-9A-Za-z]+){1,3}$")
-ORDER_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 MAX_LABELS = 20
 MAX_ROWS = 10
@@ -105,10 +134,68 @@ class WizardContext:
         return flavors.accelerators_of(self.flavor_ids)
 
 
+def errors_outside(form: forms.Form, shown: set[str], prefix: str = "") -> list[str]:
+    """``form``'s errors on fields not in ``shown``, each as "Label: message"."""
+    return [
+        f"{prefix}{form[name].label}: {message}"
+        for name, messages in form.errors.items()
+        if name != NON_FIELD_ERRORS and name not in shown
+        for message in messages
+    ]
+
+
+# Unicode categories that draw nothing (or reorder what follows): controls, format characters (the
+# bidirectional overrides and isolates U+202A–U+202E and U+2066–U+2069, zero-width spaces and joiners, the
+# byte-order mark), line and paragraph separators, surrogates and unassigned code points.
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Cn"})
+# Letters that render as blank space.
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+def _describe(character: str) -> str:
+    name = unicodedata.name(character, "")
+    return f"U+{ord(character):04X}" + (f" ({name})" if name else "")
+
+
+def refuse_invisible_characters(value: str) -> None:
+    """Refuse text with characters that are not seen, so what approvers read is what is requested."""
+    found = dict.fromkeys(
+        ch
+        for ch in value
+        if ch not in ALLOWED_CONTROLS
+        and (unicodedata.category(ch) in INVISIBLE_CATEGORIES or ch in BLANK_LETTERS)
+    )
+    if found:
+        several = len(found) > 1
+        raise forms.ValidationError(
+            INVISIBLE_CHARACTERS.format(
+                characters=("characters " if several else "character ") + ", ".join(map(_describe, found)),
+                them="they" if several else "it",
+            ),
+            code="invisible",
+        )
+
+
 class StepForm(forms.Form):
     def __init__(self, *args, context: WizardContext, **kwargs):
         self.context = context
         super().__init__(*args, **kwargs)
+        # Every text field of every step, also one added later: nothing unseen reaches the review.
+        for form_field in self.fields.values():
+            if isinstance(form_field, forms.CharField):
+                form_field.validators.append(refuse_invisible_characters)
+
+    @property
+    def shown_fields(self) -> set[str]:
+        """The fields the step's page shows (its template asks this too); every field unless overridden."""
+        return set(self.fields)
+
+    @property
+    def unshown_errors(self) -> list[str]:
+        """Errors on fields the page does not show, for the page's error banner: whatever goes wrong, a step
+        never comes back without saying why."""
+        return errors_outside(self, self.shown_fields)
 
 
 def parse_labels(text: str) -> list[list[str]]:
@@ -299,6 +386,16 @@ class BaseFlavorRowFormSet(forms.BaseFormSet):
             return True
         return self.is_bound and any(form["max_count"].value() not in (None, "") for form in self.forms)
 
+    @property
+    def unshown_errors(self) -> list[str]:
+        """Errors the rows table does not show (a hidden column, a row as a whole), for the error banner."""
+        shown = {"flavor", "count", "azs"} | ({"max_count"} if self.shows_max_count else set())
+        found: list[str] = []
+        for number, row in enumerate(self.forms, start=1):
+            found += [f"Row {number}: {message}" for message in row.non_field_errors()]
+            found += errors_outside(row, shown, prefix=f"Row {number}, ")
+        return found
+
     def clean(self):
         if any(self.errors):
             return
@@ -382,6 +479,7 @@ class NetworkForm(StepForm):
         required=False,
         validators=[RegexValidator(DRIVER_VERSION_RE, DRIVER_VERSION_INVALID)],
     )
+    # Shown only with a driver version to apply, so not required: a logical pool's page has no such field.
     update_strategy = forms.ChoiceField(
         label="Driver update strategy",
         choices=[
@@ -389,6 +487,7 @@ class NetworkForm(StepForm):
             ("force", "force — upgrade now; running jobs may be disturbed"),
         ],
         initial="idle",
+        required=False,
         widget=forms.RadioSelect,
     )
 
@@ -404,8 +503,26 @@ class NetworkForm(StepForm):
     def wants_npu_driver(self) -> bool:
         return self.is_dedicate and flavors.NPU in self.context.accelerators
 
+    @property
+    def shown_fields(self) -> set[str]:
+        shown = {"job_flavors"}
+        # A value that does not fit the pool stays on the page with its error, so it can be cleared.
+        for name, wanted in (
+            ("network_name", self.is_dedicate),
+            ("gpu_version", self.wants_gpu_driver),
+            ("npu_version", self.wants_npu_driver),
+        ):
+            if wanted or name in self.errors:
+                shown.add(name)
+        if self.wants_gpu_driver or self.wants_npu_driver:
+            shown.add("update_strategy")
+        return shown
+
     def clean_job_flavors(self):
         return parse_job_flavors(self.cleaned_data.get("job_flavors", ""))
+
+    def clean_update_strategy(self):
+        return self.cleaned_data.get("update_strategy") or "idle"
 
     def clean(self):
         cleaned = super().clean()
@@ -451,19 +568,18 @@ class BillingForm(StepForm):
         label="Number of periods", required=False, help_text="Months: 1–9. Years: 1–3."
     )
     auto_renew = forms.BooleanField(label="Renew automatically", required=False)
-    auto_pay = forms.BooleanField(label="Pay the order automatically", required=False)
+    auto_pay = forms.BooleanField(
+        label="Pay the order automatically",
+        required=False,
+        help_text="Off: the order is paid by hand in the Huawei Cloud console before the pool is built.",
+    )
     promotion_info = forms.CharField(label="Promotion", max_length=256, required=False)
     console_url = forms.CharField(
         label="Return URL after payment",
         max_length=500,
         required=False,
         validators=[URLValidator(schemes=["https", "http"])],
-    )
-    order_id = forms.CharField(
-        label="Order id",
-        max_length=64,
-        required=False,
-        validators=[RegexValidator(ORDER_ID_RE, ORDER_ID_INVALID)],
+        help_text="Where the console's payment page sends the payer afterwards.",
     )
 
     YEARLY_MONTHLY_FIELDS = (
@@ -473,8 +589,8 @@ class BillingForm(StepForm):
         "auto_pay",
         "promotion_info",
         "console_url",
-        "order_id",
     )
+    order_notes = (ORDER_MADE_ON_CREATE, ORDER_PAID_AUTOMATICALLY, ORDER_PAID_IN_CONSOLE)
 
     @property
     def chosen_mode(self) -> str:
@@ -492,6 +608,10 @@ class BillingForm(StepForm):
     def yearly_monthly_fields(self):
         return [self[name] for name in self.YEARLY_MONTHLY_FIELDS]
 
+    @property
+    def shown_fields(self) -> set[str]:
+        return {"mode", *(self.YEARLY_MONTHLY_FIELDS if self.is_yearly_monthly else ())}
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("mode") != BILLING_YEARLY_MONTHLY:
@@ -508,8 +628,6 @@ class BillingForm(StepForm):
             self.add_error("period_num", PERIOD_MONTHS_RANGE)
         elif period_num is not None and period_type == PERIOD_YEAR and period_num not in YEARS:
             self.add_error("period_num", PERIOD_YEARS_RANGE)
-        if not cleaned.get("order_id") and "order_id" not in self.errors:
-            self.add_error("order_id", ORDER_ID_REQUIRED)
         return cleaned
 
     def to_state(self) -> dict[str, Any]:
@@ -524,7 +642,6 @@ class BillingForm(StepForm):
             "auto_pay": data["auto_pay"],
             "promotion_info": data["promotion_info"],
             "console_url": data["console_url"],
-            "order_id": data["order_id"],
         }
 
 
@@ -559,6 +676,20 @@ STEP_INITIAL = {
     "network": {"update_strategy": "idle"},
     "billing": {"mode": BILLING_PAY_PER_USE},
 }
+
+
+def declared_fields(step: str) -> dict[str, int]:
+    """The names ``step``'s form reads, each with how many values it takes: all a wizard keeps of a post."""
+    if step == "resources":
+        prefix = "rows"
+        names = {f"{prefix}-{name}": 1 for name in ManagementForm.base_fields}
+        for index in range(FlavorRowFormSet.absolute_max):
+            names.update({f"{prefix}-{index}-{name}": 1 for name in FlavorRowForm.base_fields})
+        return names
+    return {
+        name: len(field.choices) if isinstance(field, forms.MultipleChoiceField) else 1
+        for name, field in STEP_FORMS[step].base_fields.items()
+    }
 
 
 def step_form(step: str, data, context: WizardContext):

@@ -11,6 +11,8 @@ Choices where the docs are silent:
 * Nodes can be deleted only from a Running pool (400 otherwise); naming a node that is already being
   deleted is accepted and changes nothing; unknown names answer 400 naming them.
 * ``limit=0`` (or empty) means the default page of 500.
+* A yearly/monthly pool's order is made on create, as ModelArts does: the pool carries its id in the
+  ``os.modelarts/order.id`` annotation (the one given in the request, if any).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import bisect
 import json
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from pools.sandbox import errors, hashing, labels, paging
@@ -43,6 +46,7 @@ from pools.sandbox.validation import (
     AUTO_PAY,
     BILLING_MODE,
     DEDICATE,
+    ORDER_ID,
     PoolRequest,
     parse_json_object,
     validate_create,
@@ -51,6 +55,12 @@ from pools.sandbox.validation import (
 LIST_STATUS_CATEGORIES = {"created": ("created",), "failed": ("failed",), "creating": ("creating", PENDING)}
 STATISTICS_FAILED_CAP = 500
 CREATION_FAILURE = "Failed to create the pool: insufficient resources for flavor {flavor} in {azs}."
+
+
+def _order_id(pool_name: str, created_at: float) -> str:
+    """An order id in the billing centre's shape (e.g. CS2501010800ABCDE), made when the pool is."""
+    minute = datetime.fromtimestamp(created_at, UTC).strftime("%y%m%d%H%M")
+    return f"CS{minute}{hashing.alphanumeric(5, 'order', pool_name).upper()}"
 
 
 def make_pool(
@@ -86,6 +96,8 @@ def make_pool(
         **request.annotations,
         "os.modelarts/flavor.resource.ids": json.dumps(resource_ids, separators=(",", ":")),
     }
+    if request.billing_mode == "1" and not annotations.get(ORDER_ID):
+        annotations[ORDER_ID] = _order_id(name, created_at)
     pool = PoolRecord(
         name=name,
         project_id=project_id,

@@ -13,7 +13,8 @@ from typing import Any
 
 def save(path: Path, state: dict[str, Any]) -> None:
     """Write to a temporary file in the same folder, then rename it over the old one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # A new folder is owner-only; mkstemp makes the file itself 0600, and the rename keeps that.
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:

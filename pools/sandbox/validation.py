@@ -157,8 +157,6 @@ def _check_billing(annotations: dict[str, str], problems: _Problems) -> None:
     elif period_type in PERIOD_LIMITS and int(period_num) > PERIOD_LIMITS[period_type]:
         unit = "months" if period_type == MONTHLY else "years"
         problems.add(annotation_path(PERIOD_NUM), f"must be 1-{PERIOD_LIMITS[period_type]} {unit}")
-    if not annotations.get(ORDER_ID):
-        problems.add(annotation_path(ORDER_ID), "is required for yearly/monthly billing")
 
 
 def _check_azs(azs: object, count: int, path: str, region_azs: tuple[str, ...], problems: _Problems) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 
 from pools.modelarts.types import MetricSeries, MonitorResult
+from pools.spreadsheet import spreadsheet_cell
 
 METRIC_LABELS = {
     "cpuUsage": "CPU usage",
@@ -92,9 +93,12 @@ def _rows(series_list: Iterable[MetricSeries]) -> Iterable[tuple[Any, ...]]:
 
 
 def monitor_csv(result: MonitorResult) -> str:
-    """One row per metric, point and statistic; an empty value is the API's "no data"."""
+    """One row per metric, point and statistic; an empty value is the API's "no data".
+
+    Metric names, units and statistics are ModelArts' text: every cell goes through ``spreadsheet_cell``, so
+    none runs as a formula when the file is opened (values stay numbers)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_HEADER)
-    writer.writerows(_rows(result.series))
+    writer.writerows([spreadsheet_cell(cell) for cell in row] for row in _rows(result.series))
     return buffer.getvalue()

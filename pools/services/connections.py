@@ -34,9 +34,16 @@ from pools.validators import (
 
 # The fields an auditor may see, in the order they are shown.
 PUBLIC_FIELDS = ("name", "description", "region", "project_id", "endpoint", "user_id", "workspace_id")
+# Where signed requests go and what they act on: the stored keys are entrusted for this target only, so
+# changing any of these needs the SK typed again (docs/security.md, "Connections").
+TARGET_FIELDS = ("region", "project_id", "endpoint")
 
 DUPLICATE_NAME = "A connection with this name already exists."
 KEY_REQUIRED = "Enter the key; it is stored encrypted and never shown again."
+SK_NEEDED_FOR_NEW_TARGET = (
+    "Enter the secret key (SK) again to change the endpoint, region or project: "
+    "the stored keys are only sent where they were entered for."
+)
 DELETE_REFUSED = "Connection “{name}” is used by {count} open change request(s); finish or cancel them first."
 DELETED = "Connection “{name}” deleted."
 DELETED_KEPT_FOR_HISTORY = (
@@ -50,8 +57,25 @@ def _snapshot(connection: Connection) -> dict[str, str]:
     return {name: getattr(connection, name) for name in PUBLIC_FIELDS}
 
 
+def target_changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """The target fields (TARGET_FIELDS) that differ between two snapshots; endpoints compared normalised."""
+
+    def comparable(snapshot: dict[str, str], name: str) -> str:
+        value = (snapshot.get(name) or "").strip()
+        return normalize_endpoint(value) if name == "endpoint" else value
+
+    return [name for name in TARGET_FIELDS if comparable(before, name) != comparable(after, name)]
+
+
 @sensitive_variables("access_key", "secret_key")
-def _validate(connection: Connection, *, access_key: str, secret_key: str, keys_required: bool) -> None:
+def _validate(
+    connection: Connection,
+    *,
+    access_key: str,
+    secret_key: str,
+    keys_required: bool,
+    secret_key_required: bool = False,
+) -> None:
     """Every rule a form applies, again, so that no entry point can store a bad connection."""
     errors: dict[str, list[str]] = {}
 
@@ -88,6 +112,8 @@ def _validate(connection: Connection, *, access_key: str, secret_key: str, keys_
         if keys_required and not value:
             errors.setdefault(name, []).append(KEY_REQUIRED)
         check(name, validate_key, value)
+    if secret_key_required and not secret_key and "secret_key" not in errors:
+        errors["secret_key"] = [SK_NEEDED_FOR_NEW_TARGET]
     if errors:
         raise ValidationError(errors)
 
@@ -170,7 +196,8 @@ def connection_update(
     secret_key: str = "",
     request_id: str | None = None,
 ) -> Connection:
-    """Change a connection; a blank ``access_key`` or ``secret_key`` keeps the stored one."""
+    """Change a connection; a blank ``access_key`` or ``secret_key`` keeps the stored one, except that a new
+    endpoint, region or project needs the SK again (a ValidationError on ``secret_key`` otherwise)."""
     access_key, secret_key = (access_key or "").strip(), (secret_key or "").strip()
     with transaction.atomic():
         locked = Connection.objects.select_for_update().get(pk=connection.pk)
@@ -185,7 +212,14 @@ def connection_update(
             user_id=user_id,
             workspace_id=workspace_id,
         )
-        _validate(locked, access_key=access_key, secret_key=secret_key, keys_required=False)
+        moved = target_changes(before, _snapshot(locked))
+        _validate(
+            locked,
+            access_key=access_key,
+            secret_key=secret_key,
+            keys_required=False,
+            secret_key_required=bool(moved),
+        )
         replaced = []
         if access_key:
             locked.access_key = access_key
@@ -200,7 +234,12 @@ def connection_update(
             user=user,
             action="connection.update",
             obj=locked,
-            details={"changes": changes, "keys_replaced": replaced, "key_hint": locked.access_key_hint},
+            details={
+                "changes": changes,  # each changed field with its old and new value
+                "target_changed": moved,
+                "keys_replaced": replaced,
+                "key_hint": locked.access_key_hint,
+            },
             request_id=request_id,
             flag="change",
         )

@@ -15,10 +15,12 @@ from pools.models import Connection
 DEMO_CONNECTION_NAME = "Sandbox (demo)"
 DEMO_CONNECTION_DESCRIPTION = "The local ModelArts sandbox that the demo starts."
 DEMO_USERS = (
-    # username, role, is_staff (the administrator may also use Django's admin)
+    # username, role, superuser: the demo's administrator also gives people their roles in Django's admin
+    # (/admin/ -> Users), which takes a superuser, as in production (README: createsuperuser)
     ("admin", permissions.ADMINISTRATOR, True),
     ("operator", permissions.OPERATOR, False),
     ("approver", permissions.APPROVER, False),
+    ("auditor", permissions.AUDITOR, False),
     ("viewer", permissions.VIEWER, False),
 )
 
@@ -31,27 +33,41 @@ class DemoLogin:
 
 
 def demo_users_ensure(*, password: str | None, reset_passwords: bool = False) -> list[DemoLogin]:
-    """Create the four demo users if missing; a password is set only for new users (or on reset).
+    """Create the demo users if missing; a password is set only for new users (or on reset).
 
-    Without ``password`` each new user gets its own generated one, returned once for printing.
+    Without ``password`` each new user gets its own generated one, returned once for printing. Users made by
+    an older demo get the role and the admin rights they lack.
     """
     permissions.ensure_roles()
     user_model = get_user_model()
     logins = []
-    for username, role, is_staff in DEMO_USERS:
+    for username, role, superuser in DEMO_USERS:
         with transaction.atomic():
             user, created = user_model.objects.get_or_create(
-                username=username, defaults={"email": f"{username}@demo.invalid", "is_staff": is_staff}
+                username=username,
+                defaults={
+                    "email": f"{username}@demo.invalid",
+                    "is_staff": superuser,
+                    "is_superuser": superuser,
+                },
             )
             new_password = None
             if created or reset_passwords:
                 new_password = password or secrets.token_urlsafe(9)
                 user.set_password(new_password)
                 user.save()
+            if superuser and not (user.is_staff and user.is_superuser):
+                user.is_staff = user.is_superuser = True
+                user.save(update_fields=["is_staff", "is_superuser"])
+                audit.record(user=None, action="demo.user_superuser", obj=user, details={"role": role})
             user.groups.add(Group.objects.get(name=role))
             if created:
                 audit.record(
-                    user=None, action="demo.user_create", obj=user, details={"role": role}, flag="add"
+                    user=None,
+                    action="demo.user_create",
+                    obj=user,
+                    details={"role": role, "superuser": superuser},
+                    flag="add",
                 )
         logins.append(DemoLogin(username, role, new_password))
     return logins

@@ -1,12 +1,21 @@
-"""Throttling of failed log-ins, per username and per client address, in the Django cache.
+"""Throttling of wrong passwords, in the Django cache, in the way django-axes' combination mode does it.
 
-Each attempt reserves a slot in two counters (``cache.add`` then ``cache.incr``, both atomic on locmem and
-Redis) before the password is checked. Once a counter has ``LOGIN_FAILURE_LIMIT`` slots taken, further
-attempts are refused without checking the password until the counter expires, ``LOGIN_FAILURE_WINDOW_SECONDS``
-after the first failure. A success releases its slots: the username's counter is cleared, the address's
-slot is given back (an office behind one address is not locked out by its own log-ins); a refused attempt
-gives back both, so hammering from a locked address does not also fill a victim's username counter.
-Reserving first means parallel guesses cannot slip past the limit while earlier ones are being checked.
+Log-ins are counted per (username, client address) pair, plus a generous ceiling per address:
+
+- ``LOGIN_FAILURE_LIMIT`` (5) failures of one username from one address pause that pair only. Someone
+  guessing a named account from elsewhere cannot lock its owner out, and five typos behind an office's
+  NAT or proxy pause only the person who made them.
+- ``LOGIN_FAILURE_ADDRESS_LIMIT`` (50) failures from one address, whatever the usernames, pause that
+  address: one source cannot spray guesses over every account.
+
+Each attempt reserves a slot in both counters (``cache.add`` then ``cache.incr``, both atomic on locmem and
+Redis) before the password is checked, so parallel guesses cannot slip past a limit while earlier ones are
+being checked. A counter lives ``LOGIN_FAILURE_WINDOW_SECONDS`` from its first slot. A success releases its
+slots: the pair's counter is cleared and the address's slot is given back (an office is not paused by its
+own log-ins); a refused attempt gives back both.
+
+A signed-in user's password checks (approving, changing the password) are counted per session instead:
+their own session's wrong guesses pause them, nobody else's log-in guesses ever do.
 """
 
 from __future__ import annotations
@@ -24,15 +33,27 @@ from pools import audit
 # Tests give each test its own prefix, so counters never leak between tests sharing a cache.
 KEY_PREFIX = "login-throttle"
 
-LOCKED_OUT = (
-    "Too many failed log-in attempts for this account or from this address. "
-    "Log-in is paused: try again in {minutes} minutes."
+LOCKED_OUT = "Too many failed log-in attempts from this address. Log-in is paused here: try again in {minutes} minutes."
+RECHECKS_PAUSED = (
+    "Too many wrong passwords in this session. Password checks are paused: try again in {minutes} minutes."
 )
+
+# The scopes a lock-out names in its audit entry.
+PAIR_SCOPE = "username_and_address"
+ADDRESS_SCOPE = "address"
+SESSION_SCOPE = "session"
+
+
+def _minutes() -> int:
+    return max(1, round(settings.LOGIN_FAILURE_WINDOW_SECONDS / 60))
 
 
 def locked_out_message() -> str:
-    minutes = max(1, round(settings.LOGIN_FAILURE_WINDOW_SECONDS / 60))
-    return LOCKED_OUT.format(minutes=minutes)
+    return LOCKED_OUT.format(minutes=_minutes())
+
+
+def rechecks_paused_message() -> str:
+    return RECHECKS_PAUSED.format(minutes=_minutes())
 
 
 def client_ip(request: HttpRequest | None) -> str:
@@ -52,14 +73,19 @@ def client_ip(request: HttpRequest | None) -> str:
     return forwarded[-proxies] if len(forwarded) >= proxies else remote
 
 
-def _key(kind: str, value: str) -> str:
+def _key(kind: str, *parts: str) -> str:
     # Hashed: usernames may hold any character and the cache key must stay short and printable.
+    value = "\n".join(parts)
     return f"{KEY_PREFIX}:{kind}:{hashlib.sha256(value.encode('utf-8')).hexdigest()}"
 
 
-def _username_key(username: str) -> str:
+def _pair_key(username: str, ip: str) -> str:
     # "Alice" and "alice " share one counter, whatever the user model makes of case.
-    return _key("user", username.casefold())
+    return _key("pair", username.casefold(), ip)
+
+
+def _address_key(ip: str) -> str:
+    return _key("ip", ip)
 
 
 def _reserve(key: str) -> int:
@@ -87,21 +113,25 @@ class Attempt:
 
     username: str  # as typed, stripped
     ip: str
-    username_slot: int
-    ip_slot: int
+    pair_slot: int
+    address_slot: int
 
     @property
     def refused(self) -> bool:
-        limit = settings.LOGIN_FAILURE_LIMIT
-        return self.username_slot > limit or self.ip_slot > limit
+        return (
+            self.pair_slot > settings.LOGIN_FAILURE_LIMIT
+            or self.address_slot > settings.LOGIN_FAILURE_ADDRESS_LIMIT
+        )
 
     @property
     def scopes_reaching_limit(self) -> list[str]:
-        """The counters this attempt's failure fills up to the limit (each happens once per window)."""
-        limit = settings.LOGIN_FAILURE_LIMIT
-        return [
-            scope for scope, slot in (("username", self.username_slot), ("ip", self.ip_slot)) if slot == limit
-        ]
+        """The counters this attempt's failure fills up to their limit (each happens once per window)."""
+        reached = []
+        if self.pair_slot == settings.LOGIN_FAILURE_LIMIT:
+            reached.append(PAIR_SCOPE)
+        if self.address_slot == settings.LOGIN_FAILURE_ADDRESS_LIMIT:
+            reached.append(ADDRESS_SCOPE)
+        return reached
 
 
 def login_attempt_begin(*, username: str, request: HttpRequest) -> Attempt:
@@ -111,22 +141,22 @@ def login_attempt_begin(*, username: str, request: HttpRequest) -> Attempt:
     attempt = Attempt(
         username=username,
         ip=ip,
-        username_slot=_reserve(_username_key(username)),
-        ip_slot=_reserve(_key("ip", ip)),
+        pair_slot=_reserve(_pair_key(username, ip)),
+        address_slot=_reserve(_address_key(ip)),
     )
     if attempt.refused:
-        _give_back(_username_key(username))
-        _give_back(_key("ip", ip))
+        _give_back(_pair_key(username, ip))
+        _give_back(_address_key(ip))
     return attempt
 
 
 def login_attempt_succeeded(attempt: Attempt) -> None:
-    cache.delete(_username_key(attempt.username))
-    _give_back(_key("ip", attempt.ip))
+    cache.delete(_pair_key(attempt.username, attempt.ip))
+    _give_back(_address_key(attempt.ip))
 
 
 def login_attempt_failed(attempt: Attempt) -> None:
-    """Keep the failure's slots; audit the lock-out if this failure is the one that reached the limit."""
+    """Keep the failure's slots; audit the lock-out if this failure is the one that reached a limit."""
     scopes = attempt.scopes_reaching_limit
     if not scopes:
         return
@@ -134,10 +164,15 @@ def login_attempt_failed(attempt: Attempt) -> None:
     user = users.filter(username=attempt.username).first() or (
         users.filter(username__iexact=attempt.username).order_by("pk").first()
     )
+    failures = settings.LOGIN_FAILURE_LIMIT if PAIR_SCOPE in scopes else settings.LOGIN_FAILURE_ADDRESS_LIMIT
+    _record_lockout(user=user, scopes=scopes, ip=attempt.ip, failures=failures)
+
+
+def _record_lockout(*, user, scopes: list[str], ip: str, failures: int) -> None:
     details = {
         "scopes": scopes,
-        "ip": attempt.ip,
-        "failures": settings.LOGIN_FAILURE_LIMIT,
+        "ip": ip,
+        "failures": failures,
         "window_seconds": settings.LOGIN_FAILURE_WINDOW_SECONDS,
         # A name that matches no account may be a password typed into the wrong field: never record it.
         "username": user.get_username() if user else "",
@@ -147,23 +182,37 @@ def login_attempt_failed(attempt: Attempt) -> None:
 
 
 class PasswordChecksPaused(Exception):
-    """Too many wrong passwords for this user or from this address: the check was not made."""
+    """Too many wrong passwords in this session: the check was not made."""
 
     def __init__(self) -> None:
-        super().__init__(locked_out_message())
+        super().__init__(rechecks_paused_message())
+
+
+def _recheck_key(user, request: HttpRequest | None) -> str:
+    """The counter of one signed-in session's password checks (per user and address without a session)."""
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if session_key:
+        return _key("session", str(user.pk), session_key)
+    return _key("recheck", str(user.pk), client_ip(request))
 
 
 def password_recheck(*, user, password: str, request: HttpRequest | None) -> bool:
     """Check a signed-in user's password again (changing it, re-authenticating to approve).
 
-    Counted in the same counters as log-ins, so a borrowed session cannot guess the password at leisure.
-    Raises ``PasswordChecksPaused`` instead of checking while a counter is full.
+    Counted per session: a borrowed session cannot guess the password at leisure, and the owner's session
+    is never paused by guesses made at the log-in page (nor are log-ins paused by this session's guesses).
+    Raises ``PasswordChecksPaused`` instead of checking while the session's counter is full.
     """
-    attempt = login_attempt_begin(username=user.get_username(), request=request)
-    if attempt.refused:
+    key = _recheck_key(user, request)
+    slot = _reserve(key)
+    if slot > settings.LOGIN_FAILURE_LIMIT:
+        _give_back(key)
         raise PasswordChecksPaused
     if user.check_password(password):
-        login_attempt_succeeded(attempt)
+        cache.delete(key)
         return True
-    login_attempt_failed(attempt)
+    if slot == settings.LOGIN_FAILURE_LIMIT:
+        _record_lockout(
+            user=user, scopes=[SESSION_SCOPE], ip=client_ip(request), failures=settings.LOGIN_FAILURE_LIMIT
+        )
     return False

@@ -9,8 +9,11 @@ session)::
       "resources": {"rows": [{"flavor", "count", "max_count": int | None, "azs": [[az, count], ...]}]},
       "network": {"network_name", "job_flavors": [...], "gpu_version", "npu_version", "update_strategy"},
       "billing": {"mode": "0" | "1", "period_type": "2" | "3", "period_num": int, "auto_renew": bool,
-                  "auto_pay": bool, "promotion_info", "console_url", "order_id"},
+                  "auto_pay": bool, "promotion_info", "console_url"},
     }
+
+A yearly/monthly body has no ``os.modelarts/order.id``: ModelArts makes the order on create and records its
+id on the pool; with ``os.modelarts/auto.pay`` "false" the order is then paid in the Huawei Cloud console.
 
 Keys come out in the order the official SDK serialises them, so the body reads like the documented one.
 """
@@ -42,7 +45,6 @@ ANNOTATION_AUTO_RENEW = "os.modelarts/auto.renew"
 ANNOTATION_AUTO_PAY = "os.modelarts/auto.pay"
 ANNOTATION_PROMOTION_INFO = "os.modelarts/promotion.info"
 ANNOTATION_CONSOLE_URL = "os.modelarts/service.console.url"
-ANNOTATION_ORDER_ID = "os.modelarts/order.id"
 
 
 def _labels(basics: Mapping[str, Any]) -> dict[str, str]:
@@ -70,7 +72,6 @@ def _annotations(basics: Mapping[str, Any], billing: Mapping[str, Any]) -> dict[
         annotations[ANNOTATION_PROMOTION_INFO] = billing["promotion_info"]
     if billing.get("console_url"):
         annotations[ANNOTATION_CONSOLE_URL] = billing["console_url"]
-    annotations[ANNOTATION_ORDER_ID] = billing["order_id"]
     return annotations
 
 

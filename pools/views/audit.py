@@ -18,6 +18,7 @@ from pools.forms.audit import AuditFilterForm
 from pools.htmx import HtmxHttpRequest, template_for
 from pools.permissions import VIEW_AUDIT, require
 from pools.selectors.audit import audit_usernames, entry_record, log_entry_list, recent_actions
+from pools.spreadsheet import spreadsheet_cell
 
 PAGE_SIZE = 50
 VERIFY_PARAMETER = "verify"
@@ -34,8 +35,6 @@ CSV_COLUMNS = (
     "details",
     "request_id",
 )
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _filter_form(request: HtmxHttpRequest) -> AuditFilterForm:
@@ -102,9 +101,11 @@ class _Echo:
         return value
 
 
-def _safe_cell(value) -> str:
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False) if isinstance(value, dict) else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+def _csv_cell(value) -> object:
+    """The details (a dict) as JSON; every cell made inert for spreadsheets."""
+    if isinstance(value, dict):
+        value = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return spreadsheet_cell(value)
 
 
 def _csv_rows(entries) -> Iterator[str]:
@@ -112,7 +113,7 @@ def _csv_rows(entries) -> Iterator[str]:
     yield writer.writerow(CSV_COLUMNS)
     for entry in entries.iterator(chunk_size=EXPORT_CHUNK):
         record = entry_record(entry)
-        yield writer.writerow([_safe_cell(record[column]) for column in CSV_COLUMNS])
+        yield writer.writerow([_csv_cell(record[column]) for column in CSV_COLUMNS])
 
 
 def _json_rows(entries) -> Iterator[str]:

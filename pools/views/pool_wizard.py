@@ -18,29 +18,49 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
+from django_htmx.http import HttpResponseClientRefresh
 
 from pools import flavors
 from pools.forms.pool_wizard import (
+    NAME_TAKEN_BY_POOL,
+    NAME_TAKEN_BY_REQUEST,
+    NAME_UNCHECKED,
+    NAME_UNCHECKED_AT_REVIEW,
+    ORDER_MADE_ON_CREATE,
+    ORDER_PAID_AUTOMATICALLY,
+    ORDER_PAID_IN_CONSOLE,
     STEP_TITLES,
     STEPS,
     WizardContext,
     context_after,
+    declared_fields,
     step_form,
     validate_steps,
 )
 from pools.htmx import HtmxHttpRequest, template_for
 from pools.permissions import REQUEST_CHANGE, require
 from pools.selectors.connections import connection_list_for, current_connection
+from pools.selectors.pool_names import NameCheck, pool_name_check
 from pools.services.change_requests import change_request_create
 from pools.services.errors import ApplicationError
-from pools.services.pool_body import build_create_pool_body
+from pools.services.pool_body import BILLING_YEARLY_MONTHLY, build_create_pool_body
 
 SESSION_KEY = "pool_wizards"
 MAX_WIZARDS_PER_SESSION = 10
-MAX_STORED_FIELDS = 200
-MAX_STORED_VALUES_PER_FIELD = 10
-MAX_STORED_VALUE = 4096
+# What one wizard may keep in the session, measured as the session stores it (JSON, non-ASCII escaped).
+# Every field typed to its longest, the free text in the characters JSON escapes most, takes about 34 KiB;
+# so the wizards of one session hold at most MAX_WIZARDS_PER_SESSION times this.
+MAX_WIZARD_BYTES = 48 * 1024
 NOT_IN_SESSION = "That create-pool wizard is no longer in your session; here is a fresh one."
+WIZARD_TOO_LARGE = (
+    "This step was not kept: with it the wizard would hold {size} KiB of form data, more than the {limit} KiB "
+    "a wizard may keep. Shorten the longest fields and try again."
+)
+
+
+def _stored_size(value) -> int:
+    """The bytes ``value`` takes in the session (Django's JSONSerializer: compact, ASCII only)."""
+    return len(json.dumps(value, separators=(",", ":")))
 
 
 class WizardStore:
@@ -73,8 +93,15 @@ class WizardStore:
         return self._all().get(wizard_id)
 
     def save_step(self, wizard_id: str, step: str, data: dict[str, list[str]]) -> None:
+        """Keep ``data`` as the step's draft; refused (ApplicationError) when the wizard would grow too big."""
         wizards = self._all()
-        wizards[wizard_id]["steps"][step] = data
+        wizard = {**wizards[wizard_id], "steps": {**wizards[wizard_id]["steps"], step: data}}
+        size = _stored_size(wizard)
+        if size > MAX_WIZARD_BYTES:
+            raise ApplicationError(
+                WIZARD_TOO_LARGE.format(size=-(-size // 1024), limit=MAX_WIZARD_BYTES // 1024)
+            )
+        wizards[wizard_id] = wizard
         self._write(wizards)
 
     def mark_filed(self, wizard_id: str, request_pk: int) -> None:
@@ -88,17 +115,10 @@ class WizardStore:
         self._write(wizards)
 
 
-def _posted_data(request: HtmxHttpRequest) -> dict[str, list[str]]:
-    """The step's fields as posted, bounded so a session cannot be stuffed.
-
-    Every text field allows fewer than MAX_STORED_VALUE characters, so a cut value stays as invalid as it was.
-    """
-    data: dict[str, list[str]] = {}
-    for key, values in request.POST.lists():
-        if key in ("csrfmiddlewaretoken", "action") or len(data) >= MAX_STORED_FIELDS:
-            continue
-        data[key[:100]] = [value[:MAX_STORED_VALUE] for value in values[:MAX_STORED_VALUES_PER_FIELD]]
-    return data
+def _posted_data(request: HtmxHttpRequest, step: str) -> dict[str, list[str]]:
+    """The step's own fields as posted: any other name is dropped, and so are values beyond a field's few."""
+    declared = declared_fields(step)
+    return {key: values[: declared[key]] for key, values in request.POST.lists() if key in declared}
 
 
 def _as_form_data(saved: dict[str, list[str]] | None) -> MultiValueDict | None:
@@ -196,24 +216,29 @@ def pool_wizard_step(request: HtmxHttpRequest, wizard_id: str, step: str):
         store.discard(wizard_id)
         messages.info(request, "The create-pool wizard was cancelled; nothing was requested.")
         return redirect("pools:overview")
+    edits_rows = step == "resources" and action.startswith(("add_row", "remove_row"))
+    if request.method == "POST":
+        data = _posted_data(request, step)
+        if edits_rows:
+            name, _, index = action.partition(":")
+            data = _edit_rows(data, name, index)
+        try:
+            store.save_step(wizard_id, step, data)
+        except ApplicationError as refusal:
+            return _refuse_step(request, base, wizard_id, store, step, data, context, states, refusal)
+
     if action == "back":
-        store.save_step(wizard_id, step, _posted_data(request))
         return redirect(_step_url(wizard_id, STEPS[max(STEPS.index(step) - 1, 0)]))
-    if action.startswith(("add_row", "remove_row")) and step == "resources":
-        name, _, index = action.partition(":")
-        data = _edit_rows(_posted_data(request), name, index)
-        store.save_step(wizard_id, step, data)
+    if edits_rows:
         form, partial = step_form(step, _as_form_data(data), context), "flavor-rows"
         _quiet(form)
     elif action == "refresh" and step == "billing":
-        data = _posted_data(request)
-        store.save_step(wizard_id, step, data)
         form, partial = step_form(step, _as_form_data(data), context), "billing-fields"
         _quiet(form)
     elif request.method == "POST":
-        data = _posted_data(request)
-        store.save_step(wizard_id, step, data)
         form = step_form(step, _as_form_data(data), context)
+        if form.is_valid() and step == "basics":
+            _check_name_at_basics(request, base, wizard_id, form)
         if form.is_valid():
             if step == "review":
                 return _file_request(request, store, wizard_id, base, states, form)
@@ -226,11 +251,69 @@ def pool_wizard_step(request: HtmxHttpRequest, wizard_id: str, step: str):
     return _render_step(request, base, wizard_id, store.get(wizard_id), step, form, states, partial)
 
 
+def _refuse_step(request, base, wizard_id, store, step, data, context, states, refusal: ApplicationError):
+    """The step again with ``refusal`` and nothing kept: the values as posted, with their errors. An htmx
+    swap of part of the page reloads the whole page instead, so the refusal has a place to show."""
+    if request.htmx:
+        messages.error(request, refusal.message)
+        return HttpResponseClientRefresh()
+    form = step_form(step, _as_form_data(data), context)
+    form.is_valid()  # a field that is too long says so next to it
+    return _render_step(
+        request, base, wizard_id, store.get(wizard_id), step, form, states, None, refusal=refusal
+    )
+
+
+def _name_check(request, base: WizardContext, wizard_id: str, basics: dict) -> tuple[NameCheck, list[str]]:
+    """Who holds the wizard's pool name now, and what to tell the user about it."""
+    connection = next(c for c in base.connections if c.pk == basics["connection_id"])
+    name, workspace = basics["display_name"], basics["workspace_id"]
+    check = pool_name_check(
+        connection=connection,
+        display_name=name,
+        workspace_id=workspace,
+        user=request.user,
+        wizard_id=wizard_id,
+    )
+    where = {"name": name, "workspace": workspace, "connection": connection.name}
+    problems = [NAME_TAKEN_BY_POOL.format(pools=", ".join(check.pools), **where)] if check.pools else []
+    problems += [
+        NAME_TAKEN_BY_REQUEST.format(pk=taken.pk, status=taken.get_status_display().lower(), **where)
+        for taken in check.requests
+    ]
+    return check, problems
+
+
+def _check_name_at_basics(request, base: WizardContext, wizard_id: str, form) -> None:
+    """A taken name is an error on the first step; a check that could not reach ModelArts only a warning."""
+    check, problems = _name_check(request, base, wizard_id, form.to_state())
+    for problem in problems:
+        form.add_error("display_name", problem)
+    if check.unchecked is not None and not problems:
+        name = form.cleaned_data["display_name"]
+        messages.warning(request, NAME_UNCHECKED.format(name=name, problem=check.unchecked.message))
+
+
 def _file_request(request, store: WizardStore, wizard_id: str, base: WizardContext, states: dict, form):
     body = build_create_pool_body(states)
     connection = next((c for c in base.connections if c.pk == states["basics"]["connection_id"]), None)
     if connection is None:
         return redirect(_step_url(wizard_id, "basics", check=1))
+    # Checked again: another request or pool may have taken the name since the first step. (ModelArts is
+    # asked once more, live, by change_request_create.)
+    name_check = _name_check(request, base, wizard_id, states["basics"])
+    if name_check[1]:
+        return _render_step(
+            request,
+            base,
+            wizard_id,
+            store.get(wizard_id),
+            "review",
+            form,
+            states,
+            None,
+            name_check=name_check,
+        )
     try:
         change_request = change_request_create(
             user=request.user,
@@ -258,7 +341,18 @@ def _file_request(request, store: WizardStore, wizard_id: str, base: WizardConte
     return HttpResponseRedirect(_request_url(change_request))
 
 
-def _render_step(request, base: WizardContext, wizard_id, wizard, step, form, states, partial, refusal=None):
+def _render_step(
+    request,
+    base: WizardContext,
+    wizard_id,
+    wizard,
+    step,
+    form,
+    states,
+    partial,
+    refusal=None,
+    name_check=None,
+):
     reachable = _reachable_steps(wizard, base)
     context = {
         "wizard_id": wizard_id,
@@ -281,9 +375,15 @@ def _render_step(request, base: WizardContext, wizard_id, wizard, step, form, st
     }
     if step == "review":
         body = build_create_pool_body(states)
+        check, name_problems = name_check or _name_check(request, base, wizard_id, states["basics"])
         context.update(
             {
+                "name_problems": name_problems,
+                "name_unchecked": check.unchecked,
+                "name_unchecked_note": NAME_UNCHECKED_AT_REVIEW.format(name=states["basics"]["display_name"]),
+                "basics_url": _step_url(wizard_id, "basics"),
                 "states": states,
+                "order_notes": _order_notes(states.get("billing") or {}),
                 "body": body,
                 "body_json": json.dumps(body, indent=2, ensure_ascii=False),
                 "connection": next(
@@ -296,6 +396,16 @@ def _render_step(request, base: WizardContext, wizard_id, wizard, step, form, st
         )
     page = f"pools/pool_wizard/{step}.html"
     return render(request, template_for(request, page, partial) if partial else page, context)
+
+
+def _order_notes(billing: dict) -> list[str]:
+    """Where a subscription's order comes from and who pays it, for the review."""
+    if billing.get("mode") != BILLING_YEARLY_MONTHLY:
+        return []
+    return [
+        ORDER_MADE_ON_CREATE,
+        ORDER_PAID_AUTOMATICALLY if billing.get("auto_pay") else ORDER_PAID_IN_CONSOLE,
+    ]
 
 
 def _reachable_steps(wizard: dict, base: WizardContext) -> set[str]:

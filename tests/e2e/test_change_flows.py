@@ -70,7 +70,6 @@ def test_a_yearly_pool_is_requested_approved_and_comes_up_on_screen(
     page.check("input[name=mode][value='1']")
     page.select_option("#id_period_type", "3")
     page.fill("#id_period_num", "1")
-    page.fill("#id_order_id", "CS2501010000E2E")
     next_step(page, "Review")
     review = page.locator("#create-pool-body")
     expect(review).to_contain_text('"os.modelarts/billing.mode": "1"')
@@ -87,6 +86,7 @@ def test_a_yearly_pool_is_requested_approved_and_comes_up_on_screen(
     approve_in_queue(page, change_request.pk, "Budget confirmed.")
     [created] = sandbox.pools(PROJECT_ID)
     assert created["metadata"]["labels"]["os.modelarts/name"] == "vision-yearly"
+    assert created["metadata"]["annotations"]["os.modelarts/order.id"]  # made by ModelArts on create
 
     # The pool list shows it Creating and, polling by itself, Running once the sandbox's clock has moved on.
     page.click("nav.mainnav >> text=Pools")

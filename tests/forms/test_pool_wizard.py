@@ -226,6 +226,7 @@ def test_missing_or_tampered_rows_never_crash(values):
 NPU_DEDICATE = WizardContext(pool_type="Dedicate", flavor_ids=("modelarts.bm.npu.arm.8snt9b3.d",))
 GPU_DEDICATE = WizardContext(pool_type="Dedicate", flavor_ids=(T4, "modelarts.vm.cpu.8ud"))
 GPU_LOGICAL = WizardContext(pool_type="Logical", flavor_ids=(T4,))
+CPU_DEDICATE = WizardContext(pool_type="Dedicate", flavor_ids=("modelarts.vm.cpu.8ud",))
 
 
 def test_physical_pool_needs_a_network_and_takes_the_matching_driver():
@@ -276,6 +277,32 @@ def test_logical_pool_has_no_network():
     assert state("network", data(update_strategy="idle"), GPU_LOGICAL)["network_name"] == ""
 
 
+def test_the_update_strategy_is_optional_and_defaults_to_idle():
+    # A logical pool (or a physical one without drivers) shows no update strategy, so none is posted.
+    assert state("network", data(), GPU_LOGICAL)["update_strategy"] == "idle"
+    assert state("network", data(network_name="net-1"), CPU_DEDICATE)["update_strategy"] == "idle"
+
+
+def test_the_step_pages_say_which_fields_they_show():
+    assert step_form("network", data(), GPU_LOGICAL).shown_fields == {"job_flavors"}
+    assert step_form("network", data(), GPU_DEDICATE).shown_fields == {
+        "network_name",
+        "job_flavors",
+        "gpu_version",
+        "update_strategy",
+    }
+    assert "period_num" not in step_form("billing", data(mode="0"), BASE).shown_fields
+    assert "period_num" in step_form("billing", data(mode="1"), BASE).shown_fields
+
+
+def test_an_error_on_a_field_the_page_does_not_show_is_listed_for_the_banner():
+    form = step_form("network", data(update_strategy="sometimes"), GPU_LOGICAL)
+    assert not form.is_valid()
+    assert form.unshown_errors == ["Driver update strategy: " + form.errors["update_strategy"][0]]
+    shown = step_form("network", data(gpu_version="470.57.02"), GPU_LOGICAL)
+    assert not shown.is_valid() and shown.unshown_errors == []  # kept on the page with its value
+
+
 def test_bad_job_flavor_names():
     found = errors(
         "network", data(network_name="net-1", update_strategy="idle", job_flavors="ok, <bad>"), GPU_DEDICATE
@@ -286,14 +313,17 @@ def test_bad_job_flavor_names():
 # --- billing -------------------------------------------------------------------------------------------------
 
 
+YEARLY = {"mode": "1", "period_type": "2", "period_num": "3"}
+
+
 def test_pay_per_use_ignores_leftover_subscription_fields():
-    assert state("billing", data(mode="0", period_type="3", period_num="99", order_id="!!")) == {"mode": "0"}
+    assert state("billing", data(mode="0", period_type="3", period_num="99", console_url="!!")) == {
+        "mode": "0"
+    }
 
 
 def test_monthly_and_yearly_subscriptions():
-    assert state(
-        "billing", data(mode="1", period_type="2", period_num="9", order_id="CS-1", auto_renew="on")
-    ) == {
+    assert state("billing", data(mode="1", period_type="2", period_num="9", auto_renew="on")) == {
         "mode": "1",
         "period_type": "2",
         "period_num": 9,
@@ -301,7 +331,6 @@ def test_monthly_and_yearly_subscriptions():
         "auto_pay": False,
         "promotion_info": "",
         "console_url": "",
-        "order_id": "CS-1",
     }
     yearly = state(
         "billing",
@@ -309,7 +338,6 @@ def test_monthly_and_yearly_subscriptions():
             mode="1",
             period_type="3",
             period_num="3",
-            order_id="CS_2",
             auto_pay="on",
             promotion_info="spring",
             console_url="https://console.example.test/back",
@@ -319,11 +347,13 @@ def test_monthly_and_yearly_subscriptions():
     assert yearly["console_url"] == "https://console.example.test/back"
 
 
-def test_subscription_needs_period_and_order_id():
+def test_subscription_needs_a_period_and_no_order_id():
     found = errors("billing", data(mode="1"))
     assert found["period_type"] == [wizard.PERIOD_TYPE_REQUIRED]
     assert found["period_num"] == [wizard.PERIOD_NUM_REQUIRED]
-    assert found["order_id"] == [wizard.ORDER_ID_REQUIRED]
+    # ModelArts makes the order when it creates the pool: there is nothing to ask for, or to send.
+    assert "order_id" not in wizard.BillingForm.base_fields
+    assert "order_id" not in state("billing", data(mode="1", period_type="2", period_num="1", order_id="CS1"))
 
 
 @pytest.mark.parametrize(
@@ -336,16 +366,16 @@ def test_subscription_needs_period_and_order_id():
     ],
 )
 def test_period_number_out_of_range(period_type, number, message):
-    found = errors("billing", data(mode="1", period_type=period_type, period_num=number, order_id="CS-1"))
+    found = errors("billing", data(mode="1", period_type=period_type, period_num=number))
     assert found["period_num"] == [message]
 
 
 def test_malformed_billing_values_are_field_errors():
     found = errors(
         "billing",
-        data(mode="1", period_type="7", period_num="x", order_id="a b", console_url="javascript:alert(1)"),
+        data(mode="1", period_type="7", period_num="x", console_url="javascript:alert(1)"),
     )
-    assert set(found) >= {"period_type", "period_num", "order_id", "console_url"}
+    assert set(found) >= {"period_type", "period_num", "console_url"}
     assert "mode" in errors("billing", data(mode="2"))
 
 
@@ -353,6 +383,52 @@ def test_billing_form_shows_subscription_fields_for_the_chosen_mode():
     assert step_form("billing", data(mode="1"), BASE).is_yearly_monthly
     assert not step_form("billing", data(mode="0"), BASE).is_yearly_monthly
     assert not step_form("billing", None, BASE).is_yearly_monthly
+
+
+# --- invisible characters ----------------------------------------------------------------------------------
+
+INVISIBLE = {
+    "\u202e": "U+202E (RIGHT-TO-LEFT OVERRIDE)",
+    "\u202a": "U+202A (LEFT-TO-RIGHT EMBEDDING)",
+    "\u2067": "U+2067 (RIGHT-TO-LEFT ISOLATE)",
+    "\u2069": "U+2069 (POP DIRECTIONAL ISOLATE)",
+    "\u200f": "U+200F (RIGHT-TO-LEFT MARK)",
+    "\u200b": "U+200B (ZERO WIDTH SPACE)",
+    "\ufeff": "U+FEFF (ZERO WIDTH NO-BREAK SPACE)",
+    "\u2028": "U+2028 (LINE SEPARATOR)",
+    "\x1b": "U+001B",
+    "\u3164": "U+3164 (HANGUL FILLER)",
+}
+# Free text of every step, where any script is welcome.
+FREE_TEXT = [
+    ("basics", "description", {**GOOD_BASICS, "description": "Vision {} team"}, BASE),
+    ("billing", "promotion_info", {**YEARLY, "promotion_info": "spring{}-10"}, BASE),
+    ("billing", "console_url", {**YEARLY, "console_url": "https://console.exam{}ple.test/"}, BASE),
+    ("review", "reason", {"reason": "Needed {} soon"}, BASE),
+    ("basics", "display_name", {**GOOD_BASICS, "display_name": "pool{}-x"}, BASE),
+]
+
+
+@pytest.mark.parametrize("character", INVISIBLE)
+@pytest.mark.parametrize(
+    ("step", "field", "values", "context"), FREE_TEXT, ids=[f for _, f, _, _ in FREE_TEXT]
+)
+def test_invisible_characters_are_refused_in_every_text_field(step, field, values, context, character):
+    found = errors(step, data(**{k: v.format(character) for k, v in values.items()}), context)
+    message = wizard.INVISIBLE_CHARACTERS.format(characters=f"character {INVISIBLE[character]}", them="it")
+    assert message in found[field]
+
+
+def test_visible_text_in_any_script_passes_and_every_invisible_character_is_named():
+    text = "Équipe vision 语言 — تجربة\n\tsecond line 😀"
+    assert state("basics", data(**GOOD_BASICS, description=text))["description"] == text.strip()
+    found = errors("review", data(reason="a\u202eb\u2066c\u202ed"))["reason"]
+    assert found == [
+        wizard.INVISIBLE_CHARACTERS.format(
+            characters="characters U+202E (RIGHT-TO-LEFT OVERRIDE), U+2066 (LEFT-TO-RIGHT ISOLATE)",
+            them="they",
+        )
+    ]
 
 
 # --- review and the whole chain ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import json
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, quote, urlsplit
 
+import pytest
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
@@ -224,16 +225,65 @@ URL_PIECES = st.text(alphabet="aZ09-._~:/?#[]@!$&'()*+,;=% \t\n\u00e9\u3000\x01"
     separator=st.sampled_from(["://", ":/", ":", ""]),
     rest=URL_PIECES,
 )
-def test_the_fast_url_split_is_urlsplit(scheme, separator, rest):
+def test_the_plain_url_split_is_urlsplit(scheme, separator, rest):
+    """The one piece kept for speed (signer.py, "Reading the URL") reads every URL as urlsplit does."""
     url = f"{scheme}{separator}{rest}"
     try:
         parts = urlsplit(url)
     except ValueError:
-        return  # urlsplit refuses it; the fast path never accepts what urlsplit would refuse
-    assert signer.split_url(url) == (parts.netloc, parts.path, parts.query)
+        return  # urlsplit refuses it; the plain split never accepts what urlsplit would refuse
+    assert signer.split_url(url) == (parts.netloc.rpartition("@")[2], parts.path, parts.query)
 
 
 @settings(max_examples=300, deadline=None)
 @given(query=st.text(alphabet="ab=&+%2F0é ;?#", max_size=25))
 def test_query_pairs_is_parse_qsl(query):
     assert signer.query_pairs(query) == parse_qsl(query, keep_blank_values=True)
+
+
+# Dates and header values the official signer reads its own way (moved from the former fast-path tests).
+
+
+def official_headers(headers):
+    """What the official signer returns for a GET of ``URL`` with ``headers``."""
+    return official(
+        "GET", "modelarts.example.com", "/v2/p/pools", [("limit", "5")], headers, None
+    ).header_params
+
+
+URL = "https://modelarts.example.com/v2/p/pools?limit=5"
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        "20240229T235959Z",  # a leap day
+        "20250101t080000z",  # strptime ignores case: the header is sent as given, the date signed upper-case
+        "2025111T080000Z",  # strptime reads a one-digit month
+        "00010101T000000Z",  # strftime writes year 1 unpadded: "10101T000000Z" is signed
+    ],
+)
+def test_given_dates_sign_as_the_official_signer_signs_them(date):
+    headers = {"Content-Type": "application/json", "X-Sdk-Date": date}
+
+    ours_signed = signer.sign("GET", URL, headers, b"", AK, SK, now=NOW)
+
+    assert ours_signed == official_headers(headers)
+
+
+@pytest.mark.parametrize("date", ["20250230T080000Z", "20250101T240000Z", "", " 20250101T080000Z"])
+def test_an_impossible_given_date_is_refused_by_both(date):
+    headers = {"X-Sdk-Date": date}
+
+    with pytest.raises(ValueError):
+        official_headers(headers)
+    with pytest.raises(ValueError):
+        signer.sign("GET", URL, headers, b"", AK, SK, now=NOW)
+
+
+@pytest.mark.parametrize("value", [True, 1, 1.0, "1", "True", " 1 ", ["a"], None])
+def test_header_values_that_are_not_text_are_signed_as_their_text(value):
+    signed = signer.sign("GET", URL, {"X-Value": value, "X-Sdk-Date": SDK_DATE}, b"", AK, SK, now=NOW)
+
+    assert signed == official_headers({"X-Value": value, "X-Sdk-Date": SDK_DATE})
+    assert signed["X-Value"] == str(value).strip()

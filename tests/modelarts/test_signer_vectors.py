@@ -1,6 +1,6 @@
 """Known-answer vectors from the API reference (§8.7), produced by huaweicloudsdkcore 3.1.219."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -95,6 +95,34 @@ def test_given_date_is_kept_and_host_keeps_its_port():
     )
     assert result["x-sdk-date"] == "20240229T235959Z" and "X-Sdk-Date" not in result
     assert result["Host"] == "127.0.0.1:8123"
+
+
+def test_a_given_date_in_any_case_needs_no_clock_and_none_at_all_is_refused():
+    signed = signer.sign(
+        "GET", f"{HOST}/v2/p/pools", {"x-sdk-date": "20250101T080000Z"}, b"", AK, SK, now=None
+    )
+
+    assert signed["x-sdk-date"] == "20250101T080000Z" and "X-Sdk-Date" not in signed
+    with pytest.raises(ValueError, match="X-Sdk-Date"):
+        signer.sign("GET", f"{HOST}/v2/p/pools", {}, b"", AK, SK, now=None)
+
+
+def test_each_signature_carries_the_second_of_its_own_clock_time_in_utc():
+    def date_at(now):
+        return signer.sign("GET", f"{HOST}/v2/p/pools", {}, b"", AK, SK, now=now)["X-Sdk-Date"]
+
+    assert date_at(NOW) == "20250101T080000Z"
+    assert date_at(NOW + timedelta(microseconds=999_999)) == "20250101T080000Z"
+    assert date_at(NOW + timedelta(seconds=1)) == "20250101T080001Z"
+    assert date_at(datetime(2025, 1, 1, 16, 0, 0, tzinfo=timezone(timedelta(hours=8)))) == "20250101T080000Z"
+    assert date_at(datetime(2025, 1, 1, 8, 0, 0, 999_999)) == "20250101T080000Z"  # naive: taken as UTC
+
+
+def test_both_keys_are_needed():
+    with pytest.raises(ValueError, match="secret key"):
+        signer.sign("GET", f"{HOST}/v2/p/pools", {}, b"", AK, "", now=NOW)
+    with pytest.raises(ValueError, match="access key"):
+        signer.sign("GET", f"{HOST}/v2/p/pools", {}, b"", "", SK, now=NOW)
 
 
 def test_input_headers_are_not_mutated():

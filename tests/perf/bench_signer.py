@@ -4,14 +4,23 @@ Not a test (pytest does not collect it). Run from the repository root:
 
     /work/main/.venv/bin/python tests/perf/bench_signer.py [--rounds 5] [--requests 2000]
 
+    /work/main/.venv/bin/python tests/perf/bench_signer.py --given-date   # the former path, for information
+
 Three workloads, all shaped like the client's nine operations (same headers, queries and bodies):
 * ``repeated``: the same requests over and over, as a dashboard polling the same pools signs them;
-* ``distinct``: every request has a pool name and page token never seen before, with the client's headers
-  (which a client sends again and again; the date changes once a second);
-* ``all-new``: as ``distinct``, and every request also has a date and a user agent never seen before, so no
-  memoised step helps at all.
-The official signer mutates its request, so a fresh ``SdkRequest`` is built for each signature; that is its
-input, as a URL string is ours. Both signers must agree on every signature, or the script says so and fails.
+* ``distinct``: every request has a pool name and page token never seen before, with the client's headers;
+* ``all-new``: as ``distinct``, and every request also has a user agent (and, with ``--given-date``, a
+  date) never seen before.
+The signer keeps no memo, so the three differ only in their inputs; they are kept so that a memo added
+later shows what it buys and what it costs on inputs it has never seen.
+
+Both signers first sign every request with the same given ``X-Sdk-Date`` and must agree on every
+signature, or the script says so and fails. Then they are timed as they sign in use: without a date
+header, each reading its own clock (ours ``datetime.now(UTC)`` per request, as ``SdkHmacAuth`` passes it;
+the official one ``datetime.utcnow()``). ``--given-date`` times the dated requests instead, as this script
+did before the redesign: a path neither client takes, where both spend a sixth of their time in
+``strptime``. The official signer mutates its request, so a fresh ``SdkRequest`` is built for each
+signature; that is its input, as a URL string is ours.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ import json
 import sys
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -42,7 +52,6 @@ HEADERS = {
     "X-Project-Id": PROJECT,
     "X-Sdk-Date": "20250101T080000Z",
 }
-NOW = datetime(2025, 1, 1, 8, 0, 0, tzinfo=UTC)
 
 
 def operations(pool: str, token: str) -> list[tuple[str, str, list[tuple[str, str]], bytes]]:
@@ -87,16 +96,18 @@ def operations(pool: str, token: str) -> list[tuple[str, str, list[tuple[str, st
     ]
 
 
-def workload(kind: str, count: int) -> list[tuple[str, str, list[tuple[str, str]], bytes]]:
+def workload(kind: str, count: int, first: int = 0) -> list[tuple[str, str, list[tuple[str, str]], bytes]]:
+    """``count`` requests; unless ``repeated``, their pool names and tokens are numbered from ``first``."""
     requests = []
-    for n in range(count):
+    for n in range(first, first + count):
         unique = "000000" if kind == "repeated" else f"{n:06d}"
         requests.extend(operations(f"pool-demo-{unique}-f3b2c1d0e9a84b7c", f"dG9rZW4t{unique}+/="))
     return requests[:count]
 
 
-def headers_for(kind: str, count: int) -> list[dict[str, str]]:
-    """Each request's headers: the client's own, or (``all-new``) a new date and user agent every time."""
+def headers_for(kind: str, count: int, first: int = 0) -> list[dict[str, str]]:
+    """Each request's headers with a given date: the client's own, or (``all-new``) a new date and user
+    agent every time, numbered from ``first``."""
     if kind != "all-new":
         return [HEADERS] * count
     return [
@@ -105,8 +116,13 @@ def headers_for(kind: str, count: int) -> list[dict[str, str]]:
             "User-Agent": f"modelarts-admin/0.1.{n} python-requests/2.32",
             "X-Sdk-Date": f"{2025 + n // 86400:04d}0101T{n // 3600 % 24:02d}{n // 60 % 60:02d}{n % 60:02d}Z",
         }
-        for n in range(count)
+        for n in range(first, first + count)
     ]
+
+
+def undated(headers: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The same headers without ``X-Sdk-Date``, as the client hands them to the signer."""
+    return [{name: value for name, value in each.items() if name != "X-Sdk-Date"} for each in headers]
 
 
 def url_of(path: str, pairs: list[tuple[str, str]]) -> str:
@@ -115,8 +131,9 @@ def url_of(path: str, pairs: list[tuple[str, str]]) -> str:
 
 
 def ours(requests, urls, headers) -> list[str]:
+    """Signed as ``SdkHmacAuth`` signs: the clock read for each request (unused when a date is given)."""
     return [
-        signer.sign(method, url, request_headers, body, AK, SK, now=NOW)["Authorization"]
+        signer.sign(method, url, request_headers, body, AK, SK, now=datetime.now(UTC))["Authorization"]
         for (method, _, _, body), url, request_headers in zip(requests, urls, headers, strict=True)
     ]
 
@@ -138,55 +155,36 @@ def official(requests, headers, official_signer) -> list[str]:
     ]
 
 
-def best_rates(run_ours, run_official, count: int, rounds: int) -> tuple[float, float]:
-    """Signatures per second of each, best round of ``rounds``; rounds alternate so load hits both alike."""
-    best_ours = best_official = float("inf")
-    for _ in range(rounds):
-        for run, is_ours in ((run_ours, True), (run_official, False)):
-            started = time.process_time()  # CPU time: other processes on a shared machine do not count
-            run()
-            elapsed = time.process_time() - started
-            if is_ours:
-                best_ours = min(best_ours, elapsed)
-            else:
-                best_official = min(best_official, elapsed)
-    return count / best_ours, count / best_official
+def cpu_seconds(run) -> float:
+    started = time.process_time()  # CPU time: other processes on a shared machine do not count
+    run()
+    return time.process_time() - started
 
 
-def clear_caches() -> None:
-    for memoised in (
-        signer.encode,
-        signer.canonical_uri,
-        signer.canonical_query_of,
-        signer._url_parts,
-        signer._header_block,
-        signer._date_to_sign,
-        signer._hmac_pads,
-    ):
-        memoised.cache_clear()
-
-
-def speedups(count: int, rounds: int) -> dict[str, tuple[float, float]]:
-    """Signatures per second (ours, official) per workload; ``ValueError`` when the signers disagree."""
+def speedups(count: int, rounds: int, *, given_date: bool = False) -> dict[str, tuple[float, float]]:
+    """Signatures per second (ours, official) per workload, the best of ``rounds`` rounds each; rounds
+    alternate between the two so that load hits both alike. ``ValueError`` when the signers disagree."""
     official_signer = Signer(BasicCredentials(AK, SK))
     rates = {}
     for kind in ("repeated", "distinct", "all-new"):
-        requests = workload(kind, count)
-        urls = [url_of(path, pairs) for _, path, pairs, _ in requests]
-        headers = headers_for(kind, len(requests))
-        clear_caches()
-        if ours(requests, urls, headers) != official(requests, headers, official_signer):
-            raise ValueError(f"{kind}: the signers disagree; fix signer.py before measuring")
-
-        def run_ours(requests=requests, urls=urls, headers=headers, kind=kind):
-            if kind != "repeated":
-                clear_caches()  # every round starts cold: no request was seen before
-            ours(requests, urls, headers)
-
-        def run_official(requests=requests, headers=headers):
-            official(requests, headers, official_signer)
-
-        rates[kind] = best_rates(run_ours, run_official, len(requests), rounds)
+        best_ours = best_official = float("inf")
+        for round_number in range(rounds + 1):
+            # Every round of ``distinct`` and ``all-new`` has requests no earlier round had, so that a memo
+            # would start cold in each; round 0 only checks that both signers agree.
+            first = round_number * count
+            requests = workload(kind, count, first)
+            urls = [url_of(path, pairs) for _, path, pairs, _ in requests]
+            dated = headers_for(kind, count, first)
+            if round_number == 0:
+                if ours(requests, urls, dated) != official(requests, dated, official_signer):
+                    raise ValueError(f"{kind}: the signers disagree; fix signer.py before measuring")
+                continue
+            headers = dated if given_date else undated(dated)
+            best_ours = min(best_ours, cpu_seconds(partial(ours, requests, urls, headers)))
+            best_official = min(
+                best_official, cpu_seconds(partial(official, requests, headers, official_signer))
+            )
+        rates[kind] = (count / best_ours, count / best_official)
     return rates
 
 
@@ -194,10 +192,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument(
+        "--given-date", action="store_true", help="time requests that carry an X-Sdk-Date (not the client's)"
+    )
     options = parser.parse_args()
     out = sys.stdout
     try:
-        rates = speedups(options.requests, options.rounds)
+        rates = speedups(options.requests, options.rounds, given_date=options.given_date)
     except ValueError as disagreement:
         out.write(f"{disagreement}\n")
         return 1
@@ -207,11 +208,8 @@ def main() -> int:
             f"{kind:<10} {rate_ours:>10,.0f} {rate_official:>11,.0f} {rate_ours / rate_official:>8.2f}x\n"
         )
     worst = worst_speedup(rates)
-    out.write(
-        f"target: ours at least 2x the official signer on the client's requests; worst case {worst:.2f}x "
-        f"(all-new, every header new too, for information: {speedup(rates, 'all-new'):.2f}x)\n"
-    )
-    return 0 if worst >= 2 else 2
+    out.write(f"target: ours at least {TARGET_SPEEDUP:g}x the official signer; worst case {worst:.2f}x\n")
+    return 0 if worst >= TARGET_SPEEDUP else 2
 
 
 def speedup(rates: dict[str, tuple[float, float]], kind: str) -> float:
@@ -220,11 +218,13 @@ def speedup(rates: dict[str, tuple[float, float]], kind: str) -> float:
 
 
 def worst_speedup(rates: dict[str, tuple[float, float]]) -> float:
-    """The target's verdict: the client's requests, repeated or new (``all-new`` is not a client's)."""
-    return min(speedup(rates, kind) for kind in TARGET_WORKLOADS)
+    """The target's verdict: the slowest of the three workloads against the official signer."""
+    return min(speedup(rates, kind) for kind in rates)
 
 
-TARGET_WORKLOADS = ("repeated", "distinct")
+# The guard rail: at least as fast as the official signer. Signing costs microseconds against a network
+# round trip of milliseconds, so speed beyond that is not worth machinery a reader has to follow.
+TARGET_SPEEDUP = 1.0
 
 
 if __name__ == "__main__":

@@ -125,6 +125,24 @@ def test_a_yearly_pool_reaches_running(sandbox):
     assert phase(sandbox, name) == "Running"
 
 
+def test_a_yearly_pool_gets_its_order_on_create(sandbox):
+    """ModelArts makes the order when it creates the pool and records its id there; none is sent."""
+    yearly = {
+        "os.modelarts/billing.mode": "1",
+        "os.modelarts/period.type": "2",
+        "os.modelarts/period.num": "1",
+    }
+    name = create(sandbox, annotations=yearly)["metadata"]["name"]
+    order_id = call(sandbox, "GET", f"/pools/{name}").json()["metadata"]["annotations"][
+        "os.modelarts/order.id"
+    ]
+    assert re.fullmatch(r"CS\d{10}[0-9A-Z]{5}", order_id)
+    given = create(
+        sandbox, "pool-given", annotations={**yearly, "os.modelarts/order.id": "CS2501010800ABCDE"}
+    )
+    assert given["metadata"]["annotations"]["os.modelarts/order.id"] == "CS2501010800ABCDE"
+
+
 def test_an_unpaid_yearly_pool_waits_for_its_order_when_payment_takes_time(sandbox):
     sandbox.timings.payment_seconds = 60
     yearly = {
@@ -259,11 +277,6 @@ YEARLY = {
             _with((*ANNOTATIONS, "os.modelarts/billing.mode"), "1"),
             'metadata.annotations["os.modelarts/period.type"]',
             id="period-missing",
-        ),
-        pytest.param(
-            _with(ANNOTATIONS, {k: v for k, v in YEARLY.items() if "order" not in k}),
-            'metadata.annotations["os.modelarts/order.id"]',
-            id="order-missing",
         ),
         pytest.param(
             _with((*ANNOTATIONS, "os.modelarts/auto.renew"), "yes"),

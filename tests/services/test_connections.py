@@ -130,6 +130,52 @@ def test_update_keeps_blank_secrets_replaces_given_ones_and_audits_the_change(ad
     assert_no_secret(first["raw"] + second["raw"])
 
 
+@pytest.mark.parametrize(
+    ("field", "new_value"),
+    [
+        ("endpoint", "https://collector.example.net"),
+        ("region", "cn-east-3"),
+        ("project_id", "fedcba9876543210fedcba9876543210"),
+    ],
+)
+def test_a_new_target_needs_the_secret_key_again_and_is_audited_with_old_and_new(
+    administrator, connection, field, new_value
+):
+    tokens = (connection.access_key_token, connection.secret_key_token)
+    old_value = getattr(connection, field)
+    moved = {**VALID, "name": connection.name, field: new_value}
+
+    with pytest.raises(ValidationError) as caught:
+        services.connection_update(connection=connection, user=administrator, **moved)
+    assert caught.value.message_dict == {"secret_key": [services.SK_NEEDED_FOR_NEW_TARGET]}
+    connection.refresh_from_db()
+    assert getattr(connection, field) == old_value, "the stored keys must not follow a new target"
+    assert (connection.access_key_token, connection.secret_key_token) == tokens
+    assert entries_for(connection) == []
+
+    new_secret = "SKfor-the-new-target-0044"
+    services.connection_update(connection=connection, user=administrator, secret_key=new_secret, **moved)
+    connection.refresh_from_db()
+    assert getattr(connection, field) == new_value
+    assert crypto.decrypt(connection.secret_key_token) == new_secret
+    [entry] = entries_for(connection)
+    assert entry["details"]["changes"][field] == [old_value, new_value]
+    assert entry["details"]["target_changed"] == [field]
+    assert entry["details"]["keys_replaced"] == ["SK"]
+    assert new_secret not in entry["raw"]
+
+
+def test_the_same_endpoint_written_differently_needs_no_key(administrator, make_connection):
+    connection = make_connection(endpoint="https://modelarts.example.com:8443")
+    services.connection_update(
+        connection=connection,
+        user=administrator,
+        **{**VALID, "endpoint": " https://modelarts.example.com:8443/ ", "description": "same target"},
+    )
+    [entry] = entries_for(connection)
+    assert entry["details"]["target_changed"] == []
+
+
 def test_update_validates_like_create(administrator, connection):
     with pytest.raises(ValidationError) as caught:
         services.connection_update(

@@ -37,39 +37,59 @@ def test_behind_trusted_proxies_the_address_is_the_one_they_appended(
     assert login_throttle.client_ip(request_from("192.0.2.1", forwarded_for)) == expected
 
 
-def test_parallel_attempts_cannot_pass_the_limit(settings):
-    settings.LOGIN_FAILURE_LIMIT = 5
+def attempt_in_parallel(count, username_for, address_for):
     attempts = []
     lock = threading.Lock()
-    start = threading.Barrier(20)
+    start = threading.Barrier(count)
 
     def try_once(n):
         start.wait()
-        attempt = login_throttle.login_attempt_begin(username="target", request=request_from(f"192.0.2.{n}"))
+        attempt = login_throttle.login_attempt_begin(
+            username=username_for(n), request=request_from(address_for(n))
+        )
         with lock:
             attempts.append(attempt)
 
-    threads = [threading.Thread(target=try_once, args=(n,)) for n in range(20)]
+    threads = [threading.Thread(target=try_once, args=(n,)) for n in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=10)
+    assert len(attempts) == count
+    return attempts
 
-    assert len(attempts) == 20
+
+def test_parallel_attempts_cannot_pass_the_pair_limit(settings):
+    settings.LOGIN_FAILURE_LIMIT = 5
+    attempts = attempt_in_parallel(20, lambda n: "target", lambda n: "192.0.2.1")
     assert sum(not a.refused for a in attempts) == 5
+
+
+def test_parallel_attempts_cannot_pass_the_address_ceiling(settings):
+    settings.LOGIN_FAILURE_ADDRESS_LIMIT = 8
+    attempts = attempt_in_parallel(20, lambda n: f"user-{n}", lambda n: "192.0.2.1")
+    assert sum(not a.refused for a in attempts) == 8
+
+
+def test_the_same_name_from_many_addresses_is_counted_per_address(settings):
+    settings.LOGIN_FAILURE_LIMIT = 5
+    attempts = attempt_in_parallel(20, lambda n: "target", lambda n: f"192.0.2.{n}")
+    assert not any(a.refused for a in attempts), "each address has its own pair counter"
 
 
 @pytest.mark.django_db
 def test_refused_attempts_give_their_slots_back(settings):
-    settings.LOGIN_FAILURE_LIMIT = 2
+    settings.LOGIN_FAILURE_ADDRESS_LIMIT = 2
     locked_address = request_from("192.0.2.50")
     for n in range(2):
         login_throttle.login_attempt_failed(
             login_throttle.login_attempt_begin(username=f"guess-{n}", request=locked_address)
         )
-    # Hammering from the locked address must not fill the victim's username counter as well.
+    # Hammering from the locked address must not fill the victim's counter there as well.
     for _ in range(5):
-        assert login_throttle.login_attempt_begin(username="victim", request=locked_address).refused
+        refused = login_throttle.login_attempt_begin(username="victim", request=locked_address)
+        assert refused.refused
+        assert (refused.pair_slot, refused.address_slot) == (1, 3), "the slots were given back"
 
     assert not login_throttle.login_attempt_begin(
         username="victim", request=request_from("192.0.2.51")

@@ -74,7 +74,6 @@ def test_monthly_subscription():
                 "auto_pay": False,
                 "promotion_info": "",
                 "console_url": "",
-                "order_id": "CS2501011200ABCDE",
             },
         )
     )
@@ -84,7 +83,6 @@ def test_monthly_subscription():
         "os.modelarts/period.type": "2",
         "os.modelarts/auto.renew": "1",
         "os.modelarts/auto.pay": "false",
-        "os.modelarts/order.id": "CS2501011200ABCDE",
     }
     assert list(body["metadata"]["annotations"]) == [
         "os.modelarts/billing.mode",
@@ -92,7 +90,6 @@ def test_monthly_subscription():
         "os.modelarts/period.type",
         "os.modelarts/auto.renew",
         "os.modelarts/auto.pay",
-        "os.modelarts/order.id",
     ]
 
 
@@ -107,7 +104,6 @@ def test_yearly_subscription_with_every_billing_field():
                 "auto_pay": True,
                 "promotion_info": "discount-2025",
                 "console_url": "https://console.example.test/modelarts",
-                "order_id": "CS2501011200FGHIJ",
             }
         )
     )
@@ -120,12 +116,11 @@ def test_yearly_subscription_with_every_billing_field():
         "os.modelarts/auto.pay": "true",
         "os.modelarts/promotion.info": "discount-2025",
         "os.modelarts/service.console.url": "https://console.example.test/modelarts",
-        "os.modelarts/order.id": "CS2501011200FGHIJ",
     }
 
 
 def test_pay_per_use_ignores_leftover_subscription_values():
-    body = build_create_pool_body(state(billing={"mode": "0", "period_type": "3", "order_id": "stale"}))
+    body = build_create_pool_body(state(billing={"mode": "0", "period_type": "3", "period_num": 2}))
     assert body["metadata"]["annotations"]["os.modelarts/billing.mode"] == "0"
     assert not any("period" in key or "order" in key for key in body["metadata"]["annotations"])
 
@@ -204,8 +199,8 @@ def test_the_body_is_plain_json():
 
 SUBSCRIPTIONS = {
     "pay-per-use": {"mode": "0"},
-    "monthly": {"mode": "1", "period_type": "2", "period_num": 9, "order_id": "CS1", "auto_renew": True},
-    "yearly": {"mode": "1", "period_type": "3", "period_num": 3, "order_id": "CS2", "auto_pay": True},
+    "monthly": {"mode": "1", "period_type": "2", "period_num": 9, "auto_renew": True},
+    "yearly": {"mode": "1", "period_type": "3", "period_num": 3, "auto_pay": True},
 }
 
 

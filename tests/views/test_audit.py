@@ -183,3 +183,18 @@ def test_chain_status_shows_tampering(approver_client, audit_history):
     html = approver_client.get(reverse("pools:audit_chain"), headers={"HX-Request": "true"}).content.decode()
     assert "The audit chain is broken" in html
     assert f"log entry {audit_history[2].pk} (seal 3) was changed" in html
+
+
+def test_chain_status_shows_the_newest_entries_removed(approver_client, audit_history):
+    from pools.models import AuditChainHead, AuditSeal
+
+    # With database access and no key: the two newest entries and seals deleted, the head rewound.
+    newest = AuditSeal.objects.filter(sequence__gt=2)
+    LogEntry.objects.filter(pk__in=newest.values_list("log_entry_id", flat=True)).delete()
+    newest.delete()
+    AuditChainHead.objects.update(sequence=2, digest=AuditSeal.objects.get(sequence=2).digest)
+
+    html = approver_client.get(reverse("pools:audit_chain"), headers={"HX-Request": "true"}).content.decode()
+
+    assert "The audit chain is broken" in html
+    assert "the witness records 4 sealed entries but the chain holds only 2" in html

@@ -76,6 +76,28 @@ def test_admin_edit_keeps_blank_keys_and_refuses_bad_input(staff_admin, connecti
     assert audit.verify_chain().ok
 
 
+def test_admin_edit_of_the_project_needs_the_secret_key_again(staff_admin, connection):
+    url = reverse("admin:pools_connection_change", args=[connection.pk])
+    moved = {**FORM, "project_id": "fedcba9876543210fedcba9876543210", "access_key": "", "secret_key": ""}
+
+    refused = staff_admin.post(url, {**moved, "_save": "Save"})
+
+    assert refused.status_code == 200
+    assert "Enter the secret key (SK) again to change the endpoint" in refused.content.decode()
+    connection.refresh_from_db()
+    assert connection.project_id == "0123456789abcdef0123456789abcdef"
+    assert actions() == []
+
+    accepted = staff_admin.post(url, {**moved, "secret_key": "SKre-entered-for-the-project", "_save": "Save"})
+    assert accepted.status_code == 302
+    connection.refresh_from_db()
+    assert connection.project_id == "fedcba9876543210fedcba9876543210"
+    [entry] = LogEntry.objects.all()
+    changes = audit.parse_message(entry)["details"]["changes"]
+    assert changes["project_id"] == ["0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210"]
+    assert audit.verify_chain().ok
+
+
 def test_admin_delete_goes_through_the_service(staff_admin, connection):
     response = staff_admin.post(
         reverse("admin:pools_connection_delete", args=[connection.pk]), {"post": "yes"}

@@ -144,6 +144,26 @@ def test_edit_with_blank_keys_keeps_them(admin_client_, connection):
     assert (connection.access_key_token, connection.secret_key_token) == tokens
 
 
+def test_a_new_endpoint_on_the_page_needs_the_secret_key_again(admin_client_, connection):
+    url = reverse("pools:connection-edit", args=[connection.pk])
+    moved = {**FORM, "endpoint": "https://collector.example.net", "access_key": "", "secret_key": ""}
+
+    refused = admin_client_.post(url, moved)
+
+    assert refused.status_code == 200
+    assert services.SK_NEEDED_FOR_NEW_TARGET in refused.content.decode()
+    connection.refresh_from_db()
+    assert connection.endpoint == ""
+    assert not LogEntry.objects.exists()
+
+    accepted = admin_client_.post(url, {**moved, "secret_key": "SKre-entered-for-the-new-endpoint"})
+    assert accepted.status_code == 302
+    connection.refresh_from_db()
+    assert connection.endpoint == "https://collector.example.net"
+    changes = audit.parse_message(LogEntry.objects.get())["details"]["changes"]
+    assert changes["endpoint"] == ["", "https://collector.example.net"]
+
+
 def test_delete_through_the_page(admin_client_, connection):
     response = admin_client_.post(reverse("pools:connection-delete", args=[connection.pk]))
     assert response.status_code == 302

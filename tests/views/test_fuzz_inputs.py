@@ -4,6 +4,10 @@ Each target is a route and the names it reads (POST fields or GET parameters); h
 with text from ``HOSTILE_TEXT`` (unicode, control characters, huge strings, SQL- and HTML-looking text,
 empty) and the test asserts the answer is below 500. The views catch upstream errors themselves, so an
 exception escaping the view is a bug the Django test client re-raises here.
+
+``CRAFTED`` adds values chosen by hand that random text rarely hits (a date at the end of the calendar, an
+out-of-range zone offset, a statistic the API lacks): each must be refused with a message the page shows,
+on a page that still renders, never with a 500 or a blank page.
 """
 
 from __future__ import annotations
@@ -12,8 +16,11 @@ import dataclasses
 from typing import Any
 
 import pytest
+from django import forms
 from django.test import Client
+from django.test.utils import ContextList
 from django.urls import reverse
+from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -47,6 +54,11 @@ SPECIMENS = (
     "1e309",
     "NaN",
     "-0",
+    "9999-12-31",
+    "0001-01-01",
+    "9999-12-31T23:59",
+    "99999",
+    "p99",
     "a" * 70_000,
     "9" * 5_000,
 )
@@ -184,7 +196,6 @@ WIZARD_FIELDS = {
         "auto_pay",
         "promotion_info",
         "console_url",
-        "order_id",
     ),
     "review": ("action", "reason"),
 }
@@ -269,3 +280,96 @@ def test_query_parameters(estate, route):
         assert_handled(estate.client.get(url, query, headers={"HX-Request": "true"}))
 
     get_page()
+
+
+# --- Crafted values: a field error the page shows, never a 500 or a blank page ---
+
+CALENDAR_ENDS = [
+    {"end": "9999-12-31"},
+    {"start": "9999-12-31"},
+    {"start": "0001-01-01", "end": "0001-01-02"},
+    {"end": "12/31/9999"},
+]
+MONITOR_CRAFTED = [
+    {"tz": "99999"},
+    {"tz": "-99999"},
+    {"tz": "1.5"},
+    {"statistics": "p99"},
+    {"statistics": ""},
+    {"range": "1y"},
+    {"period": "7"},
+    {"range": "custom", "start": "9999-12-31T23:59", "end": "9999-12-31T23:59", "tz": "-840"},
+    {"range": "custom", "start": "0001-01-01T00:00", "end": "0001-01-01T00:10", "tz": "840"},
+    {"range": "custom", "start": "2026-01-01T00:00", "end": "9999-12-31T23:59"},
+]
+CRAFTED: dict[str, list[dict[str, str]]] = {
+    "audit_log": CALENDAR_ENDS,
+    "pool_monitoring": MONITOR_CRAFTED,
+    "pool_list": [{"status": "p99"}, {"sort": "sideways"}, {"workspace": "<b>"}, {"labels": "\u00e9=1"}],
+    "pool_nodes": [{"phase": "p99"}, {"after": "\u00e9"}],
+    "approvals-history": [{"status": "p99"}, {"kind": "scale"}],
+    "my-requests": [{"status": "p99"}],
+}
+
+
+def crafted_cases():
+    return [
+        pytest.param(route, query, id=f"{route}-{'&'.join(f'{k}={v}' for k, v in query.items())}")
+        for route, queries in CRAFTED.items()
+        for query in queries
+    ]
+
+
+def forms_in(response) -> list[forms.BaseForm]:
+    """The bound forms the page was rendered with."""
+    contexts = response.context if isinstance(response.context, ContextList) else [response.context]
+    found: list[forms.BaseForm] = []
+    for context in contexts:
+        for value in context.flatten().values() if context is not None else ():
+            if isinstance(value, forms.BaseForm) and value.is_bound and value not in found:
+                found.append(value)
+    return found
+
+
+def route_url(estate: Estate, route: str) -> str:
+    return (
+        pool_url(estate, route)
+        if route.startswith("pool_") and route != "pool_list"
+        else reverse(f"pools:{route}")
+    )
+
+
+@pytest.mark.parametrize(("route", "query"), crafted_cases())
+def test_a_crafted_value_is_refused_with_a_message_the_page_shows(estate, route, query):
+    url = route_url(estate, route)
+    page = estate.client.get(url, query)
+    # Template partials send no rendering signal, so the errors come from the page; the part htmx swaps in
+    # for the same query must show them too.
+    part = estate.client.get(url, query, headers={"HX-Request": "true"})
+
+    errors = [error for form in forms_in(page) for errors in form.errors.values() for error in errors]
+    assert errors, f"{query} was accepted"
+    for response in (page, part):
+        assert response.status_code in (200, 400), response.content[:500]
+        html = response.content.decode()
+        hidden = [error for error in errors if escape(error) not in html]
+        assert not hidden, f"errors found but not shown: {hidden}"
+    assert "<form" in page.content.decode()  # the page around the message still renders
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+@pytest.mark.parametrize("query", CALENDAR_ENDS)
+def test_an_audit_export_with_a_date_at_the_calendar_end_says_why(estate, fmt, query):
+    response = estate.client.get(reverse("pools:audit_export", args=[fmt]), query)
+
+    assert response.status_code == 400
+    assert "Enter a date from 2000-01-01 to 2999-12-31." in response.content.decode()
+
+
+@pytest.mark.parametrize("query", MONITOR_CRAFTED)
+def test_a_monitoring_csv_with_a_crafted_value_says_why_in_text(estate, query):
+    response = estate.client.get(pool_url(estate, "pool_monitoring_csv"), query)
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/plain")
+    assert response.content.strip()

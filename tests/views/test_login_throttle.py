@@ -5,6 +5,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth import forms as auth_forms
+from django.contrib.sessions.backends.cache import SessionStore
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -88,12 +89,34 @@ def test_a_success_resets_the_username_counter(client, viewer):
     assert attempt(client, viewer.username, PASSWORD, ip="192.0.2.12").status_code == 302
 
 
-def test_failures_from_one_address_lock_that_address_for_every_username(client, viewer, operator):
-    for n in range(5):
+def test_guesses_from_elsewhere_cannot_lock_a_named_account_out(client, viewer, password_checks):
+    fail(client, viewer.username, 5, ip="198.51.100.66")
+    assert attempt(client, viewer.username, "still guessing", ip="198.51.100.66").status_code == 429
+    assert len(password_checks) == 5
+
+    assert attempt(client, viewer.username, PASSWORD, ip="192.0.2.10").status_code == 302
+
+
+def test_five_typos_behind_a_shared_address_pause_only_the_one_who_made_them(client, viewer, operator):
+    office = "203.0.113.1"  # a NAT or proxy many people sit behind
+    fail(client, viewer.username, 5, ip=office)
+    assert attempt(client, viewer.username, PASSWORD, ip=office).status_code == 429
+
+    assert attempt(client, operator.username, PASSWORD, ip=office).status_code == 302
+
+
+def test_failures_from_one_address_up_to_its_ceiling_lock_it_for_every_username(
+    client, viewer, operator, settings
+):
+    settings.LOGIN_FAILURE_ADDRESS_LIMIT = 8
+    for n in range(8):
         assert attempt(client, f"someone-{n}", "guess", ip="192.0.2.20").status_code == 200
 
     assert attempt(client, viewer.username, PASSWORD, ip="192.0.2.20").status_code == 429
     assert attempt(client, operator.username, PASSWORD, ip="192.0.2.21").status_code == 302
+    [entry] = lockouts()
+    assert entry["details"]["scopes"] == ["address"]
+    assert entry["details"]["failures"] == 8
 
 
 def test_the_lockout_is_audited_once_against_the_user(client, viewer):
@@ -103,7 +126,7 @@ def test_the_lockout_is_audited_once_against_the_user(client, viewer):
 
     [entry] = lockouts()
     assert entry["details"]["username"] == viewer.username
-    assert entry["details"]["scopes"] == ["username", "ip"]
+    assert entry["details"]["scopes"] == ["username_and_address"]
     assert entry["details"]["ip"] == "192.0.2.10"
     log = LogEntry.objects.get()
     assert log.object_id == str(viewer.pk)
@@ -177,7 +200,7 @@ def test_wrong_old_passwords_pause_password_changes(viewer_client, viewer):
 
     response = change_password(viewer_client, PASSWORD)
 
-    assert login_throttle.locked_out_message() in response.content.decode()
+    assert login_throttle.rechecks_paused_message() in response.content.decode()
     viewer.refresh_from_db()
     assert viewer.check_password(PASSWORD), "the password must not have changed"
     assert len(lockouts()) == 1
@@ -189,29 +212,64 @@ def test_a_right_old_password_changes_it(viewer_client, viewer):
     assert viewer.check_password("a brand new passphrase 77")
 
 
-def test_a_paused_password_check_also_pauses_log_in(client, viewer):
+def with_session(session_key, ip="192.0.2.30"):
+    request = RequestFactory().post("/", REMOTE_ADDR=ip)
+    request.session = SessionStore(session_key=session_key)
+    return request
+
+
+def test_password_checks_are_counted_per_session(client, viewer):
     for _ in range(5):
         assert not login_throttle.password_recheck(
-            user=viewer, password="wrong", request=RequestFactory().post("/", REMOTE_ADDR="192.0.2.30")
+            user=viewer, password="wrong", request=with_session("a" * 32)
         )
     with pytest.raises(login_throttle.PasswordChecksPaused):
-        login_throttle.password_recheck(
-            user=viewer, password=PASSWORD, request=RequestFactory().post("/", REMOTE_ADDR="192.0.2.31")
-        )
-    assert attempt(client, viewer.username, PASSWORD, ip="192.0.2.32").status_code == 429
+        login_throttle.password_recheck(user=viewer, password=PASSWORD, request=with_session("a" * 32))
+
+    # Another session of the same user, from the same address, and log-in are not paused by them.
+    assert login_throttle.password_recheck(user=viewer, password=PASSWORD, request=with_session("b" * 32))
+    assert attempt(client, viewer.username, PASSWORD, ip="192.0.2.30").status_code == 302
+    [entry] = lockouts()
+    assert entry["details"]["scopes"] == ["session"]
+    assert entry["details"]["username"] == viewer.username
 
 
-def test_wrong_passwords_when_approving_pause_approving(client, approver, operator, cloud, cloud_connection):
-    pool = cloud.add_pool("pool-throttle", nodes=1)
-    pending = change_requests.change_request_create(
+def file_delete_request(cloud, operator, cloud_connection, key):
+    pool = cloud.add_pool(f"pool-{key}", nodes=1)
+    return change_requests.change_request_create(
         user=operator,
         connection=cloud_connection,
         kind="delete_pool",
         target=pool,
         body=None,
         reason="Throttle test",
-        idempotency_key="throttle",
+        idempotency_key=key,
     )
+
+
+def test_guesses_at_an_approvers_name_never_pause_their_open_session(
+    client, approver, operator, cloud, cloud_connection
+):
+    pending = file_delete_request(cloud, operator, cloud_connection, "guessed")
+    approvers_desk = "203.0.113.1"
+    client.force_login(approver)
+    # Someone guesses the approver's password at the log-in page, from elsewhere and from the very address
+    # (a shared NAT) the approver works behind, until both are paused.
+    guesser = type(client)()
+    fail(guesser, approver.username, 5, ip="198.51.100.66")
+    fail(guesser, approver.username, 5, ip=approvers_desk)
+    assert attempt(guesser, approver.username, PASSWORD, ip=approvers_desk).status_code == 429
+
+    url = reverse("pools:change-request-approve", args=[pending.pk])
+    approved = client.post(url, {"password": PASSWORD, "comment": ""}, REMOTE_ADDR=approvers_desk)
+
+    assert approved.status_code in (200, 302), approved.content.decode()[:500]
+    pending.refresh_from_db()
+    assert pending.status != pending.Status.PENDING
+
+
+def test_wrong_passwords_when_approving_pause_approving(client, approver, operator, cloud, cloud_connection):
+    pending = file_delete_request(cloud, operator, cloud_connection, "throttle")
     client.force_login(approver)
     url = reverse("pools:change-request-approve", args=[pending.pk])
     for _ in range(5):
@@ -221,7 +279,7 @@ def test_wrong_passwords_when_approving_pause_approving(client, approver, operat
     paused = client.post(url, {"password": PASSWORD, "comment": ""}, REMOTE_ADDR="192.0.2.40")
 
     assert paused.status_code == 400
-    assert login_throttle.locked_out_message() in paused.content.decode()
+    assert login_throttle.rechecks_paused_message() in paused.content.decode()
     pending.refresh_from_db()
     assert pending.status == pending.Status.PENDING
     assert cloud.calls["DeletePool"] == 0

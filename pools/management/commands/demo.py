@@ -33,9 +33,22 @@ def port_is_free(port: int) -> bool:
     return True
 
 
+def format_sandbox_keys(url: str, account) -> str:
+    """The sandbox's own development keys (never real ones), for adding a second connection to it."""
+    return "\n".join(
+        [
+            "Sandbox keys, for another connection (Connections -> New connection; local use only):",
+            f"  endpoint    {url}",
+            f"  project id  {account.project_id}",
+            f"  access key  {account.ak}",
+            f"  secret key  {account.sk}",
+        ]
+    )
+
+
 class Command(BaseCommand):
     help = (
-        "Migrate the database, start the local ModelArts sandbox with a demo estate (kept in "
+        "Migrate the database, collect the static files, start the local ModelArts sandbox with a demo estate (kept in "
         "var/sandbox-state.json across restarts), create the demo connection and users, print the logins and "
         "serve the dashboard. Ctrl-C stops everything."
     )
@@ -64,6 +77,8 @@ class Command(BaseCommand):
                 f"Choose another one: scripts/demo.sh --port {options['port'] + 10}"
             )
         call_command("migrate", interactive=False, verbosity=0)
+        # With DEBUG off (modelarts_admin/settings_demo.py) whitenoise serves the collected, hashed files.
+        call_command("collectstatic", interactive=False, verbosity=0)
         state_file = Path(settings.VAR_DIR) / "sandbox-state.json"
         if options["fresh"] and state_file.exists():
             state_file.unlink()
@@ -91,7 +106,8 @@ class Command(BaseCommand):
             dashboard = f"http://127.0.0.1:{options['port']}/"
             self.stdout.write(self.style.SUCCESS(f"\nModelArts Admin demo: {dashboard}"))
             self.stdout.write(f"ModelArts sandbox:    {url}  (faults: {url}/_sandbox/faults)")
-            self.stdout.write(format_logins(logins) + "\n")
+            self.stdout.write(format_logins(logins))
+            self.stdout.write(format_sandbox_keys(url, DEFAULT_ACCOUNT) + "\n")
             call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False)
         finally:
             sandbox.stop()

@@ -10,9 +10,9 @@ from pools.services.demo import demo_connection_ensure, demo_users_ensure
 
 class Command(BaseCommand):
     help = (
-        "Create four demo users (admin, operator, approver, viewer) and a connection to the local sandbox. "
-        "Passwords come from DEMO_PASSWORD when set; otherwise each new user gets a generated one, printed "
-        "once. Existing users keep their passwords unless --reset-passwords is given."
+        "Create five demo users (admin, operator, approver, auditor, viewer) and a connection to the local "
+        "sandbox. Passwords come from DEMO_PASSWORD when set; otherwise each new user gets a generated one, "
+        "printed once. Existing users keep their passwords unless --reset-passwords is given."
     )
 
     def add_arguments(self, parser):
