@@ -128,15 +128,20 @@ def open_change_requests_by_pool(connection: Connection) -> dict[str, list[Chang
     return dict(by_pool)
 
 
-def open_duplicate(*, connection: Connection, kind: str, target: str) -> ChangeRequest | None:
-    """The oldest open request of ``connection`` for the same change (kind and pool, or display name)."""
-    return (
+def open_duplicate(*, connection: Connection, kind: str, target: str, body: Any) -> ChangeRequest | None:
+    """The oldest open request of ``connection`` for the same change: the same kind and pool, or for a new
+    pool the same display name in the same workspace. A pending one past its expiry no longer counts."""
+    requests = (
         ChangeRequest.objects.filter(
             connection=connection, kind=kind, target=target, status__in=OPEN_STATUSES
         )
+        .exclude(status=ChangeRequest.Status.PENDING, expires_at__lte=timezone.now())
         .order_by("created_at", "pk")
-        .first()
     )
+    if kind != ChangeRequest.Kind.CREATE_POOL:
+        return requests.first()
+    workspace = workspace_of(body, connection)
+    return next((r for r in requests if workspace_of(r.body, connection) == workspace), None)
 
 
 # --- live state, re-validation and "what changed since" ----------------------------------------------------

@@ -300,7 +300,7 @@ def change_request_create(
     if not reason:
         raise ApplicationError(REASON_REQUIRED, field="reason")
     kind, target, body = _validated(kind, target, body)
-    _refuse_duplicate(connection, kind, target)
+    _refuse_duplicate(connection, kind, target, body)
 
     try:
         with closing(client_for(connection)) as client:
@@ -323,7 +323,7 @@ def change_request_create(
             existing = _already_filed(user, key)
             if existing is not None:
                 return existing
-            _refuse_duplicate(connection, kind, target)
+            _refuse_duplicate(connection, kind, target, body)
             change_request = ChangeRequest.objects.create(
                 connection=connection,
                 kind=kind,
@@ -359,8 +359,8 @@ def _already_filed(user, idempotency_key: str) -> ChangeRequest | None:
     return ChangeRequest.objects.filter(requested_by=user, idempotency_key=idempotency_key).first()
 
 
-def _refuse_duplicate(connection: Connection, kind: str, target: str) -> None:
-    existing = open_duplicate(connection=connection, kind=kind, target=target)
+def _refuse_duplicate(connection: Connection, kind: str, target: str, body: Any) -> None:
+    existing = open_duplicate(connection=connection, kind=kind, target=target, body=body)
     if existing is not None:
         raise OpenRequestExists(existing)
 

@@ -220,6 +220,34 @@ def test_request_against_live_state_that_forbids_it_is_refused(operator, cloud, 
     assert not ChangeRequest.objects.exists()
 
 
+def test_a_second_open_request_for_the_same_new_pool_is_refused_in_its_workspace_only(
+    operator, cloud, cloud_connection
+):
+    first = request_create(operator, cloud_connection, name="pool-vision", key="a")
+    with pytest.raises(svc.OpenRequestExists, match=f"Change request #{first.pk} already asks for this"):
+        request_create(operator, cloud_connection, name="pool-vision", key="b")
+
+    elsewhere = create_body("pool-vision")
+    elsewhere["metadata"]["labels"]["os.modelarts/workspace.id"] = "ws-other"
+    other = svc.change_request_create(
+        user=operator,
+        connection=cloud_connection,
+        kind="create_pool",
+        target="pool-vision",
+        body=elsewhere,
+        reason="Another workspace",
+        idempotency_key="c",
+    )
+    assert other.pk != first.pk
+
+
+def test_a_pending_request_past_its_expiry_does_not_block_a_new_one(operator, cloud_connection, pool):
+    old = request_delete_pool(operator, cloud_connection, pool, key="old")
+    ChangeRequest.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    new = request_delete_pool(operator, cloud_connection, pool, key="new")
+    assert new.pk != old.pk and new.status == Status.PENDING
+
+
 def test_a_failed_pool_can_be_requested_for_deletion_and_deleted(operator, approver, cloud, cloud_connection):
     """The incident: "Request deletion…" on an Error pool was refused ("is Error, not Running")."""
     cloud.sandbox.faults.fail_next_creates(1)
