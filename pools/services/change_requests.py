@@ -581,8 +581,10 @@ def _found_by_looking(change_request: ChangeRequest, user) -> bool:
                 NOT_FAILED.format(pk=change_request.pk, status=change_request.get_status_display().lower())
             )
         return True
+    # Also for a request recorded as failed with a lost answer (before "unknown" existed): too recent is too
+    # recent, whatever the status says.
     resend_at = change_request.resend_allowed_at
-    if change_request.status == Status.UNKNOWN and resend_at is not None and timezone.now() < resend_at:
+    if resend_at is not None and timezone.now() < resend_at:
         raise ApplicationError(STILL_UNKNOWN.format(pk=change_request.pk, when=_when(resend_at)))
     return False
 

@@ -646,6 +646,21 @@ def test_an_immediate_retry_after_a_lost_create_never_sends_it_again(
     assert cloud.calls[CREATE_POOL] == 1
 
 
+def test_a_failed_request_whose_recent_answer_was_lost_is_not_sent_again_either(
+    operator, approver, cloud, cloud_connection
+):
+    """Requests recorded before "outcome unknown" existed: failed, outcome unknown, the call a moment ago."""
+    cr = request_create(operator, cloud_connection)
+    cloud.lose_next_answer(CREATE_POOL, applied=False)
+    svc.change_request_approve(user=approver, change_request=cr)
+    ChangeRequest.objects.filter(pk=cr.pk).update(status=Status.FAILED)
+
+    with pytest.raises(ApplicationError, match="Nothing was sent"):
+        svc.change_request_retry(user=approver, change_request=cr)
+
+    assert cloud.calls[CREATE_POOL] == 1 and ChangeRequest.objects.get(pk=cr.pk).status == Status.FAILED
+
+
 def test_delete_pool_whose_answer_was_lost_is_settled_by_show_pool(
     operator, approver, cloud, cloud_connection, impatient_client
 ):
