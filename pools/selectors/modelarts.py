@@ -8,12 +8,17 @@ endpoint never show answers from before the edit.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from pools.modelarts.errors import NotFoundError
 from pools.modelarts.timerange import TimeRange
 from pools.modelarts.types import (
+    LABEL_WORKSPACE,
+    POOL_PHASES,
     MonitorResult,
     Node,
     NodePage,
@@ -35,6 +40,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 NODE_PAGE_SIZE = 50
+POOL_NOT_FOUND = "ModelArts.50015001"  # the error code of a 404 for an unknown pool (API reference §9.4)
 # A status filter reads pages until one has matching nodes; this bounds one request's work.
 NODE_SCAN_MAX_PAGES = 10
 
@@ -107,6 +113,92 @@ def pool_list(
         LISTING_POOLS.format(name=connection.name),
         refresh,
     )
+
+
+DEFAULT_WORKSPACE = "0"
+
+
+def workspaces_seen(connection: Connection, usage: ReadResult[RuntimeMetrics]) -> ReadResult[tuple[str, ...]]:
+    """The workspaces of a connection's project: ``"0"``, the connection's default, and the workspace of
+    every pool that ``usage`` (a ``runtime_metrics`` read) names, in that order.
+
+    ListPools reads one workspace (``"0"`` when none is named, API reference §5.9), so every pool of a
+    project takes one ListPools per workspace. ShowPoolRuntimeMetrics covers every pool of the project, and
+    its items carry each pool's workspace label where ModelArts sends it; when the read fails, the result
+    holds the two workspaces known without it, and the error.
+    """
+    known = [DEFAULT_WORKSPACE, connection.workspace_id or DEFAULT_WORKSPACE]
+    seen = {item.labels.get(LABEL_WORKSPACE, "") for item in usage.value.items} if usage.value else set()
+    ordered = list(dict.fromkeys([*known, *sorted(seen - {""})]))
+    return ReadResult(tuple(ordered), usage.fetched_at, usage.stale, usage.error)
+
+
+def known_workspaces(*, connection: Connection, refresh: bool = False) -> ReadResult[tuple[str, ...]]:
+    return workspaces_seen(connection, runtime_metrics(connection=connection, refresh=refresh))
+
+
+def workspace_pool_reads(
+    *,
+    connection: Connection,
+    workspaces: Sequence[str],
+    label_selector: str | None = None,
+    refresh: bool = False,
+) -> list[Callable[[], ReadResult[PoolList]]]:
+    """One ``pool_list`` read per workspace, for the caller to run at once (``concurrently``) and hand to
+    ``pools_of_workspaces``."""
+    return [
+        partial(
+            pool_list,
+            connection=connection,
+            workspace_id=workspace,
+            label_selector=label_selector,
+            refresh=refresh,
+        )
+        for workspace in workspaces
+    ]
+
+
+@dataclass(frozen=True)
+class WorkspacePools:
+    """The pools of one or more workspaces, read with one ListPools each."""
+
+    workspaces: tuple[str, ...]
+    items: tuple[Pool, ...]
+    missing: tuple[str, ...]  # workspaces whose pools could not be read (and had no earlier copy)
+
+
+def pools_of_workspaces(
+    workspaces: Sequence[str], reads: Sequence[ReadResult[PoolList]]
+) -> ReadResult[WorkspacePools]:
+    """The ``pool_list`` reads of ``workspaces`` as one read: every pool that came back, the oldest time,
+    stale when any part is, and the first failure (the others' pools still show)."""
+    answered = [read for read in reads if read.value is not None]
+    error = next((read.error for read in reads if read.error is not None), None)
+    if not answered:
+        return ReadResult(None, None, stale=False, error=error)
+    value = WorkspacePools(
+        workspaces=tuple(workspaces),
+        items=tuple(pool for read in answered for pool in read.value.items),
+        missing=tuple(
+            workspace for workspace, read in zip(workspaces, reads, strict=True) if read.value is None
+        ),
+    )
+    fetched_at = min(read.fetched_at for read in answered if read.fetched_at is not None)
+    return ReadResult(value, fetched_at, any(read.stale for read in answered), error)
+
+
+def pools_by_phase(pools: Sequence[Pool]) -> list[tuple[str, int]]:
+    """(phase, how many pools are in it): the documented phases in their order, then any other phase."""
+    counts = Counter(pool.phase for pool in pools)
+    order = [*POOL_PHASES, *sorted(set(counts) - set(POOL_PHASES))]
+    return [(phase, counts[phase]) for phase in order if counts[phase]]
+
+
+def pool_missing(read: ReadResult[Any]) -> bool:
+    """Whether ``read`` failed because ModelArts has no such pool (404 ``ModelArts.50015001``), rather than
+    for a reason a banner should explain (a 404 from the gateway means a wrong endpoint, not a lost pool)."""
+    upstream = read.error.upstream if read.error is not None else None
+    return isinstance(upstream, NotFoundError) and upstream.error_code == POOL_NOT_FOUND
 
 
 def pool_get(*, connection: Connection, name: str, refresh: bool = False) -> ReadResult[Pool]:

@@ -1,0 +1,86 @@
+"""What a person sees agree across the browse pages, in a real browser: every workspace by default, counts
+that match from the overview to the list, the status filter in the badges' words."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from tests.fixtures.sandbox import PROJECT_ID
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def pool_id(sandbox, display_name: str) -> str:
+    return next(
+        pool["metadata"]["name"]
+        for pool in sandbox.pools(PROJECT_ID)
+        if pool["metadata"]["labels"]["os.modelarts/name"] == display_name
+    )
+
+
+@pytest.fixture
+def viewer_page(login, viewer, locmem_cache, seeded_sandbox, sandbox_connection):
+    page = login(viewer)
+    yield page
+    page.goto("about:blank")  # stop polling before the test's private cache goes away
+
+
+def counts_in(locator) -> dict[str, int]:
+    """{badge word: count} of a list of pools by status."""
+    found = {}
+    for item in locator.locator("li").all():
+        found[item.locator(".badge").inner_text()] = int(item.locator(".count").inner_text())
+    return found
+
+
+def test_the_overview_counts_are_the_lists_counts_and_lead_to_those_pools(
+    viewer_page, live_server, seeded_sandbox, sandbox_connection
+):
+    from pools.sandbox.seed import VISION_WORKSPACE
+
+    page = viewer_page
+    page.goto(f"{live_server.url}{reverse('pools:overview')}")
+    card = page.locator(f"#card-{sandbox_connection.pk}")
+    expect(card.locator(".stat-counts li")).to_have_count(4)
+    on_the_card = counts_in(card.locator(".stat-counts"))
+    assert on_the_card == {"Creating": 1, "Running": 4, "Error": 1, "Waiting": 1}
+
+    # The card's "Running" count opens the pool list filtered to exactly those pools.
+    card.locator(".stat-counts a", has_text="Running").click()
+    rows = page.locator("#pool-table table.pools tbody tr")
+    expect(rows).to_have_count(4)
+    expect(page.locator("select[name=status]")).to_have_value("Running")
+    expect(rows.locator(".badge", has_text=re.compile("^Running$"))).to_have_count(4)
+    assert counts_in(page.locator("#pool-table .stat-counts")) == on_the_card
+
+    # Without a status: every workspace, said in words, and the workspaces offered to pick from.
+    page.select_option("select[name=status]", "")
+    expect(rows).to_have_count(7)
+    expect(page.locator("#pool-table .pool-scope")).to_contain_text(
+        f"7 of 7 pools in all workspaces (0, {VISION_WORKSPACE})"
+    )
+    workspace = page.locator("input[name=workspace]")
+    expect(workspace).to_have_attribute("placeholder", "All workspaces")
+    offered = page.eval_on_selector_all(
+        f"#{workspace.get_attribute('list')} option", "os => os.map(o => o.value)"
+    )
+    assert offered == ["0", VISION_WORKSPACE]
+    assert sum(counts_in(page.locator("#pool-table .stat-counts")).values()) == rows.count()
+
+
+def test_the_status_filter_choices_are_the_badges_words(viewer_page, live_server, seeded_sandbox):
+    page = viewer_page
+    page.goto(f"{live_server.url}{reverse('pools:pool_list')}")
+    rows = page.locator("#pool-table table.pools tbody tr")
+    expect(rows).to_have_count(7)
+    choices = page.eval_on_selector_all("select[name=status] option", "os => os.map(o => o.textContent)")
+    counts = counts_in(page.locator("#pool-table .stat-counts"))
+    badges = page.eval_on_selector_all("#pool-table td > .badge", "bs => bs.map(b => b.textContent)")
+    assert set(badges) <= set(choices) and set(badges) == set(counts)
+    for word, count in counts.items():
+        page.select_option("select[name=status]", word)
+        expect(page).to_have_url(re.compile(f"status={word}"))
+        expect(rows).to_have_count(count)
+        expect(rows.locator("td > .badge", has_text=re.compile(f"^{word}$"))).to_have_count(count)
