@@ -29,6 +29,7 @@ from pools.selectors.modelarts import (
 from pools.views.browse import (
     REFRESH_PARAMETER,
     query_without,
+    raise_if_pool_missing,
     url_with_pool,
     visible_connection,
     wants_refresh,
@@ -215,6 +216,7 @@ def pool_context(request: HtmxHttpRequest, connection, pool_name: str, read=None
     ``read`` is the pool's ``ReadResult`` when the tab has already read it (alongside its own read)."""
     if read is None:
         read = read_pool(request, connection, pool_name)
+    raise_if_pool_missing(read)
     args = [connection.pk, pool_name]
     detail_url = reverse("pools:pool_detail", args=args)
     return {

@@ -84,3 +84,18 @@ def test_the_status_filter_choices_are_the_badges_words(viewer_page, live_server
         expect(page).to_have_url(re.compile(f"status={word}"))
         expect(rows).to_have_count(count)
         expect(rows.locator("td > .badge", has_text=re.compile(f"^{word}$"))).to_have_count(count)
+
+
+def test_a_pool_that_does_not_exist_is_the_not_found_page(viewer_page, live_server, sandbox_connection):
+    page = viewer_page
+    missing = "no-such-pool-" + "0" * 32
+    url = reverse("pools:pool_detail", args=[sandbox_connection.pk, missing])
+    response = page.goto(f"{live_server.url}{url}")
+    assert response.status == 404
+    expect(page.locator("h1")).to_have_text("Page not found")
+    expect(page.locator(".upstream-error")).to_have_count(0)
+    expect(page.get_by_text("Request deletion")).to_have_count(0)
+    for tab in ("pools:pool_nodes", "pools:pool_monitoring"):
+        response = page.goto(f"{live_server.url}{reverse(tab, args=[sandbox_connection.pk, missing])}")
+        assert response.status == 404
+        expect(page.locator("h1")).to_have_text("Page not found")
