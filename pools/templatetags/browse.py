@@ -9,6 +9,7 @@ from html import escape
 
 from django import template
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -71,9 +72,12 @@ def utc(moment: datetime | None) -> str:
 
 
 @register.simple_tag
-def timestamp(moment: datetime | None):
-    """``<time>`` in UTC; static/js/browse.js shows it in the viewer's time zone with the offset (the UTC
-    text stays as the tooltip, and is what shows without JavaScript)."""
+def timestamp(moment: datetime | str | None):
+    """The one way every page shows a moment: ``<time>`` in UTC; static/js/browse.js shows it in the viewer's
+    time zone with the offset (the UTC text stays as the tooltip, and is what shows without JavaScript).
+    ``moment`` is a datetime or an ISO 8601 text (as the audit records carry it)."""
+    if isinstance(moment, str):
+        moment = parse_datetime(moment)
     if moment is None:
         return ""
     text = utc(moment)

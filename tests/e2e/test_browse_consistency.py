@@ -99,3 +99,60 @@ def test_a_pool_that_does_not_exist_is_the_not_found_page(viewer_page, live_serv
         response = page.goto(f"{live_server.url}{reverse(tab, args=[sandbox_connection.pk, missing])}")
         assert response.status == 404
         expect(page.locator("h1")).to_have_text("Page not found")
+
+
+LOCAL_TIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+0[12]:00$")  # Europe/Berlin in these tests
+UTC_TIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$")
+
+
+def test_every_page_shows_times_one_way(
+    login,
+    administrator,
+    operator,
+    live_server,
+    locmem_cache,
+    seeded_sandbox,
+    sandbox_connection,
+    audit_history,
+):
+    from pools.services.change_requests import change_request_create, change_request_reject
+
+    llm = pool_id(seeded_sandbox, "llm-pretrain")
+    rejected = change_request_create(
+        user=operator,
+        connection=sandbox_connection,
+        kind="delete_pool",
+        target=llm,
+        body=None,
+        reason="Too big.",
+        idempotency_key="e2e-times-rejected",
+    )
+    change_request_reject(user=administrator, change_request=rejected, comment="Still used.")
+    change_request = change_request_create(
+        user=operator,
+        connection=sandbox_connection,
+        kind="delete_pool",
+        target=pool_id(seeded_sandbox, "infer-t4"),
+        body=None,
+        reason="Moved.",
+        idempotency_key="e2e-times",
+    )
+    page = login(administrator)
+    for url in (
+        f"{reverse('pools:pool_list')}?connection={sandbox_connection.pk}",
+        reverse("pools:pool_detail", args=[sandbox_connection.pk, llm]),
+        reverse("pools:pool_nodes", args=[sandbox_connection.pk, llm]),
+        reverse("pools:approvals"),
+        reverse("pools:change-request-detail", args=[change_request.pk]),
+        reverse("pools:approvals-history"),
+        reverse("pools:audit_log"),
+    ):
+        page.goto(f"{live_server.url}{url}")
+        page.wait_for_load_state("networkidle")  # parts that load on their own (the live check) are in
+        expect(page.locator("main time[data-local]:not([data-local-done])"), url).to_have_count(0)
+        assert page.locator("main time").count() > 0, url
+        for text, title in page.eval_on_selector_all(
+            "main time", "ts => ts.map(t => [t.textContent, t.title])"
+        ):
+            assert LOCAL_TIME.match(text) and UTC_TIME.match(title), (url, text, title)
+    page.goto("about:blank")
