@@ -156,3 +156,35 @@ def test_every_page_shows_times_one_way(
         ):
             assert LOCAL_TIME.match(text) and UTC_TIME.match(title), (url, text, title)
     page.goto("about:blank")
+
+
+def test_hidden_characters_show_as_markers_where_people_read_and_approve(
+    login, approver, operator, live_server, locmem_cache, seeded_sandbox, sandbox_connection
+):
+    from pools.services.change_requests import change_request_create
+    from tests.fixtures.sandbox import pool_body
+
+    created = seeded_sandbox.create_pool(
+        PROJECT_ID,
+        pool_body("tricky-pool", annotations={"os.modelarts/description": "Backup of \u202eexe.pdf"}),
+    )
+    seeded_sandbox.settle()
+    pool = created["metadata"]["name"]
+    change_request_create(
+        user=operator,
+        connection=sandbox_connection,
+        kind="delete_pool",
+        target=pool,
+        body=None,
+        reason="Replaced by \u202eno-lmth",
+        idempotency_key="e2e-hidden",
+    )
+    page = login(approver)
+    page.goto(f"{live_server.url}{reverse('pools:approvals')}")
+    card = page.locator("article.change-request").first
+    expect(card).to_contain_text("Replaced by ⟨U+202E⟩no-lmth")
+    assert "\u202e" not in card.inner_text()
+    page.goto(f"{live_server.url}{reverse('pools:pool_detail', args=[sandbox_connection.pk, pool])}")
+    expect(page.locator(".details-panel")).to_contain_text("Backup of ⟨U+202E⟩exe.pdf")
+    assert "\u202e" not in page.locator("main").inner_text()
+    page.goto("about:blank")
