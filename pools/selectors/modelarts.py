@@ -40,8 +40,10 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 NODE_PAGE_SIZE = 50
+# A status filter searches the nodes in pages of the API's largest size, up to NODE_SCAN_MAX_PAGES pages per
+# request (5,000 nodes), and stops early once it has a page's worth of matches to show.
+NODE_FILTER_PAGE_SIZE = 500
 POOL_NOT_FOUND = "ModelArts.50015001"  # the error code of a 404 for an unknown pool (API reference §9.4)
-# A status filter reads pages until one has matching nodes; this bounds one request's work.
 NODE_SCAN_MAX_PAGES = 10
 
 LISTING_POOLS = "Listing the pools of connection “{name}”"
@@ -240,6 +242,7 @@ class NodeSlice:
     pages_read: int
     nodes_scanned: int
     remaining: int | None  # as the last page reported
+    capped: bool = False  # a filtered search stopped at its page limit, with nodes left to search
 
 
 def node_scan(
@@ -248,17 +251,21 @@ def node_scan(
     pool_name: str,
     phase: str | None = None,
     continue_token: str | None = None,
-    limit: int = NODE_PAGE_SIZE,
-    max_pages: int = NODE_SCAN_MAX_PAGES,
+    limit: int | None = None,
+    max_pages: int | None = None,
     refresh: bool = False,
 ) -> ReadResult[NodeSlice]:
     """The next nodes of a pool, optionally only those in ``phase``.
 
-    Without a filter this is one page. With one, pages are read (each cached like ``node_page``) until a
-    page yields matching nodes, the list ends, or ``max_pages`` were read: never the whole pool at once.
+    Without a filter this is one page of ``NODE_PAGE_SIZE``. With one, the nodes are searched in pages of
+    ``NODE_FILTER_PAGE_SIZE`` (each cached like ``node_page``) until the list ends, a page's worth of matches
+    is found, or ``NODE_SCAN_MAX_PAGES`` pages were read (``capped``): every node of a pool of up to 5,000
+    nodes in one request, never an unbounded amount (``limit`` and ``max_pages`` override both bounds).
     When a page fails, the nodes found so far come back with the error, and ``continue_token`` points at
     the failed page so "Load more" retries it.
     """
+    limit = limit or (NODE_FILTER_PAGE_SIZE if phase else NODE_PAGE_SIZE)
+    max_pages = max_pages or (NODE_SCAN_MAX_PAGES if phase else 1)
     items: list[Node] = []
     token, pages, scanned = continue_token or None, 0, 0
     remaining: int | None = None
@@ -276,11 +283,12 @@ def node_scan(
         oldest = page.fetched_at if oldest is None else min(oldest, page.fetched_at)
         items.extend(node for node in page.value.items if not phase or node.phase == phase)
         token, remaining = page.value.continue_token, page.value.remaining
-        if items or token is None or error is not None:
+        if len(items) >= NODE_PAGE_SIZE or token is None or error is not None:
             break
     if pages == 0:
         return ReadResult(None, None, stale=False, error=error)
-    return ReadResult(NodeSlice(tuple(items), token, pages, scanned, remaining), oldest, stale, error)
+    capped = bool(phase) and token is not None and error is None and len(items) < NODE_PAGE_SIZE
+    return ReadResult(NodeSlice(tuple(items), token, pages, scanned, remaining, capped), oldest, stale, error)
 
 
 def runtime_metrics(*, connection: Connection, refresh: bool = False) -> ReadResult[RuntimeMetrics]:

@@ -188,3 +188,18 @@ def test_hidden_characters_show_as_markers_where_people_read_and_approve(
     expect(page.locator(".details-panel")).to_contain_text("Backup of ⟨U+202E⟩exe.pdf")
     assert "\u202e" not in page.locator("main").inner_text()
     page.goto("about:blank")
+
+
+def test_the_abnormal_filter_finds_every_abnormal_node_and_says_what_it_searched(
+    viewer_page, live_server, seeded_sandbox, sandbox_connection
+):
+    page = viewer_page
+    pool = pool_id(seeded_sandbox, "llm-pretrain")
+    page.goto(f"{live_server.url}{reverse('pools:pool_nodes', args=[sandbox_connection.pk, pool])}")
+    rows = page.locator("#node-rows tr[data-phase]")
+    expect(rows).to_have_count(50)
+    page.select_option("select[name=phase]", "Abnormal")
+    expect(rows).to_have_count(4)
+    expect(page.locator("tr.list-end")).to_have_text("Searched all 520 nodes of the pool: 4 Abnormal.")
+    expect(page.locator("tr.load-more")).to_have_count(0)
+    expect(rows.locator(".badge", has_text="Abnormal")).to_have_count(4)

@@ -127,27 +127,55 @@ def test_node_scan_without_a_filter_is_one_page(locmem_cache, seeded_sandbox, sa
     assert read.value.continue_token and read.value.remaining == 520 - selectors.NODE_PAGE_SIZE
 
 
-def test_node_scan_stops_at_the_bound(locmem_cache, seeded_sandbox, sandbox_connection):
+def test_a_filtered_node_scan_searches_every_node_in_the_largest_pages(
+    locmem_cache, seeded_sandbox, sandbox_connection
+):
     read = selectors.node_scan(
-        connection=sandbox_connection, pool_name=llm_pool(seeded_sandbox), phase="Checking", max_pages=3
+        connection=sandbox_connection, pool_name=llm_pool(seeded_sandbox), phase="Abnormal"
+    )
+    assert [node.phase for node in read.value.items] == ["Abnormal"] * 4
+    assert read.value.nodes_scanned == 520 and read.value.pages_read == 2
+    assert read.value.continue_token is None and not read.value.capped
+    assert all(f"limit={selectors.NODE_FILTER_PAGE_SIZE}" in call.query for call in seeded_sandbox.call_log())
+
+
+def test_node_scan_stops_at_the_bound_and_says_so(locmem_cache, seeded_sandbox, sandbox_connection):
+    read = selectors.node_scan(
+        connection=sandbox_connection,
+        pool_name=llm_pool(seeded_sandbox),
+        phase="Checking",
+        limit=50,
+        max_pages=3,
     )
     assert read.value.items == () and read.value.pages_read == 3 and read.value.nodes_scanned == 150
-    assert read.value.continue_token and seeded_sandbox.calls("ListPoolNodes") == 3
+    assert read.value.continue_token and read.value.capped and read.value.remaining == 370
+    assert seeded_sandbox.calls("ListPoolNodes") == 3
+
+
+def test_a_filtered_scan_stops_once_it_has_a_page_of_matches(
+    locmem_cache, seeded_sandbox, sandbox_connection
+):
+    read = selectors.node_scan(
+        connection=sandbox_connection, pool_name=llm_pool(seeded_sandbox), phase="Available", limit=50
+    )
+    assert len(read.value.items) >= selectors.NODE_PAGE_SIZE and read.value.pages_read <= 2
+    assert read.value.continue_token and not read.value.capped, "more to show, not a limit reached"
 
 
 def test_a_failure_in_the_middle_of_a_scan_keeps_what_was_found_and_where_to_resume(
     locmem_cache, fail_fast, seeded_sandbox, sandbox_connection
 ):
     pool = llm_pool(seeded_sandbox)
-    first = selectors.node_page(connection=sandbox_connection, pool_name=pool)
+    first = selectors.node_page(connection=sandbox_connection, pool_name=pool, limit=100)
     second = selectors.node_page(
-        connection=sandbox_connection, pool_name=pool, continue_token=first.value.continue_token
+        connection=sandbox_connection, pool_name=pool, continue_token=first.value.continue_token, limit=100
     )
     seeded_sandbox.faults.error(500, operation="ListPoolNodes")
-    read = selectors.node_scan(connection=sandbox_connection, pool_name=pool, phase="Checking")
+    read = selectors.node_scan(connection=sandbox_connection, pool_name=pool, phase="Checking", limit=100)
     assert read.error.details["error_code"] == "ModelArts.50005000"
     assert read.value.pages_read == 2, "the first two pages came from the cache"
     assert read.value.continue_token == second.value.continue_token, "resume at the page that failed"
+    assert not read.value.capped
 
 
 def test_a_read_with_nothing_to_show_has_only_the_error(
