@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.fixtures.approvals import wait_until
 from tests.fixtures.browse import FAULT_MODES, hx_get
 from tests.fixtures.sandbox import AK, PROJECT_ID, pool_body, signed_request
 
@@ -142,6 +143,14 @@ def test_each_upstream_failure_is_a_banner(browse, seeded_sandbox, mode):
     assert text in html and error_code in html
     assert "Request id" in html
     assert "There is no earlier data to show." in html
+    wait_for_late_answers(seeded_sandbox, mode, 2)
+
+
+def wait_for_late_answers(sandbox, mode: str, calls: int) -> None:
+    """A read that timed out is still answered later (and logged then): let it land in this test, not in a
+    later one that counts ListPools calls."""
+    if mode == "latency-past-timeout":
+        wait_until(lambda: sandbox.calls("ListPools") >= calls, what="the late ListPools answers")
 
 
 @pytest.mark.parametrize("mode", list(FAULT_MODES))
@@ -154,6 +163,7 @@ def test_after_a_good_read_a_failure_keeps_the_data_marked_stale(browse, seeded_
     assert "Showing the last good data" in html and "Stale: data from" in html
     assert set(shown_pools(html)) == DEMO_POOLS
     assert 'class="pools stale"' in html
+    wait_for_late_answers(seeded_sandbox, mode, 4)
 
 
 def test_the_banner_names_the_request_id_modelarts_gave(browse, seeded_sandbox):
@@ -248,7 +258,7 @@ def test_a_typed_workspace_nobody_knows_is_asked_for(browse, seeded_sandbox):
     html = browse.get(LIST, {"workspace": "team-x"}).content.decode()
 
     assert "No pools match." in html and "in workspace team-x" in html
-    assert seeded_sandbox.call_log("ListPools")[-1].query == "workspaceId=team-x"
+    assert "workspaceId=team-x" in [call.query for call in seeded_sandbox.call_log("ListPools")]
 
 
 def status_counts(html: str) -> dict[str, int]:
