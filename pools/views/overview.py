@@ -1,12 +1,16 @@
-"""The overview: one card per connection with live resource usage and pool statistics.
+"""The overview: one card per connection with live resource usage and its pools by status.
 
-The page reads the first cards' usage and statistics at once, all connections at the same time, and shows
+The page reads the first cards at once, all connections at the same time (each card: the usage, then the
+pools of every workspace the usage names, which it counts by status in the pool list's words), and shows
 the cards whose answers (or failures) arrive within ``OVERVIEW_INLINE_SECONDS``. A card still waiting then
 loads on its own (``hx-trigger="load"``) and joins its reads in flight, so a slow connection delays the
 page by that budget at most and only its own card beyond it.
 """
 
 from __future__ import annotations
+
+from functools import partial
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -20,7 +24,14 @@ from pools.htmx import HtmxHttpRequest, render_shell, template_for
 from pools.permissions import VIEW_DASHBOARD, require
 from pools.selectors.concurrent import concurrently, within
 from pools.selectors.connections import visible_connections
-from pools.selectors.modelarts import look_up_generations, pool_statistics, runtime_metrics
+from pools.selectors.modelarts import (
+    look_up_generations,
+    pools_by_phase,
+    pools_of_workspaces,
+    runtime_metrics,
+    workspace_pool_reads,
+    workspaces_seen,
+)
 from pools.selectors.usage import usage_rows
 from pools.views.browse import visible_connection, wants_refresh, with_refresh
 
@@ -29,20 +40,33 @@ PAGE = "pools/overview.html"
 INLINE_CARDS = 8
 
 
-def _card_reads(connection, refresh: bool = False) -> tuple:
-    return (
-        lambda: runtime_metrics(connection=connection, refresh=refresh),
-        lambda: pool_statistics(connection=connection, refresh=refresh),
-    )
+def _one_after_another(*reads) -> list:
+    return [read() for read in reads]
 
 
-def _card(connection, usage, statistics) -> dict:
+def _card_reads(connection, refresh: bool = False, run=concurrently) -> tuple:
+    """A card's usage and its pools in every workspace the usage names (as the pool list shows them by
+    default), as (usage, pools). ``run`` runs the ListPools reads: at once on the request's own thread;
+    one after another on a helper thread, which must not wait on other helpers (that could deadlock)."""
+    usage = runtime_metrics(connection=connection, refresh=refresh)
+    workspaces = workspaces_seen(connection, usage).value
+    reads = workspace_pool_reads(connection=connection, workspaces=workspaces, refresh=refresh)
+    return usage, pools_of_workspaces(workspaces, run(*reads))
+
+
+def _card(connection, usage, pools) -> dict:
     card_url = reverse("pools:overview_card", args=[connection.pk])
+    list_url = reverse("pools:pool_list")
+    counts = pools_by_phase(pools.value.items) if pools.value is not None else []
     return {
         "connection": connection,
         "usage": usage,
         "rows": usage_rows(usage.value) if usage.value is not None else [],
-        "statistics": statistics,
+        "pools": pools,
+        "status_counts": [
+            (phase, count, f"{list_url}?{urlencode({'connection': connection.pk, 'status': phase})}")
+            for phase, count in counts
+        ],
         "refresh_url": with_refresh(card_url, ""),
         "target": f"#card-{connection.pk}",
     }
@@ -58,14 +82,13 @@ def overview(request: HtmxHttpRequest):
     # The page around the cards is rendered while their reads are in flight.
     shell, answers = within(
         settings.OVERVIEW_INLINE_SECONDS,
-        *(read for connection in inline for read in _card_reads(connection)),
+        *(partial(_card_reads, connection, run=_one_after_another) for connection in inline),
         meanwhile=lambda: render_shell(request, PAGE, context),
     )
     cards = []
     for index, connection in enumerate(connections):
-        usage, statistics = answers[2 * index : 2 * index + 2] if index < len(inline) else (None, None)
-        ready = usage is not None and statistics is not None
-        cards.append((connection, _card(connection, usage, statistics) if ready else None))
+        ready = answers[index] if index < len(inline) else None
+        cards.append((connection, _card(connection, *ready) if ready is not None else None))
     context["cards"] = cards
     return HttpResponse(shell.around(render_to_string(f"{PAGE}#cards", context, request)))
 
@@ -76,7 +99,6 @@ def overview(request: HtmxHttpRequest):
 def overview_card(request: HtmxHttpRequest, connection_id: int):
     """One connection's card: the htmx partial, or (without JavaScript) the overview with just this card."""
     connection = visible_connection(request, connection_id)
-    usage, statistics = concurrently(*_card_reads(connection, wants_refresh(request)))
-    card = _card(connection, usage, statistics)
+    card = _card(connection, *_card_reads(connection, wants_refresh(request)))
     context = {"connections": [connection], "cards": [(connection, card)], "card": card}
     return render(request, template_for(request, PAGE, "usage-card"), context)

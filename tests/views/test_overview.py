@@ -40,7 +40,7 @@ def test_cards_ready_within_the_budget_are_in_the_page(browse, seeded_sandbox, s
     assert html.count('class="grid overview-grid"') == 1 and "<!--later:" not in html
     assert html.index("</header>") < html.index("overview-grid") < html.index("</main>")
     assert seeded_sandbox.calls("ShowPoolRuntimeMetrics") == 1
-    assert seeded_sandbox.calls("ShowPoolStatistics") == 1
+    assert seeded_sandbox.calls("ListPools") == 2  # one per workspace the usage names
 
 
 def test_a_card_not_ready_within_the_budget_loads_on_its_own_and_joins_its_read(
@@ -50,7 +50,9 @@ def test_a_card_not_ready_within_the_budget_loads_on_its_own_and_joins_its_read(
     other = make_connection(
         "second-view", access_key=AK, secret_key=SK, project_id=PROJECT_ID, endpoint=seeded_sandbox.url
     )
-    seeded_sandbox.faults.latency(700, count=1, operation="ShowPoolRuntimeMetrics")  # one card's read (timeout 1 s)
+    seeded_sandbox.faults.latency(
+        700, count=1, operation="ShowPoolRuntimeMetrics"
+    )  # one card's read (timeout 1 s)
 
     started = time.monotonic()
     html = browse.get(reverse("pools:overview")).content.decode()
@@ -64,19 +66,27 @@ def test_a_card_not_ready_within_the_budget_loads_on_its_own_and_joins_its_read(
     assert seeded_sandbox.calls("ShowPoolRuntimeMetrics") == 2  # one per connection, none again
 
 
-def test_a_card_shows_usage_bars_and_pool_statistics(browse, seeded_sandbox, sandbox_connection):
+def card_counts(html: str) -> dict[str, int]:
+    return {
+        label: int(number)
+        for number, label in re.findall(
+            r'<span class="count">(\d+)</span> <span class="badge[^"]*">(\w+)<', html
+        )
+    }
+
+
+def test_a_card_shows_usage_bars_and_pools_by_status(browse, seeded_sandbox, sandbox_connection):
     response = hx_get(browse, card_url(sandbox_connection))
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in html and f'id="card-{sandbox_connection.pk}"' in html
-    # Statistics of the demo estate's default workspace: ant8-expansion creating; llm-pretrain, infer-t4,
-    # notebook-cpu created (vision-train lives in another workspace); npu-infer-trial failed; finance-batch
-    # pending.
-    counts = dict(
-        (label, int(number))
-        for number, label in re.findall(r'<span class="count[^"]*">(\d+)</span> (\w+)', html)
-    )
-    assert counts == {"creating": 1, "created": 3, "failed": 1, "pending": 1}
+    # Every pool of the demo estate, in every workspace, counted in the words of the status badges:
+    # llm-pretrain, vision-train (its own workspace), infer-t4, notebook-cpu Running; ant8-expansion Creating;
+    # npu-infer-trial Error; finance-batch Waiting.
+    assert card_counts(html) == {"Creating": 1, "Running": 4, "Error": 1, "Waiting": 1}
+    assert "in all workspaces" in html
+    pools = reverse("pools:pool_list")
+    assert f'href="{pools}?connection={sandbox_connection.pk}&amp;status=Error"' in html
     # Usage: every pool by display name, with CPU, memory and the accelerator as bars.
     for name in ("llm-pretrain", "vision-train", "infer-t4", "notebook-cpu"):
         assert f">{name}</a>" in html
@@ -84,7 +94,8 @@ def test_a_card_shows_usage_bars_and_pool_statistics(browse, seeded_sandbox, san
     assert '<span class="usage-label">NPU</span>' in html and '<span class="usage-label">GPU</span>' in html
     assert "GiB" in html and "As of" in html
     assert seeded_sandbox.calls("ShowPoolRuntimeMetrics") == 1
-    assert seeded_sandbox.calls("ShowPoolStatistics") == 1
+    assert seeded_sandbox.calls("ListPools") == 2  # workspace 0 and vision-train's
+    assert seeded_sandbox.calls("ShowPoolStatistics") == 0
 
 
 def test_a_card_without_javascript_is_the_overview_with_that_card(browse, seeded_sandbox, sandbox_connection):
