@@ -51,6 +51,7 @@ from pools.services import notifications
 from pools.services.change_request_expiry import change_request_expire, change_requests_expire_due
 from pools.services.clients import CONNECTION_DELETED
 from pools.services.errors import ApplicationError
+from pools.services.pool_body import DISPLAY_NAME, create_pool_body_problem
 
 __all__ = [
     "OpenRequestExists",
@@ -137,10 +138,6 @@ UNEXPECTED = "Execution stopped on an unexpected error ({error}); the outcome is
 
 COMMENT_MAX = 5000
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-_DISPLAY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-POOL_TYPES = ("Dedicate", "Logical")
-SCOPES = ("Train", "Infer", "Notebook")
-NAME_LABEL = "os.modelarts/name"
 
 
 class OpenRequestExists(ApplicationError):
@@ -206,38 +203,6 @@ def _lock_pending(change_request: ChangeRequest, now: datetime, action: str) -> 
 # --- validation of what is requested -------------------------------------------------------------------------
 
 
-def _create_body_problem(target: str, body: Any) -> str | None:
-    if not isinstance(body, dict):
-        return "it must be a JSON object"
-    if body.get("apiVersion") != "v2" or body.get("kind") != "Pool":
-        return 'apiVersion must be "v2" and kind "Pool"'
-    labels = (body.get("metadata") or {}).get("labels") if isinstance(body.get("metadata"), dict) else None
-    if not isinstance(labels, dict) or labels.get(NAME_LABEL) != target:
-        return f"metadata.labels[{NAME_LABEL}] must be the pool name {target!r}"
-    spec = body.get("spec")
-    if not isinstance(spec, dict):
-        return "spec is missing"
-    if spec.get("type") not in POOL_TYPES:
-        return f"spec.type must be one of {', '.join(POOL_TYPES)}"
-    scope = spec.get("scope")
-    if not isinstance(scope, list) or not scope or any(s not in SCOPES for s in scope):
-        return f"spec.scope must list job types from {', '.join(SCOPES)}"
-    resources = spec.get("resources")
-    if not isinstance(resources, list) or not resources:
-        return "spec.resources must list at least one flavor"
-    for resource in resources:
-        if (
-            not isinstance(resource, dict)
-            or not isinstance(resource.get("flavor"), str)
-            or not resource["flavor"]
-        ):
-            return "every spec.resources entry needs a flavor"
-        count = resource.get("count")
-        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-            return "every spec.resources entry needs a count of at least 1"
-    return None
-
-
 def _validated(kind: str, target: str, body: Any) -> tuple[str, str, Any]:
     if kind not in Kind.values:
         raise ApplicationError(UNKNOWN_KIND, field="kind")
@@ -245,9 +210,9 @@ def _validated(kind: str, target: str, body: Any) -> tuple[str, str, Any]:
     if not target:
         raise ApplicationError(TARGET_REQUIRED, field="target")
     if kind == Kind.CREATE_POOL:
-        if not _DISPLAY_NAME.match(target):
+        if not DISPLAY_NAME.match(target):
             raise ApplicationError(BAD_DISPLAY_NAME, field="target")
-        problem = _create_body_problem(target, body)
+        problem = create_pool_body_problem(target, body)
         if problem:
             raise ApplicationError(BAD_CREATE_BODY.format(problem=problem), field="body")
         return kind, target, body
