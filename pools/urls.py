@@ -1,3 +1,10 @@
+"""The app's addresses, grouped by the section of the main navigation they belong to.
+
+URL names are snake_case ``<entity>_<action>`` (``pool_list``, ``connection_create``,
+``change_request_detail``). ``NAV_SECTIONS`` says which navigation link is marked active on each page
+(``{% nav_section %}`` in templates/base.html).
+"""
+
 from django.urls import path
 
 from pools.views import (
@@ -14,30 +21,12 @@ from pools.views import (
 
 app_name = "pools"
 
-urlpatterns = [
+overview_urls = [
     path("", overview.overview, name="overview"),
-    # Wizard and delete requests: pages that file change requests
-    path("pool-wizard/", pool_wizard.pool_wizard_start, name="pool_wizard_start"),
-    path("pool-wizard/<slug:wizard_id>/<slug:step>/", pool_wizard.pool_wizard_step, name="pool_wizard_step"),
-    path(
-        "pools/<int:connection_id>/<str:pool_name>/delete/",
-        pool_requests.delete_pool_request,
-        name="delete_pool_request",
-    ),
-    path(
-        "pools/<int:connection_id>/<str:pool_name>/nodes/delete/",
-        pool_requests.delete_nodes_request,
-        name="delete_nodes_request",
-    ),
-    # Audit: the sealed history and its exports
-    path("audit/", audit.audit_log, name="audit_log"),
-    path("audit/chain/", audit.audit_chain, name="audit_chain"),
-    path("audit/export.<str:fmt>", audit.audit_export, name="audit_export"),
+    path("overview/<int:connection_id>/", overview.overview_card, name="overview_card"),
 ]
 
-# --- browse: overview cards, pools, nodes, monitoring ---
-urlpatterns += [
-    path("overview/<int:connection_id>/", overview.overview_card, name="overview_card"),
+pool_urls = [
     path("pools/", pools.pool_list_view, name="pool_list"),
     path("pools/<int:connection_id>/<str:pool_name>/", pools.pool_detail, name="pool_detail"),
     path("pools/<int:connection_id>/<str:pool_name>/nodes/", nodes.pool_nodes, name="pool_nodes"),
@@ -51,33 +40,68 @@ urlpatterns += [
         monitoring.pool_monitoring_csv,
         name="pool_monitoring_csv",
     ),
+    # Pages that file change requests about pools: the wizard and the delete requests
+    path("pool-wizard/", pool_wizard.pool_wizard_start, name="pool_wizard_start"),
+    path("pool-wizard/<slug:wizard_id>/<slug:step>/", pool_wizard.pool_wizard_step, name="pool_wizard_step"),
+    path(
+        "pools/<int:connection_id>/<str:pool_name>/delete/",
+        pool_requests.delete_pool_request,
+        name="delete_pool_request",
+    ),
+    path(
+        "pools/<int:connection_id>/<str:pool_name>/nodes/delete/",
+        pool_requests.delete_nodes_request,
+        name="delete_nodes_request",
+    ),
 ]
 
-# --- connections ---
-urlpatterns += [
-    path("connections/", connections.connection_list_view, name="connections"),
-    path("connections/new/", connections.connection_create_view, name="connection-create"),
-    path("connections/<int:pk>/edit/", connections.connection_edit_view, name="connection-edit"),
-    path("connections/<int:pk>/delete/", connections.connection_delete_view, name="connection-delete"),
-    path("connections/<int:pk>/test/", connections.connection_test_view, name="connection-test"),
-    path("connections/switch/", connections.connection_switch_view, name="connection-switch"),
+connection_urls = [
+    path("connections/", connections.connection_list_view, name="connection_list"),
+    path("connections/new/", connections.connection_create_view, name="connection_create"),
+    path("connections/<int:pk>/edit/", connections.connection_edit_view, name="connection_edit"),
+    path("connections/<int:pk>/delete/", connections.connection_delete_view, name="connection_delete"),
+    path("connections/<int:pk>/test/", connections.connection_test_view, name="connection_test"),
+    path("connections/switch/", connections.connection_switch_view, name="connection_switch"),
 ]
 
-# --- approvals (change requests) ---
-urlpatterns += [
-    path("approvals/", approvals.approval_queue, name="approvals"),
-    path("approvals/history/", approvals.approval_history, name="approvals-history"),
-    path("requests/mine/", approvals.my_requests, name="my-requests"),
-    path("requests/<int:pk>/", approvals.change_request_detail, name="change-request-detail"),
+approval_urls = [
+    path("approvals/", approvals.approval_queue, name="approval_queue"),
+    path("approvals/history/", approvals.approval_history, name="approval_history"),
+    path("requests/<int:pk>/", approvals.change_request_detail, name="change_request_detail"),
     path(
         "requests/<int:pk>/revalidation/",
         approvals.change_request_revalidation,
-        name="change-request-revalidation",
+        name="change_request_revalidation",
     ),
-    path("requests/<int:pk>/approve/", approvals.change_request_approve_view, name="change-request-approve"),
-    path("requests/<int:pk>/reject/", approvals.change_request_reject_view, name="change-request-reject"),
-    path("requests/<int:pk>/retry/", approvals.change_request_retry_view, name="change-request-retry"),
-    path("requests/<int:pk>/execute/", approvals.change_request_execute_view, name="change-request-execute"),
-    path("requests/<int:pk>/cancel/", approvals.change_request_cancel_view, name="change-request-cancel"),
-    path("requests/<int:pk>/comment/", approvals.change_request_comment_view, name="change-request-comment"),
+    path("requests/<int:pk>/approve/", approvals.change_request_approve_view, name="change_request_approve"),
+    path("requests/<int:pk>/reject/", approvals.change_request_reject_view, name="change_request_reject"),
+    path("requests/<int:pk>/retry/", approvals.change_request_retry_view, name="change_request_retry"),
+    path("requests/<int:pk>/execute/", approvals.change_request_execute_view, name="change_request_execute"),
+    path("requests/<int:pk>/cancel/", approvals.change_request_cancel_view, name="change_request_cancel"),
+    path("requests/<int:pk>/comment/", approvals.change_request_comment_view, name="change_request_comment"),
 ]
+
+my_request_urls = [
+    path("requests/mine/", approvals.my_requests, name="my_requests"),
+]
+
+audit_urls = [
+    # The sealed history and its exports
+    path("audit/", audit.audit_log, name="audit_log"),
+    path("audit/chain/", audit.audit_chain, name="audit_chain"),
+    path("audit/export.<str:fmt>", audit.audit_export, name="audit_export"),
+]
+
+SECTIONS = {
+    "overview": overview_urls,
+    "pools": pool_urls,
+    "connections": connection_urls,
+    "approvals": approval_urls,
+    "my_requests": my_request_urls,
+    "audit": audit_urls,
+}
+
+urlpatterns = [pattern for patterns in SECTIONS.values() for pattern in patterns]
+
+# url name -> the navigation section it belongs to
+NAV_SECTIONS = {pattern.name: section for section, patterns in SECTIONS.items() for pattern in patterns}

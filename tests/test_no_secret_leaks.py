@@ -98,17 +98,17 @@ def test_the_keys_of_a_connection_never_appear_in_plaintext(
         "access_key": LEAK_AK,
         "secret_key": LEAK_SK,
     }
-    seen.response("connection create", as_admin.post(reverse("pools:connection-create"), form, follow=True))
+    seen.response("connection create", as_admin.post(reverse("pools:connection_create"), form, follow=True))
     connection = Connection.objects.get(name="leak-probe")
     seen.response(
-        "connection edit form", as_admin.get(reverse("pools:connection-edit", args=[connection.pk]))
+        "connection edit form", as_admin.get(reverse("pools:connection_edit", args=[connection.pk]))
     )
-    tested = as_admin.post(reverse("pools:connection-test", args=[connection.pk]), follow=True)
+    tested = as_admin.post(reverse("pools:connection_test", args=[connection.pk]), follow=True)
     assert tested.status_code == 200
     seen.response("connection test", tested)
     assert seeded_sandbox.calls() > 0, "testing the connection should have called the sandbox"
-    as_operator.post(reverse("pools:connection-switch"), {"connection": connection.pk, "next": "/"})
-    as_approver.post(reverse("pools:connection-switch"), {"connection": connection.pk, "next": "/"})
+    as_operator.post(reverse("pools:connection_switch"), {"connection": connection.pk, "next": "/"})
+    as_approver.post(reverse("pools:connection_switch"), {"connection": connection.pk, "next": "/"})
 
     # A change request, filed and approved in the UI, executed against the sandbox with these keys.
     pool_name = seeded_sandbox.pools(sandbox_account.PROJECT_ID)[0]["metadata"]["name"]
@@ -121,7 +121,7 @@ def test_the_keys_of_a_connection_never_appear_in_plaintext(
     seen.response("delete request", filed)
     change_request = ChangeRequest.objects.get(connection=connection)
     approved = as_approver.post(
-        reverse("pools:change-request-approve", args=[change_request.pk]),
+        reverse("pools:change_request_approve", args=[change_request.pk]),
         {"password": PASSWORD, "comment": "leak probe"},
         follow=True,
     )
@@ -129,7 +129,7 @@ def test_the_keys_of_a_connection_never_appear_in_plaintext(
     change_request.refresh_from_db()
     assert change_request.status == ChangeRequest.Status.SUCCEEDED
     seen.response(
-        "request detail", as_approver.get(reverse("pools:change-request-detail", args=[change_request.pk]))
+        "request detail", as_approver.get(reverse("pools:change_request_detail", args=[change_request.pk]))
     )
 
     # An upstream error, shown as a banner.
@@ -174,7 +174,7 @@ def test_the_keys_of_a_connection_never_appear_in_plaintext(
     monkeypatch.setattr("pools.services.connections._save", crash)
     crashing = Client(raise_request_exception=False)
     crashing.force_login(administrator)
-    crashed = crashing.post(reverse("pools:connection-create"), {**form, "name": "leak-crash"})
+    crashed = crashing.post(reverse("pools:connection_create"), {**form, "name": "leak-crash"})
     assert crashed.status_code == 500
     seen.response("500 page", crashed)
     [logged] = [record for record in caplog.records if record.name == "django.request" and record.exc_info]

@@ -30,7 +30,7 @@ REQUESTER_SUBJECTS = {
 
 
 def detail_url(change_request: ChangeRequest) -> str:
-    path = reverse("pools:change-request-detail", args=[change_request.pk])
+    path = reverse("pools:change_request_detail", args=[change_request.pk])
     return settings.DASHBOARD_URL.rstrip("/") + path
 
 

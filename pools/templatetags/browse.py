@@ -196,7 +196,7 @@ def _pool_row(row) -> str:
         classes.append("has-requests")
     description = f'<div class="small">{_shown(pool.description)}</div>' if pool.description else ""
     requests = "".join(
-        f'<a class="badge warn open-request" href="{reverse("pools:change-request-detail", args=[cr.pk])}" '
+        f'<a class="badge warn open-request" href="{reverse("pools:change_request_detail", args=[cr.pk])}" '
         f'title="Open change request #{cr.pk}">{escape(cr.get_kind_display())} requested</a>'
         for cr in row.open_requests
     )

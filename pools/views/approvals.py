@@ -115,7 +115,7 @@ def _render_card(
     }
     if request.htmx:
         if request.htmx.current_url_abs_path == reverse(
-            "pools:change-request-detail", args=[change_request.pk]
+            "pools:change_request_detail", args=[change_request.pk]
         ):
             # ... and on the request's own page, its history, which a decision or an execution just extended.
             context.update(timeline_oob=True, timeline=change_request_timeline(change_request))
@@ -150,7 +150,7 @@ def _done(request: HtmxHttpRequest, change_request: ChangeRequest, message: str)
     messages.add_message(request, level, f"{message} {outcome}".strip())
     if request.htmx:
         return _render_card(request, change_request)
-    return redirect("pools:change-request-detail", pk=change_request.pk)
+    return redirect("pools:change_request_detail", pk=change_request.pk)
 
 
 # --- pages ---------------------------------------------------------------------------------------------------
@@ -310,7 +310,7 @@ def change_request_comment_view(request: HtmxHttpRequest, pk: int):
             form.add_error("text" if error.field == "text" else None, error.message)
         else:
             if not request.htmx:
-                return redirect("pools:change-request-detail", pk=change_request.pk)
+                return redirect("pools:change_request_detail", pk=change_request.pk)
             form = CommentForm()
     context = {
         **_detail_context(request, change_request),

@@ -71,7 +71,7 @@ def connection_create_view(request: HtmxHttpRequest) -> HttpResponse:
             form.add_service_errors(error)
         else:
             messages.success(request, f"Connection “{connection.name}” created.")
-            return _go(request, reverse("pools:connections"))
+            return _go(request, reverse("pools:connection_list"))
     return _form_response(request, form, None)
 
 
@@ -93,7 +93,7 @@ def connection_edit_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             form.add_service_errors(error)
         else:
             messages.success(request, f"Connection “{connection.name}” saved.")
-            return _go(request, reverse("pools:connections"))
+            return _go(request, reverse("pools:connection_list"))
     return _form_response(request, form, connection)
 
 
@@ -111,7 +111,7 @@ def connection_delete_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             refusal = error.message
         else:
             messages.success(request, done)
-            return _go(request, reverse("pools:connections"))
+            return _go(request, reverse("pools:connection_list"))
     context = {
         "connection": connection,
         "open_change_requests": open_change_request_count(connection),
@@ -133,7 +133,7 @@ def connection_test_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Connection “{connection.name}” works: {result.summary}.")
     else:
         messages.error(request, f"Testing connection “{connection.name}” failed: {result.summary}")
-    return redirect("pools:connections")
+    return redirect("pools:connection_list")
 
 
 @require(VIEW_DASHBOARD)

@@ -43,7 +43,7 @@ def _file(
         if can_view(request.user, duplicate.existing):
             # The request that already asks for this change is where to go (and to add a comment).
             messages.info(request, duplicate.message)
-            return HttpResponseRedirect(reverse("pools:change-request-detail", args=[duplicate.existing.pk]))
+            return HttpResponseRedirect(reverse("pools:change_request_detail", args=[duplicate.existing.pk]))
         form.add_error(None, duplicate.message)
         form.refusal = duplicate
         return None
@@ -52,7 +52,7 @@ def _file(
         form.refusal = error
         return None
     messages.success(request, FILED.format(pk=change_request.pk, summary=change_request.summary))
-    return HttpResponseRedirect(reverse("pools:change-request-detail", args=[change_request.pk]))
+    return HttpResponseRedirect(reverse("pools:change_request_detail", args=[change_request.pk]))
 
 
 @require(REQUEST_CHANGE)

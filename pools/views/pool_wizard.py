@@ -185,7 +185,7 @@ def _step_url(wizard_id: str, step: str, **query) -> str:
 
 
 def _request_url(change_request) -> str:
-    return reverse("pools:change-request-detail", args=[change_request.pk])
+    return reverse("pools:change_request_detail", args=[change_request.pk])
 
 
 @require(REQUEST_CHANGE)

@@ -142,9 +142,9 @@ def test_every_page_shows_times_one_way(
         f"{reverse('pools:pool_list')}?connection={sandbox_connection.pk}",
         reverse("pools:pool_detail", args=[sandbox_connection.pk, llm]),
         reverse("pools:pool_nodes", args=[sandbox_connection.pk, llm]),
-        reverse("pools:approvals"),
-        reverse("pools:change-request-detail", args=[change_request.pk]),
-        reverse("pools:approvals-history"),
+        reverse("pools:approval_queue"),
+        reverse("pools:change_request_detail", args=[change_request.pk]),
+        reverse("pools:approval_history"),
         reverse("pools:audit_log"),
     ):
         page.goto(f"{live_server.url}{url}")
@@ -180,7 +180,7 @@ def test_hidden_characters_show_as_markers_where_people_read_and_approve(
         idempotency_key="e2e-hidden",
     )
     page = login(approver)
-    page.goto(f"{live_server.url}{reverse('pools:approvals')}")
+    page.goto(f"{live_server.url}{reverse('pools:approval_queue')}")
     card = page.locator("article.change-request").first
     expect(card).to_contain_text("Replaced by ⟨U+202E⟩no-lmth")
     assert "\u202e" not in card.inner_text()

@@ -130,7 +130,7 @@ def test_a_request_decided_by_keyboard_keeps_the_focus_on_its_card(
         idempotency_key="focus",
     )
     page = login(approver)
-    page.goto(f"{live_server.url}{reverse('pools:approvals')}")
+    page.goto(f"{live_server.url}{reverse('pools:approval_queue')}")
     card = f"#cr-{pending.pk}"
     page.locator(f"{card} input[name=password]").fill(PASSWORD)
     page.locator(f"{card} button", has_text="Approve").focus()

@@ -100,24 +100,24 @@ def test_approval_audit_connection_and_wizard_pages_fit_a_phone(
         reason="Phone check",
         idempotency_key="phone",
     )
-    page.goto(f"{live_server.url}{reverse('pools:approvals')}")
+    page.goto(f"{live_server.url}{reverse('pools:approval_queue')}")
     expect(page.locator(f"#cr-{pending.pk} .revalidation-result")).to_be_visible()
     assert_fits_the_phone(page, "approvals queue")
 
-    page.goto(f"{live_server.url}{reverse('pools:change-request-detail', args=[pending.pk])}")
+    page.goto(f"{live_server.url}{reverse('pools:change_request_detail', args=[pending.pk])}")
     expect(page.locator(f"#cr-{pending.pk} .revalidation-result")).to_be_visible()
     assert_fits_the_phone(page, "request page")
 
-    page.goto(f"{live_server.url}{reverse('pools:approvals-history')}")
+    page.goto(f"{live_server.url}{reverse('pools:approval_history')}")
     assert_fits_the_phone(page, "approval history")
 
     page.goto(f"{live_server.url}{reverse('pools:audit_log')}")
     expect(page.locator("#chain-status")).to_contain_text("verified")
     assert_fits_the_phone(page, "audit")
 
-    page.goto(f"{live_server.url}{reverse('pools:connections')}")
+    page.goto(f"{live_server.url}{reverse('pools:connection_list')}")
     assert_fits_the_phone(page, "connections")
-    page.goto(f"{live_server.url}{reverse('pools:connection-create')}")
+    page.goto(f"{live_server.url}{reverse('pools:connection_create')}")
     assert_fits_the_phone(page, "new connection")
 
     page.goto(f"{live_server.url}{reverse('pools:pool_wizard_start')}")

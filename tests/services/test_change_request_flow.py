@@ -34,7 +34,7 @@ def test_operator_requests_approver_approves_pool_is_created_then_running(
 
     client.force_login(approver)
     response = client.post(
-        reverse("pools:change-request-approve", args=[cr.pk]),
+        reverse("pools:change_request_approve", args=[cr.pk]),
         {"password": PASSWORD, "comment": "Budget confirmed."},
         HTTP_HX_REQUEST="true",
     )

@@ -46,18 +46,18 @@ def as_user(client, user):
     return client
 
 
-PAGES = ["pools:approvals", "pools:approvals-history", "pools:my-requests"]
+PAGES = ["pools:approval_queue", "pools:approval_history", "pools:my_requests"]
 
 
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("viewer", {"pools:approvals": 403, "pools:approvals-history": 403, "pools:my-requests": 403}),
-        ("nobody", {"pools:approvals": 403, "pools:approvals-history": 403, "pools:my-requests": 403}),
-        ("operator", {"pools:approvals": 403, "pools:approvals-history": 403, "pools:my-requests": 200}),
-        ("approver", {"pools:approvals": 200, "pools:approvals-history": 200, "pools:my-requests": 403}),
-        ("auditor", {"pools:approvals": 403, "pools:approvals-history": 200, "pools:my-requests": 403}),
-        ("administrator", {"pools:approvals": 200, "pools:approvals-history": 200, "pools:my-requests": 200}),
+        ("viewer", {"pools:approval_queue": 403, "pools:approval_history": 403, "pools:my_requests": 403}),
+        ("nobody", {"pools:approval_queue": 403, "pools:approval_history": 403, "pools:my_requests": 403}),
+        ("operator", {"pools:approval_queue": 403, "pools:approval_history": 403, "pools:my_requests": 200}),
+        ("approver", {"pools:approval_queue": 200, "pools:approval_history": 200, "pools:my_requests": 403}),
+        ("auditor", {"pools:approval_queue": 403, "pools:approval_history": 200, "pools:my_requests": 403}),
+        ("administrator", {"pools:approval_queue": 200, "pools:approval_history": 200, "pools:my_requests": 200}),
     ],
 )
 def test_page_permissions(request, client, role, expected, pending):
@@ -78,12 +78,12 @@ def test_page_permissions(request, client, role, expected, pending):
 )
 def test_detail_permissions(request, client, role, status, pending):
     as_user(client, request.getfixturevalue(role))
-    assert client.get(reverse("pools:change-request-detail", args=[pending.pk])).status_code == status
+    assert client.get(reverse("pools:change_request_detail", args=[pending.pk])).status_code == status
 
 
 def test_anonymous_is_sent_to_login(client, pending):
     for url in [reverse(name) for name in PAGES] + [
-        reverse("pools:change-request-detail", args=[pending.pk])
+        reverse("pools:change_request_detail", args=[pending.pk])
     ]:
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
@@ -92,8 +92,8 @@ def test_anonymous_is_sent_to_login(client, pending):
 def test_operator_sees_only_own_requests(client, django_user_model, pending):
     other = make_user(django_user_model, "olga-operator", permissions.OPERATOR)
     as_user(client, other)
-    assert client.get(reverse("pools:change-request-detail", args=[pending.pk])).status_code == 404
-    assert f"#{pending.pk}" not in client.get(reverse("pools:my-requests")).content.decode()
+    assert client.get(reverse("pools:change_request_detail", args=[pending.pk])).status_code == 404
+    assert f"#{pending.pk}" not in client.get(reverse("pools:my_requests")).content.decode()
 
 
 @pytest.mark.parametrize("action", ["approve", "reject", "retry", "execute"])
@@ -101,7 +101,7 @@ def test_operator_sees_only_own_requests(client, django_user_model, pending):
 def test_decisions_are_refused_for_non_approvers(request, client, role, action, cloud, pending):
     as_user(client, request.getfixturevalue(role))
     response = client.post(
-        reverse(f"pools:change-request-{action}", args=[pending.pk]), {"password": PASSWORD, "comment": "x"}
+        reverse(f"pools:change_request_{action}", args=[pending.pk]), {"password": PASSWORD, "comment": "x"}
     )
     assert response.status_code == 403
     assert ChangeRequest.objects.get(pk=pending.pk).status == Status.PENDING
@@ -109,13 +109,13 @@ def test_decisions_are_refused_for_non_approvers(request, client, role, action, 
 
 
 def test_queue_shows_details_and_decision_forms(client, approver, pending, pool):
-    page = as_user(client, approver).get(reverse("pools:approvals")).content.decode()
+    page = as_user(client, approver).get(reverse("pools:approval_queue")).content.decode()
     assert f'id="cr-{pending.pk}"' in page
     assert f"Delete pool {pool}" in page and "Team disbanded" in page and "otto-operator" in page
     assert "0 of 1" in page
-    assert reverse("pools:change-request-approve", args=[pending.pk]) in page
+    assert reverse("pools:change_request_approve", args=[pending.pk]) in page
     assert 'name="password"' in page
-    assert reverse("pools:change-request-revalidation", args=[pending.pk]) in page
+    assert reverse("pools:change_request_revalidation", args=[pending.pk]) in page
     assert f"DELETE /v2/{{project_id}}/pools/{pool}" in page
 
 
@@ -132,12 +132,12 @@ def test_own_request_is_shown_without_buttons_and_refused_on_post(
         idempotency_key="own",
     )
     as_user(client, administrator)
-    page = client.get(reverse("pools:approvals")).content.decode()
+    page = client.get(reverse("pools:approval_queue")).content.decode()
     assert f'id="cr-{own.pk}"' in page and "This is your own request" in page
-    assert reverse("pools:change-request-approve", args=[own.pk]) not in page
+    assert reverse("pools:change_request_approve", args=[own.pk]) not in page
 
     response = client.post(
-        reverse("pools:change-request-approve", args=[own.pk]), {"password": PASSWORD}, **HTMX
+        reverse("pools:change_request_approve", args=[own.pk]), {"password": PASSWORD}, **HTMX
     )
     assert response.status_code == 403
     assert ChangeRequest.objects.get(pk=own.pk).status == Status.PENDING and cloud.calls[DELETE_POOL] == 0
@@ -145,7 +145,7 @@ def test_own_request_is_shown_without_buttons_and_refused_on_post(
 
 def test_htmx_approve_with_password_swaps_the_card(client, approver, cloud, pending, pool):
     response = as_user(client, approver).post(
-        reverse("pools:change-request-approve", args=[pending.pk]),
+        reverse("pools:change_request_approve", args=[pending.pk]),
         {"password": PASSWORD, "comment": "go"},
         **HTMX,
     )
@@ -179,12 +179,12 @@ def test_every_decision_confirms_with_a_message_also_over_htmx(
         cloud.fail_next(DELETE_POOL, 500)
         svc.change_request_approve(user=approver, change_request=pending)
     as_user(client, operator if decision == "cancel" else approver)
-    url = reverse(f"pools:change-request-{decision}", args=[pending.pk])
+    url = reverse(f"pools:change_request_{decision}", args=[pending.pk])
 
     response = client.post(url, data.get(decision, {}), **HTMX)
 
     assert response.status_code == 200 and expected in messages_oob(response.content.decode())
-    later = client.get(reverse("pools:change-request-detail", args=[pending.pk])).content.decode()
+    later = client.get(reverse("pools:change_request_detail", args=[pending.pk])).content.decode()
     assert expected not in later  # shown once, not again on the next page
     plain = client.post(url, data.get(decision, {}), follow=True)  # refused now: no confirmation
     assert "You " not in messages_oob(plain.content.decode()) and expected not in plain.content.decode()
@@ -193,16 +193,16 @@ def test_every_decision_confirms_with_a_message_also_over_htmx(
 def test_a_failed_execution_is_confirmed_as_a_warning(client, approver, cloud, pending):
     cloud.fail_next(DELETE_POOL, 500)
     response = as_user(client, approver).post(
-        reverse("pools:change-request-approve", args=[pending.pk]), {"password": PASSWORD}, follow=True
+        reverse("pools:change_request_approve", args=[pending.pk]), {"password": PASSWORD}, follow=True
     )
     html = response.content.decode()
     assert f'<div class="message warning">You approved change request #{pending.pk}. It failed;' in html
 
 
 def test_a_decision_on_the_request_page_brings_its_history_up_to_date(client, approver, pending):
-    detail = reverse("pools:change-request-detail", args=[pending.pk])
+    detail = reverse("pools:change_request_detail", args=[pending.pk])
     as_user(client, approver)
-    url = reverse("pools:change-request-approve", args=[pending.pk])
+    url = reverse("pools:change_request_approve", args=[pending.pk])
 
     on_detail = client.post(
         url, {"password": PASSWORD}, HTTP_HX_CURRENT_URL=f"http://testserver{detail}", **HTMX
@@ -217,9 +217,9 @@ def test_a_decision_in_the_queue_sends_no_history(client, approver, pending):
     html = (
         as_user(client, approver)
         .post(
-            reverse("pools:change-request-approve", args=[pending.pk]),
+            reverse("pools:change_request_approve", args=[pending.pk]),
             {"password": PASSWORD},
-            HTTP_HX_CURRENT_URL=f"http://testserver{reverse('pools:approvals')}",
+            HTTP_HX_CURRENT_URL=f"http://testserver{reverse('pools:approval_queue')}",
             **HTMX,
         )
         .content.decode()
@@ -229,7 +229,7 @@ def test_a_decision_in_the_queue_sends_no_history(client, approver, pending):
 
 def test_wrong_password_is_a_field_error_and_nothing_happens(client, approver, cloud, pending):
     response = as_user(client, approver).post(
-        reverse("pools:change-request-approve", args=[pending.pk]),
+        reverse("pools:change_request_approve", args=[pending.pk]),
         {"password": "guess", "comment": "go"},
         **HTMX,
     )
@@ -238,16 +238,16 @@ def test_wrong_password_is_a_field_error_and_nothing_happens(client, approver, c
     assert ChangeRequest.objects.get(pk=pending.pk).status == Status.PENDING
     assert not pending.approvals.exists() and cloud.calls[DELETE_POOL] == 0
 
-    plain = client.post(reverse("pools:change-request-approve", args=[pending.pk]), {"password": ""})
+    plain = client.post(reverse("pools:change_request_approve", args=[pending.pk]), {"password": ""})
     assert plain.status_code == 400 and "<html" in plain.content.decode()
 
 
 def test_plain_form_approve_redirects_to_the_detail(client, approver, pending):
     response = as_user(client, approver).post(
-        reverse("pools:change-request-approve", args=[pending.pk]), {"password": PASSWORD}
+        reverse("pools:change_request_approve", args=[pending.pk]), {"password": PASSWORD}
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("pools:change-request-detail", args=[pending.pk])
+    assert response["Location"] == reverse("pools:change_request_detail", args=[pending.pk])
     page = client.get(response["Location"]).content.decode()
     assert "You approved change request" in page and "Succeeded" in page
 
@@ -255,7 +255,7 @@ def test_plain_form_approve_redirects_to_the_detail(client, approver, pending):
 def test_approve_after_reject_shows_a_banner(client, approver, second_approver, pending):
     svc.change_request_reject(user=second_approver, change_request=pending, comment="no")
     response = as_user(client, approver).post(
-        reverse("pools:change-request-approve", args=[pending.pk]), {"password": PASSWORD}, **HTMX
+        reverse("pools:change_request_approve", args=[pending.pk]), {"password": PASSWORD}, **HTMX
     )
     assert response.status_code == 200
     assert "is rejected; only a pending request can be approved" in response.content.decode()
@@ -263,7 +263,7 @@ def test_approve_after_reject_shows_a_banner(client, approver, second_approver, 
 
 def test_reject_needs_a_comment(client, approver, pending):
     as_user(client, approver)
-    url = reverse("pools:change-request-reject", args=[pending.pk])
+    url = reverse("pools:change_request_reject", args=[pending.pk])
     response = client.post(url, {"comment": ""}, **HTMX)
     assert "Say why you reject this request." in response.content.decode()
     assert ChangeRequest.objects.get(pk=pending.pk).status == Status.PENDING
@@ -274,13 +274,13 @@ def test_reject_needs_a_comment(client, approver, pending):
 
 def test_cancel_own_pending_request(client, operator, pending):
     response = as_user(client, operator).post(
-        reverse("pools:change-request-cancel", args=[pending.pk]), **HTMX
+        reverse("pools:change_request_cancel", args=[pending.pk]), **HTMX
     )
     assert response.status_code == 200 and 'data-status="cancelled"' in response.content.decode()
 
 
 def test_cancel_by_someone_else_is_refused(client, administrator, pending):
-    response = as_user(client, administrator).post(reverse("pools:change-request-cancel", args=[pending.pk]))
+    response = as_user(client, administrator).post(reverse("pools:change_request_cancel", args=[pending.pk]))
     assert response.status_code == 403
     assert ChangeRequest.objects.get(pk=pending.pk).status == Status.PENDING
 
@@ -291,20 +291,20 @@ def test_failed_request_shows_result_and_retry(client, approver, cloud, pending)
 
     page = (
         as_user(client, approver)
-        .get(reverse("pools:change-request-detail", args=[pending.pk]))
+        .get(reverse("pools:change_request_detail", args=[pending.pk]))
         .content.decode()
     )
     assert "ModelArts.50005000" in page and cloud.request_id(DELETE_POOL) in page and "internal error" in page
-    assert reverse("pools:change-request-retry", args=[pending.pk]) in page
+    assert reverse("pools:change_request_retry", args=[pending.pk]) in page
 
     response = client.post(
-        reverse("pools:change-request-retry", args=[pending.pk]), {"password": PASSWORD}, **HTMX
+        reverse("pools:change_request_retry", args=[pending.pk]), {"password": PASSWORD}, **HTMX
     )
     assert 'data-status="succeeded"' in response.content.decode()
     assert cloud.calls[DELETE_POOL] == 2
 
     again = client.post(
-        reverse("pools:change-request-retry", args=[pending.pk]), {"password": PASSWORD}, **HTMX
+        reverse("pools:change_request_retry", args=[pending.pk]), {"password": PASSWORD}, **HTMX
     )
     assert "only a failed request, or one whose outcome is unknown, can be retried" in again.content.decode()
     assert cloud.calls[DELETE_POOL] == 2
@@ -314,7 +314,7 @@ def test_failed_request_shows_result_and_retry(client, approver, cloud, pending)
 def test_retry_needs_the_password_again(client, approver, cloud, pending, password):
     cloud.fail_next(DELETE_POOL, 500)
     svc.change_request_approve(user=approver, change_request=pending)
-    url = reverse("pools:change-request-retry", args=[pending.pk])
+    url = reverse("pools:change_request_retry", args=[pending.pk])
 
     response = as_user(client, approver).post(url, {"password": password}, **HTMX)
 
@@ -330,8 +330,8 @@ def test_retry_needs_the_password_again(client, approver, cloud, pending, passwo
 
 def test_execute_needs_the_password_again(client, approver, cloud, pending):
     ChangeRequest.objects.filter(pk=pending.pk).update(status=Status.APPROVED)  # a crash left it approved
-    url = reverse("pools:change-request-execute", args=[pending.pk])
-    page = as_user(client, approver).get(reverse("pools:change-request-detail", args=[pending.pk]))
+    url = reverse("pools:change_request_execute", args=[pending.pk])
+    page = as_user(client, approver).get(reverse("pools:change_request_detail", args=[pending.pk]))
     assert 'id="run-password-' in page.content.decode()
 
     refused = client.post(url, {"password": "guess"}, **HTMX)
@@ -353,11 +353,11 @@ def test_an_expired_failed_request_is_not_offered_and_cannot_be_retried(
     )
     as_user(client, second_approver)
 
-    page = client.get(reverse("pools:change-request-detail", args=[pending.pk])).content.decode()
-    assert reverse("pools:change-request-retry", args=[pending.pk]) not in page
+    page = client.get(reverse("pools:change_request_detail", args=[pending.pk])).content.decode()
+    assert reverse("pools:change_request_retry", args=[pending.pk]) not in page
     assert "it can no longer be run" in page
     response = client.post(
-        reverse("pools:change-request-retry", args=[pending.pk]), {"password": PASSWORD}, **HTMX
+        reverse("pools:change_request_retry", args=[pending.pk]), {"password": PASSWORD}, **HTMX
     )
 
     assert "expired on" in response.content.decode() and "can no longer be run" in response.content.decode()
@@ -383,21 +383,21 @@ def test_a_lost_create_shows_outcome_unknown_and_an_immediate_retry_sends_nothin
     as_user(client, approver)
 
     approved = client.post(
-        reverse("pools:change-request-approve", args=[cr.pk]), {"password": PASSWORD}, **HTMX
+        reverse("pools:change_request_approve", args=[cr.pk]), {"password": PASSWORD}, **HTMX
     ).content.decode()
     assert 'data-status="unknown"' in approved and "Outcome unknown" in approved
     assert "Check and retry" in approved and 'data-role="outcome"' in approved
     assert "Its outcome is unknown" in messages_oob(approved)
 
     retried = client.post(
-        reverse("pools:change-request-retry", args=[cr.pk]), {"password": PASSWORD}, **HTMX
+        reverse("pools:change_request_retry", args=[cr.pk]), {"password": PASSWORD}, **HTMX
     ).content.decode()
     assert "Nothing was sent: ModelArts shows no sign" in retried and 'data-status="unknown"' in retried
 
     cloud.wait_for_call(CREATE_POOL)
     assert cloud.calls[CREATE_POOL] == 1
     settled = client.post(
-        reverse("pools:change-request-retry", args=[cr.pk]), {"password": PASSWORD}, **HTMX
+        reverse("pools:change_request_retry", args=[cr.pk]), {"password": PASSWORD}, **HTMX
     ).content.decode()
     assert 'data-status="succeeded"' in settled and cloud.calls[CREATE_POOL] == 1
 
@@ -418,16 +418,16 @@ def test_retry_is_not_offered_to_the_requester(
     svc.change_request_approve(user=approver, change_request=cr)
     page = (
         as_user(client, administrator)
-        .get(reverse("pools:change-request-detail", args=[cr.pk]))
+        .get(reverse("pools:change_request_detail", args=[cr.pk]))
         .content.decode()
     )
-    assert "Failed" in page and reverse("pools:change-request-retry", args=[cr.pk]) not in page
+    assert "Failed" in page and reverse("pools:change_request_retry", args=[cr.pk]) not in page
 
 
 def test_revalidation_shows_problems_and_changes(client, approver, cloud, pending, pool):
     cloud.delete_pool_elsewhere(pool)
     response = as_user(client, approver).get(
-        reverse("pools:change-request-revalidation", args=[pending.pk]), **HTMX
+        reverse("pools:change_request_revalidation", args=[pending.pk]), **HTMX
     )
     html = response.content.decode()
     assert f"Pool {pool} is already being deleted." in html
@@ -439,24 +439,24 @@ def test_a_request_the_live_state_no_longer_allows_offers_reject_or_cancel_not_a
 ):
     """The incident: a second request for a pool deleted by the first still offered Approve, and failed."""
     cloud.delete_pool_elsewhere(pool)
-    url = reverse("pools:change-request-revalidation", args=[pending.pk])
+    url = reverse("pools:change_request_revalidation", args=[pending.pk])
 
     for_approver = as_user(client, approver).get(url, **HTMX).content.decode()
     assert f'id="cr-{pending.pk}-actions" hx-swap-oob="true"' in for_approver
-    assert reverse("pools:change-request-approve", args=[pending.pk]) not in for_approver
+    assert reverse("pools:change_request_approve", args=[pending.pk]) not in for_approver
     assert "This change can no longer be made, so it cannot be approved." in for_approver
-    assert reverse("pools:change-request-reject", args=[pending.pk]) in for_approver
+    assert reverse("pools:change_request_reject", args=[pending.pk]) in for_approver
     assert (
         f"The live state no longer allows this change: Pool {pool} is already being deleted." in for_approver
     )
 
     for_requester = as_user(client, operator).get(url, **HTMX).content.decode()
-    assert reverse("pools:change-request-cancel", args=[pending.pk]) in for_requester
-    assert reverse("pools:change-request-approve", args=[pending.pk]) not in for_requester
+    assert reverse("pools:change_request_cancel", args=[pending.pk]) in for_requester
+    assert reverse("pools:change_request_approve", args=[pending.pk]) not in for_requester
 
     # An Approve from a page loaded before is refused too, and the request stays to be closed.
     response = as_user(client, approver).post(
-        reverse("pools:change-request-approve", args=[pending.pk]), {"password": PASSWORD}, **HTMX
+        reverse("pools:change_request_approve", args=[pending.pk]), {"password": PASSWORD}, **HTMX
     )
     assert "Not approved: the live state no longer allows this change." in response.content.decode()
     assert ChangeRequest.objects.get(pk=pending.pk).status == Status.PENDING
@@ -466,7 +466,7 @@ def test_a_request_the_live_state_no_longer_allows_offers_reject_or_cancel_not_a
 def test_revalidation_that_allows_the_change_leaves_the_actions_alone(client, approver, pending):
     html = (
         as_user(client, approver)
-        .get(reverse("pools:change-request-revalidation", args=[pending.pk]), **HTMX)
+        .get(reverse("pools:change_request_revalidation", args=[pending.pk]), **HTMX)
         .content.decode()
     )
     assert "the change can be made" in html and "hx-swap-oob" not in html
@@ -475,7 +475,7 @@ def test_revalidation_that_allows_the_change_leaves_the_actions_alone(client, ap
 def test_revalidation_upstream_error_is_a_banner(client, approver, cloud, pending):
     cloud.fail_next("ShowPool", 500)
     response = as_user(client, approver).get(
-        reverse("pools:change-request-revalidation", args=[pending.pk]), **HTMX
+        reverse("pools:change_request_revalidation", args=[pending.pk]), **HTMX
     )
     html = response.content.decode()
     assert (
@@ -510,20 +510,20 @@ def test_history_filters_by_status_and_kind(
     svc.change_request_approve(user=second_approver, change_request=done)
     as_user(client, approver)
 
-    everything = client.get(reverse("pools:approvals-history")).content.decode()
+    everything = client.get(reverse("pools:approval_history")).content.decode()
     assert f"cr-row-{rejected.pk}" in everything and f"cr-row-{done.pk}" in everything
     only_rejected = client.get(
-        reverse("pools:approvals-history"), {"status": "rejected"}, **HTMX
+        reverse("pools:approval_history"), {"status": "rejected"}, **HTMX
     ).content.decode()
     assert f"cr-row-{rejected.pk}" in only_rejected and f"cr-row-{done.pk}" not in only_rejected
     assert "<html" not in only_rejected
-    creates = client.get(reverse("pools:approvals-history"), {"kind": "create_pool"}).content.decode()
+    creates = client.get(reverse("pools:approval_history"), {"kind": "create_pool"}).content.decode()
     assert "No change requests match." in creates
 
 
 def test_comment_on_detail_page(client, operator, pending):
     as_user(client, operator)
-    url = reverse("pools:change-request-comment", args=[pending.pk])
+    url = reverse("pools:change_request_comment", args=[pending.pk])
     response = client.post(url, {"text": "Backed up in OBS."}, **HTMX)
     assert response.status_code == 200 and "Backed up in OBS." in response.content.decode()
     empty = client.post(url, {"text": ""}, **HTMX)
@@ -534,21 +534,21 @@ def test_comment_on_detail_page(client, operator, pending):
 
 def test_nav_shows_approvals_badge_and_my_requests(client, approver, operator, administrator, pending):
     page = as_user(client, approver).get(reverse("pools:overview")).content.decode()
-    assert reverse("pools:approvals") in page and 'id="approvals-badge"' in page
-    assert ">1</span>" in page and reverse("pools:my-requests") not in page
+    assert reverse("pools:approval_queue") in page and 'id="approvals-badge"' in page
+    assert ">1</span>" in page and reverse("pools:my_requests") not in page
 
     page = as_user(client, operator).get(reverse("pools:overview")).content.decode()
-    assert reverse("pools:my-requests") in page and reverse("pools:approvals") not in page
+    assert reverse("pools:my_requests") in page and reverse("pools:approval_queue") not in page
 
     page = as_user(client, administrator).get(reverse("pools:overview")).content.decode()
-    assert reverse("pools:my-requests") in page and reverse("pools:approvals") in page
+    assert reverse("pools:my_requests") in page and reverse("pools:approval_queue") in page
 
 
 def test_detail_shows_timeline(client, approver, pending):
     svc.change_request_comment(user=approver, change_request=pending, text="checking")
     page = (
         as_user(client, approver)
-        .get(reverse("pools:change-request-detail", args=[pending.pk]))
+        .get(reverse("pools:change_request_detail", args=[pending.pk]))
         .content.decode()
     )
     assert "create" in page and "comment" in page and "checking" in page

@@ -34,13 +34,13 @@ def create_through_the_pages(client):
         "access_key": FAKE_ACCESS_KEY,
         "secret_key": FAKE_SECRET_KEY,
     }
-    assert client.post(reverse("pools:connection-create"), form).status_code == 302
+    assert client.post(reverse("pools:connection_create"), form).status_code == 302
     second = {**form, "name": "stored-two", "access_key": SECOND_AK, "secret_key": SECOND_SK}
-    assert client.post(reverse("pools:connection-create"), second).status_code == 302
+    assert client.post(reverse("pools:connection_create"), second).status_code == 302
     # An edit that replaces the SK, so the update path is covered as well.
     pk = Connection.objects.get(name="stored-two").pk
     edited = {**second, "access_key": "", "secret_key": REPLACED_SK}
-    assert client.post(reverse("pools:connection-edit", args=[pk]), edited).status_code == 302
+    assert client.post(reverse("pools:connection_edit", args=[pk]), edited).status_code == 302
 
 
 def assert_holds_no_secret(blob: bytes):

@@ -40,14 +40,14 @@ def assert_no_secret(html: str):
 
 def page_urls(pk):
     return [
-        ("get", reverse("pools:connections")),
-        ("get", reverse("pools:connection-create")),
-        ("post", reverse("pools:connection-create")),
-        ("get", reverse("pools:connection-edit", args=[pk])),
-        ("post", reverse("pools:connection-edit", args=[pk])),
-        ("get", reverse("pools:connection-delete", args=[pk])),
-        ("post", reverse("pools:connection-delete", args=[pk])),
-        ("post", reverse("pools:connection-test", args=[pk])),
+        ("get", reverse("pools:connection_list")),
+        ("get", reverse("pools:connection_create")),
+        ("post", reverse("pools:connection_create")),
+        ("get", reverse("pools:connection_edit", args=[pk])),
+        ("post", reverse("pools:connection_edit", args=[pk])),
+        ("get", reverse("pools:connection_delete", args=[pk])),
+        ("post", reverse("pools:connection_delete", args=[pk])),
+        ("post", reverse("pools:connection_test", args=[pk])),
     ]
 
 
@@ -68,38 +68,38 @@ def test_other_roles_are_forbidden_and_change_nothing(client, connection, role, 
 
 def test_administrator_sees_every_page(admin_client_, connection):
     for url in [
-        reverse("pools:connections"),
-        reverse("pools:connection-create"),
-        reverse("pools:connection-edit", args=[connection.pk]),
-        reverse("pools:connection-delete", args=[connection.pk]),
+        reverse("pools:connection_list"),
+        reverse("pools:connection_create"),
+        reverse("pools:connection_edit", args=[connection.pk]),
+        reverse("pools:connection_delete", args=[connection.pk]),
     ]:
         assert admin_client_.get(url).status_code == 200, url
 
 
 def test_nav_link_only_for_connection_managers(admin_client_, client, viewer):
-    assert reverse("pools:connections") in admin_client_.get(reverse("pools:overview")).content.decode()
+    assert reverse("pools:connection_list") in admin_client_.get(reverse("pools:overview")).content.decode()
     client.force_login(viewer)
-    assert reverse("pools:connections") not in client.get(reverse("pools:overview")).content.decode()
+    assert reverse("pools:connection_list") not in client.get(reverse("pools:overview")).content.decode()
 
 
 def test_create_through_the_page_then_list_and_edit_never_show_the_keys(admin_client_):
-    response = admin_client_.post(reverse("pools:connection-create"), FORM)
-    assert response.status_code == 302 and response.url == reverse("pools:connections")
+    response = admin_client_.post(reverse("pools:connection_create"), FORM)
+    assert response.status_code == 302 and response.url == reverse("pools:connection_list")
     connection = Connection.objects.get(name="prod-beijing")
-    listing = admin_client_.get(reverse("pools:connections")).content.decode()
+    listing = admin_client_.get(reverse("pools:connection_list")).content.decode()
     assert "prod-beijing" in listing and connection.access_key_hint in listing
     assert_no_secret(listing)
-    edit = admin_client_.get(reverse("pools:connection-edit", args=[connection.pk])).content.decode()
+    edit = admin_client_.get(reverse("pools:connection_edit", args=[connection.pk])).content.decode()
     assert connection.access_key_hint in edit and 'type="password"' in edit
     assert_no_secret(edit)
     assert_no_secret(
-        admin_client_.get(reverse("pools:connection-delete", args=[connection.pk])).content.decode()
+        admin_client_.get(reverse("pools:connection_delete", args=[connection.pk])).content.decode()
     )
 
 
 def test_htmx_create_redirects_the_client(admin_client_):
-    response = admin_client_.post(reverse("pools:connection-create"), FORM, **HTMX)
-    assert response.status_code == 200 and response["HX-Redirect"] == reverse("pools:connections")
+    response = admin_client_.post(reverse("pools:connection_create"), FORM, **HTMX)
+    assert response.status_code == 200 and response["HX-Redirect"] == reverse("pools:connection_list")
 
 
 @pytest.mark.parametrize(
@@ -116,7 +116,7 @@ def test_htmx_create_redirects_the_client(admin_client_):
 def test_bad_input_comes_back_as_a_field_error_without_echoing_the_keys(
     admin_client_, changes, field, message
 ):
-    response = admin_client_.post(reverse("pools:connection-create"), {**FORM, **changes}, **HTMX)
+    response = admin_client_.post(reverse("pools:connection_create"), {**FORM, **changes}, **HTMX)
     assert response.status_code == 200
     html = response.content.decode()
     assert f'id="id_{field}-error"' in html
@@ -128,7 +128,7 @@ def test_bad_input_comes_back_as_a_field_error_without_echoing_the_keys(
 
 def test_duplicate_name_is_a_field_error(admin_client_, connection):
     response = admin_client_.post(
-        reverse("pools:connection-create"), {**FORM, "name": connection.name.upper()}
+        reverse("pools:connection_create"), {**FORM, "name": connection.name.upper()}
     )
     assert services.DUPLICATE_NAME in response.content.decode()
     assert Connection.objects.count() == 1
@@ -137,7 +137,7 @@ def test_duplicate_name_is_a_field_error(admin_client_, connection):
 def test_edit_with_blank_keys_keeps_them(admin_client_, connection):
     tokens = (connection.access_key_token, connection.secret_key_token)
     data = {**FORM, "name": "renamed", "access_key": "", "secret_key": ""}
-    response = admin_client_.post(reverse("pools:connection-edit", args=[connection.pk]), data)
+    response = admin_client_.post(reverse("pools:connection_edit", args=[connection.pk]), data)
     assert response.status_code == 302
     connection.refresh_from_db()
     assert connection.name == "renamed"
@@ -145,7 +145,7 @@ def test_edit_with_blank_keys_keeps_them(admin_client_, connection):
 
 
 def test_a_new_endpoint_on_the_page_needs_the_secret_key_again(admin_client_, connection):
-    url = reverse("pools:connection-edit", args=[connection.pk])
+    url = reverse("pools:connection_edit", args=[connection.pk])
     moved = {**FORM, "endpoint": "https://collector.example.net", "access_key": "", "secret_key": ""}
 
     refused = admin_client_.post(url, moved)
@@ -165,7 +165,7 @@ def test_a_new_endpoint_on_the_page_needs_the_secret_key_again(admin_client_, co
 
 
 def test_delete_through_the_page(admin_client_, connection):
-    response = admin_client_.post(reverse("pools:connection-delete", args=[connection.pk]))
+    response = admin_client_.post(reverse("pools:connection_delete", args=[connection.pk]))
     assert response.status_code == 302
     assert not Connection.objects.exists()
 
@@ -173,9 +173,9 @@ def test_delete_through_the_page(admin_client_, connection):
 def test_delete_is_refused_on_the_page_while_change_requests_are_open(admin_client_, connection, monkeypatch):
     monkeypatch.setattr(services, "open_change_request_count", lambda c: 1)
     monkeypatch.setattr(views, "open_change_request_count", lambda c: 1)
-    page = admin_client_.get(reverse("pools:connection-delete", args=[connection.pk])).content.decode()
+    page = admin_client_.get(reverse("pools:connection_delete", args=[connection.pk])).content.decode()
     assert "1 open change request" in page and 'class="danger"' not in page
-    response = admin_client_.post(reverse("pools:connection-delete", args=[connection.pk]))
+    response = admin_client_.post(reverse("pools:connection_delete", args=[connection.pk]))
     assert response.status_code == 200
     assert "open change request" in response.content.decode()
     assert Connection.objects.filter(pk=connection.pk).exists()
@@ -187,26 +187,26 @@ def test_a_connection_with_past_change_requests_is_deleted_and_kept_only_for_the
     user = admin_client_.get(reverse("pools:overview")).wsgi_request.user
     file_change_request(connection, user)
     UserPreference.objects.update_or_create(user=user, defaults={"connection": connection})
-    page = admin_client_.get(reverse("pools:connection-delete", args=[connection.pk])).content.decode()
+    page = admin_client_.get(reverse("pools:connection_delete", args=[connection.pk])).content.decode()
     assert "1 past change request names" in page and "erased" in page and 'class="danger"' in page
 
-    response = admin_client_.post(reverse("pools:connection-delete", args=[connection.pk]), follow=True)
+    response = admin_client_.post(reverse("pools:connection_delete", args=[connection.pk]), follow=True)
 
     text = response.content.decode()
     assert "Past change requests still name it" in text
     assert_no_secret(text)
-    assert connection.name not in admin_client_.get(reverse("pools:connections")).content.decode()
+    assert connection.name not in admin_client_.get(reverse("pools:connection_list")).content.decode()
     for method, url in page_urls(connection.pk)[3:]:
         assert getattr(admin_client_, method)(url).status_code == 404, url
     pool_list = admin_client_.get(reverse("pools:pool_list"), {"connection": connection.pk})
     assert pool_list.status_code == 404
     switched = admin_client_.post(
-        reverse("pools:connection-switch"), {"connection": connection.pk}, follow=True
+        reverse("pools:connection_switch"), {"connection": connection.pk}, follow=True
     )
     assert UserPreference.objects.get(user=user).connection is None
     assert connection.name not in switched.content.decode().split("<main")[0]
     # A new connection may take the name again.
-    again = admin_client_.post(reverse("pools:connection-create"), {**FORM, "name": connection.name})
+    again = admin_client_.post(reverse("pools:connection_create"), {**FORM, "name": connection.name})
     assert again.status_code == 302
     assert Connection.objects.in_use().get(name=connection.name).pk != connection.pk
 
@@ -225,18 +225,18 @@ def test_test_button_shows_the_error_code_message_and_request_id_inline(
     admin_client_, connection, monkeypatch
 ):
     monkeypatch.setattr(services, "client_for_connection", lambda c: FailingClient())
-    response = admin_client_.post(reverse("pools:connection-test", args=[connection.pk]), **HTMX)
+    response = admin_client_.post(reverse("pools:connection_test", args=[connection.pk]), **HTMX)
     html = response.content.decode()
     assert response.status_code == 200 and f'id="test-outcome-{connection.pk}"' in html
     assert "APIGW.0301" in html and "Incorrect IAM authentication" in html and "rq-99" in html
     assert "<html" not in html
-    listing = admin_client_.get(reverse("pools:connections")).content.decode()
+    listing = admin_client_.get(reverse("pools:connection_list")).content.decode()
     assert "Failed" in listing and "APIGW.0301" in listing
 
 
 def test_test_without_javascript_redirects_with_a_message(admin_client_, connection, monkeypatch):
     monkeypatch.setattr(services, "client_for_connection", lambda c: FailingClient())
-    response = admin_client_.post(reverse("pools:connection-test", args=[connection.pk]), follow=True)
+    response = admin_client_.post(reverse("pools:connection_test", args=[connection.pk]), follow=True)
     assert "APIGW.0301" in response.content.decode()
 
 
@@ -246,7 +246,7 @@ def test_switcher_lists_connections_and_remembers_the_choice(viewer_client, view
     page = viewer_client.get(reverse("pools:overview")).content.decode()
     assert 'name="connection"' in page and "zeta" in page
     response = viewer_client.post(
-        reverse("pools:connection-switch"), {"connection": zeta.pk, "next": "/?x=1"}
+        reverse("pools:connection_switch"), {"connection": zeta.pk, "next": "/?x=1"}
     )
     assert response.status_code == 302 and response.url == "/?x=1"
     assert UserPreference.objects.get(user=viewer).connection == zeta
@@ -255,10 +255,10 @@ def test_switcher_lists_connections_and_remembers_the_choice(viewer_client, view
 
 
 def test_switch_with_htmx_refreshes_and_refuses_bad_targets(viewer_client, viewer, connection):
-    response = viewer_client.post(reverse("pools:connection-switch"), {"connection": connection.pk}, **HTMX)
+    response = viewer_client.post(reverse("pools:connection_switch"), {"connection": connection.pk}, **HTMX)
     assert response["HX-Refresh"] == "true"
     response = viewer_client.post(
-        reverse("pools:connection-switch"), {"connection": "999999", "next": "https://evil.example/"}
+        reverse("pools:connection_switch"), {"connection": "999999", "next": "https://evil.example/"}
     )
     assert response.status_code == 302 and response.url == reverse("pools:overview")
     follow = viewer_client.get(response.url).content.decode()
@@ -267,17 +267,17 @@ def test_switch_with_htmx_refreshes_and_refuses_bad_targets(viewer_client, viewe
 
 def test_switch_needs_dashboard_access(client, nobody, connection):
     client.force_login(nobody)
-    assert client.post(reverse("pools:connection-switch"), {"connection": connection.pk}).status_code == 403
+    assert client.post(reverse("pools:connection_switch"), {"connection": connection.pk}).status_code == 403
 
 
 def test_logs_and_audit_entries_never_hold_the_keys(admin_client_, caplog, monkeypatch):
     caplog.set_level(logging.DEBUG)
-    admin_client_.post(reverse("pools:connection-create"), FORM)
+    admin_client_.post(reverse("pools:connection_create"), FORM)
     connection = Connection.objects.get()
-    admin_client_.post(reverse("pools:connection-edit", args=[connection.pk]), {**FORM, "description": "x"})
+    admin_client_.post(reverse("pools:connection_edit", args=[connection.pk]), {**FORM, "description": "x"})
     monkeypatch.setattr(services, "client_for_connection", lambda c: FailingClient())
-    admin_client_.post(reverse("pools:connection-test", args=[connection.pk]))
-    admin_client_.post(reverse("pools:connection-delete", args=[connection.pk]))
+    admin_client_.post(reverse("pools:connection_test", args=[connection.pk]))
+    admin_client_.post(reverse("pools:connection_delete", args=[connection.pk]))
     assert_no_secret(caplog.text)
     entries = list(LogEntry.objects.order_by("pk"))
     assert [json.loads(e.change_message)["action"] for e in entries] == [
@@ -296,7 +296,7 @@ def test_exception_reports_hide_the_posted_keys(administrator, monkeypatch):
         raise RuntimeError("audit store unavailable")
 
     monkeypatch.setattr(services.audit, "record", explode)
-    request = RequestFactory().post(reverse("pools:connection-create"), FORM)
+    request = RequestFactory().post(reverse("pools:connection_create"), FORM)
     request.user = administrator
     request.htmx = HtmxDetails(request)
     with pytest.raises(RuntimeError):

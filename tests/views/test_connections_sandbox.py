@@ -30,7 +30,7 @@ def test_created_through_the_page_the_connection_lists_the_sandbox_pools(
         "access_key": account.AK,
         "secret_key": account.SK,
     }
-    assert admin_client_.post(reverse("pools:connection-create"), form).status_code == 302
+    assert admin_client_.post(reverse("pools:connection_create"), form).status_code == 302
     connection = Connection.objects.get(name="sandbox-ui")
     expected = sum(
         1
@@ -39,15 +39,15 @@ def test_created_through_the_page_the_connection_lists_the_sandbox_pools(
     )
     assert expected > 1
 
-    response = admin_client_.post(reverse("pools:connection-test", args=[connection.pk]), **HTMX)
+    response = admin_client_.post(reverse("pools:connection_test", args=[connection.pk]), **HTMX)
     html = response.content.decode()
     assert 'class="badge ok"' in html and f"{expected} pool" in html and " ms" in html
     assert seeded_sandbox.calls("ListPools")
     connection.refresh_from_db()
     assert connection.last_test_ok is True and connection.last_test_latency_ms is not None
 
-    pages = html + admin_client_.get(reverse("pools:connections")).content.decode()
-    pages += admin_client_.get(reverse("pools:connection-edit", args=[connection.pk])).content.decode()
+    pages = html + admin_client_.get(reverse("pools:connection_list")).content.decode()
+    pages += admin_client_.get(reverse("pools:connection_edit", args=[connection.pk])).content.decode()
     messages = "".join(e.change_message for e in LogEntry.objects.all())
     for text in (pages, caplog.text, messages):
         assert account.SK not in text and account.AK not in text
@@ -61,7 +61,7 @@ def test_a_wrong_secret_shows_the_sandbox_error_code_and_request_id(admin_client
         project_id=account.PROJECT_ID,
         endpoint=sandbox.url,
     )
-    html = admin_client_.post(reverse("pools:connection-test", args=[wrong.pk]), **HTMX).content.decode()
+    html = admin_client_.post(reverse("pools:connection_test", args=[wrong.pk]), **HTMX).content.decode()
     assert 'class="banner error"' in html and "HTTP 401" in html
     assert "Error code:" in html and "Request id:" in html
     wrong.refresh_from_db()
@@ -75,5 +75,5 @@ def test_sandbox_connection_still_works_after_rotating_to_a_new_key(
     with override_settings(FIELD_ENCRYPTION_KEYS=[new_key, *settings.FIELD_ENCRYPTION_KEYS]):
         call_command("rotate_encryption_keys", stdout=io.StringIO())
     with override_settings(FIELD_ENCRYPTION_KEYS=[new_key]):
-        response = admin_client_.post(reverse("pools:connection-test", args=[sandbox_connection.pk]), **HTMX)
+        response = admin_client_.post(reverse("pools:connection_test", args=[sandbox_connection.pk]), **HTMX)
     assert 'class="badge ok"' in response.content.decode()

@@ -7,7 +7,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_forbidden_page_names_the_users_roles_and_keeps_the_navigation(viewer_client, viewer):
-    response = viewer_client.get(reverse("pools:connections"))
+    response = viewer_client.get(reverse("pools:connection_list"))
     assert response.status_code == 403
     page = response.content.decode()
     assert "You may not open this page" in page

@@ -103,7 +103,7 @@ def test_a_page_under_a_fault_shows_a_banner(
     connection = connection_for(fault, seeded_sandbox, sandbox_connection)
     pool_name = seeded_sandbox.pools(sandbox_account.PROJECT_ID)[0]["metadata"]["name"]
     client.force_login(administrator)
-    client.post(reverse("pools:connection-switch"), {"connection": connection.pk, "next": "/"})
+    client.post(reverse("pools:connection_switch"), {"connection": connection.pk, "next": "/"})
     inject(seeded_sandbox, fault)
 
     response = client.get(page_urls(connection, pool_name)[page])

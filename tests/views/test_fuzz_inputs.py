@@ -149,14 +149,14 @@ CONNECTION_FIELDS = (
 @FUZZ
 @given(data=values_for(CONNECTION_FIELDS))
 def test_connection_create_form(estate, data):
-    assert_handled(estate.client.post(reverse("pools:connection-create"), data))
+    assert_handled(estate.client.post(reverse("pools:connection_create"), data))
 
 
 @FUZZ
 @given(data=values_for(CONNECTION_FIELDS))
 def test_connection_edit_form(estate, data):
     assert_handled(
-        estate.client.post(reverse("pools:connection-edit", kwargs={"pk": estate.connection.pk}), data)
+        estate.client.post(reverse("pools:connection_edit", kwargs={"pk": estate.connection.pk}), data)
     )
 
 
@@ -236,9 +236,9 @@ def test_delete_nodes_form(estate, data, extra_nodes):
 @pytest.mark.parametrize(
     ("route", "fields"),
     [
-        ("change-request-approve", ("comment", "password")),
-        ("change-request-reject", ("comment",)),
-        ("change-request-comment", ("text",)),
+        ("change_request_approve", ("comment", "password")),
+        ("change_request_reject", ("comment",)),
+        ("change_request_comment", ("text",)),
     ],
 )
 def test_decision_forms(estate, route, fields):
@@ -261,8 +261,8 @@ QUERY_TARGETS = {
     "pool_monitoring_csv": ("range", "start", "end", "tz", "statistics", "period"),
     "pool_detail": ("refresh",),
     "audit_log": ("user", "action", "q", "start", "end", "page", "verify"),
-    "approvals-history": ("status", "kind", "page"),
-    "my-requests": ("status", "page"),
+    "approval_history": ("status", "kind", "page"),
+    "my_requests": ("status", "page"),
 }
 
 
@@ -307,8 +307,8 @@ CRAFTED: dict[str, list[dict[str, str]]] = {
     "pool_monitoring": MONITOR_CRAFTED,
     "pool_list": [{"status": "p99"}, {"sort": "sideways"}, {"workspace": "<b>"}, {"labels": "\u00e9=1"}],
     "pool_nodes": [{"phase": "p99"}, {"after": "\u00e9"}],
-    "approvals-history": [{"status": "p99"}, {"kind": "scale"}],
-    "my-requests": [{"status": "p99"}],
+    "approval_history": [{"status": "p99"}, {"kind": "scale"}],
+    "my_requests": [{"status": "p99"}],
 }
 
 

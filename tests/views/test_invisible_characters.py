@@ -113,8 +113,8 @@ def test_approvers_see_hidden_characters_in_what_they_approve(
     )
     client.force_login(approver)
     for url in (
-        reverse("pools:approvals"),
-        reverse("pools:change-request-detail", args=[change_request.pk]),
+        reverse("pools:approval_queue"),
+        reverse("pools:change_request_detail", args=[change_request.pk]),
     ):
         html = client.get(url).content.decode()
         assert "Replaced by ⟨U+202E⟩no-lmth⟨U+202C⟩; see the⟨U+200B⟩ ticket." in html, url

@@ -260,7 +260,7 @@ def test_guesses_at_an_approvers_name_never_pause_their_open_session(
     fail(guesser, approver.username, 5, ip=approvers_desk)
     assert attempt(guesser, approver.username, PASSWORD, ip=approvers_desk).status_code == 429
 
-    url = reverse("pools:change-request-approve", args=[pending.pk])
+    url = reverse("pools:change_request_approve", args=[pending.pk])
     approved = client.post(url, {"password": PASSWORD, "comment": ""}, REMOTE_ADDR=approvers_desk)
 
     assert approved.status_code in (200, 302), approved.content.decode()[:500]
@@ -271,7 +271,7 @@ def test_guesses_at_an_approvers_name_never_pause_their_open_session(
 def test_wrong_passwords_when_approving_pause_approving(client, approver, operator, cloud, cloud_connection):
     pending = file_delete_request(cloud, operator, cloud_connection, "throttle")
     client.force_login(approver)
-    url = reverse("pools:change-request-approve", args=[pending.pk])
+    url = reverse("pools:change_request_approve", args=[pending.pk])
     for _ in range(5):
         wrong = client.post(url, {"password": "guess", "comment": ""}, REMOTE_ADDR="192.0.2.40")
         assert "That is not your password." in wrong.content.decode()

@@ -247,23 +247,23 @@ ROUTES: dict[str, Route] = {
     # --- overview ---
     "pools:overview": page(VIEWING),
     # --- connections ---
-    "pools:connections": page(MANAGING_CONNECTIONS),
-    "pools:connection-create": Route(
+    "pools:connection_list": page(MANAGING_CONNECTIONS),
+    "pools:connection_create": Route(
         get=MANAGING_CONNECTIONS, post=MANAGING_CONNECTIONS, post_data=new_connection
     ),
-    "pools:connection-edit": Route(
+    "pools:connection_edit": Route(
         get=MANAGING_CONNECTIONS,
         post=MANAGING_CONNECTIONS,
         kwargs=the_connection,
         post_data=renamed_connection,
     ),
-    "pools:connection-delete": Route(
+    "pools:connection_delete": Route(
         get=MANAGING_CONNECTIONS, post=MANAGING_CONNECTIONS, kwargs=the_connection
     ),
-    "pools:connection-test": Route(
+    "pools:connection_test": Route(
         get=NONE, post=MANAGING_CONNECTIONS, kwargs=the_connection, get_offered=False
     ),
-    "pools:connection-switch": Route(
+    "pools:connection_switch": Route(
         get=NONE, post=VIEWING, post_data=switch_to_connection, get_offered=False
     ),
     # --- browse ---
@@ -283,18 +283,18 @@ ROUTES: dict[str, Route] = {
         get=REQUESTING, post=REQUESTING, kwargs=the_pool, post_data=node_deletion
     ),
     # --- approvals ---
-    "pools:approvals": page(APPROVING),
-    "pools:approvals-history": page(APPROVING | AUDITING),
-    "pools:my-requests": page(REQUESTING),
-    "pools:change-request-detail": page(SEES_REQUEST, kwargs=the_request, refused=REQUEST_REFUSED),
-    "pools:change-request-revalidation": page(SEES_REQUEST, kwargs=the_request, refused=REQUEST_REFUSED),
-    "pools:change-request-approve": decision(APPROVING, approval),
-    "pools:change-request-reject": decision(APPROVING, rejection),
-    "pools:change-request-retry": decision(APPROVING, approval),
-    "pools:change-request-execute": decision(APPROVING, approval),
+    "pools:approval_queue": page(APPROVING),
+    "pools:approval_history": page(APPROVING | AUDITING),
+    "pools:my_requests": page(REQUESTING),
+    "pools:change_request_detail": page(SEES_REQUEST, kwargs=the_request, refused=REQUEST_REFUSED),
+    "pools:change_request_revalidation": page(SEES_REQUEST, kwargs=the_request, refused=REQUEST_REFUSED),
+    "pools:change_request_approve": decision(APPROVING, approval),
+    "pools:change_request_reject": decision(APPROVING, rejection),
+    "pools:change_request_retry": decision(APPROVING, approval),
+    "pools:change_request_execute": decision(APPROVING, approval),
     # Only its requester may withdraw a request.
-    "pools:change-request-cancel": decision(frozenset({REQUESTER})),
-    "pools:change-request-comment": decision(APPROVING | {REQUESTER}, comment),
+    "pools:change_request_cancel": decision(frozenset({REQUESTER})),
+    "pools:change_request_comment": decision(APPROVING | {REQUESTER}, comment),
     # --- audit ---
     "pools:audit_log": page(AUDITING),
     "pools:audit_chain": page(AUDITING),

@@ -215,7 +215,7 @@ def test_pools_with_open_change_requests_are_marked(browse, seeded_sandbox, sand
     html = browse.get(LIST).content.decode()
     marked = re.findall(r'<tr class="[^"]*has-requests[^"]*"[^>]*>.*?<strong>([\w-]+)</strong>', html, re.S)
     assert marked == ["infer-t4"]
-    link = reverse("pools:change-request-detail", args=[change_request.pk])
+    link = reverse("pools:change_request_detail", args=[change_request.pk])
     assert f'href="{link}"' in html and "Delete pool requested" in html
     detail = browse.get(reverse("pools:pool_detail", args=[sandbox_connection.pk, infer])).content.decode()
     assert f"#{change_request.pk} Delete pool (Pending approval)" in detail

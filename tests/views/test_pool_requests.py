@@ -75,7 +75,7 @@ def test_right_confirmation_files_a_request_with_the_pool_id(
     )
     change_request = ChangeRequest.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("pools:change-request-detail", args=[change_request.pk])
+    assert response.url == reverse("pools:change_request_detail", args=[change_request.pk])
     assert (change_request.kind, change_request.target, change_request.body) == ("delete_pool", pool_id, None)
     assert change_request.reason == "Project over."
     assert change_request.requested_by == operator
@@ -157,7 +157,7 @@ def test_an_open_deletion_is_linked_to_not_filed_again(
     form = {"confirmation": "pool-vision", "reason": "Project over."}
     first = operator_client.post(url, {**form, "submission_key": submission_key(operator_client.get(url))})
     filed = ChangeRequest.objects.get()
-    detail = reverse("pools:change-request-detail", args=[filed.pk])
+    detail = reverse("pools:change_request_detail", args=[filed.pk])
     assert first.url == detail
 
     page = pool_page(operator_client, sandbox_connection, pool_id)
@@ -247,7 +247,7 @@ def test_confirming_files_one_request_with_the_node_names(
     response = operator_client.post(url, {**data, "reason": "Two nodes are idle."})
     change_request = ChangeRequest.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("pools:change-request-detail", args=[change_request.pk])
+    assert response.url == reverse("pools:change_request_detail", args=[change_request.pk])
     assert change_request.kind == "delete_nodes"
     assert change_request.target == pool_id
     assert change_request.body == {"deleteNodeNames": [names[1], names[0]]}

@@ -97,7 +97,7 @@ def test_pay_per_use_request_end_to_end(walker, sandbox_connection, operator, sa
     response = walker.post("review", {"reason": "The vision team needs T4s for a month."})
     change_request = ChangeRequest.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("pools:change-request-detail", args=[change_request.pk])
+    assert response.url == reverse("pools:change_request_detail", args=[change_request.pk])
     assert change_request.kind == "create_pool"
     assert change_request.target == "pool-vision"
     assert change_request.body == expected

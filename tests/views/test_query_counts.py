@@ -123,7 +123,7 @@ def test_pool_tabs(browse, sandbox, sandbox_connection, operator, tab):
 
 
 def test_connection_list(admin_client_, make_connection):
-    url = reverse("pools:connections")
+    url = reverse("pools:connection_list")
     add_connections(make_connection, FEW, "few")
     few = queries(admin_client_, url)
     add_connections(make_connection, MANY, "many")
@@ -131,7 +131,7 @@ def test_connection_list(admin_client_, make_connection):
 
 
 def test_approval_queue(approver_client, connection, operator, second_approver):
-    url = reverse("pools:approvals")
+    url = reverse("pools:approval_queue")
     add_requests(connection, operator, [f"few-{n}" for n in range(FEW)], approver=second_approver)
     few = queries(approver_client, url)
     add_requests(connection, operator, [f"many-{n}" for n in range(MANY)], approver=second_approver)
@@ -139,7 +139,7 @@ def test_approval_queue(approver_client, connection, operator, second_approver):
 
 
 def test_approval_history(approver_client, connection, operator, second_approver):
-    url = reverse("pools:approvals-history")
+    url = reverse("pools:approval_history")
     rejected = ChangeRequest.Status.REJECTED
     add_requests(
         connection, operator, [f"few-{n}" for n in range(FEW)], status=rejected, approver=second_approver
@@ -152,7 +152,7 @@ def test_approval_history(approver_client, connection, operator, second_approver
 
 
 def test_my_requests(operator_client, connection, operator, second_approver):
-    url = reverse("pools:my-requests")
+    url = reverse("pools:my_requests")
     add_requests(connection, operator, [f"few-{n}" for n in range(FEW)], approver=second_approver)
     few = queries(operator_client, url)
     add_requests(connection, operator, [f"many-{n}" for n in range(MANY)], approver=second_approver)
@@ -161,7 +161,7 @@ def test_my_requests(operator_client, connection, operator, second_approver):
 
 def test_change_request_detail(approver_client, connection, operator, approver):
     (change_request,) = add_requests(connection, operator, ["detailed"])
-    url = reverse("pools:change-request-detail", args=[change_request.pk])
+    url = reverse("pools:change_request_detail", args=[change_request.pk])
     few = queries(approver_client, url)
     for number in range(MANY):
         ChangeRequestComment.objects.create(change_request=change_request, author=operator, text=f"{number}")

@@ -66,13 +66,13 @@ def pages(dated) -> dict[str, str]:
         "pool list": f"{reverse('pools:pool_list')}?connection={connection.pk}",
         "pool detail": reverse("pools:pool_detail", args=[connection.pk, llm]),
         "nodes": reverse("pools:pool_nodes", args=[connection.pk, llm]),
-        "approvals": reverse("pools:approvals"),
-        "live check": reverse("pools:change-request-revalidation", args=[dated["pending"].pk]),
-        "change request": reverse("pools:change-request-detail", args=[dated["rejected"].pk]),
-        "history": reverse("pools:approvals-history"),
-        "my requests": reverse("pools:my-requests"),
+        "approvals": reverse("pools:approval_queue"),
+        "live check": reverse("pools:change_request_revalidation", args=[dated["pending"].pk]),
+        "change request": reverse("pools:change_request_detail", args=[dated["rejected"].pk]),
+        "history": reverse("pools:approval_history"),
+        "my requests": reverse("pools:my_requests"),
         "audit": reverse("pools:audit_log"),
-        "connections": reverse("pools:connections"),
+        "connections": reverse("pools:connection_list"),
     }
 
 

@@ -348,7 +348,7 @@ def route_url(world: World, name: str) -> str:
 
 
 # Sent last: deleting the connection (refused while requests use it, or done) would end the walk early.
-LAST = "pools:connection-delete"
+LAST = "pools:connection_delete"
 # Logging out would leave the rest of the walk to an anonymous visitor.
 SKIPPED = {"logout"}
 # Pages that must show the upstream's text (its pools, nodes, series, error): the walk really reached them.
@@ -359,7 +359,7 @@ MUST_SHOW = (
     "pools:pool_nodes",
     "pools:pool_monitoring",
     "pools:delete_pool_request",
-    "pools:change-request-detail",
+    "pools:change_request_detail",
 )
 
 
@@ -438,7 +438,7 @@ def test_the_connection_form_help_text_shows_the_key_hint_as_text(client, django
 
     for url in (
         reverse("admin:pools_connection_change", args=[connection.pk]),
-        reverse("pools:connection-edit", args=[connection.pk]),
+        reverse("pools:connection_edit", args=[connection.pk]),
     ):
         html = client.get(url).content.decode()
         assert "Stored: &lt;i&gt;A…2&lt;u&gt;." in html, url
