@@ -18,7 +18,7 @@ pytest_plugins = [
     "tests.fixtures.connections",
     "tests.fixtures.approvals",
     "tests.fixtures.caches",
-    "tests.fixtures.browse",
+    "tests.fixtures.pool_pages",
 ]
 
 

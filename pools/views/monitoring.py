@@ -10,20 +10,15 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from pools.forms.browse import MonitorForm
+from pools.forms.filters import MonitorForm
 from pools.htmx import HtmxHttpRequest, template_for
 from pools.permissions import VIEW_DASHBOARD, require
 from pools.selectors.concurrent import concurrently
 from pools.selectors.modelarts import pool_monitor, pool_monitor_chart
 from pools.selectors.monitoring import CompactJSONEncoder, monitor_csv
-from pools.views.browse import (
-    query_without,
-    raise_if_pool_missing,
-    visible_connection,
-    wants_refresh,
-    with_refresh,
-)
-from pools.views.pools import DETAIL_PAGE, pool_context, read_pool
+from pools.views.connection_context import visible_connection
+from pools.views.links import query_without, wants_refresh, with_refresh
+from pools.views.pools import DETAIL_PAGE, pool_context, raise_if_pool_missing, read_pool
 
 CHART_DATA_ID = "monitor-data"
 

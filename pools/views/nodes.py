@@ -8,19 +8,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from pools.forms.browse import NodeFilterForm
+from pools.forms.filters import NodeFilterForm
 from pools.htmx import HtmxHttpRequest
 from pools.permissions import VIEW_DASHBOARD, require
 from pools.selectors.concurrent import concurrently
 from pools.selectors.modelarts import node_scan
-from pools.views.browse import (
-    query_without,
-    raise_if_pool_missing,
-    visible_connection,
-    wants_refresh,
-    with_refresh,
-)
-from pools.views.pools import DETAIL_PAGE, pool_context, read_pool
+from pools.views.connection_context import visible_connection
+from pools.views.links import query_without, wants_refresh, with_refresh
+from pools.views.pools import DETAIL_PAGE, pool_context, raise_if_pool_missing, read_pool
 
 TAB_PARTIAL = "pool-tab"
 ROWS_PARTIAL = "node-rows"

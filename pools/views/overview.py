@@ -33,7 +33,8 @@ from pools.selectors.modelarts import (
     workspaces_seen,
 )
 from pools.selectors.usage import usage_rows
-from pools.views.browse import visible_connection, wants_refresh, with_refresh
+from pools.views.connection_context import visible_connection
+from pools.views.links import wants_refresh, with_refresh
 
 PAGE = "pools/overview.html"
 # Cards further down load on their own: a page of many connections does not start dozens of reads at once.

@@ -20,7 +20,7 @@ from pools.selectors.modelarts import pool_get
 from pools.selectors.pool_requests import pool_deletion, pool_nodes_all
 from pools.services.change_requests import OpenRequestExists, change_request_create
 from pools.services.errors import ApplicationError
-from pools.views.browse import visible_connection
+from pools.views.connection_context import visible_connection
 
 FILED = "Change request #{pk} is waiting for approval: {summary}."
 

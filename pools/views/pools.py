@@ -6,14 +6,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from pools.forms.browse import PoolFilterForm
+from pools.forms.filters import PoolFilterForm
 from pools.htmx import HtmxHttpRequest, render_shell, template_for
 from pools.permissions import VIEW_DASHBOARD, require
 from pools.selectors.change_requests import open_change_requests_by_pool
@@ -22,20 +22,14 @@ from pools.selectors.connections import current_connection
 from pools.selectors.modelarts import (
     known_workspaces,
     pool_get,
+    pool_missing,
     pools_by_phase,
     pools_of_workspaces,
     workspace_pool_reads,
 )
 from pools.selectors.pool_requests import pool_deletion
-from pools.views.browse import (
-    REFRESH_PARAMETER,
-    query_without,
-    raise_if_pool_missing,
-    url_with_pool,
-    visible_connection,
-    wants_refresh,
-    with_refresh,
-)
+from pools.views.connection_context import visible_connection
+from pools.views.links import REFRESH_PARAMETER, pool_url, query_without, wants_refresh, with_refresh
 
 LIST_PAGE = "pools/pool_list.html"
 DETAIL_PAGE = "pools/pool_detail.html"
@@ -44,6 +38,7 @@ POLL_SECONDS = 5
 # its order to be paid can wait for days; it does not keep every open list polling.)
 CHANGING_PHASES = frozenset({"Creating", "Deleting"})
 NO_CONNECTION = "There is no connection to browse yet."
+NO_SUCH_POOL = "ModelArts has no such pool."
 
 
 @dataclass(frozen=True)
@@ -132,7 +127,6 @@ def pool_list_view(request: HtmxHttpRequest):
         for pool in pools
         if (not status or pool.phase == status) and (not data["q"] or _matches(pool, data["q"]))
     ]
-    detail_url = url_with_pool("pools:pool_detail", connection.pk)
     context.update(
         read=read,
         workspaces=workspaces,
@@ -143,7 +137,11 @@ def pool_list_view(request: HtmxHttpRequest):
             (phase, count, _url_with(request, status=phase)) for phase, count in pools_by_phase(pools)
         ],
         rows=[
-            PoolRow(pool, requests_by_pool.get(pool.name, []), detail_url(pool.name))
+            PoolRow(
+                pool,
+                requests_by_pool.get(pool.name, []),
+                pool_url("pools:pool_detail", connection.pk, pool.name),
+            )
             for pool in _sorted(shown, data["sort"])
         ],
         total=len(pools),
@@ -204,6 +202,13 @@ def _from_raw(raw: Any) -> dict[str, Any]:
         "parent_pool": status.get("parent", ""),
         "cluster": _mapping(status.get("clusters")),
     }
+
+
+def raise_if_pool_missing(read) -> None:
+    """A read ModelArts answered "pool not found" makes the page (or tab, or partial) a 404; any other
+    failure stays a banner on the page."""
+    if pool_missing(read):
+        raise Http404(NO_SUCH_POOL)
 
 
 def read_pool(request: HtmxHttpRequest, connection, pool_name: str):

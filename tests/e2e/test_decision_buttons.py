@@ -51,7 +51,10 @@ def test_approve_is_filled_green_and_reject_a_red_outline_on_queue_and_request_p
     login, live_server, approver, pending
 ):
     page = login(approver)
-    for address in (reverse("pools:approval_queue"), reverse("pools:change_request_detail", args=[pending.pk])):
+    for address in (
+        reverse("pools:approval_queue"),
+        reverse("pools:change_request_detail", args=[pending.pk]),
+    ):
         page.goto(f"{live_server.url}{address}")
         card = page.locator(f"#cr-{pending.pk}")
         approve = card.get_by_role("button", name="Approve")

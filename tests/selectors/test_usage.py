@@ -44,7 +44,7 @@ def test_a_pool_without_a_display_name_shows_its_id():
 
 
 def test_amounts_of_other_types_are_told_apart_and_odd_ones_do_not_break_the_card():
-    from pools.templatetags.browse import usage_rows as usage_rows_html
+    from pools.templatetags.display import usage_rows as usage_rows_html
 
     rows = usage_rows(
         metrics(

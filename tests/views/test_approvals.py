@@ -57,7 +57,10 @@ PAGES = ["pools:approval_queue", "pools:approval_history", "pools:my_requests"]
         ("operator", {"pools:approval_queue": 403, "pools:approval_history": 403, "pools:my_requests": 200}),
         ("approver", {"pools:approval_queue": 200, "pools:approval_history": 200, "pools:my_requests": 403}),
         ("auditor", {"pools:approval_queue": 403, "pools:approval_history": 200, "pools:my_requests": 403}),
-        ("administrator", {"pools:approval_queue": 200, "pools:approval_history": 200, "pools:my_requests": 200}),
+        (
+            "administrator",
+            {"pools:approval_queue": 200, "pools:approval_history": 200, "pools:my_requests": 200},
+        ),
     ],
 )
 def test_page_permissions(request, client, role, expected, pending):

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils.safestring import SafeData, mark_safe
 
-from tests.fixtures.browse import hx_get
+from tests.fixtures.pool_pages import hx_get
 from tests.fixtures.sandbox import PROJECT_ID, pool_body
 
 pytestmark = pytest.mark.django_db
@@ -35,13 +35,13 @@ SHOWN = "Backup of ⟨U+202E⟩exe.pdf⟨U+202C⟩"
 
 @pytest.mark.parametrize("char", HIDDEN, ids=lambda char: f"U+{ord(char):04X}")
 def test_each_hidden_character_becomes_a_visible_marker(char):
-    from pools.templatetags.browse import reveal
+    from pools.templatetags.display import reveal
 
     assert reveal(f"a{char}b") == f"a⟨U+{ord(char):04X}⟩b"
 
 
 def test_visible_text_stays_as_it_is():
-    from pools.templatetags.browse import reveal
+    from pools.templatetags.display import reveal
 
     text = "pool-a, Café 中文 ✓ 🚀\ttab\nline"
     assert reveal(text) == text
@@ -52,9 +52,9 @@ def test_visible_text_stays_as_it_is():
 def test_the_filter_keeps_escaping_and_safe_text_safe(rf):
     from django.template import engines
 
-    from pools.templatetags.browse import reveal
+    from pools.templatetags.display import reveal
 
-    template = engines["django"].from_string("{% load browse %}{{ text|reveal }}|{{ safe|reveal }}")
+    template = engines["django"].from_string("{% load display %}{{ text|reveal }}|{{ safe|reveal }}")
     html = template.render({"text": "<i>\u202e</i>", "safe": mark_safe("<b>\u202e</b>")})
     assert html == "&lt;i&gt;⟨U+202E⟩&lt;/i&gt;|<b>⟨U+202E⟩</b>"
     assert not isinstance(reveal("x"), SafeData)

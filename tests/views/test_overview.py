@@ -6,7 +6,7 @@ import time
 import pytest
 from django.urls import reverse
 
-from tests.fixtures.browse import hx_get
+from tests.fixtures.pool_pages import hx_get
 from tests.fixtures.sandbox import AK, PROJECT_ID, SK
 
 pytestmark = pytest.mark.django_db

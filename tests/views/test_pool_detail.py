@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.fixtures.browse import FAULT_MODES, hx_get
+from tests.fixtures.pool_pages import FAULT_MODES, hx_get
 from tests.fixtures.sandbox import PROJECT_ID
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tests.fixtures.approvals import wait_until
-from tests.fixtures.browse import FAULT_MODES, hx_get
+from tests.fixtures.pool_pages import FAULT_MODES, hx_get
 from tests.fixtures.sandbox import AK, PROJECT_ID, pool_body, signed_request
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 
 from pools.selectors.modelarts import NODE_FILTER_PAGE_SIZE, NODE_PAGE_SIZE
-from tests.fixtures.browse import FAULT_MODES, hx_get
+from tests.fixtures.pool_pages import FAULT_MODES, hx_get
 from tests.fixtures.sandbox import PROJECT_ID
 
 pytestmark = pytest.mark.django_db

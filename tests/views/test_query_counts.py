@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from pools.models import ChangeRequest, ChangeRequestApproval, ChangeRequestComment
 from pools.services import change_request_events
-from tests.fixtures.browse import hx_get
+from tests.fixtures.pool_pages import hx_get
 from tests.fixtures.sandbox import PROJECT_ID, pool_body
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from pools.templatetags.browse import timestamp
+from pools.templatetags.display import timestamp
 from tests.fixtures.sandbox import PROJECT_ID
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The browse pages in a real browser: cards load by themselves, tabs swap, Load more appends, charts draw."""
+"""The pages that read ModelArts, in a real browser: cards load by themselves, tabs swap, Load more appends, charts draw."""
 
 import re
 

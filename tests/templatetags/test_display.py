@@ -1,4 +1,4 @@
-"""Template filters of the browse pages."""
+"""Template filters and tags of the pool pages (pools/templatetags/display.py)."""
 
 from datetime import UTC, datetime
 
@@ -7,7 +7,7 @@ import pytest
 from pools.modelarts.types import Node, Pool
 from pools.models import ChangeRequest
 from pools.selectors.usage import UsageBar, UsageRow
-from pools.templatetags import browse
+from pools.templatetags import display
 from pools.views.pools import PoolRow
 
 
@@ -25,7 +25,7 @@ from pools.views.pools import PoolRow
     ],
 )
 def test_phase_colours(phase, css):
-    assert browse.phase_class(phase) == css
+    assert display.phase_class(phase) == css
 
 
 @pytest.mark.parametrize(
@@ -33,24 +33,24 @@ def test_phase_colours(phase, css):
     [(4, "4 s"), (59.9, "59 s"), (180, "3 min"), (7500, "2 h 5 min"), (7200, "2 h"), (273600, "3 d 4 h")],
 )
 def test_durations(seconds, text):
-    assert browse.duration(seconds) == text
+    assert display.duration(seconds) == text
 
 
 def test_times_are_shown_in_utc_with_a_machine_readable_twin():
     moment = datetime(2025, 1, 1, 8, 0, 5, tzinfo=UTC)
-    assert browse.utc(moment) == "2025-01-01 08:00:05 UTC"
-    assert str(browse.timestamp(moment)) == (
+    assert display.utc(moment) == "2025-01-01 08:00:05 UTC"
+    assert str(display.timestamp(moment)) == (
         '<time datetime="2025-01-01T08:00:05+00:00" title="2025-01-01 08:00:05 UTC" data-local>'
         "2025-01-01 08:00:05 UTC</time>"
     )
 
 
 def test_billing_labels():
-    assert browse.billing_mode("0") == "Pay-per-use"
-    assert browse.billing_mode("1") == "Yearly/monthly"
-    assert browse.billing_period("3", "2") == "3 months"
-    assert browse.billing_period("1", "3") == "1 year"
-    assert browse.billing_period("", "2") == ""
+    assert display.billing_mode("0") == "Pay-per-use"
+    assert display.billing_mode("1") == "Yearly/monthly"
+    assert display.billing_period("3", "2") == "3 months"
+    assert display.billing_period("1", "3") == "1 year"
+    assert display.billing_period("", "2") == ""
 
 
 def test_node_resources_list_available_against_total_cpu_and_memory_first():
@@ -63,7 +63,7 @@ def test_node_resources_list_available_against_total_cpu_and_memory_first():
             },
         }
     )
-    assert browse.node_resources(node) == [
+    assert display.node_resources(node) == [
         ("CPU", "28", "32"),
         ("Memory", "110.0 GiB", "128.0 GiB"),
         ("GPU", "", "8"),
@@ -82,7 +82,7 @@ def test_node_resources_list_available_against_total_cpu_and_memory_first():
     ],
 )
 def test_amounts_are_shown_with_readable_units(value, key, text):
-    assert browse.amount(value, key) == text
+    assert display.amount(value, key) == text
 
 
 HOSTILE = '<script>alert("x")</script>'
@@ -120,7 +120,7 @@ def hostile_pool(**status) -> Pool:
 
 def test_pool_rows_escape_everything_from_the_api():
     row = PoolRow(hostile_pool(), [], "/pools/1/pool-%22quoted%22/")
-    html = str(browse.pool_rows([row]))
+    html = str(display.pool_rows([row]))
     assert "<script>" not in html and html.count("&lt;script&gt;") == 6
     assert '<a href="/pools/1/pool-%22quoted%22/"><strong>&lt;script&gt;' in html
     assert '<div class="mono muted small">pool-&quot;quoted&quot;</div>' in html
@@ -142,7 +142,7 @@ def test_pool_rows_mark_changing_pools_and_open_requests():
     running = PoolRow(
         Pool.parse({"metadata": {"name": "p-2"}, "status": {"phase": "Running"}}), [requested], "/p-2/"
     )
-    html = str(browse.pool_rows([creating, running]))
+    html = str(display.pool_rows([creating, running]))
     assert '<tr class="highlight changing" data-phase="Creating">' in html
     assert '<tr class="has-requests" data-phase="Running">' in html
     assert 'href="/requests/7/" title="Open change request #7">Delete pool requested</a>' in html
@@ -156,7 +156,7 @@ def test_usage_rows_escape_and_link_each_pool():
             (UsageBar("cpu", "16", "32"), UsageBar(HOSTILE, "1", "0")),
         )
     ]
-    html = str(browse.usage_rows(rows, 3))
+    html = str(display.usage_rows(rows, 3))
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert '<a href="/pools/3/pool-%22a%22/">' in html
     assert '<span class="usage-text">16 / 32 · <strong>50 %</strong></span>' in html
@@ -169,22 +169,22 @@ def test_usage_rows_escape_and_link_each_pool():
 
 def test_a_pool_row_is_written_once_per_pool_object_and_link():
     pool = Pool.parse({"metadata": {"name": "p-3"}, "status": {"phase": "Running"}})
-    first = browse._written_row(PoolRow(pool, [], "/p-3/"))
+    first = display._written_row(PoolRow(pool, [], "/p-3/"))
 
-    assert browse._written_row(PoolRow(pool, [], "/p-3/")) is first  # kept
-    assert "/other/p-3/" in browse._written_row(PoolRow(pool, [], "/other/p-3/"))  # another link
+    assert display._written_row(PoolRow(pool, [], "/p-3/")) is first  # kept
+    assert "/other/p-3/" in display._written_row(PoolRow(pool, [], "/other/p-3/"))  # another link
     same_json = Pool.parse({"metadata": {"name": "p-3"}, "status": {"phase": "Abnormal"}})
-    assert 'data-phase="Abnormal"' in browse._written_row(PoolRow(same_json, [], "/p-3/"))
+    assert 'data-phase="Abnormal"' in display._written_row(PoolRow(same_json, [], "/p-3/"))
 
 
 def test_a_row_with_open_requests_is_written_each_time_and_a_dead_pools_row_is_forgotten():
     pool = Pool.parse({"metadata": {"name": "p-4"}, "status": {"phase": "Running"}})
     requested = ChangeRequest(pk=8, kind=ChangeRequest.Kind.DELETE_POOL)
-    assert "/requests/8/" in browse._written_row(PoolRow(pool, [requested], "/p-4/"))
-    assert id(pool) not in browse._written_rows
+    assert "/requests/8/" in display._written_row(PoolRow(pool, [requested], "/p-4/"))
+    assert id(pool) not in display._written_rows
 
-    browse._written_row(PoolRow(pool, [], "/p-4/"))
+    display._written_row(PoolRow(pool, [], "/p-4/"))
     key = id(pool)
-    assert key in browse._written_rows
+    assert key in display._written_rows
     del pool
-    assert key not in browse._written_rows
+    assert key not in display._written_rows

@@ -1,4 +1,5 @@
-"""Formatting for the browse pages: phases as badges, quantities with units, times in UTC with local twins."""
+"""Display helpers for the pages: upstream text made visible, phases as badges, quantities with units, times in
+UTC with local twins."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from pools.modelarts.types import FAILED_PHASES, TRANSITIONAL_PHASES
 from pools.quantities import format_amount, resource_label
-from pools.views.browse import url_with_pool
+from pools.views.links import pool_url
 
 register = template.Library()
 
@@ -241,8 +242,10 @@ def usage_rows(rows, connection_id: int) -> SafeString:
     Written here for the reason ``pool_rows`` is: a card lists every pool of its connection, three bars
     each. Every value that comes from ModelArts goes through ``escape``.
     """
-    detail_url = url_with_pool("pools:pool_detail", connection_id)
-    return mark_safe("".join([_usage_row(row, detail_url(row.pool_name)) for row in rows]))  # noqa: S308
+    html = "".join(
+        [_usage_row(row, pool_url("pools:pool_detail", connection_id, row.pool_name)) for row in rows]
+    )
+    return mark_safe(html)  # noqa: S308 - _usage_row escapes every value
 
 
 @lru_cache(maxsize=4096)  # a row is a value (pool, names, bars); unchanged usage gives the same row

@@ -1,4 +1,4 @@
-"""The GET forms of the browse pages: pool-list filters, node filter, monitoring range and period.
+"""The GET forms of the pool pages (filters): pool-list filters, node filter, monitoring range and period.
 
 Every input is checked here, so a bad value becomes a field error and no request goes upstream.
 """

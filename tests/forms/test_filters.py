@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.http import QueryDict
 
-from pools.forms.browse import (
+from pools.forms.filters import (
     END_BEFORE_START,
     NEEDS_START_AND_END,
     POINT_RULE,

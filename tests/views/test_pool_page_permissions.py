@@ -1,9 +1,9 @@
-"""Every browse page and partial: anonymous users go to login, users without a role get 403, viewers 200."""
+"""Every page and partial that reads ModelArts: anonymous users go to login, users without a role get 403, viewers 200."""
 
 import pytest
 from django.urls import reverse
 
-from tests.fixtures.browse import hx_get
+from tests.fixtures.pool_pages import hx_get
 
 pytestmark = pytest.mark.django_db
 

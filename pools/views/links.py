@@ -1,0 +1,39 @@
+"""Addresses the pool pages link to: the same page with or without the refresh flag, and a pool's pages."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.http import HttpRequest, QueryDict
+from django.urls import reverse
+
+REFRESH_PARAMETER = "refresh"
+
+_POOL_MARKER = "pool-name-placeholder"
+# What reverse() leaves unquoted in a path segment, except "/", which a pool id never holds.
+_SUBDELIMS = "!$&'()*+,;=~:@"
+
+
+def wants_refresh(request: HttpRequest) -> bool:
+    """The page's refresh button asks to bypass the cache (still one upstream call for everyone)."""
+    return request.GET.get(REFRESH_PARAMETER) == "1"
+
+
+def query_without(query: QueryDict, *names: str) -> str:
+    """The query string without ``names`` (and never the refresh flag), for links and polling."""
+    kept = query.copy()
+    for name in (REFRESH_PARAMETER, *names):
+        kept.pop(name, None)
+    return kept.urlencode()
+
+
+def with_refresh(path: str, query: str) -> str:
+    """``path?query`` with the refresh flag set."""
+    return f"{path}?{query + '&' if query else ''}{REFRESH_PARAMETER}=1"
+
+
+def pool_url(name: str, connection_id: int, pool_name: str) -> str:
+    """``reverse(name, args=[connection_id, pool_name])`` for any pool id ModelArts sends: reverse() refuses
+    a "/" in the segment, and one odd id must not break a whole list, so the id is quoted here instead."""
+    head, tail = reverse(name, args=[connection_id, _POOL_MARKER]).split(_POOL_MARKER)
+    return f"{head}{quote(pool_name, safe=_SUBDELIMS)}{tail}"
