@@ -8,7 +8,7 @@ from pools.selectors.connections import current_connection, visible_connections
 register = template.Library()
 
 
-@register.inclusion_tag("pools/connections_switcher.html", takes_context=True)
+@register.inclusion_tag("pools/includes/connection_switcher.html", takes_context=True)
 def connection_switcher(context):
     request = context.get("request")
     user = getattr(request, "user", None)

@@ -5,20 +5,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import weakref
 from datetime import UTC, datetime
-from functools import lru_cache
-from html import escape
 
 from django import template
-from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 
 from pools.modelarts.types import FAILED_PHASES, TRANSITIONAL_PHASES
 from pools.quantities import format_amount, resource_label
-from pools.views.links import pool_url
+from pools.views import links
 
 register = template.Library()
 
@@ -48,11 +44,6 @@ def reveal(text):
     return _NOT_PLAIN.sub(_marker, text) if isinstance(text, str) else text
 
 
-def _shown(text: str) -> str:
-    """Upstream text for the rows written here: invisible characters revealed, then escaped."""
-    return escape(reveal(text))
-
-
 @register.filter
 def phase_class(phase: str) -> str:
     """The badge colour of a pool, node, scope or driver state."""
@@ -66,7 +57,6 @@ def phase_class(phase: str) -> str:
 
 
 @register.simple_tag
-@lru_cache(maxsize=256)  # a handful of phases, shown on every row of every list
 def phase_badge(phase: str):
     return format_html('<span class="badge {}">{}</span>', phase_class(phase), reveal(phase or "unknown"))
 
@@ -113,6 +103,20 @@ def timestamp(moment: datetime | str | None):
     return mark_safe(f'<time datetime="{moment.isoformat()}" title="{text}" data-local>{text}</time>')  # noqa: S308
 
 
+# ShowPoolStatistics' operationTime is Go's time format, not ISO 8601 (API reference §5.4):
+# "2025-01-01 09:00:00.123456789 +0000 UTC".
+_GO_TIME = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(?:\.\d+)? ([+-]\d{4})(?: [A-Za-z]+)?")
+
+
+@register.simple_tag
+def operation_time(text: str):
+    """ModelArts' statistics time as ``timestamp`` shows every moment; as sent when it is in another form."""
+    match = _GO_TIME.fullmatch(text or "")
+    if match is None:
+        return reveal(text)
+    return timestamp(datetime.strptime(" ".join(match.groups()), "%Y-%m-%d %H:%M:%S %z"))
+
+
 @register.filter
 def duration(seconds: float | None) -> str:
     """A short age: "4 s", "3 min", "2 h 5 min", "3 d 4 h"."""
@@ -156,118 +160,6 @@ def get_key(mapping, key: str):
 
 
 @register.simple_tag
-def pool_rows(rows) -> SafeString:
-    """The ``<tr>`` of each ``pools.views.pools.PoolRow``: what the pool list's template would write per row.
-
-    Written here rather than by the template engine: a list holds hundreds of pools and is polled, and
-    rendering its rows cell by cell through template nodes was most of the page's own time (about 17 ms
-    of 200 rows against under 2 ms here; docs/performance.md). Every value that comes from ModelArts or
-    the database goes through ``escape``.
-    """
-    return mark_safe("".join([_written_row(row) for row in rows]))  # noqa: S308 - _pool_row escapes every value
-
-
-# A list read again gives the same Pool objects for pools whose JSON did not change (pools.modelarts.types
-# types each once per process), so their rows are written once: by pool object (held weakly, so an entry
-# goes with its pool) and link. A row with open change requests is written each time.
-_written_rows: dict[int, tuple[weakref.ref, str, str]] = {}
-
-
-def _written_row(row) -> str:
-    if row.open_requests:
-        return _pool_row(row)
-    pool = row.pool
-    key = id(pool)
-    entry = _written_rows.get(key)
-    if entry is not None and entry[0]() is pool and entry[1] == row.detail_url:
-        return entry[2]
-    html = _pool_row(row)
-    _written_rows[key] = (
-        weakref.ref(pool, lambda _, key=key: _written_rows.pop(key, None)),
-        row.detail_url,
-        html,
-    )
-    return html
-
-
-def _pool_row(row) -> str:
-    pool = row.pool
-    classes = ["highlight changing"] if row.changing else []
-    if row.open_requests:
-        classes.append("has-requests")
-    description = f'<div class="small">{_shown(pool.description)}</div>' if pool.description else ""
-    requests = "".join(
-        f'<a class="badge warn open-request" href="{reverse("pools:change_request_detail", args=[cr.pk])}" '
-        f'title="Open change request #{cr.pk}">{escape(cr.get_kind_display())} requested</a>'
-        for cr in row.open_requests
-    )
-    message = f'<div class="small muted">{_shown(pool.status_message)}</div>' if pool.status_message else ""
-    flavors = "".join(
-        f'<div><span class="mono">{_shown(resource.flavor)}</span> × {resource.count}</div>'
-        for resource in pool.resources
-    )
-    nodes = f"{pool.nodes_in('available')} available"
-    for state, template_text in (
-        ("creating", "{} creating"),
-        ("abnormal", '<span class="err">{} abnormal</span>'),
-        ("deleting", "{} deleting"),
-    ):
-        count = pool.nodes_in(state)
-        if count:
-            nodes += " · " + template_text.format(count)
-    billing = escape(billing_mode(pool.billing_mode))
-    if pool.is_yearly_monthly:
-        renew = " · auto-renew" if pool.auto_renew else ""
-        period = escape(billing_period(pool.period_num, pool.period_type))
-        billing += f'<div class="small muted">{period}{renew}</div>'
-    return (
-        f'<tr class="{" ".join(classes)}" data-phase="{escape(pool.phase)}">'
-        f'<td><a href="{escape(row.detail_url)}"><strong>{_shown(pool.display_name)}</strong></a>'
-        f'<div class="mono muted small">{_shown(pool.name)}</div>{description}{requests}</td>'
-        f"<td>{phase_badge(pool.phase)}{message}</td>"
-        f'<td>{_shown(pool.type or "—")}<div class="small muted">{_shown(", ".join(pool.scope))}</div></td>'
-        f'<td class="small">{flavors}</td>'
-        f'<td class="nodes"><strong>{pool.node_count}</strong><div class="small muted">{nodes}</div></td>'
-        f"<td>{billing}</td>"
-        f'<td class="mono small">{_shown(pool.workspace_id)}</td>'
-        f'<td class="small">{timestamp(pool.created_at)}</td>'
-        "</tr>\n"
-    )
-
-
-@register.simple_tag
-def usage_rows(rows, connection_id: int) -> SafeString:
-    """The ``<tr>`` of each ``pools.selectors.usage.UsageRow`` of an overview card (a bar per resource).
-
-    Written here for the reason ``pool_rows`` is: a card lists every pool of its connection, three bars
-    each. Every value that comes from ModelArts goes through ``escape``.
-    """
-    html = "".join(
-        [_usage_row(row, pool_url("pools:pool_detail", connection_id, row.pool_name)) for row in rows]
-    )
-    return mark_safe(html)  # noqa: S308 - _usage_row escapes every value
-
-
-@lru_cache(maxsize=4096)  # a row is a value (pool, names, bars); unchanged usage gives the same row
-def _usage_row(row, url: str) -> str:
-    bars = "".join([_usage_bar(bar) for bar in row.bars])
-    return (
-        f'<tr><th scope="row"><a href="{escape(url)}">{_shown(row.display_name)}</a></th>'
-        f"<td>{bars}</td></tr>\n"
-    )
-
-
-def _usage_bar(bar) -> str:
-    label = escape(bar.label)
-    text = f"{escape(bar.allocated_text)} / {escape(bar.capacity_text)}"
-    meter = ""
-    if bar.percent is not None:
-        text += f" · <strong>{bar.percent} %</strong>"
-        meter = (
-            f'<meter min="0" max="100" low="70" high="90" optimum="40" value="{bar.percent}" '
-            f'aria-label="{label} allocated">{bar.percent} %</meter>'
-        )
-    return (
-        f'<div class="usage-bar"><span class="usage-label">{label}</span>'
-        f'<span class="usage-text">{text}</span>{meter}</div>'
-    )
+def pool_url(name: str, connection_id: int, pool_name: str) -> str:
+    """The address ``name`` of one pool (``pools.views.links.pool_url``: any pool id ModelArts sends)."""
+    return links.pool_url(name, connection_id, pool_name)

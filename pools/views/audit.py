@@ -77,7 +77,7 @@ def audit_log(request: HtmxHttpRequest):
     }
     return render(
         request,
-        template_for(request, "pools/audit.html", "audit-results"),
+        template_for(request, "pools/audit_log.html", "audit-results"),
         context,
         status=200 if entries is not None else 400,
     )
@@ -91,7 +91,7 @@ def audit_chain(request: HtmxHttpRequest):
         query = request.GET.copy()
         query[VERIFY_PARAMETER] = "1"
         return redirect(f"{reverse('pools:audit_log')}?{query.urlencode()}")
-    return render(request, "pools/audit.html#chain-status", {"chain": verify_chain()})
+    return render(request, "pools/audit_log.html#chain-status", {"chain": verify_chain()})
 
 
 class _Echo:

@@ -1,6 +1,8 @@
 """Connection pages: list, create, edit, delete, test; and the switcher's POST target.
 
-Thin views: check the permission, validate with the form, call a service, pick page or partial.
+Thin views: check the permission, validate with the form, call a service, pick page or partial. Errors, as
+on every page: bad input is a field error on the form (a service's ``ValidationError`` goes to its fields);
+a refusal (``ApplicationError``) is the error banner on the page shown again.
 """
 
 from __future__ import annotations
@@ -30,9 +32,9 @@ from pools.services.connections import (
 )
 from pools.services.errors import ApplicationError
 
-LIST_PAGE = "pools/connections.html"
-FORM_PAGE = "pools/connections_form.html"
-DELETE_PAGE = "pools/connections_delete.html"
+LIST_PAGE = "pools/connection_list.html"
+FORM_PAGE = "pools/connection_form.html"
+DELETE_PAGE = "pools/connection_delete.html"
 SWITCH_INVALID = "Choose one of the listed connections."
 
 
@@ -41,7 +43,8 @@ def request_id_of(request: HtmxHttpRequest) -> str | None:
     return getattr(request, "request_id", None) or request.headers.get("X-Request-ID", "")[:64] or None
 
 
-def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
+def _redirect(request: HtmxHttpRequest, url: str) -> HttpResponse:
+    """To ``url``: the whole page for htmx too (a form swapped in place would otherwise hold the next page)."""
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
@@ -71,7 +74,7 @@ def connection_create_view(request: HtmxHttpRequest) -> HttpResponse:
             form.add_service_errors(error)
         else:
             messages.success(request, f"Connection “{connection.name}” created.")
-            return _go(request, reverse("pools:connection_list"))
+            return _redirect(request, reverse("pools:connection_list"))
     return _form_response(request, form, None)
 
 
@@ -93,7 +96,7 @@ def connection_edit_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             form.add_service_errors(error)
         else:
             messages.success(request, f"Connection “{connection.name}” saved.")
-            return _go(request, reverse("pools:connection_list"))
+            return _redirect(request, reverse("pools:connection_list"))
     return _form_response(request, form, connection)
 
 
@@ -101,17 +104,17 @@ def connection_edit_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def connection_delete_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     connection = get_object_or_404(Connection.objects.in_use(), pk=pk)
-    refusal = ""
+    refusal = None
     if request.method == "POST":
         try:
             done = connection_delete(
                 connection=connection, user=request.user, request_id=request_id_of(request)
             )
         except ApplicationError as error:
-            refusal = error.message
+            refusal = error
         else:
             messages.success(request, done)
-            return _go(request, reverse("pools:connection_list"))
+            return _redirect(request, reverse("pools:connection_list"))
     context = {
         "connection": connection,
         "open_change_requests": open_change_request_count(connection),

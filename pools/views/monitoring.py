@@ -18,8 +18,9 @@ from pools.selectors.modelarts import pool_monitor, pool_monitor_chart
 from pools.selectors.monitoring import CompactJSONEncoder, monitor_csv
 from pools.views.connection_context import visible_connection
 from pools.views.links import query_without, wants_refresh, with_refresh
-from pools.views.pools import DETAIL_PAGE, pool_context, raise_if_pool_missing, read_pool
+from pools.views.pools import pool_context, raise_if_pool_missing, read_pool
 
+PAGE = "pools/pool_monitoring.html"
 CHART_DATA_ID = "monitor-data"
 
 
@@ -70,7 +71,7 @@ def pool_monitoring(request: HtmxHttpRequest, connection_id: int, pool_name: str
                 series=read.value["series"],
                 chart_json=json_script(read.value, CHART_DATA_ID, encoder=CompactJSONEncoder),
             )
-    return render(request, template_for(request, DETAIL_PAGE, "pool-tab"), context)
+    return render(request, template_for(request, PAGE, "pool-tab"), context)
 
 
 @require_safe

@@ -1,4 +1,4 @@
-"""The pool list (per connection) and the pool detail page."""
+"""The pool list (per connection) and the pool detail page, with what every tab of a pool shares."""
 
 from __future__ import annotations
 
@@ -6,50 +6,61 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from pools.forms.filters import PoolFilterForm
-from pools.htmx import HtmxHttpRequest, render_shell, template_for
+from pools.htmx import HtmxHttpRequest, template_for
 from pools.permissions import VIEW_DASHBOARD, require
 from pools.selectors.change_requests import open_change_requests_by_pool
-from pools.selectors.concurrent import concurrently
 from pools.selectors.connections import current_connection
-from pools.selectors.modelarts import (
-    known_workspaces,
-    pool_get,
-    pool_missing,
-    pools_by_phase,
-    pools_of_workspaces,
-    workspace_pool_reads,
-)
+from pools.selectors.modelarts import pool_get, pool_missing, pools_by_phase
 from pools.selectors.pool_requests import pool_deletion
+from pools.selectors.workspace_pools import PoolListing, pool_listing
 from pools.views.connection_context import visible_connection
 from pools.views.links import REFRESH_PARAMETER, pool_url, query_without, wants_refresh, with_refresh
 
 LIST_PAGE = "pools/pool_list.html"
-DETAIL_PAGE = "pools/pool_detail.html"
+DETAIL_PAGE = "pools/pool_detail.html"  # the Details tab; Nodes and Monitoring have their own pages
 POLL_SECONDS = 5
 # Pools whose state moves on its own within minutes: the list polls while any is shown. (A pool waiting for
 # its order to be paid can wait for days; it does not keep every open list polling.)
 CHANGING_PHASES = frozenset({"Creating", "Deleting"})
+# The node states the Nodes column counts besides "available", when a pool has any.
+OTHER_NODE_STATES = ("creating", "abnormal", "deleting")
 NO_CONNECTION = "There is no connection to browse yet."
 NO_SUCH_POOL = "ModelArts has no such pool."
 
 
 @dataclass(frozen=True)
 class PoolRow:
-    pool: Any  # the Pool value the pool_get selector returned
+    """One row of the pool list: the pool, its open change requests and the link to its page."""
+
+    pool: Any  # the Pool value the pool_listing selector returned
     open_requests: list
     detail_url: str
 
     @property
     def changing(self) -> bool:
         return self.pool.phase in CHANGING_PHASES
+
+    @property
+    def css_class(self) -> str:
+        return " ".join(
+            [
+                *(["highlight changing"] if self.changing else []),
+                *(["has-requests"] if self.open_requests else []),
+            ]
+        )
+
+    @property
+    def other_node_states(self) -> list[tuple[str, int]]:
+        """(state, count) of each of OTHER_NODE_STATES the pool has nodes in."""
+        counts = [(state, self.pool.nodes_in(state)) for state in OTHER_NODE_STATES]
+        return [(state, count) for state, count in counts if count]
 
 
 def _sorted(pools: list, sort: str) -> list:
@@ -78,65 +89,47 @@ def pool_list_view(request: HtmxHttpRequest):
     form.is_valid()
     chosen = form.cleaned_data.get("connection") if "connection" not in form.errors else None
     connection = visible_connection(request, chosen) if chosen else current_connection(request)
+    template = template_for(request, LIST_PAGE, "pool-table")
     context: dict[str, Any] = {"form": form, "connection": connection, "read": None, "rows": []}
     if connection is None:
-        context["empty_message"] = NO_CONNECTION
-        return render(request, template_for(request, LIST_PAGE, "pool-table"), context)
-
+        return render(request, template, {**context, "empty_message": NO_CONNECTION})
     query = query_without(request.GET)
     context["list_url"] = f"{reverse('pools:pool_list')}?{query}" if query else reverse("pools:pool_list")
     context["refresh_url"] = with_refresh(reverse("pools:pool_list"), query)
     if form.errors:
         # A bad filter is the user's to fix; nothing goes upstream.
-        return render(request, template_for(request, LIST_PAGE, "pool-table"), context)
-
+        return render(request, template, context)
     data = form.cleaned_data
-    template = template_for(request, LIST_PAGE, "pool-table")
-    refresh = wants_refresh(request)
+    requests_by_pool = open_change_requests_by_pool(connection)
+    listing = pool_listing(
+        connection=connection,
+        workspace=data["workspace"] or None,
+        label_selector=data["labels"] or None,
+        refresh=wants_refresh(request),
+    )
+    context.update(_listing_context(request, connection, data, listing, requests_by_pool))
+    return render(request, template, context)
 
-    def from_the_database():
-        # While the pools come from ModelArts: the open change requests, and the page around the table.
-        requests_by_pool = open_change_requests_by_pool(connection)
-        return requests_by_pool, render_shell(request, LIST_PAGE, context) if template == LIST_PAGE else None
 
-    def reads_of(workspaces):
-        return workspace_pool_reads(
-            connection=connection,
-            workspaces=workspaces,
-            label_selector=data["labels"] or None,
-            refresh=refresh,
-        )
-
-    if data["workspace"]:
-        workspaces = (data["workspace"],)
-        (requests_by_pool, shell), known, *reads = concurrently(
-            from_the_database,
-            lambda: known_workspaces(connection=connection, refresh=refresh),
-            *reads_of(workspaces),
-        )
-    else:
-        # Every workspace: which ones there are must be known before their pools can be asked for.
-        known = known_workspaces(connection=connection, refresh=refresh)
-        workspaces = known.value
-        (requests_by_pool, shell), *reads = concurrently(from_the_database, *reads_of(workspaces))
-    read = pools_of_workspaces(workspaces, reads)
-    pools = list(read.value.items) if read.value is not None else []
-    status = data["status"]
+def _listing_context(request, connection, data: dict, listing: PoolListing, requests_by_pool: dict) -> dict:
+    """What the pool table shows of ``listing``: the rows the filters keep, counts, workspaces, polling."""
+    pools = list(listing.pools.value.items) if listing.pools.value is not None else []
     shown = [
         pool
         for pool in pools
-        if (not status or pool.phase == status) and (not data["q"] or _matches(pool, data["q"]))
+        if (not data["status"] or pool.phase == data["status"])
+        and (not data["q"] or _matches(pool, data["q"]))
     ]
-    context.update(
-        read=read,
-        workspaces=workspaces,
-        known_workspaces=known,
-        all_workspaces=not data["workspace"],
-        all_workspaces_url=_url_without(request, "workspace"),
-        status_counts=[
+    return {
+        "read": listing.pools,
+        "workspaces": listing.workspaces,
+        "known_workspaces": listing.known,
+        "all_workspaces": not data["workspace"],
+        "all_workspaces_url": _url_without(request, "workspace"),
+        "status_counts": [
             (phase, count, _url_with(request, status=phase)) for phase, count in pools_by_phase(pools)
         ],
-        rows=[
+        "rows": [
             PoolRow(
                 pool,
                 requests_by_pool.get(pool.name, []),
@@ -144,14 +137,11 @@ def pool_list_view(request: HtmxHttpRequest):
             )
             for pool in _sorted(shown, data["sort"])
         ],
-        total=len(pools),
+        "total": len(pools),
         # Poll only while something is changing; the partial rendered without the trigger stops the polling.
-        polling=any(pool.phase in CHANGING_PHASES for pool in pools),
-        poll_seconds=POLL_SECONDS,
-    )
-    if shell is None:
-        return render(request, template, context)
-    return HttpResponse(shell.around(render_to_string(f"{LIST_PAGE}#pool-table", context, request)))
+        "polling": any(pool.phase in CHANGING_PHASES for pool in pools),
+        "poll_seconds": POLL_SECONDS,
+    }
 
 
 def _url_with(request: HtmxHttpRequest, **values: str) -> str:

@@ -44,7 +44,7 @@ def test_a_pool_without_a_display_name_shows_its_id():
 
 
 def test_amounts_of_other_types_are_told_apart_and_odd_ones_do_not_break_the_card():
-    from pools.templatetags.display import usage_rows as usage_rows_html
+    from tests.views.test_row_templates import usage_html
 
     rows = usage_rows(
         metrics(
@@ -58,5 +58,5 @@ def test_amounts_of_other_types_are_told_apart_and_odd_ones_do_not_break_the_car
     assert (b.allocated_text, b.percent) == ("True", 0)
     assert c.allocated_text == "{'odd': 1}" and c.percent is None
 
-    html = usage_rows_html(rows, 7)
+    html = usage_html(rows, 7)
     assert html.count('class="usage-bar"') == 3 and "{&#x27;odd&#x27;: 1}" in html

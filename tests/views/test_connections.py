@@ -6,6 +6,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils.html import escape
 from django.views.debug import ExceptionReporter
 from django_htmx.middleware import HtmxDetails
 
@@ -179,6 +180,18 @@ def test_delete_is_refused_on_the_page_while_change_requests_are_open(admin_clie
     assert response.status_code == 200
     assert "open change request" in response.content.decode()
     assert Connection.objects.filter(pk=connection.pk).exists()
+
+
+def test_a_refused_delete_is_the_error_banner_every_page_uses(admin_client_, connection, monkeypatch):
+    monkeypatch.setattr(services, "open_change_request_count", lambda c: 1)
+    url = reverse("pools:connection_delete", args=[connection.pk])
+
+    html = admin_client_.post(url, headers={"HX-Request": "true"}).content.decode()
+
+    refusal = services.DELETE_REFUSED.format(name=connection.name, count=1)
+    assert html.lstrip().startswith('<div id="delete-confirm"')
+    assert '<div class="banner error upstream-error" role="alert">' in html
+    assert f'<strong class="banner-title">{escape(refusal)}</strong>' in html
 
 
 def test_a_connection_with_past_change_requests_is_deleted_and_kept_only_for_their_history(

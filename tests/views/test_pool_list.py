@@ -45,8 +45,7 @@ def test_the_list_shows_every_column(browse, seeded_sandbox):
     assert 'id="pool-table"' in html and "<form" in html
 
 
-def test_the_page_is_its_shell_around_the_same_table_the_htmx_request_gets(browse, seeded_sandbox):
-    # The page is rendered in two parts (the shell while ListPools is in flight, then the table).
+def test_the_page_holds_the_same_table_the_htmx_request_gets(browse, seeded_sandbox):
     page = browse.get(LIST).content.decode()
     table = hx_get(browse, LIST).content.decode()
 

@@ -1,0 +1,34 @@
+"""``pool_listing``: the pools of one workspace or of every workspace, against the sandbox over HTTP."""
+
+import pytest
+
+from pools.sandbox.seed import VISION_WORKSPACE
+from pools.selectors.workspace_pools import pool_listing
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def listing_setup(locmem_cache, fail_fast, seeded_sandbox, sandbox_connection):
+    return seeded_sandbox, sandbox_connection
+
+
+def answered(sandbox) -> list[str]:
+    """The calls in the order the sandbox answered them."""
+    return [f"{call.operation}?{call.query}" for call in sandbox.call_log()]
+
+
+def test_the_known_workspaces_are_read_with_the_usage_and_the_others_after_it(listing_setup):
+    sandbox, connection = listing_setup
+    sandbox.faults.latency(400, operation="ShowPoolRuntimeMetrics")
+
+    listing = pool_listing(connection=connection)
+
+    assert answered(sandbox) == [
+        "ListPools?workspaceId=0",  # did not wait for the usage
+        "ShowPoolRuntimeMetrics?",
+        f"ListPools?workspaceId={VISION_WORKSPACE}",  # only the usage names it
+    ]
+    assert listing.workspaces == ("0", VISION_WORKSPACE) == listing.known.value
+    assert len(listing.pools.value.items) == 7 and listing.counters == ()
+
