@@ -114,7 +114,7 @@ def operation_time(text: str):
     match = _GO_TIME.fullmatch(text or "")
     if match is None:
         return reveal(text)
-    return timestamp(datetime.strptime(" ".join(match.groups()), "%Y-%m-%d %H:%M:%S %z"))
+    return timestamp(datetime.strptime(" ".join(match.groups()), "%Y-%m-%d %H:%M:%S %z").astimezone(UTC))
 
 
 @register.filter

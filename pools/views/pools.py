@@ -84,7 +84,8 @@ def _matches(pool, search: str) -> bool:
 @vary_on_headers("HX-Request")
 def pool_list_view(request: HtmxHttpRequest):
     """Pools of one connection, in every workspace or one: the labels filter goes to ModelArts; status (by
-    phase, the badges' words), search and sort happen here; polling while any pool is created or deleted."""
+    phase, the badges' words), search and sort happen here; polling while any pool is created or deleted.
+    ModelArts' own counters of each workspace listed show beside them."""
     form = PoolFilterForm(request.GET)
     form.is_valid()
     chosen = form.cleaned_data.get("connection") if "connection" not in form.errors else None
@@ -105,6 +106,7 @@ def pool_list_view(request: HtmxHttpRequest):
         connection=connection,
         workspace=data["workspace"] or None,
         label_selector=data["labels"] or None,
+        with_counters=True,
         refresh=wants_refresh(request),
     )
     context.update(_listing_context(request, connection, data, listing, requests_by_pool))
@@ -124,6 +126,7 @@ def _listing_context(request, connection, data: dict, listing: PoolListing, requ
         "read": listing.pools,
         "workspaces": listing.workspaces,
         "known_workspaces": listing.known,
+        "counters": listing.counters,
         "all_workspaces": not data["workspace"],
         "all_workspaces_url": _url_without(request, "workspace"),
         "status_counts": [

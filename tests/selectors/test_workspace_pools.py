@@ -32,3 +32,31 @@ def test_the_known_workspaces_are_read_with_the_usage_and_the_others_after_it(li
     assert listing.workspaces == ("0", VISION_WORKSPACE) == listing.known.value
     assert len(listing.pools.value.items) == 7 and listing.counters == ()
 
+
+def test_one_workspace_is_read_with_the_usage_and_nothing_else(listing_setup):
+    sandbox, connection = listing_setup
+
+    listing = pool_listing(connection=connection, workspace=VISION_WORKSPACE, with_counters=True)
+
+    assert sorted(answered(sandbox)) == sorted(
+        [
+            f"ListPools?workspaceId={VISION_WORKSPACE}",
+            f"ShowPoolStatistics?workspaceId={VISION_WORKSPACE}",
+            "ShowPoolRuntimeMetrics?",
+        ]
+    )
+    assert listing.workspaces == (VISION_WORKSPACE,)
+    assert [pool.display_name for pool in listing.pools.value.items] == ["vision-train"]
+    ((workspace, counters),) = [(c.workspace, c.read.value) for c in listing.counters]
+    assert workspace == VISION_WORKSPACE and (counters.created, counters.creating) == (1, 0)
+
+
+def test_counters_come_per_workspace_listed_and_fail_on_their_own(listing_setup):
+    sandbox, connection = listing_setup
+    sandbox.faults.error(500, operation="ShowPoolStatistics")
+
+    listing = pool_listing(connection=connection, with_counters=True)
+
+    assert [counter.workspace for counter in listing.counters] == ["0", VISION_WORKSPACE]
+    assert all(counter.read.value is None and counter.read.error for counter in listing.counters)
+    assert listing.pools.error is None and len(listing.pools.value.items) == 7

@@ -80,3 +80,14 @@ def test_node_resources_list_available_against_total_cpu_and_memory_first():
 )
 def test_amounts_are_shown_with_readable_units(value, key, text):
     assert display.amount(value, key) == text
+
+
+def test_modelarts_statistics_time_is_shown_like_every_moment():
+    # Go's time format, as ShowPoolStatistics sends operationTime (API reference §5.4).
+    assert display.operation_time("2022-12-05 11:15:59.329633162 +0000 UTC") == display.timestamp(
+        datetime(2022, 12, 5, 11, 15, 59, tzinfo=UTC)
+    )
+    assert display.operation_time("2022-12-05 13:15:59 +0200 CEST") == display.timestamp(
+        datetime(2022, 12, 5, 11, 15, 59, tzinfo=UTC)
+    )
+    assert display.operation_time("yesterday\u202e") == "yesterday⟨U+202E⟩", "any other text as it came"

@@ -1,6 +1,7 @@
 """The pool list: columns, API filters, local search and sort, polling while pools change, banners."""
 
 import re
+from datetime import datetime
 
 import pytest
 from django.urls import reverse
@@ -321,3 +322,72 @@ def test_a_workspace_whose_read_fails_leaves_the_others_on_screen(browse, seeded
     assert f"No pools shown for workspace {lost}: reading it failed." in html
     expected = {"vision-train"} if lost == "0" else DEMO_DEFAULT_WORKSPACE
     assert lost in {"0", VISION_WORKSPACE} and set(shown_pools(html)) == expected
+
+
+# --- ModelArts' own counters (ShowPoolStatistics), per workspace listed ---
+
+
+def counter_rows(html: str) -> dict[str, list[str]]:
+    """Each workspace's row of the counters table: created, creating, failed, pending, and the <time> text."""
+    section = html[html.index('<section class="modelarts-counters"') : html.index("</section>")]
+    return {
+        workspace: re.findall(r"<td[^>]*>(?:<time[^>]*>)?([^<]*)", cells)
+        for workspace, cells in re.findall(r'<tr data-workspace="([^"]+)"[^>]*>(.*?)</tr>', section, re.S)
+    }
+
+
+def statistics_of(sandbox, workspace: str) -> dict:
+    answer = signed_request("GET", f"{sandbox.url}/v2/{PROJECT_ID}/statistics/pools?workspaceId={workspace}")
+    return answer.json()
+
+
+def expected_row(answer: dict) -> list[str]:
+    counts = answer["statistics"]["status"]
+    moment = datetime.strptime(answer["operationTime"][:19], "%Y-%m-%d %H:%M:%S")
+    return [
+        *(str(counts[word]) for word in ("created", "creating", "failed", "pending")),
+        f"{moment:%Y-%m-%d %H:%M:%S} UTC",
+    ]
+
+
+def test_the_list_shows_modelarts_counters_of_every_workspace_listed(browse, seeded_sandbox):
+    from pools.sandbox.seed import VISION_WORKSPACE
+
+    html = browse.get(LIST).content.decode()
+
+    assert sorted(call.query for call in seeded_sandbox.call_log("ShowPoolStatistics")) == sorted(
+        [f"workspaceId={VISION_WORKSPACE}", "workspaceId=0"]
+    )
+    assert "ModelArts' counters" in html
+    assert counter_rows(html) == {
+        "0": expected_row(statistics_of(seeded_sandbox, "0")),
+        VISION_WORKSPACE: expected_row(statistics_of(seeded_sandbox, VISION_WORKSPACE)),
+    }
+    assert status_counts(html) == {"Running": 4, "Creating": 1, "Error": 1, "Waiting": 1}, (
+        "counted from the list"
+    )
+
+
+def test_a_picked_workspace_shows_its_own_counters(browse, seeded_sandbox):
+    from pools.sandbox.seed import VISION_WORKSPACE
+
+    html = browse.get(LIST, {"workspace": VISION_WORKSPACE}).content.decode()
+
+    assert counter_rows(html) == {
+        VISION_WORKSPACE: expected_row(statistics_of(seeded_sandbox, VISION_WORKSPACE))
+    }
+
+
+def test_failed_counters_are_a_banner_and_change_nothing_else(browse, seeded_sandbox):
+    seeded_sandbox.faults.error(500, operation="ShowPoolStatistics")
+
+    response = browse.get(LIST)
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    section = html[html.index('<section class="modelarts-counters"') : html.index("</section>")]
+    assert "upstream-error" in section and "Reading the pool statistics of connection" in section
+    assert "ModelArts.50005000" in section and "Request id" in section
+    assert set(shown_pools(html)) == DEMO_POOLS and "7 of 7 pools" in html
+    assert status_counts(html) == {"Running": 4, "Creating": 1, "Error": 1, "Waiting": 1}
+    assert html.count("upstream-error") == 2, "one banner per workspace's counters, none for the pools"
