@@ -21,7 +21,7 @@ from pools.selectors.modelarts import pool_get, pool_missing, pools_by_phase
 from pools.selectors.pool_requests import pool_deletion
 from pools.selectors.workspace_pools import PoolListing, pool_listing
 from pools.views.connection_context import visible_connection
-from pools.views.links import REFRESH_PARAMETER, pool_url, query_without, wants_refresh, with_refresh
+from pools.views.links import REFRESH_PARAMETER, pool_urls, query_without, wants_refresh, with_refresh
 
 LIST_PAGE = "pools/pool_list.html"
 DETAIL_PAGE = "pools/pool_detail.html"  # the Details tab; Nodes and Monitoring have their own pages
@@ -116,6 +116,7 @@ def pool_list_view(request: HtmxHttpRequest):
 def _listing_context(request, connection, data: dict, listing: PoolListing, requests_by_pool: dict) -> dict:
     """What the pool table shows of ``listing``: the rows the filters keep, counts, workspaces, polling."""
     pools = list(listing.pools.value.items) if listing.pools.value is not None else []
+    detail_url = pool_urls("pools:pool_detail", connection.pk)
     shown = [
         pool
         for pool in pools
@@ -133,11 +134,7 @@ def _listing_context(request, connection, data: dict, listing: PoolListing, requ
             (phase, count, _url_with(request, status=phase)) for phase, count in pools_by_phase(pools)
         ],
         "rows": [
-            PoolRow(
-                pool,
-                requests_by_pool.get(pool.name, []),
-                pool_url("pools:pool_detail", connection.pk, pool.name),
-            )
+            PoolRow(pool, requests_by_pool.get(pool.name, []), detail_url(pool.name))
             for pool in _sorted(shown, data["sort"])
         ],
         "total": len(pools),

@@ -1,5 +1,6 @@
-"""The rows of the pool list and of the overview cards, as their templates write them: every value from
-ModelArts escaped, invisible characters revealed, the marks and links each row needs."""
+"""The rows of the pool list (its partial pool-rows, written by pools/templatetags/pool_rows.py) and of the
+overview cards (usage-rows): every value from ModelArts escaped, invisible characters revealed, the marks
+and links each row needs."""
 
 from django.template.loader import render_to_string
 
