@@ -109,17 +109,6 @@ def _str_map(value: Any) -> dict[str, str]:
     return {str(k): "" if v is None else str(v) for k, v in _dict(value).items()}
 
 
-def _built(cls: type[V], values: dict[str, Any]) -> V:
-    """An instance of the frozen dataclass ``cls`` with every field in ``values``, without ``__init__``.
-
-    A frozen dataclass sets each field through ``object.__setattr__``; a list of hundreds of pools, each
-    with a handful of flavor counts, spent most of its parse time there. Callers pass every field.
-    """
-    instance = object.__new__(cls)
-    instance.__dict__.update(values)
-    return instance
-
-
 def _items(body: Any, what: str) -> list[Any]:
     if not isinstance(body, dict) or not isinstance(body.get("items", []), list):
         raise InvalidResponseError(f"{what}: expected an object with an 'items' list")
@@ -138,18 +127,13 @@ class FlavorCount:
         data = _dict(data)
         max_count = data.get("maxCount")
         azs = data.get("azs")
-        return _built(
-            cls,
-            {
-                "flavor": str(data.get("flavor", "")),
-                "count": _int(data.get("count")),
-                "max_count": None if max_count is None else _int(max_count),
-                "azs": tuple(
-                    (str(az.get("az", "")), _int(az.get("count"))) for az in azs if isinstance(az, dict)
-                )
-                if isinstance(azs, list) and azs
-                else (),
-            },
+        return cls(
+            flavor=str(data.get("flavor", "")),
+            count=_int(data.get("count")),
+            max_count=None if max_count is None else _int(max_count),
+            azs=tuple((str(az.get("az", "")), _int(az.get("count"))) for az in azs if isinstance(az, dict))
+            if isinstance(azs, list)
+            else (),
         )
 
     @classmethod
@@ -159,7 +143,7 @@ class FlavorCount:
             return ()
         if isinstance(value, dict):
             return (cls.parse(value),)
-        return tuple([cls.parse(item) for item in value]) if isinstance(value, list) else ()
+        return tuple(cls.parse(item) for item in value) if isinstance(value, list) else ()
 
 
 def accelerator_of(flavor: str) -> str:
@@ -209,32 +193,29 @@ class Pool:
         labels, annotations = _str_map(metadata.get("labels")), _str_map(metadata.get("annotations"))
         resources = _dict(status.get("resources"))
         scope, job_flavors = spec.get("scope"), spec.get("jobFlavors")
-        return _built(
-            cls,
-            {
-                "name": name,
-                "display_name": labels.get(LABEL_NAME, name),
-                "workspace_id": labels.get(LABEL_WORKSPACE, "0"),
-                "description": annotations.get(ANNOTATION_DESCRIPTION, ""),
-                "created_at": parse_time(metadata.get("creationTimestamp")),
-                "deleted_at": parse_time(metadata.get("deletionTimestamp")),
-                "labels": labels,
-                "annotations": annotations,
-                "type": str(spec.get("type", "")),
-                "scope": tuple([str(s) for s in scope]) if isinstance(scope, list) else (),
-                "resources": FlavorCount.parse_many(spec.get("resources")),
-                "network_name": str(_dict(spec.get("network")).get("name", "")),
-                "job_flavors": tuple([str(f) for f in job_flavors]) if isinstance(job_flavors, list) else (),
-                "driver": _dict(spec.get("driver")),
-                # A fresh pool may come back with no phase at all (§5.8): it is being created.
-                "phase": str(status.get("phase") or "Creating"),
-                "status_message": str(status.get("message") or ""),
-                "status_resources": {
-                    state: FlavorCount.parse_many(resources.get(state)) for state in RESOURCE_STATES
-                },
-                "raw": data,
-                "request_id": request_id,
+        return cls(
+            name=name,
+            display_name=labels.get(LABEL_NAME, name),
+            workspace_id=labels.get(LABEL_WORKSPACE, "0"),
+            description=annotations.get(ANNOTATION_DESCRIPTION, ""),
+            created_at=parse_time(metadata.get("creationTimestamp")),
+            deleted_at=parse_time(metadata.get("deletionTimestamp")),
+            labels=labels,
+            annotations=annotations,
+            type=str(spec.get("type", "")),
+            scope=tuple(str(s) for s in scope) if isinstance(scope, list) else (),
+            resources=FlavorCount.parse_many(spec.get("resources")),
+            network_name=str(_dict(spec.get("network")).get("name", "")),
+            job_flavors=tuple(str(f) for f in job_flavors) if isinstance(job_flavors, list) else (),
+            driver=_dict(spec.get("driver")),
+            # A fresh pool may come back with no phase at all (§5.8): it is being created.
+            phase=str(status.get("phase") or "Creating"),
+            status_message=str(status.get("message") or ""),
+            status_resources={
+                state: FlavorCount.parse_many(resources.get(state)) for state in RESOURCE_STATES
             },
+            raw=data,
+            request_id=request_id,
         )
 
     @property
@@ -438,19 +419,16 @@ class PoolUsage:
         metadata, table = _dict(data.get("metadata")), _dict(data.get("table"))
         workload = _dict(table.get("workload"))
         allocated = _dict(table.get("allocated"))
-        return _built(
-            cls,
-            {
-                "name": str(metadata.get("name", "")),
-                "labels": _str_map(metadata.get("labels")),
-                "allocated": _str_map(allocated.get("value")),
-                "capacity": _str_map(_dict(table.get("capacity")).get("value")),
-                "available": _str_map(_dict(table.get("available")).get("value")),
-                "workload_allocated": {k: _int(v) for k, v in _dict(workload.get("allocated")).items()},
-                "workload_queue": {k: _int(v) for k, v in _dict(workload.get("queue")).items()},
-                "timestamp": parse_time(allocated.get("timestamp")),
-                "raw": data,
-            },
+        return cls(
+            name=str(metadata.get("name", "")),
+            labels=_str_map(metadata.get("labels")),
+            allocated=_str_map(allocated.get("value")),
+            capacity=_str_map(_dict(table.get("capacity")).get("value")),
+            available=_str_map(_dict(table.get("available")).get("value")),
+            workload_allocated={k: _int(v) for k, v in _dict(workload.get("allocated")).items()},
+            workload_queue={k: _int(v) for k, v in _dict(workload.get("queue")).items()},
+            timestamp=parse_time(allocated.get("timestamp")),
+            raw=data,
         )
 
 
