@@ -9,13 +9,10 @@ those raise ``InvalidResponseError``. Every value keeps the raw JSON it came fro
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any, TypeVar
-
-import msgspec
 
 from pools.modelarts import jsonio
 from pools.modelarts.errors import InvalidResponseError
@@ -281,55 +278,11 @@ def _parsed_again(cls: type[V], content: bytes, request_id: str) -> V:
     return cls.from_json(content, request_id)
 
 
-# An object whose values stay raw JSON, and a list of raw JSON values: a list answer is taken apart into each
-# item's own bytes without building anything for them.
-_ENVELOPE = msgspec.json.Decoder(dict[str, msgspec.Raw])
-_RAW_LIST = msgspec.json.Decoder(list[msgspec.Raw])
-# Typed items by their exact JSON, per kind: a list read again (every few seconds while people watch it)
-# types only the items whose JSON changed. Values are frozen and shared between requests; nobody may change
-# their maps.
-ITEM_MEMO_SIZE = 2048
-
-
-class ItemsTypedOnce(PicklesAsJson):
-    """A list answer (``items`` plus envelope) whose items are each typed once per process for as long as
-    their JSON stays the same. Subclasses name ``_item_from_json(bytes) -> (item, decoded JSON)``."""
-
-    __slots__ = ()
-    _item_from_json: Callable[[bytes], tuple[Any, Any]]
-
-    @classmethod
-    def from_json(cls, content: bytes, request_id: str = ""):
-        """As ``parse(json)``, item by item through the memo."""
-        try:
-            envelope = _ENVELOPE.decode(content)
-            raw_items = _RAW_LIST.decode(envelope["items"]) if "items" in envelope else None
-        except msgspec.DecodeError:
-            # Not an object, "items" not a list, not JSON at all: the general path says which.
-            return cls.parse(jsonio.loads(content), request_id)
-        body = {key: jsonio.loads(value) for key, value in envelope.items() if key != "items"}
-        typed = [cls._item_from_json(bytes(raw)) for raw in raw_items or ()]
-        if raw_items is not None:
-            body["items"] = [decoded for _, decoded in typed]
-        return cls(tuple([item for item, _ in typed]), body, request_id)
-
-
-def _typed_once(parse: Callable[[Any], V]) -> Callable[[bytes], tuple[V, Any]]:
-    @lru_cache(maxsize=ITEM_MEMO_SIZE)
-    def item_from_json(content: bytes) -> tuple[V, Any]:
-        decoded = jsonio.loads(content)
-        return parse(decoded), decoded
-
-    return staticmethod(item_from_json)
-
-
 @dataclass(frozen=True)
-class PoolList(ItemsTypedOnce):
+class PoolList(PicklesAsJson):
     items: tuple[Pool, ...]
     raw: Mapping[str, Any] = field(repr=False, compare=False)
     request_id: str = field(default="", compare=False)
-
-    _item_from_json = _typed_once(Pool.parse)
 
     @classmethod
     def parse(cls, body: Any, request_id: str = "") -> PoolList:
@@ -433,12 +386,10 @@ class PoolUsage:
 
 
 @dataclass(frozen=True)
-class RuntimeMetrics(ItemsTypedOnce):
+class RuntimeMetrics(PicklesAsJson):
     items: tuple[PoolUsage, ...]
     raw: Mapping[str, Any] = field(repr=False, compare=False)
     request_id: str = field(default="", compare=False)
-
-    _item_from_json = _typed_once(PoolUsage.parse)
 
     @classmethod
     def parse(cls, body: Any, request_id: str = "") -> RuntimeMetrics:
