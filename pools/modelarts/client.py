@@ -258,7 +258,7 @@ class ModelArtsClient:
             ("status", status or None),
         ]
         response = self._call("ListPools", "GET", "/pools", query)
-        return self._parse("ListPools", response, PoolList.parse, from_content=PoolList.from_json)
+        return self._parse("ListPools", response, PoolList.parse)
 
     def show_pool(self, name: str) -> Pool:
         """ShowPool: one pool by its ``metadata.name``."""
@@ -323,9 +323,7 @@ class ModelArtsClient:
     def show_runtime_metrics(self) -> RuntimeMetrics:
         """ShowPoolRuntimeMetrics: current usage of every pool of the project."""
         response = self._call("ShowPoolRuntimeMetrics", "GET", "/metrics/runtime/pools")
-        return self._parse(
-            "ShowPoolRuntimeMetrics", response, RuntimeMetrics.parse, from_content=RuntimeMetrics.from_json
-        )
+        return self._parse("ShowPoolRuntimeMetrics", response, RuntimeMetrics.parse)
 
     def show_statistics(self, workspace_id: str | None = "0") -> PoolStatistics:
         """ShowPoolStatistics: pool counts by state."""
@@ -517,11 +515,8 @@ class ModelArtsClient:
         operation: str,
         response: requests.Response,
         parse: Callable[[Any, str], Result],
-        *,
-        from_content: Callable[[bytes, str], Result] | None = None,
     ) -> Result:
-        """The answer typed by ``parse`` (decoded JSON, request id), or by ``from_content`` (the body's
-        bytes, request id) where the type reads the bytes itself; ``InvalidResponseError`` otherwise."""
+        """The answer typed by ``parse`` (decoded JSON, request id); ``InvalidResponseError`` otherwise."""
         request_id = header_request_id(response.headers)
 
         def invalid(message: str) -> InvalidResponseError:
@@ -530,8 +525,6 @@ class ModelArtsClient:
             )
 
         try:
-            if from_content is not None:
-                return from_content(response.content, request_id)
             return parse(jsonio.loads(response.content), request_id)
         except (jsonio.NotJson, RecursionError):
             text = response.content.decode("utf-8", "replace")

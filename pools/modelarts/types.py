@@ -12,12 +12,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from pools.modelarts import jsonio
 from pools.modelarts.errors import InvalidResponseError
-
-V = TypeVar("V")
 
 # Annotation and label keys the dashboard reads (§4.1).
 LABEL_NAME = "os.modelarts/name"
@@ -257,29 +254,8 @@ class Pool:
         return "gpu" if "gpu" in kinds else "npu" if "npu" in kinds else "cpu"
 
 
-class PicklesAsJson:
-    """For answers of hundreds of items: pickled (into the selector cache) as the JSON body they were parsed
-    from. Writing that is several times cheaper than pickling the typed values, and parsing it again costs
-    about what unpickling them did; a cold read pays the writing while its page waits. Subclasses are
-    frozen dataclasses with ``raw`` (the whole body), ``request_id`` and ``parse(body, request_id)``."""
-
-    __slots__ = ()
-
-    @classmethod
-    def from_json(cls, content: bytes, request_id: str = ""):
-        """Parsed from the body's bytes; ``jsonio.NotJson`` when they are not JSON."""
-        return cls.parse(jsonio.loads(content), request_id)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_parsed_again, (type(self), jsonio.dumps(self.raw), self.request_id))
-
-
-def _parsed_again(cls: type[V], content: bytes, request_id: str) -> V:
-    return cls.from_json(content, request_id)
-
-
 @dataclass(frozen=True)
-class PoolList(PicklesAsJson):
+class PoolList:
     items: tuple[Pool, ...]
     raw: Mapping[str, Any] = field(repr=False, compare=False)
     request_id: str = field(default="", compare=False)
@@ -386,7 +362,7 @@ class PoolUsage:
 
 
 @dataclass(frozen=True)
-class RuntimeMetrics(PicklesAsJson):
+class RuntimeMetrics:
     items: tuple[PoolUsage, ...]
     raw: Mapping[str, Any] = field(repr=False, compare=False)
     request_id: str = field(default="", compare=False)
