@@ -27,7 +27,7 @@ import pickle
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -191,13 +191,6 @@ def _joined(key: str, flight: _Flight, fetch: Callable[[], Any], what: str) -> R
 def read_generation(connection_id: int | str) -> str:
     """The connection's current read generation; it is part of every read key of that connection."""
     return cache.get(_generation_key(connection_id)) or "0"
-
-
-def read_generations(connection_ids: Iterable[int | str]) -> dict[int | str, str]:
-    """``read_generation`` of each connection, in one round trip."""
-    keys = {connection_id: _generation_key(connection_id) for connection_id in connection_ids}
-    found = cache.get_many(keys.values()) if keys else {}
-    return {connection_id: found.get(key) or "0" for connection_id, key in keys.items()}
 
 
 def _generation_key(connection_id: int | str) -> str:

@@ -6,17 +6,14 @@ from ModelArts; one after the other they cost twice the API's latency.
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from django.db import connections
-
-logger = logging.getLogger(__name__)
 
 HELPER_THREADS = 32
 # How long the calling thread leaves the CPU to the helpers, at most, before doing its own part.
@@ -72,26 +69,6 @@ def waiting_on_upstream() -> None:
         going_out.set()
 
 
-def within(
-    seconds: float, *reads: Callable[[], Any], meanwhile: Callable[[], Any] | None = None
-) -> tuple[Any, list[Any]]:
-    """Run ``reads`` on helper threads, and ``meanwhile`` on the calling thread once they have sent their
-    requests (as ``concurrently`` does); then wait until ``seconds`` after the start at most.
-
-    Returns what ``meanwhile`` returned, and the results of the reads that finished in time (None for the
-    others). Those go on in the background: a selector read leaves its answer in the cache, and a later
-    identical read joins it while it is in flight.
-    """
-    until = time.monotonic() + seconds
-    pending = _started(reads, head_start_until=min(until, time.monotonic() + HEAD_START_SECONDS))
-    first = meanwhile() if meanwhile is not None else None
-    done, _ = wait(pending, timeout=max(0.0, until - time.monotonic()))
-    for future in pending:
-        if future not in done:
-            future.add_done_callback(_log_failure)
-    return first, [future.result() if future in done else None for future in pending]
-
-
 def _started(reads, *, head_start_until: float) -> list[Future]:
     """``reads`` submitted to the helpers; returns once each has sent its request (or finished), or at
     ``head_start_until``."""
@@ -100,11 +77,6 @@ def _started(reads, *, head_start_until: float) -> list[Future]:
     for event in going_out:
         event.wait(max(0.0, head_start_until - time.monotonic()))
     return futures
-
-
-def _log_failure(finished: Future) -> None:
-    if finished.exception() is not None:
-        logger.error("a read left to finish in the background failed", exc_info=finished.exception())
 
 
 def _on_helper(read: Callable[[], Any], going_out: threading.Event) -> Any:

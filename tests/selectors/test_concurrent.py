@@ -6,7 +6,7 @@ import time
 import pytest
 from django.db import connection as database
 
-from pools.selectors.concurrent import HEAD_START_SECONDS, concurrently, waiting_on_upstream, within
+from pools.selectors.concurrent import HEAD_START_SECONDS, concurrently, waiting_on_upstream
 
 
 def test_the_reads_run_at_the_same_time_and_come_back_in_order():
@@ -121,38 +121,3 @@ def test_a_helper_that_never_sends_holds_the_caller_back_for_the_head_start_at_m
 
 def test_going_out_outside_a_helper_read_does_nothing():
     waiting_on_upstream()
-
-
-def test_within_gives_the_reads_done_in_time_and_leaves_the_others_running():
-    release, finished = threading.Event(), threading.Event()
-
-    def slow():
-        release.wait(5)
-        finished.set()
-        return "slow"
-
-    began = time.monotonic()
-    shell, results = within(0.2, lambda: "fast", slow, meanwhile=lambda: "shell")
-
-    assert shell == "shell" and results == ["fast", None]
-    assert 0.2 <= time.monotonic() - began < 1.0
-    release.set()
-    assert finished.wait(5), "the slow read went on in the background"
-
-
-def test_within_runs_meanwhile_after_the_requests_have_gone_out():
-    events = []
-
-    def read():
-        events.append("request out")
-        waiting_on_upstream()
-        time.sleep(0.05)
-        return "answer"
-
-    shell, results = within(2, read, meanwhile=lambda: events.append("shell") or "shell")
-
-    assert events == ["request out", "shell"] and results == ["answer"]
-
-
-def test_within_without_reads_only_runs_meanwhile():
-    assert within(0.5, meanwhile=lambda: "shell") == ("shell", [])

@@ -174,30 +174,3 @@ def test_the_monitoring_chart_is_cached_in_its_drawn_shape(locmem_cache, seeded_
     assert len(first.value["t"]) == 60
     assert {"cpuUsage", "npuUtil"} <= {series["name"] for series in first.value["series"]}
     assert all(len(series["v"]) == 60 for series in first.value["series"])
-
-
-def test_generations_looked_up_ahead_serve_the_reads_on_those_instances(
-    shared_cache, seeded_sandbox, sandbox_connection, monkeypatch
-):
-    from pools.models import Connection
-    from pools.selectors.cache import forget_connection
-
-    other = Connection.objects.get(pk=sandbox_connection.pk)
-    selectors.runtime_metrics(connection=sandbox_connection)
-    selectors.look_up_generations([sandbox_connection, other])
-
-    def no_lookup(connection_id):
-        raise AssertionError("the generation was looked up ahead")
-
-    monkeypatch.setattr(selectors, "read_generation", no_lookup)
-    cached = selectors.runtime_metrics(connection=sandbox_connection)
-    assert cached.ok and seeded_sandbox.calls("ShowPoolRuntimeMetrics") == 1
-
-    # A change executed meanwhile: the next page looks up the new generation and reads afresh.
-    forget_connection(sandbox_connection.pk)
-    next_page = Connection.objects.get(pk=sandbox_connection.pk)
-    selectors.look_up_generations([next_page])
-    assert selectors.runtime_metrics(connection=next_page).ok
-    assert seeded_sandbox.calls("ShowPoolRuntimeMetrics") == 2
-    assert selectors.runtime_metrics(connection=other).ok, "an instance looked up before keeps its generation"
-    assert seeded_sandbox.calls("ShowPoolRuntimeMetrics") == 2
