@@ -182,8 +182,7 @@ class ModelArtsClient:
 
     ``timeout`` bounds each attempt, ``deadline`` the whole call including retries and waits, ``retries``
     the attempts after the first. ``sleep``, ``clock`` (monotonic seconds) and ``now`` (the signing date)
-    are injectable for tests. ``on_send`` is called just before each attempt goes out: a caller that runs
-    the call on another thread can leave it the CPU until then, and do its own work while it waits.
+    are injectable for tests.
     """
 
     def __init__(
@@ -202,7 +201,6 @@ class ModelArtsClient:
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = utc_now,
         rng: random.Random | None = None,
-        on_send: Callable[[], None] | None = None,
     ) -> None:
         if not isinstance(project_id, str) or not project_id:
             raise ValueError("a project id is needed")
@@ -227,7 +225,6 @@ class ModelArtsClient:
         self._sleep = sleep
         self._clock = clock
         self._random = rng or random.Random()  # jitter only, not a secret
-        self._on_send = on_send
         self._min_attempt = min(MIN_ATTEMPT_SECONDS, self.timeout)
         self._base_path = f"/v2/{path_value(project_id, 'project id')}"
 
@@ -396,8 +393,6 @@ class ModelArtsClient:
                 )
                 self._log(operation, method, path, error.kind, "", attempt - 1, started)
                 raise error
-            if self._on_send is not None:
-                self._on_send()
             try:
                 response = self._send(method, url, headers, body, timeout=min(self.timeout, remaining))
             except requests.RequestException as failure:

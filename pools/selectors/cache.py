@@ -37,7 +37,6 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from pools.modelarts.errors import ModelArtsError, ThrottledError
-from pools.selectors.concurrent import waiting_on_upstream
 from pools.services.errors import ApplicationError
 
 T = TypeVar("T")
@@ -181,7 +180,6 @@ def _flown(key: str, flight: _Flight, lead: Callable[[], _Entry], registered: bo
 
 def _joined(key: str, flight: _Flight, fetch: Callable[[], Any], what: str) -> ReadResult[Any]:
     """The answer of a call this process's ``flight`` is making."""
-    waiting_on_upstream()
     if flight.done.wait(_wait_seconds()) and flight.entry is not None:
         return _result(key, flight.entry)
     # The leader is stuck past every deadline or crashed: answer this caller on its own.
@@ -254,7 +252,6 @@ def _unlock(lock_key: str, lock_token: str) -> None:
 
 def _poll_for_answer(key: str, not_before: datetime | None) -> _Entry | None:
     """Wait for the answer of the process holding the lock, up to the deadline."""
-    waiting_on_upstream()
     deadline = time.monotonic() + _wait_seconds()
     pause = POLL_FIRST_SECONDS
     while time.monotonic() < deadline:

@@ -23,7 +23,6 @@ from pools.modelarts.types import (
     RuntimeMetrics,
 )
 from pools.selectors.cache import ReadResult, cached_read, read_generation
-from pools.selectors.concurrent import waiting_on_upstream
 from pools.selectors.monitoring import chart_payload
 from pools.services.clients import client_for_connection
 from pools.services.errors import ApplicationError
@@ -56,7 +55,7 @@ def _read(
 ) -> ReadResult[T]:
     def fetch() -> T:
         try:
-            with client_for_connection(connection, keep_alive=True, on_send=waiting_on_upstream) as client:
+            with client_for_connection(connection, keep_alive=True) as client:
                 return call(client)
         except ValueError as error:
             # The client refuses what it cannot send (a malformed endpoint, an empty pool name): say so.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import requests
@@ -54,15 +53,12 @@ def _shared_session(endpoint: str) -> requests.Session:
 
 
 @sensitive_variables("access_key", "secret_key")
-def client_for_connection(
-    connection: Connection, *, keep_alive: bool = False, on_send: Callable[[], None] | None = None
-) -> ModelArtsClient:
+def client_for_connection(connection: Connection, *, keep_alive: bool = False) -> ModelArtsClient:
     """A client signed with the connection's AK/SK and the timeouts and retries from settings.
 
     ``keep_alive``: send over this process's shared session to the endpoint, reusing open connections. For
     reads only: a write must not go out on a kept-alive connection the server may be closing just then,
-    where a lost answer would leave its outcome unknown; writes get a session of their own. ``on_send``: see
-    ``ModelArtsClient``.
+    where a lost answer would leave its outcome unknown; writes get a session of their own.
     """
     if connection.retired_at is not None:
         raise ApplicationError(CONNECTION_DELETED.format(name=connection.name))
@@ -83,5 +79,4 @@ def client_for_connection(
         deadline=settings.MODELARTS_DEADLINE_SECONDS,
         retries=settings.MODELARTS_RETRIES,
         session=_shared_session(endpoint) if keep_alive else None,
-        on_send=on_send,
     )
