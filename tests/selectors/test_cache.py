@@ -239,41 +239,6 @@ def test_processes_sharing_redis_make_one_upstream_call(shared_cache):
     assert len(set(pids)) == 1, "every process got the leader's answer"
 
 
-@pytest.fixture
-def round_trips(monkeypatch):
-    """How many times the Redis client wrote to the server (a pipeline or a script is one)."""
-    from redis.connection import AbstractConnection
-
-    sent = []
-    original = AbstractConnection.send_packed_command
-
-    def counting(self, command, *args, **kwargs):
-        sent.append(command)
-        return original(self, command, *args, **kwargs)
-
-    monkeypatch.setattr(AbstractConnection, "send_packed_command", counting)
-    return sent
-
-
-def test_with_redis_a_cold_read_makes_two_round_trips_and_a_cached_one_one(shared_cache, round_trips):
-    if shared_cache != REDIS:
-        pytest.skip("round trips are Redis's")
-    upstream = GatedUpstream()
-    read(GatedUpstream())  # the client and its connection exist before counting starts
-    forget(7, "pool_list", {"workspace": "0"})
-    round_trips.clear()
-
-    cold = read(upstream)
-    cold_trips = len(round_trips)
-    warm = read(upstream)
-
-    assert cold_trips == 2, "look-or-lock, then store-and-unlock"
-    assert len(round_trips) - cold_trips == 1
-    assert upstream.calls == 1 and cold.value == warm.value == {"call": 1}
-    key = read_key(7, "pool_list", {"workspace": "0"})
-    assert cache.get(f"{key}:lock") is None, "the lock is given up with the answer stored"
-
-
 def test_a_read_that_fails_unexpectedly_gives_up_its_lock(shared_cache):
     def broken():
         raise RuntimeError("a bug, not an upstream failure")
