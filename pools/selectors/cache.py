@@ -12,10 +12,8 @@ Failures are shared the same way (a throttled API must not be hit harder by the 
 kept for the same short time. The last good answer is also kept for ``SELECTOR_STALE_SECONDS``: when a read
 fails, the caller gets the error AND that stale copy with its age, so pages can show both.
 
-An answer is pickled once, here, and the same bytes are stored as both the fresh and the stale copy (the
-backend's own pickling of bytes is a copy): a list of hundreds of pools is costly to pickle. ModelArts errors
-do not pickle faithfully (their fields are keyword-only), so a failure is stored as plain fields and rebuilt
-on the way out.
+The cache backend pickles each answer as it stores it. ModelArts errors do not pickle faithfully (their
+fields are keyword-only), so a failure is stored as plain fields and rebuilt on the way out.
 """
 
 from __future__ import annotations
@@ -23,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import pickle
 import threading
 import time
 import uuid
@@ -234,10 +231,9 @@ def _call_and_store(key: str, fetch: Callable[[], Any], what: str) -> _Entry:
         entry = _Entry(timezone.now(), failure=_freeze(error))
     else:
         entry = _Entry(timezone.now(), value=value)
-    stored = _dump(entry)
     if entry.failure is None:
-        cache.set(_stale_key(key), stored, timeout=_timeout(settings.SELECTOR_STALE_SECONDS))
-    cache.set(_fresh_key(key), stored, timeout=_timeout(settings.SELECTOR_CACHE_SECONDS))
+        cache.set(_stale_key(key), entry, timeout=_timeout(settings.SELECTOR_STALE_SECONDS))
+    cache.set(_fresh_key(key), entry, timeout=_timeout(settings.SELECTOR_CACHE_SECONDS))
     return entry
 
 
@@ -251,22 +247,8 @@ def _result(key: str, entry: _Entry) -> ReadResult[Any]:
     return ReadResult(last_good.value, last_good.fetched_at, stale=True, error=error)
 
 
-def put(cache_key: str, entry: _Entry, timeout: float) -> None:
-    """Store ``entry`` as this module does (what another process's ``cached_read`` would leave)."""
-    cache.set(cache_key, _dump(entry), timeout=_timeout(timeout))
-
-
-def _dump(entry: _Entry) -> bytes:
-    return pickle.dumps(entry, pickle.HIGHEST_PROTOCOL)
-
-
 def _get(cache_key: str) -> _Entry | None:
-    return _loaded(cache.get(cache_key))
-
-
-def _loaded(stored: bytes | None) -> _Entry | None:
-    # Only this module writes these keys, into our own cache; nothing else's bytes are unpickled here.
-    return None if stored is None else pickle.loads(stored)  # noqa: S301
+    return cache.get(cache_key)
 
 
 def _wait_seconds() -> float:

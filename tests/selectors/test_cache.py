@@ -195,7 +195,7 @@ def test_a_waiter_takes_the_answer_another_process_leaves_in_the_cache(locmem_ca
 
     def answer_later():
         upstream.arrive()
-        read_cache.put(f"{key}:fresh", other_process_answer, timeout=30)
+        cache.set(f"{key}:fresh", other_process_answer, timeout=30)
 
     upstream = GatedUpstream()
     answer = threading.Timer(0.05, answer_later)
