@@ -29,13 +29,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from importlib import metadata
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import quote, urlsplit
 
 import requests
 import urllib3
 
-from pools.modelarts import jsonio, signer
+from pools.modelarts import signer
 from pools.modelarts.auth import SdkHmacAuth, utc_now
 from pools.modelarts.errors import (
     InvalidResponseError,
@@ -520,16 +520,23 @@ class ModelArtsClient:
             )
 
         try:
-            return parse(jsonio.loads(response.content), request_id)
-        except (jsonio.NotJson, RecursionError):
+            body = json.loads(response.content, parse_constant=_not_json)
+        except (ValueError, RecursionError):
             text = response.content.decode("utf-8", "replace")
             raise invalid(f"the answer is not JSON: {excerpt(text[:4096]) or 'empty body'}") from None
+        try:
+            return parse(body, request_id)
         except InvalidResponseError as wrong_shape:
             raise invalid(wrong_shape.error_msg) from None
         except (TypeError, ValueError, AttributeError, KeyError, IndexError) as wrong_shape:
             raise invalid(
                 f"the answer does not have the expected shape ({type(wrong_shape).__name__})"
             ) from None
+
+
+def _not_json(constant: str) -> NoReturn:
+    # The standard library reads NaN and Infinity, which JSON does not have.
+    raise ValueError(f"{constant} is not JSON")
 
 
 def _json_body(body: Any) -> bytes:
