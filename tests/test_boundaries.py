@@ -338,13 +338,6 @@ KNOWN_VIOLATIONS = (
     ),
     Known(
         f"no module over {MODULE_MAX_LINES} lines",
-        "pools/services/connections.py",
-        f"over {MODULE_MAX_LINES} lines",
-        "connection writes, the connection test and key rotation in one module",
-        "map (splits it on this branch)",
-    ),
-    Known(
-        f"no module over {MODULE_MAX_LINES} lines",
         "pools/modelarts/client.py",
         f"over {MODULE_MAX_LINES} lines",
         "the operations and the call machinery (signing, retries, deadline) in one module",
