@@ -29,6 +29,9 @@ LOG_ENTRY = "django.contrib.admin.models.LogEntry"
 LOG_ENTRY_WRITES = frozenset(
     {"create", "bulk_create", "get_or_create", "update_or_create", "update", "bulk_update", "delete"}
 )
+# The client's operations that change or cost something: sent only after approval, by the execution module.
+UPSTREAM_CHANGES = frozenset({"create_pool", "delete_pool", "delete_nodes"})
+CHANGE_REQUEST_EXECUTION = "pools/services/change_requests/execution.py"
 LOGGING_CALLS = frozenset(
     {"log_action", "log_actions", "log_addition", "log_change", "log_deletion", "log_deletions"}
 )
@@ -171,6 +174,18 @@ def log_entry_writes(module: Module) -> Iterator[str]:
             yield f"calls {ast.unparse(call.func)}()"
 
 
+def upstream_changes(module: Module) -> Iterator[str]:
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr in UPSTREAM_CHANGES:
+                yield f"calls {ast.unparse(node.func)}()"
+
+
+def changes_allowed_in(path: str) -> bool:
+    """The client and the sandbox define the operations; the execution module is the one caller."""
+    return not (under("pools/modelarts", "pools/sandbox")(path) or path == CHANGE_REQUEST_EXECUTION)
+
+
 def oversized_module(module: Module) -> Iterator[str]:
     lines = len(module.text.splitlines())
     if lines > MODULE_MAX_LINES:
@@ -218,6 +233,11 @@ RULES = (
     ),
     Rule("only pools/crypto.py decrypts", lambda path: path != "pools/crypto.py", decryption),
     Rule("only pools/audit.py writes LogEntry rows", lambda path: path != "pools/audit.py", log_entry_writes),
+    Rule(
+        "only change-request execution changes pools",
+        lambda path: path.startswith("pools/") and changes_allowed_in(path),
+        upstream_changes,
+    ),
     Rule(
         f"no module over {MODULE_MAX_LINES} lines",
         lambda path: path.startswith("pools/") and "/migrations/" not in path,
@@ -307,6 +327,27 @@ KNOWN_VIOLATIONS = (
         "from pools.services.errors import ApplicationError",
         SERVICES_ERRORS,
         CRPKG,
+    ),
+    Known(
+        "only change-request execution changes pools",
+        "pools/services/change_requests.py",
+        "calls client.create_pool()",
+        "execution still shares one module with the decisions",
+        "crpkg (moves it to services/change_requests/execution.py)",
+    ),
+    Known(
+        "only change-request execution changes pools",
+        "pools/services/change_requests.py",
+        "calls client.delete_pool()",
+        "execution still shares one module with the decisions",
+        "crpkg (moves it to services/change_requests/execution.py)",
+    ),
+    Known(
+        "only change-request execution changes pools",
+        "pools/services/change_requests.py",
+        "calls client.delete_nodes()",
+        "execution still shares one module with the decisions",
+        "crpkg (moves it to services/change_requests/execution.py)",
     ),
     Known(
         f"no module over {MODULE_MAX_LINES} lines",
@@ -564,6 +605,18 @@ def test_writing_log_entries_anywhere_but_audit_is_caught():
     reads = header + "LogEntry.objects.filter(user_id=1).count()\nLogEntry.objects.order_by('-pk')[:5]\n"
     assert check(rule, "pools/signals.py", reads) == set()
     assert check(rule, "pools/audit.py", header + "LogEntry.objects.log_actions(user_id=1)") == set()
+
+
+def test_changing_pools_anywhere_but_the_execution_module_is_caught():
+    rule = "only change-request execution changes pools"
+    for call in ("client.create_pool(body)", "client.delete_pool(name)", "c.delete_nodes(name, ['n1'])"):
+        source = f"def f(client, c, body, name):\n    {call}\n"
+        assert check(rule, "pools/views/x.py", source), call
+        assert check(rule, "pools/services/change_requests/decisions.py", source), call
+        assert check(rule, CHANGE_REQUEST_EXECUTION, source) == set(), call
+    reads = "def f(client):\n    client.show_pool('p')\n    client.list_nodes('p')\n"
+    assert check(rule, "pools/selectors/x.py", reads) == set()
+    assert check(rule, "pools/sandbox/x.py", "store.delete_pool('p')") == set()
 
 
 def test_modules_over_the_size_limit_are_caught_and_migrations_are_not():
