@@ -184,6 +184,8 @@ APPROVALS_REQUIRED = {
 }
 # A request still "executing" this long after it started was interrupted (crash, restart): the
 # process_change_requests command then settles it by asking the API. Keep it well above the client deadline.
+# It is also how long a call whose answer was lost may still land: the change is sent again only when the API
+# still shows no sign of it this long after the call.
 CHANGE_REQUEST_EXECUTION_GRACE_SECONDS = env.float("CHANGE_REQUEST_EXECUTION_GRACE_SECONDS", default=600.0)
 # Where links in e-mails point.
 DASHBOARD_URL = env.str("DASHBOARD_URL", default="http://127.0.0.1:8000")

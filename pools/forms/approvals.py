@@ -1,4 +1,4 @@
-"""Forms of the approval pages: decide (with re-authentication), reject, comment, filter the history."""
+"""Forms of the approval pages: decide or run (with re-authentication), reject, comment, filter the history."""
 
 from __future__ import annotations
 
@@ -9,15 +9,14 @@ from pools.models.change_request import DECIDED_STATUSES
 from pools.services import login_throttle
 
 WRONG_PASSWORD = "That is not your password. Approving needs your password again."  # noqa: S105 (a message)
+WRONG_PASSWORD_TO_RUN = "That is not your password. Running a change needs your password again."  # noqa: S105
 COMMENT_MAX = 5000
 
 
-class ApproveForm(forms.Form):
-    """Approving spends money or destroys work: the approver types their password again."""
+class PasswordRecheckForm(forms.Form):
+    """A decision that spends money or destroys work: the person types their password again."""
 
-    comment = forms.CharField(
-        required=False, max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 2}), label="Comment"
-    )
+    wrong_password = WRONG_PASSWORD_TO_RUN
     password = forms.CharField(
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
@@ -38,8 +37,23 @@ class ApproveForm(forms.Form):
         except login_throttle.PasswordChecksPaused as paused:
             raise forms.ValidationError(str(paused), code="throttled") from None
         if not correct:
-            raise forms.ValidationError(WRONG_PASSWORD, code="wrong_password")
+            raise forms.ValidationError(self.wrong_password, code="wrong_password")
         return password
+
+
+class ApproveForm(PasswordRecheckForm):
+    """Approving runs the change once enough approvers agree."""
+
+    wrong_password = WRONG_PASSWORD
+    field_order = ["comment", "password"]
+    comment = forms.CharField(
+        required=False, max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 2}), label="Comment"
+    )
+
+
+class RunForm(PasswordRecheckForm):
+    """Executing an approved request a crash left behind, or retrying a failed one, sends the change again:
+    as much a decision as approving it."""
 
 
 class RejectForm(forms.Form):

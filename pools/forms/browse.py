@@ -20,10 +20,12 @@ from pools.modelarts.timerange import (
     check_period,
     smallest_valid_period,
 )
-from pools.modelarts.types import NODE_PHASES
+from pools.modelarts.types import NODE_PHASES, POOL_PHASES
 from pools.validators import EARLIEST_DATE, LATEST_DATE, validate_supported_date
 
-POOL_STATUSES = (("", "Any status"), ("created", "Created"), ("creating", "Creating"), ("failed", "Failed"))
+# The words of the status badges: a pool's phase as ModelArts reports it (the list filters here, by phase;
+# ListPools' own status filter groups phases under other words: created, creating, failed).
+POOL_STATUSES = (("", "Any status"), *((phase, phase) for phase in POOL_PHASES))
 POOL_SORTS = (
     ("name", "Name (A–Z)"),
     ("-name", "Name (Z–A)"),
@@ -79,7 +81,7 @@ printable = RegexValidator(r"^[\x20-\x7e]*$", "Use printable ASCII characters on
 class PoolFilterForm(forms.Form):
     connection = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     workspace = forms.CharField(
-        required=False, max_length=64, validators=[workspace_id], help_text="Empty: the connection's default."
+        required=False, max_length=64, validators=[workspace_id], help_text="Empty: all workspaces."
     )
     status = forms.ChoiceField(required=False, choices=POOL_STATUSES)
     labels = forms.CharField(

@@ -2,14 +2,20 @@
 
 State machine (every arrow is a compare-and-set UPDATE in pools/services/change_requests.py):
 
-    pending ──approve (enough approvals)──> approved ──claim──> executing ──> succeeded | failed
-       │                                                                          │
-       ├──reject──> rejected                              failed ──retry (claim)──┘
-       ├──cancel──> cancelled
+    pending ──approve (enough approvals)──> approved ──claim──> executing ──> succeeded | failed | unknown
+       │                                                            ▲
+       ├──reject──> rejected                 failed ──retry (claim)─┤
+       ├──cancel──> cancelled               unknown ──retry (claim, only after looking: see below)
        └──time────> expired
+
+"unknown": the call may or may not have taken effect (its answer was lost). It is settled by looking at
+ModelArts (a retry, or the scheduled job): succeeded when the change shows; failed when it still does not
+show CHANGE_REQUEST_EXECUTION_GRACE_SECONDS after it was sent. It is never sent again sooner.
 """
 
 from __future__ import annotations
+
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -44,6 +50,7 @@ class ChangeRequest(models.Model):
         EXECUTING = "executing", "Executing"
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
+        UNKNOWN = "unknown", "Outcome unknown"
         REJECTED = "rejected", "Rejected"
         CANCELLED = "cancelled", "Cancelled"
         EXPIRED = "expired", "Expired"
@@ -109,6 +116,19 @@ class ChangeRequest(models.Model):
         return self.status in OPEN_STATUSES
 
     @property
+    def resend_allowed_at(self) -> datetime | None:
+        """When the change may be sent again if ModelArts still shows no sign of the last attempt: a slow
+        ModelArts may apply a call whose answer was lost for a while after it was sent."""
+        if self.execution_started_at is None:
+            return None
+        return self.execution_started_at + timedelta(seconds=settings.CHANGE_REQUEST_EXECUTION_GRACE_SECONDS)
+
+    @property
+    def run_expired(self) -> bool:
+        """Past its expiry a request can no longer be run (or run again); only settling it goes on."""
+        return self.expires_at <= timezone.now()
+
+    @property
     def decision(self) -> str:
         """How it was decided: "Approved" (whatever its execution did), "Rejected", "Cancelled", "Expired"."""
         if self.status in (self.Status.REJECTED, self.Status.CANCELLED, self.Status.EXPIRED):
@@ -167,6 +187,7 @@ OPEN_STATUSES = (
     ChangeRequest.Status.PENDING,
     ChangeRequest.Status.APPROVED,
     ChangeRequest.Status.EXECUTING,
+    ChangeRequest.Status.UNKNOWN,  # still being settled: it may yet turn out done
 )
 DECIDED_STATUSES = tuple(s for s in ChangeRequest.Status if s != ChangeRequest.Status.PENDING)
 

@@ -4,7 +4,8 @@ raises ``ApiError``.
 
 Choices where the docs are silent:
 
-* ListPools and ShowPoolStatistics without ``workspaceId`` cover every workspace.
+* ListPools and ShowPoolStatistics without ``workspaceId`` cover workspace ``"0"`` only, the documented
+  default (API reference §5.4, §5.9): no call lists every workspace at once.
 * ListPools ``status=creating`` also matches pools waiting for payment (statistics count those as
   ``pending``); a pool being deleted keeps the group it had (``created`` or ``failed``) until it is gone.
 * Deleting a pool that is already being deleted answers 409 ``ModelArts.50015002``.
@@ -54,6 +55,7 @@ from pools.sandbox.validation import (
 
 LIST_STATUS_CATEGORIES = {"created": ("created",), "failed": ("failed",), "creating": ("creating", PENDING)}
 STATISTICS_FAILED_CAP = 500
+DEFAULT_WORKSPACE = "0"  # what ListPools and ShowPoolStatistics read when no workspaceId is given
 CREATION_FAILURE = "Failed to create the pool: insufficient resources for flavor {flavor} in {azs}."
 
 
@@ -155,13 +157,13 @@ def list_pools(store: Store, project_id: str, query: Mapping[str, str]) -> dict:
         selector = labels.parse_selector(query.get("labelSelector", ""))
     except ValueError as problem:
         raise errors.bad_request(f"labelSelector: {problem}") from None
-    workspace = query.get("workspaceId")
+    workspace = query.get("workspaceId", DEFAULT_WORKSPACE)
     with store.lock:
         now = store.now()
         items = [
             render_pool(pool, now)
             for pool in store.project_pools(project_id)
-            if (workspace is None or pool.workspace_id == workspace)
+            if pool.workspace_id == workspace
             and (status is None or pool.category(now) in LIST_STATUS_CATEGORIES[status])
             and labels.matches(selector, pool.labels)
         ]
@@ -264,12 +266,12 @@ def delete_nodes(store: Store, project_id: str, pool_name: str, body: bytes) -> 
 
 
 def pool_statistics(store: Store, project_id: str, query: Mapping[str, str]) -> dict:
-    workspace = query.get("workspaceId")
+    workspace = query.get("workspaceId", DEFAULT_WORKSPACE)
     counts = {"creating": 0, "created": 0, "failed": 0, "pending": 0}
     with store.lock:
         now = store.now()
         for pool in store.project_pools(project_id):
-            if workspace is None or pool.workspace_id == workspace:
+            if pool.workspace_id == workspace:
                 counts[pool.category(now)] += 1
     counts["failed"] = min(counts["failed"], STATISTICS_FAILED_CAP)
     return {"statistics": {"status": counts}, "operationTime": go_time(now)}

@@ -28,6 +28,7 @@ from pools.services.errors import ApplicationError
 
 NODE_DELETING = "Deleting"
 POOL_RUNNING = "Running"
+POOL_DELETING = "Deleting"
 WORKSPACE_LABEL = "os.modelarts/workspace.id"
 NAME_LABEL = "os.modelarts/name"
 
@@ -127,6 +128,22 @@ def open_change_requests_by_pool(connection: Connection) -> dict[str, list[Chang
     return dict(by_pool)
 
 
+def open_duplicate(*, connection: Connection, kind: str, target: str, body: Any) -> ChangeRequest | None:
+    """The oldest open request of ``connection`` for the same change: the same kind and pool, or for a new
+    pool the same display name in the same workspace. A pending one past its expiry no longer counts."""
+    requests = (
+        ChangeRequest.objects.filter(
+            connection=connection, kind=kind, target=target, status__in=OPEN_STATUSES
+        )
+        .exclude(status=ChangeRequest.Status.PENDING, expires_at__lte=timezone.now())
+        .order_by("created_at", "pk")
+    )
+    if kind != ChangeRequest.Kind.CREATE_POOL:
+        return requests.first()
+    workspace = workspace_of(body, connection)
+    return next((r for r in requests if workspace_of(r.body, connection) == workspace), None)
+
+
 # --- live state, re-validation and "what changed since" ----------------------------------------------------
 
 CONNECTION_UNUSABLE = "Connection {name} cannot be used: {problem}."
@@ -172,6 +189,8 @@ def live_state(*, client, connection: Connection, kind: str, target: str, body: 
         "exists": True,
         "display_name": pool.display_name,
         "phase": pool.phase,
+        # DeletePool's answer (and ShowPool for a while) may still say Running with a deletion time set.
+        "deletion_requested": pool.deleted_at is not None,
         "node_count": pool.node_count,
         "nodes_by_state": {state: pool.nodes_in(state) for state in pool.status_resources},
     }
@@ -193,6 +212,11 @@ def problems_in(*, kind: str, target: str, body: Any, live: Mapping[str, Any]) -
         return [f"A pool named {target} already exists ({', '.join(taken)})."] if taken else []
     if not live.get("exists"):
         return [f"Pool {target} no longer exists."]
+    if live.get("phase") == POOL_DELETING or live.get("deletion_requested"):
+        return [BEING_DELETED.format(pool=target)]
+    if kind == ChangeRequest.Kind.DELETE_POOL:
+        # DeletePool takes a pool in any other phase; a failed or stuck pool is what one most needs to delete.
+        return []
     problems = []
     if live.get("phase") != POOL_RUNNING:
         problems.append(f"Pool {target} is {live.get('phase')}, not {POOL_RUNNING}.")
@@ -210,6 +234,16 @@ def problems_in(*, kind: str, target: str, body: Any, live: Mapping[str, Any]) -
                 "Deleting these nodes would leave the pool with no node; at least one must remain."
             )
     return problems
+
+
+BEING_DELETED = "Pool {pool} is already being deleted."
+
+
+def pool_deletion_problem(pool) -> str | None:
+    """Why a deletion of ``pool`` (a ``Pool`` as read) cannot be requested now; None when it can."""
+    if pool.phase == POOL_DELETING or pool.deleted_at is not None:
+        return BEING_DELETED.format(pool=pool.display_name or pool.name)
+    return None
 
 
 def changes_between(*, kind: str, snapshot: Mapping[str, Any], live: Mapping[str, Any]) -> list[str]:

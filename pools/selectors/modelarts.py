@@ -8,12 +8,17 @@ endpoint never show answers from before the edit.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from pools.modelarts.errors import NotFoundError
 from pools.modelarts.timerange import TimeRange
 from pools.modelarts.types import (
+    LABEL_WORKSPACE,
+    POOL_PHASES,
     MonitorResult,
     Node,
     NodePage,
@@ -34,7 +39,10 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 NODE_PAGE_SIZE = 50
-# A status filter reads pages until one has matching nodes; this bounds one request's work.
+# A status filter searches the nodes in pages of the API's largest size, up to NODE_SCAN_MAX_PAGES pages per
+# request (5,000 nodes), and stops early once it has a page's worth of matches to show.
+NODE_FILTER_PAGE_SIZE = 500
+POOL_NOT_FOUND = "ModelArts.50015001"  # the error code of a 404 for an unknown pool (API reference §9.4)
 NODE_SCAN_MAX_PAGES = 10
 
 LISTING_POOLS = "Listing the pools of connection “{name}”"
@@ -95,6 +103,92 @@ def pool_list(
     )
 
 
+DEFAULT_WORKSPACE = "0"
+
+
+def workspaces_seen(connection: Connection, usage: ReadResult[RuntimeMetrics]) -> ReadResult[tuple[str, ...]]:
+    """The workspaces of a connection's project: ``"0"``, the connection's default, and the workspace of
+    every pool that ``usage`` (a ``runtime_metrics`` read) names, in that order.
+
+    ListPools reads one workspace (``"0"`` when none is named, API reference §5.9), so every pool of a
+    project takes one ListPools per workspace. ShowPoolRuntimeMetrics covers every pool of the project, and
+    its items carry each pool's workspace label where ModelArts sends it; when the read fails, the result
+    holds the two workspaces known without it, and the error.
+    """
+    known = [DEFAULT_WORKSPACE, connection.workspace_id or DEFAULT_WORKSPACE]
+    seen = {item.labels.get(LABEL_WORKSPACE, "") for item in usage.value.items} if usage.value else set()
+    ordered = list(dict.fromkeys([*known, *sorted(seen - {""})]))
+    return ReadResult(tuple(ordered), usage.fetched_at, usage.stale, usage.error)
+
+
+def known_workspaces(*, connection: Connection, refresh: bool = False) -> ReadResult[tuple[str, ...]]:
+    return workspaces_seen(connection, runtime_metrics(connection=connection, refresh=refresh))
+
+
+def workspace_pool_reads(
+    *,
+    connection: Connection,
+    workspaces: Sequence[str],
+    label_selector: str | None = None,
+    refresh: bool = False,
+) -> list[Callable[[], ReadResult[PoolList]]]:
+    """One ``pool_list`` read per workspace, for the caller to run at once (``concurrently``) and hand to
+    ``pools_of_workspaces``."""
+    return [
+        partial(
+            pool_list,
+            connection=connection,
+            workspace_id=workspace,
+            label_selector=label_selector,
+            refresh=refresh,
+        )
+        for workspace in workspaces
+    ]
+
+
+@dataclass(frozen=True)
+class WorkspacePools:
+    """The pools of one or more workspaces, read with one ListPools each."""
+
+    workspaces: tuple[str, ...]
+    items: tuple[Pool, ...]
+    missing: tuple[str, ...]  # workspaces whose pools could not be read (and had no earlier copy)
+
+
+def pools_of_workspaces(
+    workspaces: Sequence[str], reads: Sequence[ReadResult[PoolList]]
+) -> ReadResult[WorkspacePools]:
+    """The ``pool_list`` reads of ``workspaces`` as one read: every pool that came back, the oldest time,
+    stale when any part is, and the first failure (the others' pools still show)."""
+    answered = [read for read in reads if read.value is not None]
+    error = next((read.error for read in reads if read.error is not None), None)
+    if not answered:
+        return ReadResult(None, None, stale=False, error=error)
+    value = WorkspacePools(
+        workspaces=tuple(workspaces),
+        items=tuple(pool for read in answered for pool in read.value.items),
+        missing=tuple(
+            workspace for workspace, read in zip(workspaces, reads, strict=True) if read.value is None
+        ),
+    )
+    fetched_at = min(read.fetched_at for read in answered if read.fetched_at is not None)
+    return ReadResult(value, fetched_at, any(read.stale for read in answered), error)
+
+
+def pools_by_phase(pools: Sequence[Pool]) -> list[tuple[str, int]]:
+    """(phase, how many pools are in it): the documented phases in their order, then any other phase."""
+    counts = Counter(pool.phase for pool in pools)
+    order = [*POOL_PHASES, *sorted(set(counts) - set(POOL_PHASES))]
+    return [(phase, counts[phase]) for phase in order if counts[phase]]
+
+
+def pool_missing(read: ReadResult[Any]) -> bool:
+    """Whether ``read`` failed because ModelArts has no such pool (404 ``ModelArts.50015001``), rather than
+    for a reason a banner should explain (a 404 from the gateway means a wrong endpoint, not a lost pool)."""
+    upstream = read.error.upstream if read.error is not None else None
+    return isinstance(upstream, NotFoundError) and upstream.error_code == POOL_NOT_FOUND
+
+
 def pool_get(*, connection: Connection, name: str, refresh: bool = False) -> ReadResult[Pool]:
     return _read(
         connection,
@@ -134,6 +228,7 @@ class NodeSlice:
     pages_read: int
     nodes_scanned: int
     remaining: int | None  # as the last page reported
+    capped: bool = False  # a filtered search stopped at its page limit, with nodes left to search
 
 
 def node_scan(
@@ -142,17 +237,21 @@ def node_scan(
     pool_name: str,
     phase: str | None = None,
     continue_token: str | None = None,
-    limit: int = NODE_PAGE_SIZE,
-    max_pages: int = NODE_SCAN_MAX_PAGES,
+    limit: int | None = None,
+    max_pages: int | None = None,
     refresh: bool = False,
 ) -> ReadResult[NodeSlice]:
     """The next nodes of a pool, optionally only those in ``phase``.
 
-    Without a filter this is one page. With one, pages are read (each cached like ``node_page``) until a
-    page yields matching nodes, the list ends, or ``max_pages`` were read: never the whole pool at once.
+    Without a filter this is one page of ``NODE_PAGE_SIZE``. With one, the nodes are searched in pages of
+    ``NODE_FILTER_PAGE_SIZE`` (each cached like ``node_page``) until the list ends, a page's worth of matches
+    is found, or ``NODE_SCAN_MAX_PAGES`` pages were read (``capped``): every node of a pool of up to 5,000
+    nodes in one request, never an unbounded amount (``limit`` and ``max_pages`` override both bounds).
     When a page fails, the nodes found so far come back with the error, and ``continue_token`` points at
     the failed page so "Load more" retries it.
     """
+    limit = limit or (NODE_FILTER_PAGE_SIZE if phase else NODE_PAGE_SIZE)
+    max_pages = max_pages or (NODE_SCAN_MAX_PAGES if phase else 1)
     items: list[Node] = []
     token, pages, scanned = continue_token or None, 0, 0
     remaining: int | None = None
@@ -170,11 +269,12 @@ def node_scan(
         oldest = page.fetched_at if oldest is None else min(oldest, page.fetched_at)
         items.extend(node for node in page.value.items if not phase or node.phase == phase)
         token, remaining = page.value.continue_token, page.value.remaining
-        if items or token is None or error is not None:
+        if len(items) >= NODE_PAGE_SIZE or token is None or error is not None:
             break
     if pages == 0:
         return ReadResult(None, None, stale=False, error=error)
-    return ReadResult(NodeSlice(tuple(items), token, pages, scanned, remaining), oldest, stale, error)
+    capped = bool(phase) and token is not None and error is None and len(items) < NODE_PAGE_SIZE
+    return ReadResult(NodeSlice(tuple(items), token, pages, scanned, remaining, capped), oldest, stale, error)
 
 
 def runtime_metrics(*, connection: Connection, refresh: bool = False) -> ReadResult[RuntimeMetrics]:

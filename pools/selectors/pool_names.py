@@ -1,7 +1,8 @@
 """Is a display name free for a new pool? Asked by the create-pool wizard at its first step and again at review.
 
 A name is taken by a pool ModelArts lists in the workspace, or by an open create request (pending and not
-expired, approved, or executing) for the same name on the same connection and workspace. The change-request
+expired, approved, executing, or with an unknown outcome) for the same name on the same connection and
+workspace. The change-request
 service checks ModelArts once more, live, when the request is filed.
 """
 
@@ -37,9 +38,13 @@ def _open_create_requests(
     *, connection: Connection, display_name: str, workspace_id: str, user, wizard_id: str
 ) -> tuple[ChangeRequest, ...]:
     # Read without expiring anything: a pending request past its expiry no longer holds the name.
-    still_open = Q(status__in=(ChangeRequest.Status.APPROVED, ChangeRequest.Status.EXECUTING)) | Q(
-        status=ChangeRequest.Status.PENDING, expires_at__gt=timezone.now()
-    )
+    still_open = Q(
+        status__in=(
+            ChangeRequest.Status.APPROVED,
+            ChangeRequest.Status.EXECUTING,
+            ChangeRequest.Status.UNKNOWN,
+        )
+    ) | Q(status=ChangeRequest.Status.PENDING, expires_at__gt=timezone.now())
     requests = (
         ChangeRequest.objects.filter(still_open, connection=connection, kind=ChangeRequest.Kind.CREATE_POOL)
         .filter(target=display_name)

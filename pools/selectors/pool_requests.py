@@ -1,16 +1,42 @@
-"""Reads the delete-request pages need: a pool and every one of its nodes."""
+"""Reads the delete-request pages need: a pool and every one of its nodes, and whether a deletion of the pool
+can be requested now."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from pools.modelarts.types import Node
+from pools.modelarts.types import Node, Pool
+from pools.models import ChangeRequest, Connection
+from pools.selectors.change_requests import pool_deletion_problem
 from pools.selectors.modelarts import node_page
 from pools.services.errors import ApplicationError
 
-if TYPE_CHECKING:
-    from pools.models import Connection
+POOL_UNREAD = "The pool could not be read."
+
+
+@dataclass(frozen=True)
+class PoolDeletion:
+    """What a pool's page offers for deleting it: the open request that already asks for it, or the reason
+    none can be filed now (both None: "Request deletion…")."""
+
+    open_request: ChangeRequest | None = None
+    problem: str | None = None
+
+    @property
+    def can_request(self) -> bool:
+        return self.open_request is None and self.problem is None
+
+
+def pool_deletion(*, pool: Pool | None, open_requests: Iterable[ChangeRequest]) -> PoolDeletion:
+    """``open_requests``: the pool's open change requests (``open_change_requests_by_pool``)."""
+    already = next((cr for cr in open_requests if cr.kind == ChangeRequest.Kind.DELETE_POOL), None)
+    if already is not None:
+        return PoolDeletion(open_request=already)
+    if pool is None:
+        return PoolDeletion(problem=POOL_UNREAD)
+    return PoolDeletion(problem=pool_deletion_problem(pool))
+
 
 # ListPoolNodes pages hold at most 500 nodes (§6); this bounds one page view's upstream calls.
 NODE_PAGE_LIMIT = 500

@@ -3,10 +3,11 @@
 Requested by one person, approved by another (four eyes), executed exactly once, audited at every step.
 
 Exactly once: every state change is a compare-and-set UPDATE (``ChangeRequest.objects.transition``) whose
-row count says who won. Execution first claims the request (approved → executing, or failed → executing on
-retry) and only the claimant calls ModelArts; everyone racing it gets 0 rows and stops. A POST whose answer
-was lost is never sent again blindly: the outcome is looked up (the pool by display name, the pool or its
-nodes for deletes) and settled from what ModelArts shows.
+row count says who won. Execution first claims the request (approved → executing, or failed/unknown →
+executing on retry) and only the claimant calls ModelArts; everyone racing it gets 0 rows and stops. A call
+whose answer was lost (or unreadable) is never sent again blindly: the request's outcome is "unknown", looked
+up (the pool by display name, the pool or its nodes for deletes) and settled from what ModelArts shows; it is
+sent again only when ModelArts still shows nothing CHANGE_REQUEST_EXECUTION_GRACE_SECONDS after the call.
 """
 
 from __future__ import annotations
@@ -25,7 +26,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from pools import audit
-from pools.modelarts.errors import InvalidResponseError, ModelArtsError, NotFoundError, TransportError
+from pools.modelarts.errors import (
+    InvalidResponseError,
+    ModelArtsError,
+    NotFoundError,
+    OutcomeUnknownError,
+)
 from pools.models import ChangeRequest, ChangeRequestApproval, ChangeRequestComment, Connection
 from pools.permissions import APPROVE_CHANGE, REQUEST_CHANGE
 from pools.selectors.cache import forget_connection
@@ -34,6 +40,7 @@ from pools.selectors.change_requests import (
     can_view,
     client_for,
     live_state,
+    open_duplicate,
     pools_named,
     problems_in,
     revalidate,
@@ -44,8 +51,10 @@ from pools.services import notifications
 from pools.services.change_request_expiry import change_request_expire, change_requests_expire_due
 from pools.services.clients import CONNECTION_DELETED
 from pools.services.errors import ApplicationError
+from pools.services.pool_body import DISPLAY_NAME, create_pool_body_problem
 
 __all__ = [
+    "OpenRequestExists",
     "ProcessSummary",
     "change_request_approve",
     "change_request_cancel",
@@ -79,7 +88,17 @@ ALREADY_APPROVED = "You have already approved this request."
 NOT_PENDING = "Change request #{pk} is {status}; only a pending request can be {action}."
 EXPIRED = "Change request #{pk} expired on {when}; make a new request if the change is still needed."
 NOT_APPROVED = "Change request #{pk} is {status}; only an approved request can be executed."
-NOT_FAILED = "Change request #{pk} is {status}; only a failed request can be retried."
+NOT_FAILED = (
+    "Change request #{pk} is {status}; only a failed request, or one whose outcome is unknown, "
+    "can be retried."
+)
+RUN_EXPIRED = (
+    "Change request #{pk} expired on {when}; it can no longer be run. Make a new request if the change is "
+    "still needed."
+)
+ALREADY_REQUESTED = (
+    "Change request #{pk} already asks for this ({status}); follow it there instead of filing another."
+)
 UNKNOWN_KIND = "Choose what to change: create a pool, delete a pool or delete nodes."
 TARGET_REQUIRED = "Name the pool this change is about."
 BAD_POOL_ID = "That is not a pool id (letters, digits, '.', '_' and '-', at most 128 characters)."
@@ -88,26 +107,47 @@ DELETE_POOL_TAKES_NO_BODY = "Deleting a pool sends no body."
 BAD_NODE_LIST = 'Nodes to delete must be {"deleteNodeNames": [node names]} with at least one name.'
 BAD_CREATE_BODY = "The CreatePool body is invalid: {problem}."
 REVALIDATION_FAILED = "Not executed: the live state no longer allows this change. {problems}"
+NOT_APPROVABLE = (
+    "Not approved: the live state no longer allows this change. {problems} Reject it, or its requester can "
+    "cancel it."
+)
 REACHED_NOTHING = "Not executed: {message}"
 CONFIRMED_BY_QUERY = "ModelArts shows the change was made (checked after {why})."
-NOT_FOUND_BY_QUERY = (
-    "ModelArts shows no sign of the change (checked after {why}). It can be retried; a retry checks again "
-    "before sending anything."
+NOT_FOUND_YET = (
+    "ModelArts shows no sign of the change yet (checked after {why}), but a slow ModelArts may still apply "
+    "it. It is checked again; it is sent again only if it still does not show after {when}."
+)
+NOT_MADE_AFTER_GRACE = (
+    "ModelArts still shows no sign of the change {grace} after it was sent (checked after {why}), so it "
+    "was not made. It can be retried; a retry checks again before sending anything."
 )
 OUTCOME_UNCHECKED = (
-    "The answer was lost ({error}) and the outcome could not be checked yet; a retry checks ModelArts "
-    "before sending anything."
+    "The answer was lost ({error}) and the outcome could not be checked yet; ModelArts is asked again "
+    "before anything is sent."
 )
+STILL_UNKNOWN = (
+    "Nothing was sent: ModelArts shows no sign of change request #{pk} yet, but the last call may still be "
+    "applied. It can be sent again after {when} if it still does not show by then."
+)
+EXPIRED_BEFORE_RUN = "Not executed: the request expired on {when} before it ran."
+CHECKING_LOST_CHANGE = "Checking whether the change whose answer was lost was made"
 LOST_ANSWER = "the answer to the call was lost"
 LATER_CHECK = "a later check of a lost answer"
-UNEXPECTED = "Execution stopped on an unexpected error ({error}); it is checked before any retry."
+RETRY_CHECK = "a retry of a lost answer"
+UNEXPECTED = "Execution stopped on an unexpected error ({error}); the outcome is checked before any retry."
 
 COMMENT_MAX = 5000
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-_DISPLAY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-POOL_TYPES = ("Dedicate", "Logical")
-SCOPES = ("Train", "Infer", "Notebook")
-NAME_LABEL = "os.modelarts/name"
+
+
+class OpenRequestExists(ApplicationError):
+    """Refusal of a request for a change that an open request (``existing``) already asks for."""
+
+    def __init__(self, existing: ChangeRequest):
+        super().__init__(
+            ALREADY_REQUESTED.format(pk=existing.pk, status=existing.get_status_display().lower())
+        )
+        self.existing = existing
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
@@ -163,38 +203,6 @@ def _lock_pending(change_request: ChangeRequest, now: datetime, action: str) -> 
 # --- validation of what is requested -------------------------------------------------------------------------
 
 
-def _create_body_problem(target: str, body: Any) -> str | None:
-    if not isinstance(body, dict):
-        return "it must be a JSON object"
-    if body.get("apiVersion") != "v2" or body.get("kind") != "Pool":
-        return 'apiVersion must be "v2" and kind "Pool"'
-    labels = (body.get("metadata") or {}).get("labels") if isinstance(body.get("metadata"), dict) else None
-    if not isinstance(labels, dict) or labels.get(NAME_LABEL) != target:
-        return f"metadata.labels[{NAME_LABEL}] must be the pool name {target!r}"
-    spec = body.get("spec")
-    if not isinstance(spec, dict):
-        return "spec is missing"
-    if spec.get("type") not in POOL_TYPES:
-        return f"spec.type must be one of {', '.join(POOL_TYPES)}"
-    scope = spec.get("scope")
-    if not isinstance(scope, list) or not scope or any(s not in SCOPES for s in scope):
-        return f"spec.scope must list job types from {', '.join(SCOPES)}"
-    resources = spec.get("resources")
-    if not isinstance(resources, list) or not resources:
-        return "spec.resources must list at least one flavor"
-    for resource in resources:
-        if (
-            not isinstance(resource, dict)
-            or not isinstance(resource.get("flavor"), str)
-            or not resource["flavor"]
-        ):
-            return "every spec.resources entry needs a flavor"
-        count = resource.get("count")
-        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-            return "every spec.resources entry needs a count of at least 1"
-    return None
-
-
 def _validated(kind: str, target: str, body: Any) -> tuple[str, str, Any]:
     if kind not in Kind.values:
         raise ApplicationError(UNKNOWN_KIND, field="kind")
@@ -202,9 +210,9 @@ def _validated(kind: str, target: str, body: Any) -> tuple[str, str, Any]:
     if not target:
         raise ApplicationError(TARGET_REQUIRED, field="target")
     if kind == Kind.CREATE_POOL:
-        if not _DISPLAY_NAME.match(target):
+        if not DISPLAY_NAME.match(target):
             raise ApplicationError(BAD_DISPLAY_NAME, field="target")
-        problem = _create_body_problem(target, body)
+        problem = create_pool_body_problem(target, body)
         if problem:
             raise ApplicationError(BAD_CREATE_BODY.format(problem=problem), field="body")
         return kind, target, body
@@ -250,13 +258,14 @@ def change_request_create(
     key = (idempotency_key or "").strip()
     if not key or len(key) > 64:
         raise ApplicationError(IDEMPOTENCY_KEY_REQUIRED, field="idempotency_key")
-    existing = ChangeRequest.objects.filter(requested_by=user, idempotency_key=key).first()
+    existing = _already_filed(user, key)
     if existing is not None:
         return existing
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(REASON_REQUIRED, field="reason")
     kind, target, body = _validated(kind, target, body)
+    _refuse_duplicate(connection, kind, target, body)
 
     try:
         with closing(client_for(connection)) as client:
@@ -274,6 +283,12 @@ def change_request_create(
             # (which then refuses) or refused here after it.
             if not Connection.objects.in_use().select_for_update().filter(pk=connection.pk).exists():
                 raise ApplicationError(CONNECTION_DELETED.format(name=connection.name))
+            # Checked again under that lock, so two submissions of one form, or two people filing the same
+            # change at once, file one request.
+            existing = _already_filed(user, key)
+            if existing is not None:
+                return existing
+            _refuse_duplicate(connection, kind, target, body)
             change_request = ChangeRequest.objects.create(
                 connection=connection,
                 kind=kind,
@@ -304,11 +319,29 @@ def change_request_create(
     return change_request
 
 
+def _already_filed(user, idempotency_key: str) -> ChangeRequest | None:
+    """The request this form submission (``idempotency_key``) already filed, if any."""
+    return ChangeRequest.objects.filter(requested_by=user, idempotency_key=idempotency_key).first()
+
+
+def _refuse_duplicate(connection: Connection, kind: str, target: str, body: Any) -> None:
+    existing = open_duplicate(connection=connection, kind=kind, target=target, body=body)
+    if existing is not None:
+        raise OpenRequestExists(existing)
+
+
 def change_request_approve(*, user, change_request: ChangeRequest, comment: str = "") -> ChangeRequest:
-    """Add ``user``'s approval; with enough approvals the request is approved and executed at once."""
+    """Add ``user``'s approval; with enough approvals the request is approved and executed at once.
+
+    A request the live state no longer allows (e.g. its pool is gone) is refused and stays pending, to be
+    rejected or cancelled; when the live state cannot be read, the approval stands and execution re-checks.
+    """
     _require(user, APPROVE_CHANGE, CANNOT_DECIDE)
     _not_requester(user, change_request)
     _ensure_pending(change_request, "approved")
+    check = revalidate(change_request)
+    if not check.ok and check.error is None:
+        raise ApplicationError(NOT_APPROVABLE.format(problems=" ".join(check.problems)))
     comment = (comment or "").strip()[:COMMENT_MAX]
     now = timezone.now()
     with transaction.atomic():
@@ -428,7 +461,11 @@ def change_request_execute(*, change_request: ChangeRequest, user) -> ChangeRequ
     """Run an approved request. Only the caller whose claim (approved → executing) wins calls ModelArts."""
     _require(user, APPROVE_CHANGE, CANNOT_DECIDE)
     _not_requester(user, change_request)
-    if not _claim_and_run(change_request, user, from_status=Status.APPROVED, action="execute"):
+    change_request.refresh_from_db()
+    _refuse_if_run_expired(change_request)
+    if not _claim_and_run(
+        change_request, user, from_status=Status.APPROVED, action="execute", match=_unexpired()
+    ):
         raise ApplicationError(
             NOT_APPROVED.format(pk=change_request.pk, status=change_request.get_status_display().lower())
         )
@@ -436,23 +473,97 @@ def change_request_execute(*, change_request: ChangeRequest, user) -> ChangeRequ
 
 
 def change_request_retry(*, user, change_request: ChangeRequest) -> ChangeRequest:
-    """Run a failed request again (failed → executing). A lost answer is looked up before anything is sent."""
+    """Run a failed request again, or settle one whose outcome is unknown (→ executing, or → succeeded).
+
+    A lost answer is looked up first: when ModelArts shows the change, the request succeeded and nothing is
+    sent. When it shows nothing, the change is sent again only once the last call is older than
+    CHANGE_REQUEST_EXECUTION_GRACE_SECONDS (a slow ModelArts may still apply it); sooner it is refused.
+    """
     _require(user, APPROVE_CHANGE, CANNOT_DECIDE)
     _not_requester(user, change_request)
-    if not _claim_and_run(change_request, user, from_status=Status.FAILED, action="retry"):
+    change_request.refresh_from_db()
+    if change_request.status not in RETRYABLE:
+        raise ApplicationError(
+            NOT_FAILED.format(pk=change_request.pk, status=change_request.get_status_display().lower())
+        )
+    _refuse_if_run_expired(change_request)
+    if change_request.outcome_unknown and _found_by_looking(change_request, user):
+        return change_request
+    # The claim holds only if nobody acted since we looked (same attempt) and the request is still valid.
+    if not _claim_and_run(
+        change_request,
+        user,
+        from_status=change_request.status,
+        action="retry",
+        match={"attempts": change_request.attempts, **_unexpired()},
+    ):
         raise ApplicationError(
             NOT_FAILED.format(pk=change_request.pk, status=change_request.get_status_display().lower())
         )
     return change_request
 
 
-def _claim_and_run(change_request: ChangeRequest, user, *, from_status: str, action: str) -> bool:
+RETRYABLE = (Status.FAILED, Status.UNKNOWN)
+
+
+def _unexpired() -> dict[str, Any]:
+    return {"expires_at__gt": timezone.now()}
+
+
+def _refuse_if_run_expired(change_request: ChangeRequest) -> None:
+    if change_request.run_expired:
+        raise ApplicationError(
+            RUN_EXPIRED.format(pk=change_request.pk, when=_when(change_request.expires_at))
+        )
+
+
+def _found_by_looking(change_request: ChangeRequest, user) -> bool:
+    """Before a lost change is sent again: True when ModelArts shows it made (now settled as succeeded).
+
+    Raises ApplicationError, sending nothing, when ModelArts cannot be asked, or when it shows nothing yet
+    and the last call is too recent to rule out that it still lands.
+    """
+    why = RETRY_CHECK
+    with closing(client_for(change_request.connection)) as client:
+        try:
+            made, pool_name = _observed(client, change_request)
+        except ModelArtsError as error:
+            events.record(
+                change_request, user=user, action="reconcile", found=None, why=why, error=str(error)
+            )
+            raise ApplicationError.from_upstream(CHECKING_LOST_CHANGE, error) from error
+    events.record(change_request, user=user, action="reconcile", found=made, why=why, pool_name=pool_name)
+    if made:
+        if not _settle_made(
+            change_request,
+            user,
+            change_request.attempts,
+            pool_name,
+            why=why,
+            from_status=change_request.status,
+        ):
+            raise ApplicationError(
+                NOT_FAILED.format(pk=change_request.pk, status=change_request.get_status_display().lower())
+            )
+        return True
+    # Also for a request recorded as failed with a lost answer (before "unknown" existed): too recent is too
+    # recent, whatever the status says.
+    resend_at = change_request.resend_allowed_at
+    if resend_at is not None and timezone.now() < resend_at:
+        raise ApplicationError(STILL_UNKNOWN.format(pk=change_request.pk, when=_when(resend_at)))
+    return False
+
+
+def _claim_and_run(
+    change_request: ChangeRequest, user, *, from_status: str, action: str, match: dict | None = None
+) -> bool:
     """Claim the request for one execution attempt and run it. False when someone else holds it."""
     now = timezone.now()
     claimed = ChangeRequest.objects.transition(
         change_request.pk,
         from_status,
         Status.EXECUTING,
+        match=match,
         attempts=F("attempts") + 1,
         executed_by=user,
         execution_started_at=now,
@@ -462,6 +573,8 @@ def _claim_and_run(change_request: ChangeRequest, user, *, from_status: str, act
         result_error_code="",
         result_error_msg="",
         result_message="",
+        # Whatever an earlier lost attempt did was looked at before this claim (see change_request_retry).
+        outcome_unknown=False,
     )
     change_request.refresh_from_db()
     if not claimed:
@@ -499,18 +612,14 @@ def _run_claimed(change_request: ChangeRequest, user) -> None:
             change_request,
             user,
             attempt,
-            Status.FAILED,
+            Status.UNKNOWN,
             result_message=UNEXPECTED.format(error=type(error).__name__),
             outcome_unknown=True,
         )
 
 
 def _run_with(client, change_request: ChangeRequest, user, attempt: int) -> None:
-    """Look up a lost earlier outcome, re-validate, then make the call once and settle from its answer."""
-    if change_request.outcome_unknown and _reconcile(
-        client, change_request, user, attempt, why="an earlier answer was lost", on_missing="continue"
-    ):
-        return
+    """Re-validate, then make the call once and settle from its answer (or, without one, from a look)."""
     check = revalidate(change_request, client=client)
     if not check.ok:
         upstream = check.error.upstream if check.error else None
@@ -526,11 +635,11 @@ def _run_with(client, change_request: ChangeRequest, user, attempt: int) -> None
         return
     try:
         pool_name, request_id = _call_upstream(client, change_request)
-    except (TransportError, InvalidResponseError) as error:
+    except (OutcomeUnknownError, InvalidResponseError) as error:
         # No answer, or none we can read: the change may or may not have happened. Look, never resend.
         _record_lost_answer(change_request, attempt, error)
-        _reconcile(client, change_request, user, attempt, why=LOST_ANSWER, on_missing="fail")
-    except ModelArtsError as error:
+        _reconcile(client, change_request, user, attempt, why=LOST_ANSWER, missing=Status.UNKNOWN)
+    except ModelArtsError as error:  # an error answer, or a connection that never reached ModelArts
         _settle(
             change_request,
             user,
@@ -571,6 +680,9 @@ def _record_lost_answer(change_request: ChangeRequest, attempt: int, error: Mode
     change_request.refresh_from_db()
 
 
+SETTLE_ACTIONS = {Status.SUCCEEDED: "succeed", Status.FAILED: "fail", Status.UNKNOWN: "outcome_unknown"}
+
+
 def _settle(
     change_request: ChangeRequest,
     user,
@@ -582,7 +694,8 @@ def _settle(
     from_status: str = Status.EXECUTING,
     **fields: Any,
 ) -> bool:
-    """executing → succeeded | failed, for this attempt only; audited and mailed by the one who wins."""
+    """executing → succeeded | failed | unknown (or unknown → …), for this attempt only; audited and mailed
+    by the one who wins."""
     now = timezone.now()
     with transaction.atomic():
         won = ChangeRequest.objects.transition(
@@ -598,7 +711,7 @@ def _settle(
             events.record(
                 change_request,
                 user=user,
-                action="succeed" if status == Status.SUCCEEDED else "fail",
+                action=SETTLE_ACTIONS[status],
                 revalidation=revalidation,
                 **events.result_details(change_request),
             )
@@ -607,6 +720,25 @@ def _settle(
         forget_connection(change_request.connection_id)
         notifications.notify_requester(change_request)
     return won
+
+
+def _settle_made(
+    change_request: ChangeRequest, user, attempt: int, pool_name: str, *, why: str, from_status: str
+) -> bool:
+    """Settle as succeeded because ModelArts shows the change (after a lost answer)."""
+    return _settle(
+        change_request,
+        user,
+        attempt,
+        Status.SUCCEEDED,
+        from_status=from_status,
+        result_pool_name=pool_name,
+        result_message=CONFIRMED_BY_QUERY.format(why=why),
+        result_http_status=None,
+        result_error_code="",
+        result_error_msg="",
+        outcome_unknown=False,
+    )
 
 
 def _observed(client, change_request: ChangeRequest) -> tuple[bool, str]:
@@ -634,55 +766,73 @@ def _observed(client, change_request: ChangeRequest) -> tuple[bool, str]:
     ), pool_name
 
 
-def _reconcile(
-    client, change_request: ChangeRequest, user, attempt: int, *, why: str, on_missing: str
-) -> bool:
-    """Settle an executing request from what ModelArts shows. True when it was found done (succeeded).
+MADE, MISSING, UNCHECKED = "made", "missing", "unchecked"
 
-    ``on_missing``: "fail" settles as failed (retryable) when the change is not visible, or when ModelArts
-    cannot be asked; "continue" leaves it executing for the caller to go on; "leave" (the cron) leaves it
-    executing when ModelArts cannot be asked, to try again on the next run.
+
+def _reconcile(
+    client,
+    change_request: ChangeRequest,
+    user,
+    attempt: int,
+    *,
+    why: str,
+    missing: str | None,
+    from_status: str = Status.EXECUTING,
+) -> str:
+    """Settle a request whose last call lost its answer from what ModelArts shows: "made" (settled as
+    succeeded), "missing" (the change does not show) or "unchecked" (ModelArts could not be asked).
+
+    ``missing`` is where it goes when the change does not show: ``Status.UNKNOWN`` right after the call (a
+    slow ModelArts may still apply it; ModelArts that cannot be asked leaves it unknown too),
+    ``Status.FAILED`` once the grace since the call has passed, or None to leave it as it is.
     """
     try:
         made, pool_name = _observed(client, change_request)
     except ModelArtsError as error:
         events.record(change_request, user=user, action="reconcile", found=None, why=why, error=str(error))
-        if on_missing == "fail":
+        if missing == Status.UNKNOWN:
             _settle(
                 change_request,
                 user,
                 attempt,
-                Status.FAILED,
+                Status.UNKNOWN,
+                from_status=from_status,
                 result_message=OUTCOME_UNCHECKED.format(error=change_request.result_error_msg or why),
                 outcome_unknown=True,
             )
-        return False
+        return UNCHECKED
     events.record(change_request, user=user, action="reconcile", found=made, why=why, pool_name=pool_name)
     if made:
+        _settle_made(change_request, user, attempt, pool_name, why=why, from_status=from_status)
+        return MADE
+    if missing == Status.UNKNOWN:
         _settle(
             change_request,
             user,
             attempt,
-            Status.SUCCEEDED,
-            result_pool_name=pool_name,
-            result_message=CONFIRMED_BY_QUERY.format(why=why),
-            result_http_status=None,
-            result_error_code="",
-            result_error_msg="",
-            outcome_unknown=False,
+            Status.UNKNOWN,
+            from_status=from_status,
+            result_message=NOT_FOUND_YET.format(why=why, when=_when(change_request.resend_allowed_at)),
+            outcome_unknown=True,
         )
-        return True
-    if on_missing in ("fail", "leave"):
-        # Still unknown whether a slow server will apply it later: a retry looks again first.
+    elif missing == Status.FAILED:
+        # Long enough after the call that a slow server would show it by now: it was not made. Kept
+        # "outcome unknown" so a retry still looks first and the job keeps watching for a late arrival.
         _settle(
             change_request,
             user,
             attempt,
             Status.FAILED,
-            result_message=NOT_FOUND_BY_QUERY.format(why=why),
+            from_status=from_status,
+            result_message=NOT_MADE_AFTER_GRACE.format(why=why, grace=_grace_text()),
             outcome_unknown=True,
         )
-    return False
+    return MISSING
+
+
+def _grace_text() -> str:
+    seconds = int(settings.CHANGE_REQUEST_EXECUTION_GRACE_SECONDS)
+    return f"{seconds // 60} min" if seconds >= 120 else f"{seconds} s"
 
 
 def _confirm_late_outcome(client, change_request: ChangeRequest, user) -> bool:
@@ -696,18 +846,8 @@ def _confirm_late_outcome(client, change_request: ChangeRequest, user) -> bool:
     events.record(
         change_request, user=user, action="reconcile", found=True, why=LATER_CHECK, pool_name=pool_name
     )
-    return _settle(
-        change_request,
-        user,
-        change_request.attempts,
-        Status.SUCCEEDED,
-        from_status=Status.FAILED,
-        result_pool_name=pool_name,
-        result_message=CONFIRMED_BY_QUERY.format(why=LATER_CHECK),
-        result_http_status=None,
-        result_error_code="",
-        result_error_msg="",
-        outcome_unknown=False,
+    return _settle_made(
+        change_request, user, change_request.attempts, pool_name, why=LATER_CHECK, from_status=Status.FAILED
     )
 
 
@@ -729,11 +869,13 @@ class ProcessSummary:
 
 
 def process_change_requests(now: datetime | None = None) -> ProcessSummary:
-    """Expire overdue requests, run approved ones a crash left unclaimed, settle ones a crash left executing,
-    and mark as succeeded failed ones whose lost answer turns out to have been applied.
+    """Expire overdue requests, run approved ones a crash left unclaimed, settle ones a crash left executing
+    or whose answer was lost, and mark as succeeded failed ones whose lost answer turns out to have been
+    applied.
 
     Run from cron (``manage.py process_change_requests``). Only requests untouched for
-    CHANGE_REQUEST_EXECUTION_GRACE_SECONDS are picked up, so a live web request is never overtaken.
+    CHANGE_REQUEST_EXECUTION_GRACE_SECONDS are picked up, so a live web request is never overtaken; an
+    unknown outcome is looked at on every run, but settled as failed only once that long has passed.
     """
     now = now or timezone.now()
     summary = ProcessSummary(expired=change_requests_expire_due(now=now))
@@ -741,35 +883,50 @@ def process_change_requests(now: datetime | None = None) -> ProcessSummary:
     system = audit.system_user()
 
     for change_request in ChangeRequest.objects.filter(status=Status.APPROVED, decided_at__lte=cutoff):
-        if _claim_and_run(change_request, system, from_status=Status.APPROVED, action="execute"):
+        if change_request.expires_at <= now:
+            _fail_unrun_expired(change_request, system, now)
+            summary.reconciled[change_request.pk] = change_request.status
+        elif _claim_and_run(
+            change_request, system, from_status=Status.APPROVED, action="execute", match=_unexpired()
+        ):
             summary.executed.append(change_request.pk)
 
     stuck = ChangeRequest.objects.filter(status=Status.EXECUTING, execution_started_at__lte=cutoff)
-    for change_request in stuck.select_related("connection"):
+    unknown = ChangeRequest.objects.filter(status=Status.UNKNOWN)
+    for change_request in [*stuck.select_related("connection"), *unknown.select_related("connection")]:
+        before = change_request.status
+        # A call older than the grace would show by now: not showing means not made (failed, retryable).
+        settled_late = (
+            change_request.execution_started_at is None or change_request.execution_started_at <= cutoff
+        )
+        why = "an interrupted execution" if before == Status.EXECUTING else LATER_CHECK
         try:
             with closing(client_for(change_request.connection)) as client:
-                _reconcile(
+                seen = _reconcile(
                     client,
                     change_request,
                     system,
                     change_request.attempts,
-                    why="an interrupted execution",
-                    on_missing="leave",
+                    why=why,
+                    missing=Status.FAILED if settled_late else None,
+                    from_status=before,
                 )
         except ApplicationError as error:
             summary.unresolved[change_request.pk] = error.message
             continue
-        if change_request.status == Status.EXECUTING:
+        if change_request.status != before:
+            summary.reconciled[change_request.pk] = change_request.status
+        elif seen == UNCHECKED:
             summary.unresolved[change_request.pk] = "ModelArts could not be asked; left for the next run."
         else:
-            summary.reconciled[change_request.pk] = change_request.status
+            summary.unresolved[change_request.pk] = (
+                "Outcome still unknown: nothing shows yet; checked again later."
+            )
 
     # Failed with a lost answer: a slow ModelArts may have applied it since. Looked at while recent.
     recent = now - timedelta(hours=settings.CHANGE_REQUEST_EXPIRY_HOURS)
-    unknown = ChangeRequest.objects.filter(
-        status=Status.FAILED, outcome_unknown=True, finished_at__gte=recent
-    )
-    for change_request in unknown.select_related("connection"):
+    lost = ChangeRequest.objects.filter(status=Status.FAILED, outcome_unknown=True, finished_at__gte=recent)
+    for change_request in lost.select_related("connection"):
         try:
             with closing(client_for(change_request.connection)) as client:
                 if _confirm_late_outcome(client, change_request, system):
@@ -777,3 +934,21 @@ def process_change_requests(now: datetime | None = None) -> ProcessSummary:
         except ApplicationError as error:
             summary.unresolved[change_request.pk] = error.message
     return summary
+
+
+def _fail_unrun_expired(change_request: ChangeRequest, system, now: datetime) -> None:
+    """An approved request a crash left unclaimed past its expiry is too old to run: failed, unsent."""
+    with transaction.atomic():
+        won = ChangeRequest.objects.transition(
+            change_request.pk,
+            Status.APPROVED,
+            Status.FAILED,
+            match={"expires_at__lte": now},
+            finished_at=now,
+            result_message=EXPIRED_BEFORE_RUN.format(when=_when(change_request.expires_at)),
+        )
+        change_request.refresh_from_db()
+        if won:
+            events.record(change_request, user=system, action="fail", **events.result_details(change_request))
+    if won:
+        notifications.notify_requester(change_request)

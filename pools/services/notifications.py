@@ -25,6 +25,7 @@ REQUESTER_SUBJECTS = {
     ChangeRequest.Status.EXPIRED: "Expired without a decision: {summary}",
     ChangeRequest.Status.SUCCEEDED: "Done: {summary}",
     ChangeRequest.Status.FAILED: "Failed: {summary}",
+    ChangeRequest.Status.UNKNOWN: "Outcome unknown, being checked: {summary}",
 }
 
 

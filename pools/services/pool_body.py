@@ -20,12 +20,16 @@ Keys come out in the order the official SDK serialises them, so the body reads l
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 DEDICATE = "Dedicate"
 LOGICAL = "Logical"
+POOL_TYPES = (DEDICATE, LOGICAL)
 SCOPES = ("Train", "Infer", "Notebook")
+# A pool's display name (the os.modelarts/name label): 1 to 64 letters, digits, ".", "_" or "-".
+DISPLAY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 BILLING_PAY_PER_USE = "0"
 BILLING_YEARLY_MONTHLY = "1"
@@ -123,3 +127,40 @@ def build_create_pool_body(state: Mapping[str, Mapping[str, Any]]) -> dict[str, 
         "metadata": {"labels": _labels(basics), "annotations": _annotations(basics, billing)},
         "spec": spec,
     }
+
+
+def create_pool_body_problem(target: str, body: Any) -> str | None:
+    """Why ``body`` is not a CreatePool body for the pool named ``target`` (None when it is one).
+
+    The one check of a create body: the wizard's review runs it on the body it built, and filing a change
+    request runs it on whatever body reaches the service.
+    """
+    if not isinstance(body, dict):
+        return "it must be a JSON object"
+    if body.get("apiVersion") != "v2" or body.get("kind") != "Pool":
+        return 'apiVersion must be "v2" and kind "Pool"'
+    labels = (body.get("metadata") or {}).get("labels") if isinstance(body.get("metadata"), dict) else None
+    if not isinstance(labels, dict) or labels.get(LABEL_NAME) != target:
+        return f"metadata.labels[{LABEL_NAME}] must be the pool name {target!r}"
+    spec = body.get("spec")
+    if not isinstance(spec, dict):
+        return "spec is missing"
+    if spec.get("type") not in POOL_TYPES:
+        return f"spec.type must be one of {', '.join(POOL_TYPES)}"
+    scope = spec.get("scope")
+    if not isinstance(scope, list) or not scope or any(s not in SCOPES for s in scope):
+        return f"spec.scope must list job types from {', '.join(SCOPES)}"
+    resources = spec.get("resources")
+    if not isinstance(resources, list) or not resources:
+        return "spec.resources must list at least one flavor"
+    for resource in resources:
+        if (
+            not isinstance(resource, dict)
+            or not isinstance(resource.get("flavor"), str)
+            or not resource["flavor"]
+        ):
+            return "every spec.resources entry needs a flavor"
+        count = resource.get("count")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            return "every spec.resources entry needs a count of at least 1"
+    return None

@@ -18,6 +18,7 @@ STATUS_CLASSES = {
     ChangeRequest.Status.EXECUTING: "warn",
     ChangeRequest.Status.SUCCEEDED: "ok",
     ChangeRequest.Status.FAILED: "err",
+    ChangeRequest.Status.UNKNOWN: "warn",
     ChangeRequest.Status.REJECTED: "err",
     ChangeRequest.Status.CANCELLED: "muted",
     ChangeRequest.Status.EXPIRED: "muted",

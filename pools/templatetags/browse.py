@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import weakref
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -9,6 +11,7 @@ from html import escape
 
 from django import template
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -22,6 +25,31 @@ HEALTHY_PHASES = frozenset({"Running", "Available", "Enabled"})
 BUSY_PHASES = TRANSITIONAL_PHASES | {"Checking", "Enabling", "Disabling", "Upgrading"}
 BILLING_MODES = {"0": "Pay-per-use", "1": "Yearly/monthly"}
 PERIOD_UNITS = {"2": "month", "3": "year"}
+
+
+# Characters that change how text reads without being seen: bidi embeddings, overrides and isolates
+# (U+202A–U+202E, U+2066–U+2069), direction marks (U+200E, U+200F), zero-width characters and every other
+# format (Cf) or control (Cc) character, and the line and paragraph separators.
+HIDDEN_CATEGORIES = frozenset({"Cf", "Cc", "Zl", "Zp"})
+_NOT_PLAIN = re.compile(r"[^\t\n\r\x20-\x7e]")  # the only candidates; plain ASCII text has none
+
+
+def _marker(match: re.Match) -> str:
+    char = match.group()
+    return f"⟨U+{ord(char):04X}⟩" if unicodedata.category(char) in HIDDEN_CATEGORIES else char
+
+
+@register.filter(is_safe=True)
+def reveal(text):
+    """``text`` with every invisible character written as a visible marker such as ⟨U+202E⟩, so a name,
+    description or label reads on screen as it really is (a bidi override can make "exe.txt" of "txt.exe").
+    The markers hold no HTML; autoescaping applies as before. Anything but text passes unchanged."""
+    return _NOT_PLAIN.sub(_marker, text) if isinstance(text, str) else text
+
+
+def _shown(text: str) -> str:
+    """Upstream text for the rows written here: invisible characters revealed, then escaped."""
+    return escape(reveal(text))
 
 
 @register.filter
@@ -39,7 +67,7 @@ def phase_class(phase: str) -> str:
 @register.simple_tag
 @lru_cache(maxsize=256)  # a handful of phases, shown on every row of every list
 def phase_badge(phase: str):
-    return format_html('<span class="badge {}">{}</span>', phase_class(phase), phase or "unknown")
+    return format_html('<span class="badge {}">{}</span>', phase_class(phase), reveal(phase or "unknown"))
 
 
 register.filter("resource_label", resource_label)
@@ -71,9 +99,12 @@ def utc(moment: datetime | None) -> str:
 
 
 @register.simple_tag
-def timestamp(moment: datetime | None):
-    """``<time>`` in UTC; static/js/browse.js shows it in the viewer's time zone with the offset (the UTC
-    text stays as the tooltip, and is what shows without JavaScript)."""
+def timestamp(moment: datetime | str | None):
+    """The one way every page shows a moment: ``<time>`` in UTC; static/js/browse.js shows it in the viewer's
+    time zone with the offset (the UTC text stays as the tooltip, and is what shows without JavaScript).
+    ``moment`` is a datetime or an ISO 8601 text (as the audit records carry it)."""
+    if isinstance(moment, str):
+        moment = parse_datetime(moment)
     if moment is None:
         return ""
     text = utc(moment)
@@ -163,15 +194,15 @@ def _pool_row(row) -> str:
     classes = ["highlight changing"] if row.changing else []
     if row.open_requests:
         classes.append("has-requests")
-    description = f'<div class="small">{escape(pool.description)}</div>' if pool.description else ""
+    description = f'<div class="small">{_shown(pool.description)}</div>' if pool.description else ""
     requests = "".join(
         f'<a class="badge warn open-request" href="{reverse("pools:change-request-detail", args=[cr.pk])}" '
         f'title="Open change request #{cr.pk}">{escape(cr.get_kind_display())} requested</a>'
         for cr in row.open_requests
     )
-    message = f'<div class="small muted">{escape(pool.status_message)}</div>' if pool.status_message else ""
+    message = f'<div class="small muted">{_shown(pool.status_message)}</div>' if pool.status_message else ""
     flavors = "".join(
-        f'<div><span class="mono">{escape(resource.flavor)}</span> × {resource.count}</div>'
+        f'<div><span class="mono">{_shown(resource.flavor)}</span> × {resource.count}</div>'
         for resource in pool.resources
     )
     nodes = f"{pool.nodes_in('available')} available"
@@ -190,14 +221,14 @@ def _pool_row(row) -> str:
         billing += f'<div class="small muted">{period}{renew}</div>'
     return (
         f'<tr class="{" ".join(classes)}" data-phase="{escape(pool.phase)}">'
-        f'<td><a href="{escape(row.detail_url)}"><strong>{escape(pool.display_name)}</strong></a>'
-        f'<div class="mono muted small">{escape(pool.name)}</div>{description}{requests}</td>'
+        f'<td><a href="{escape(row.detail_url)}"><strong>{_shown(pool.display_name)}</strong></a>'
+        f'<div class="mono muted small">{_shown(pool.name)}</div>{description}{requests}</td>'
         f"<td>{phase_badge(pool.phase)}{message}</td>"
-        f'<td>{escape(pool.type or "—")}<div class="small muted">{escape(", ".join(pool.scope))}</div></td>'
+        f'<td>{_shown(pool.type or "—")}<div class="small muted">{_shown(", ".join(pool.scope))}</div></td>'
         f'<td class="small">{flavors}</td>'
         f'<td class="nodes"><strong>{pool.node_count}</strong><div class="small muted">{nodes}</div></td>'
         f"<td>{billing}</td>"
-        f'<td class="mono small">{escape(pool.workspace_id)}</td>'
+        f'<td class="mono small">{_shown(pool.workspace_id)}</td>'
         f'<td class="small">{timestamp(pool.created_at)}</td>'
         "</tr>\n"
     )
@@ -218,7 +249,7 @@ def usage_rows(rows, connection_id: int) -> SafeString:
 def _usage_row(row, url: str) -> str:
     bars = "".join([_usage_bar(bar) for bar in row.bars])
     return (
-        f'<tr><th scope="row"><a href="{escape(url)}">{escape(row.display_name)}</a></th>'
+        f'<tr><th scope="row"><a href="{escape(url)}">{_shown(row.display_name)}</a></th>'
         f"<td>{bars}</td></tr>\n"
     )
 

@@ -3,8 +3,10 @@
 Who sees what (checked here on every view, and again by the services):
 - Viewer (and anyone without the permissions below): 403 on every page of this area.
 - Operator (REQUEST_CHANGE): "My requests", the detail of their own requests, cancel while pending, comment.
-- Approver (APPROVE_CHANGE): the queue, the history, every detail; approve (with password), reject, retry a
-  failed request, execute an approved one a crash left behind; comment. Never on their own requests.
+- Approver (APPROVE_CHANGE): the queue, the history, every detail; approve, reject, retry a failed request
+  (or one whose outcome is unknown), execute an approved one a crash left behind; comment. Approving, retrying
+  and executing need the approver's password again, and nothing runs past the request's expiry. Never on
+  their own requests.
 - Auditor (VIEW_AUDIT): the history and every detail, read-only.
 - Administrator: all of the above.
 
@@ -20,6 +22,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
@@ -29,6 +32,7 @@ from pools.forms.approvals import (
     HistoryFilterForm,
     MyRequestsFilterForm,
     RejectForm,
+    RunForm,
 )
 from pools.htmx import HtmxHttpRequest, template_for
 from pools.models import ChangeRequest
@@ -74,13 +78,15 @@ def card_for(user, change_request: ChangeRequest) -> Card:
     approver = user.has_perm(APPROVE_CHANGE) and not own
     already = any(a.approver_id == user.pk for a in change_request.approvals.all())
     Status = ChangeRequest.Status
+    # Running (again) is a decision too: never past the request's expiry.
+    runnable = approver and not change_request.run_expired
     return Card(
         cr=change_request,
         own=own,
         already_approved=already,
         can_decide=approver and change_request.status == Status.PENDING and not already,
-        can_retry=approver and change_request.status == Status.FAILED,
-        can_execute=approver and change_request.status == Status.APPROVED,
+        can_retry=runnable and change_request.status in (Status.FAILED, Status.UNKNOWN),
+        can_execute=runnable and change_request.status == Status.APPROVED,
         can_cancel=own and user.has_perm(REQUEST_CHANGE) and change_request.status == Status.PENDING,
         can_comment=own or user.has_perm(APPROVE_CHANGE),
     )
@@ -92,6 +98,7 @@ def _render_card(
     *,
     approve_form=None,
     reject_form=None,
+    run_form=None,
     error: ApplicationError | None = None,
     status: int = 200,
 ):
@@ -101,10 +108,17 @@ def _render_card(
         "card": card_for(request.user, change_request),
         "approve_form": approve_form or ApproveForm(user=request.user),
         "reject_form": reject_form or RejectForm(),
+        "run_form": run_form or RunForm(user=request.user),
         "error": error,
+        # htmx: the nav badge and the messages go along out of band ...
         "show_badge_oob": bool(request.htmx),
     }
     if request.htmx:
+        if request.htmx.current_url_abs_path == reverse(
+            "pools:change-request-detail", args=[change_request.pk]
+        ):
+            # ... and on the request's own page, its history, which a decision or an execution just extended.
+            context.update(timeline_oob=True, timeline=change_request_timeline(change_request))
         # htmx swaps only 2xx answers: the card with its errors comes back as 200.
         return render(request, f"{QUEUE_PAGE}#request-card", context)
     context.update(_detail_context(request, change_request))
@@ -119,10 +133,23 @@ def _detail_context(request: HtmxHttpRequest, change_request: ChangeRequest) -> 
     }
 
 
+OUTCOMES = {
+    ChangeRequest.Status.PENDING: "It waits for more approvals.",
+    ChangeRequest.Status.SUCCEEDED: "ModelArts made the change: it succeeded.",
+    ChangeRequest.Status.FAILED: "It failed; the result below says why.",
+    ChangeRequest.Status.UNKNOWN: "Its outcome is unknown: the answer was lost, and ModelArts is being checked.",
+}
+WORSE_OUTCOMES = (ChangeRequest.Status.FAILED, ChangeRequest.Status.UNKNOWN)
+
+
 def _done(request: HtmxHttpRequest, change_request: ChangeRequest, message: str):
+    """Confirm a decision with a message, shown on the next page (a plain post) or at once (htmx)."""
+    change_request.refresh_from_db()
+    outcome = OUTCOMES.get(change_request.status, "")
+    level = messages.WARNING if change_request.status in WORSE_OUTCOMES else messages.SUCCESS
+    messages.add_message(request, level, f"{message} {outcome}".strip())
     if request.htmx:
         return _render_card(request, change_request)
-    messages.success(request, message)
     return redirect("pools:change-request-detail", pk=change_request.pk)
 
 
@@ -176,6 +203,7 @@ def change_request_detail(request: HtmxHttpRequest, pk: int):
         "card": card_for(request.user, change_request),
         "approve_form": ApproveForm(user=request.user),
         "reject_form": RejectForm(),
+        "run_form": RunForm(user=request.user),
         **_detail_context(request, change_request),
     }
     return render(request, DETAIL_PAGE, context)
@@ -239,16 +267,27 @@ def _act(request: HtmxHttpRequest, pk: int, action, done: str):
     return _done(request, change_request, done.format(pk=change_request.pk))
 
 
+def _run(request: HtmxHttpRequest, pk: int, action, done: str):
+    """Send a change (again): the same re-authentication as approving, then the service ``action``."""
+    form = RunForm(request.POST, user=request.user, request=request)
+    if not form.is_valid():
+        change_request = change_request_get(pk=pk, user=request.user)
+        return _render_card(request, change_request, run_form=form, status=400)
+    return _act(request, pk, action, done)
+
+
+@sensitive_post_parameters("password")
 @require_POST
 @require(APPROVE_CHANGE)
 def change_request_retry_view(request: HtmxHttpRequest, pk: int):
-    return _act(request, pk, services.change_request_retry, "Change request #{pk} was run again.")
+    return _run(request, pk, services.change_request_retry, "You retried change request #{pk}.")
 
 
+@sensitive_post_parameters("password")
 @require_POST
 @require(APPROVE_CHANGE)
 def change_request_execute_view(request: HtmxHttpRequest, pk: int):
-    return _act(request, pk, services.change_request_execute, "Change request #{pk} was executed.")
+    return _run(request, pk, services.change_request_execute, "You executed change request #{pk}.")
 
 
 @require_POST

@@ -11,8 +11,10 @@ from django.urls import reverse
 
 from pools.models import Connection
 from pools.selectors.connections import visible_connections
+from pools.selectors.modelarts import pool_missing
 
 REFRESH_PARAMETER = "refresh"
+NO_SUCH_POOL = "ModelArts has no such pool."
 
 
 def visible_connection(request: HttpRequest, connection_id: int | None) -> Connection:
@@ -22,6 +24,13 @@ def visible_connection(request: HttpRequest, connection_id: int | None) -> Conne
     if connection is None:
         raise Http404("No such connection.")
     return connection
+
+
+def raise_if_pool_missing(read) -> None:
+    """A read ModelArts answered "pool not found" makes the page (or tab, or partial) a 404; any other
+    failure stays a banner on the page."""
+    if pool_missing(read):
+        raise Http404(NO_SUCH_POOL)
 
 
 def wants_refresh(request: HttpRequest) -> bool:

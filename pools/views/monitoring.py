@@ -16,7 +16,13 @@ from pools.permissions import VIEW_DASHBOARD, require
 from pools.selectors.concurrent import concurrently
 from pools.selectors.modelarts import pool_monitor, pool_monitor_chart
 from pools.selectors.monitoring import CompactJSONEncoder, monitor_csv
-from pools.views.browse import query_without, visible_connection, wants_refresh, with_refresh
+from pools.views.browse import (
+    query_without,
+    raise_if_pool_missing,
+    visible_connection,
+    wants_refresh,
+    with_refresh,
+)
 from pools.views.pools import DETAIL_PAGE, pool_context, read_pool
 
 CHART_DATA_ID = "monitor-data"
@@ -82,6 +88,7 @@ def pool_monitoring_csv(request: HtmxHttpRequest, connection_id: int, pool_name:
         problems = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
         return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
     read = _read_monitor(request, connection, pool_name, form)
+    raise_if_pool_missing(read)
     if read.value is None:
         details = read.error.details if read.error else {}
         text = read.error.message if read.error else "No data."

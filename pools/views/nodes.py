@@ -13,7 +13,13 @@ from pools.htmx import HtmxHttpRequest
 from pools.permissions import VIEW_DASHBOARD, require
 from pools.selectors.concurrent import concurrently
 from pools.selectors.modelarts import node_scan
-from pools.views.browse import query_without, visible_connection, wants_refresh, with_refresh
+from pools.views.browse import (
+    query_without,
+    raise_if_pool_missing,
+    visible_connection,
+    wants_refresh,
+    with_refresh,
+)
 from pools.views.pools import DETAIL_PAGE, pool_context, read_pool
 
 TAB_PARTIAL = "pool-tab"
@@ -61,6 +67,8 @@ def pool_nodes(request: HtmxHttpRequest, connection_id: int, pool_name: str):
         read = read_nodes()
     elif valid:
         read, pool_read = concurrently(read_nodes, lambda: read_pool(request, connection, pool_name))
+    if read is not None:
+        raise_if_pool_missing(read)  # "Load more" reads no pool: its nodes' answer says the pool is gone
     if not appending:
         context.update(pool_context(request, connection, pool_name, pool_read))
     else:

@@ -1,10 +1,14 @@
-"""The overview: one card per connection with live resource usage and pool statistics.
+"""The overview: one card per connection with live resource usage and its pools by status.
 
 The page itself reads nothing from ModelArts: every card loads on its own (``hx-trigger="load"``), all at
-once, so a slow connection delays only its own card, and no read outlives the request that made it.
+once (each card: the usage, then the pools of every workspace the usage names, which it counts by status in
+the pool list's words), so a slow connection delays only its own card, and no read outlives the request
+that made it.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,7 +19,13 @@ from pools.htmx import HtmxHttpRequest, template_for
 from pools.permissions import VIEW_DASHBOARD, require
 from pools.selectors.concurrent import concurrently
 from pools.selectors.connections import visible_connections
-from pools.selectors.modelarts import pool_statistics, runtime_metrics
+from pools.selectors.modelarts import (
+    pools_by_phase,
+    pools_of_workspaces,
+    runtime_metrics,
+    workspace_pool_reads,
+    workspaces_seen,
+)
 from pools.selectors.usage import usage_rows
 from pools.views.browse import visible_connection, wants_refresh, with_refresh
 
@@ -23,19 +33,27 @@ PAGE = "pools/overview.html"
 
 
 def _card_reads(connection, refresh: bool = False) -> tuple:
-    return (
-        lambda: runtime_metrics(connection=connection, refresh=refresh),
-        lambda: pool_statistics(connection=connection, refresh=refresh),
-    )
+    """A card's usage and its pools in every workspace the usage names (as the pool list shows them by
+    default), as (usage, pools); the ListPools reads go at once."""
+    usage = runtime_metrics(connection=connection, refresh=refresh)
+    workspaces = workspaces_seen(connection, usage).value
+    reads = workspace_pool_reads(connection=connection, workspaces=workspaces, refresh=refresh)
+    return usage, pools_of_workspaces(workspaces, concurrently(*reads))
 
 
-def _card(connection, usage, statistics) -> dict:
+def _card(connection, usage, pools) -> dict:
     card_url = reverse("pools:overview_card", args=[connection.pk])
+    list_url = reverse("pools:pool_list")
+    counts = pools_by_phase(pools.value.items) if pools.value is not None else []
     return {
         "connection": connection,
         "usage": usage,
         "rows": usage_rows(usage.value) if usage.value is not None else [],
-        "statistics": statistics,
+        "pools": pools,
+        "status_counts": [
+            (phase, count, f"{list_url}?{urlencode({'connection': connection.pk, 'status': phase})}")
+            for phase, count in counts
+        ],
         "refresh_url": with_refresh(card_url, ""),
         "target": f"#card-{connection.pk}",
     }
@@ -56,7 +74,6 @@ def overview(request: HtmxHttpRequest):
 def overview_card(request: HtmxHttpRequest, connection_id: int):
     """One connection's card: the htmx partial, or (without JavaScript) the overview with just this card."""
     connection = visible_connection(request, connection_id)
-    usage, statistics = concurrently(*_card_reads(connection, wants_refresh(request)))
-    card = _card(connection, usage, statistics)
+    card = _card(connection, *_card_reads(connection, wants_refresh(request)))
     context = {"connections": [connection], "cards": [(connection, card)], "card": card}
     return render(request, template_for(request, PAGE, "usage-card"), context)

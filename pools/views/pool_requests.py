@@ -15,9 +15,10 @@ from pools.forms.pool_requests import DeleteNodesForm, DeletePoolForm, remaining
 from pools.htmx import HtmxHttpRequest
 from pools.models import Connection
 from pools.permissions import REQUEST_CHANGE, require
+from pools.selectors.change_requests import can_view, open_change_requests_by_pool
 from pools.selectors.modelarts import pool_get
-from pools.selectors.pool_requests import pool_nodes_all
-from pools.services.change_requests import change_request_create
+from pools.selectors.pool_requests import pool_deletion, pool_nodes_all
+from pools.services.change_requests import OpenRequestExists, change_request_create
 from pools.services.errors import ApplicationError
 from pools.views.browse import visible_connection
 
@@ -38,6 +39,14 @@ def _file(
             reason=form.cleaned_data["reason"],
             idempotency_key=form.cleaned_data["submission_key"],
         )
+    except OpenRequestExists as duplicate:
+        if can_view(request.user, duplicate.existing):
+            # The request that already asks for this change is where to go (and to add a comment).
+            messages.info(request, duplicate.message)
+            return HttpResponseRedirect(reverse("pools:change-request-detail", args=[duplicate.existing.pk]))
+        form.add_error(None, duplicate.message)
+        form.refusal = duplicate
+        return None
     except ApplicationError as error:
         form.add_error("reason" if error.field == "reason" else None, error.message)
         form.refusal = error
@@ -55,6 +64,13 @@ def delete_pool_request(request: HtmxHttpRequest, connection_id: int, pool_name:
     if read.value is None:
         not_found = read.error is not None and getattr(read.error.upstream, "status", None) == 404
         return render(request, "pools/delete_pool_request.html", context, status=404 if not_found else 502)
+    deletion = pool_deletion(
+        pool=read.value, open_requests=open_change_requests_by_pool(connection).get(read.value.name, [])
+    )
+    if request.method == "GET" and not deletion.can_request:
+        # Nothing to confirm: the page says why, or links to the request that already asks for it. (A POST
+        # goes on to the service, which refuses the same way, or returns the request this form already filed.)
+        return render(request, "pools/delete_pool_request.html", {**context, "deletion": deletion})
 
     form = DeletePoolForm(request.POST or None, pool=read.value)
     if request.method == "POST" and form.is_valid():

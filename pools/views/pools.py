@@ -19,9 +19,18 @@ from pools.permissions import VIEW_DASHBOARD, require
 from pools.selectors.change_requests import open_change_requests_by_pool
 from pools.selectors.concurrent import concurrently
 from pools.selectors.connections import current_connection
-from pools.selectors.modelarts import pool_get, pool_list
+from pools.selectors.modelarts import (
+    known_workspaces,
+    pool_get,
+    pools_by_phase,
+    pools_of_workspaces,
+    workspace_pool_reads,
+)
+from pools.selectors.pool_requests import pool_deletion
 from pools.views.browse import (
+    REFRESH_PARAMETER,
     query_without,
+    raise_if_pool_missing,
     url_with_pool,
     visible_connection,
     wants_refresh,
@@ -68,8 +77,8 @@ def _matches(pool, search: str) -> bool:
 @require(VIEW_DASHBOARD)
 @vary_on_headers("HX-Request")
 def pool_list_view(request: HtmxHttpRequest):
-    """Pools of one connection: API filters (workspace, status, labels), local search and sort, polling
-    while any pool is being created or deleted."""
+    """Pools of one connection, in every workspace or one: the labels filter goes to ModelArts; status (by
+    phase, the badges' words), search and sort happen here; polling while any pool is created or deleted."""
     form = PoolFilterForm(request.GET)
     form.is_valid()
     chosen = form.cleaned_data.get("connection") if "connection" not in form.errors else None
@@ -88,27 +97,51 @@ def pool_list_view(request: HtmxHttpRequest):
 
     data = form.cleaned_data
     template = template_for(request, LIST_PAGE, "pool-table")
+    refresh = wants_refresh(request)
 
     def from_the_database():
         # While the pools come from ModelArts: the open change requests, and the page around the table.
         requests_by_pool = open_change_requests_by_pool(connection)
         return requests_by_pool, render_shell(request, LIST_PAGE, context) if template == LIST_PAGE else None
 
-    (requests_by_pool, shell), read = concurrently(
-        from_the_database,
-        lambda: pool_list(
+    def reads_of(workspaces):
+        return workspace_pool_reads(
             connection=connection,
-            workspace_id=data["workspace"] or None,
+            workspaces=workspaces,
             label_selector=data["labels"] or None,
-            status=data["status"] or None,
-            refresh=wants_refresh(request),
-        ),
-    )
+            refresh=refresh,
+        )
+
+    if data["workspace"]:
+        workspaces = (data["workspace"],)
+        (requests_by_pool, shell), known, *reads = concurrently(
+            from_the_database,
+            lambda: known_workspaces(connection=connection, refresh=refresh),
+            *reads_of(workspaces),
+        )
+    else:
+        # Every workspace: which ones there are must be known before their pools can be asked for.
+        known = known_workspaces(connection=connection, refresh=refresh)
+        workspaces = known.value
+        (requests_by_pool, shell), *reads = concurrently(from_the_database, *reads_of(workspaces))
+    read = pools_of_workspaces(workspaces, reads)
     pools = list(read.value.items) if read.value is not None else []
-    shown = [pool for pool in pools if not data["q"] or _matches(pool, data["q"])]
+    status = data["status"]
+    shown = [
+        pool
+        for pool in pools
+        if (not status or pool.phase == status) and (not data["q"] or _matches(pool, data["q"]))
+    ]
     detail_url = url_with_pool("pools:pool_detail", connection.pk)
     context.update(
         read=read,
+        workspaces=workspaces,
+        known_workspaces=known,
+        all_workspaces=not data["workspace"],
+        all_workspaces_url=_url_without(request, "workspace"),
+        status_counts=[
+            (phase, count, _url_with(request, status=phase)) for phase, count in pools_by_phase(pools)
+        ],
         rows=[
             PoolRow(pool, requests_by_pool.get(pool.name, []), detail_url(pool.name))
             for pool in _sorted(shown, data["sort"])
@@ -121,6 +154,21 @@ def pool_list_view(request: HtmxHttpRequest):
     if shell is None:
         return render(request, template, context)
     return HttpResponse(shell.around(render_to_string(f"{LIST_PAGE}#pool-table", context, request)))
+
+
+def _url_with(request: HtmxHttpRequest, **values: str) -> str:
+    """The pool list with this request's filters and ``values`` set (a link that reloads the page, so the
+    filter form shows the same choice)."""
+    kept = request.GET.copy()
+    kept.pop(REFRESH_PARAMETER, None)
+    for name, value in values.items():
+        kept[name] = value
+    return f"{reverse('pools:pool_list')}?{kept.urlencode()}"
+
+
+def _url_without(request: HtmxHttpRequest, name: str) -> str:
+    query = query_without(request.GET, name)
+    return f"{reverse('pools:pool_list')}?{query}" if query else reverse("pools:pool_list")
 
 
 @require_safe
@@ -169,14 +217,17 @@ def pool_context(request: HtmxHttpRequest, connection, pool_name: str, read=None
     ``read`` is the pool's ``ReadResult`` when the tab has already read it (alongside its own read)."""
     if read is None:
         read = read_pool(request, connection, pool_name)
+    raise_if_pool_missing(read)
     args = [connection.pk, pool_name]
     detail_url = reverse("pools:pool_detail", args=args)
+    open_requests = open_change_requests_by_pool(connection).get(pool_name, [])
     return {
         "connection": connection,
         "pool_name": pool_name,
         "pool_read": read,
         "pool": read.value,
-        "open_requests": open_change_requests_by_pool(connection).get(pool_name, []),
+        "open_requests": open_requests,
+        "deletion": pool_deletion(pool=read.value, open_requests=open_requests),
         "detail_url": detail_url,
         "nodes_url": reverse("pools:pool_nodes", args=args),
         "monitoring_url": reverse("pools:pool_monitoring", args=args),

@@ -69,3 +69,60 @@ def test_requester_sees_own_request_without_buttons(
     card = page.locator(f"#cr-{own.pk}")
     expect(card).to_contain_text("This is your own request")
     expect(card.locator("button:has-text('Approve')")).to_have_count(0)
+
+
+def test_a_decision_on_the_request_page_confirms_and_updates_its_history(
+    login, live_server, approver, cloud, pending
+):
+    page = login(approver)
+    page.goto(f"{live_server.url}/requests/{pending.pk}/")
+    history = page.locator("#cr-timeline tbody")
+    expect(history).not_to_contain_text("succeed")
+    card = page.locator(f"#cr-{pending.pk}")
+    expect(card.locator(".revalidation-result")).to_contain_text("the change can be made")
+
+    card.locator("input[name=password]").fill(PASSWORD)
+    card.locator("button:has-text('Approve')").click()
+
+    expect(page.locator(f"#cr-{pending.pk} [data-role=status]")).to_have_text("Succeeded")
+    expect(page.locator("#messages .message.success")).to_have_text(
+        f"You approved change request #{pending.pk}. ModelArts made the change: it succeeded."
+    )
+    for step in ("approve", "execute", "succeed"):
+        expect(history).to_contain_text(step)
+    assert page.url.endswith(f"/requests/{pending.pk}/")  # swapped in place
+    page.goto(f"{live_server.url}/approvals/")
+    expect(page.locator("#messages .message")).to_have_count(0)  # shown once
+
+
+def test_a_request_the_live_state_no_longer_allows_offers_reject_or_cancel_not_approve(
+    login, live_server, approver, operator, cloud, pending
+):
+    cloud.delete_pool_elsewhere(pending.target)  # the pool is being deleted by someone else
+
+    page = login(approver)
+    page.goto(f"{live_server.url}/approvals/")
+    card = page.locator(f"#cr-{pending.pk}")
+    expect(card.locator("[data-role=obsolete]")).to_contain_text("can no longer be made")
+    expect(card.locator("button:has-text('Approve')")).to_have_count(0)
+    expect(card.locator("textarea[name=comment]")).to_have_value(
+        f"The live state no longer allows this change: Pool {pending.target} is already being deleted."
+    )
+    card.locator("button:has-text('Reject')").click()
+    expect(page.locator(f"#cr-{pending.pk} [data-role=status]")).to_have_text("Rejected")
+    expect(page.locator("#messages .message")).to_have_text(f"You rejected change request #{pending.pk}.")
+
+
+def test_the_requester_of_a_request_that_can_no_longer_be_made_is_offered_cancel(
+    login, live_server, operator, cloud, pending
+):
+    cloud.delete_pool_elsewhere(pending.target)
+
+    page = login(operator)
+    page.goto(f"{live_server.url}/requests/{pending.pk}/")
+    card = page.locator(f"#cr-{pending.pk}")
+    expect(card.locator("[data-role=obsolete]")).to_contain_text("Cancel it.")
+    page.on("dialog", lambda dialog: dialog.accept())
+    card.locator("button:has-text('Cancel request')").click()
+    expect(page.locator(f"#cr-{pending.pk} [data-role=status]")).to_have_text("Cancelled")
+    expect(page.locator("#messages .message")).to_have_text(f"You cancelled change request #{pending.pk}.")

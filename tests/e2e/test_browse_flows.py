@@ -59,18 +59,19 @@ def test_viewer_logs_in_sees_the_overview_then_filters_the_pools_and_opens_one(
     card = page.locator(f"#card-{sandbox_connection.pk}")
     expect(card.locator("table.usage")).to_be_visible()
     expect(card).to_contain_text("llm-pretrain")
-    expect(card).to_contain_text("failed")
+    expect(card).to_contain_text("Error")
     page.click("nav.mainnav >> text=Pools")
     rows = page.locator("#pool-table table.pools tbody tr")
-    # Seven demo pools; vision-train lives in its own workspace, the list shows the default one.
-    expect(rows).to_have_count(6)
+    # Seven demo pools in every workspace (vision-train lives in its own); one workspace when picked.
+    expect(rows).to_have_count(7)
+    expect(page.locator("#pool-table .pool-scope")).to_contain_text("in all workspaces")
     page.fill("input[name=workspace]", vision_workspace(estate))
     page.press("input[name=workspace]", "Enter")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("vision-train")
     page.fill("input[name=workspace]", "")
     page.press("input[name=workspace]", "Enter")
-    expect(rows).to_have_count(6)
+    expect(rows).to_have_count(7)
 
     # Typing filters as you go (htmx), and the address keeps the filter for a reload or a link.
     page.fill("input[name=q]", "infer")
@@ -78,7 +79,7 @@ def test_viewer_logs_in_sees_the_overview_then_filters_the_pools_and_opens_one(
     expect(page.locator("#pool-table")).to_contain_text("infer-t4")
     expect(page.locator("#pool-table")).to_contain_text("npu-infer-trial")
     expect(page).to_have_url(re.compile(r"[?&]q=infer"))
-    page.select_option("select[name=status]", "failed")
+    page.select_option("select[name=status]", "Error")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("npu-infer-trial")
     page.select_option("select[name=status]", "")
@@ -185,4 +186,4 @@ def test_an_upstream_fault_shows_its_banner_and_clears_when_it_passes(
     estate.faults.clear()
     page.click("#pool-table >> text=Refresh")
     expect(page.locator("#pool-table .banner.upstream-error")).to_have_count(0)
-    expect(page.locator("#pool-table table.pools tbody tr")).to_have_count(6)
+    expect(page.locator("#pool-table table.pools tbody tr")).to_have_count(7)

@@ -5,8 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pools.modelarts.client import USER_AGENT, ModelArtsClient
+from pools.modelarts.client import ModelArtsClient
 from pools.modelarts.timerange import TimeRange, TimeRangeError
+from pools.modelarts.transport import USER_AGENT
 from tests.fixtures.modelarts import TEST_AK, TEST_PROJECT, fixed_now, json_response
 
 POOL_NAME = "pool-demo-f3b2c1d0e9a84b7c96d5e4f3a2b1c0d9"
@@ -255,6 +256,28 @@ def test_delete_nodes_accepts_an_empty_answer(upstream):
     ack = upstream.client().delete_nodes(POOL_NAME, ["n1"])
 
     assert (ack.raw, ack.request_id) == (None, "rid-empty")
+
+
+@pytest.mark.parametrize(
+    "body", [b"<html><title>Gateway says OK</title></html>", b'{"deleteNodeNames": [', b'["n1"]', b'"done"']
+)
+def test_delete_nodes_does_not_take_an_unreadable_2xx_for_success(upstream, body):
+    """A 2xx whose body is neither empty nor a JSON object: the outcome is unknown, not a success."""
+    from werkzeug import Response
+
+    from pools.modelarts.errors import InvalidResponseError
+
+    upstream.answer(Response(body, status=200, headers={"X-Request-Id": "rid-garbled"}))
+
+    with pytest.raises(InvalidResponseError) as raised:
+        upstream.client().delete_nodes(POOL_NAME, ["n1"])
+
+    assert (raised.value.operation, raised.value.status, raised.value.request_id) == (
+        "BatchDeletePoolNodes",
+        200,
+        "rid-garbled",
+    )
+    assert len(upstream.seen) == 1
 
 
 @pytest.mark.parametrize("names", [[], [""], [None]])

@@ -30,8 +30,10 @@ def test_the_client_types_read_the_demo_estate(seeded_sandbox):
     assert pools["npu-infer-trial"].is_failed
     assert pools["finance-batch"].phase == "Waiting"
     assert len(nodes.items) == 10 and nodes.remaining == 510 and nodes.continue_token
-    assert {item.name for item in usage.items} == {pool.name for pool in pools.values()}
-    assert (statistics.creating, statistics.created, statistics.failed, statistics.pending) == (1, 4, 1, 1)
+    # ListPools and ShowPoolStatistics without workspaceId: the default workspace; usage: every pool.
+    assert "vision-train" not in pools
+    assert {item.labels["os.modelarts/name"] for item in usage.items} == {*pools, "vision-train"}
+    assert (statistics.creating, statistics.created, statistics.failed, statistics.pending) == (1, 3, 1, 1)
     assert [series.metric_name for series in monitor.series][:4] == [
         "cpuUsage",
         "memUsedRate",

@@ -232,7 +232,7 @@ def test_seed_through_the_control_endpoint(sandbox):
     added = control(sandbox, "POST", "/seed", {"projectId": PROJECT_ID}).json()["added"]
 
     assert len(added) == 7
-    assert len(call(sandbox, "GET", "/pools").json()["items"]) == 7
+    assert len(sandbox.pools(PROJECT_ID)) == 7
     assert control(sandbox, "POST", "/seed", {"projectId": PROJECT_ID}).json() == {"added": []}
 
 

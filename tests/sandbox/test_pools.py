@@ -413,6 +413,21 @@ def test_a_creating_pool_can_be_deleted(sandbox):
     assert phase(sandbox, name) == "Deleting"
 
 
+def test_a_failed_pool_can_be_deleted(sandbox):
+    """DeletePool takes a pool in any phase but Deleting: a failed pool is what one most needs to delete."""
+    sandbox.faults.fail_next_creates(1)
+    name = create(sandbox, "pool-fail")["metadata"]["name"]
+    sandbox.settle()
+    assert phase(sandbox, name) == "Error"
+
+    response = call(sandbox, "DELETE", f"/pools/{name}")
+
+    assert response.status_code == 200 and response.json()["status"]["phase"] == "Error"
+    assert phase(sandbox, name) == "Deleting"
+    sandbox.advance(sandbox.timings.deletion_seconds)
+    assert call(sandbox, "GET", f"/pools/{name}").status_code == 404
+
+
 @pytest.fixture
 def estate(sandbox):
     """Four pools: two running in workspace 0 (teams a and b), one failed, one creating in workspace w1."""
@@ -434,16 +449,21 @@ def listed(sandbox, query=""):
 @pytest.mark.parametrize(
     ("query", "names"),
     [
-        ("", ["pool-aaaa", "pool-bbbb", "pool-fail", "pool-wone"]),
+        # Without workspaceId: the default workspace "0" only, as documented; never every workspace.
+        ("", ["pool-aaaa", "pool-bbbb", "pool-fail"]),
         ("?workspaceId=0", ["pool-aaaa", "pool-bbbb", "pool-fail"]),
         ("?workspaceId=w1", ["pool-wone"]),
+        ("?workspaceId=w2", []),
         ("?status=created", ["pool-aaaa", "pool-bbbb"]),
         ("?status=failed", ["pool-fail"]),
-        ("?status=creating", ["pool-wone"]),
+        ("?status=creating", []),
+        ("?status=creating&workspaceId=w1", ["pool-wone"]),
         ("?labelSelector=team%3Da", ["pool-aaaa", "pool-fail"]),
         ("?labelSelector=team%3D%3Da", ["pool-aaaa", "pool-fail"]),
-        ("?labelSelector=team%21%3Da", ["pool-bbbb", "pool-wone"]),
-        ("?labelSelector=env", ["pool-aaaa", "pool-wone"]),
+        ("?labelSelector=team%21%3Da", ["pool-bbbb"]),
+        ("?labelSelector=team%21%3Da&workspaceId=w1", ["pool-wone"]),
+        ("?labelSelector=env", ["pool-aaaa"]),
+        ("?labelSelector=env&workspaceId=w1", ["pool-wone"]),
         ("?labelSelector=%21env", ["pool-bbbb", "pool-fail"]),
         ("?labelSelector=team%3Da%2Cenv%3Dprod", ["pool-aaaa"]),
         ("?labelSelector=os.modelarts%2Fname%3Dpool-bbbb", ["pool-bbbb"]),

@@ -81,7 +81,7 @@ def test_statistics_per_workspace(sandbox):
 
     assert statistics(sandbox, "?workspaceId=w1")["creating"] == 1
     assert statistics(sandbox, "?workspaceId=0")["creating"] == 1
-    assert statistics(sandbox)["creating"] == 2
+    assert statistics(sandbox)["creating"] == 1, "without workspaceId: the default workspace 0, as documented"
 
 
 def test_the_operation_time_is_the_sandbox_time(sandbox):

@@ -98,7 +98,9 @@ def test_concurrent_page_views_make_one_upstream_call(transactional_db, locmem_c
     url = reverse("pools:pool_list")
     responses = run_together(THREADS, lambda: clients.pop().get(url, {"connection": connection.pk}))
     assert all(response.status_code == 200 and b"llm-pretrain" in response.content for response in responses)
-    assert seeded_sandbox.calls("ListPools") == 1
+    # The list shows every workspace: one ListPools per workspace, shared by every viewer.
+    assert seeded_sandbox.calls("ListPools") == 2
+    assert seeded_sandbox.calls("ShowPoolRuntimeMetrics") == 1
 
 
 def test_pool_list_is_typed_and_keyed_by_its_filters(locmem_cache, seeded_sandbox, sandbox_connection):
@@ -125,27 +127,55 @@ def test_node_scan_without_a_filter_is_one_page(locmem_cache, seeded_sandbox, sa
     assert read.value.continue_token and read.value.remaining == 520 - selectors.NODE_PAGE_SIZE
 
 
-def test_node_scan_stops_at_the_bound(locmem_cache, seeded_sandbox, sandbox_connection):
+def test_a_filtered_node_scan_searches_every_node_in_the_largest_pages(
+    locmem_cache, seeded_sandbox, sandbox_connection
+):
     read = selectors.node_scan(
-        connection=sandbox_connection, pool_name=llm_pool(seeded_sandbox), phase="Checking", max_pages=3
+        connection=sandbox_connection, pool_name=llm_pool(seeded_sandbox), phase="Abnormal"
+    )
+    assert [node.phase for node in read.value.items] == ["Abnormal"] * 4
+    assert read.value.nodes_scanned == 520 and read.value.pages_read == 2
+    assert read.value.continue_token is None and not read.value.capped
+    assert all(f"limit={selectors.NODE_FILTER_PAGE_SIZE}" in call.query for call in seeded_sandbox.call_log())
+
+
+def test_node_scan_stops_at_the_bound_and_says_so(locmem_cache, seeded_sandbox, sandbox_connection):
+    read = selectors.node_scan(
+        connection=sandbox_connection,
+        pool_name=llm_pool(seeded_sandbox),
+        phase="Checking",
+        limit=50,
+        max_pages=3,
     )
     assert read.value.items == () and read.value.pages_read == 3 and read.value.nodes_scanned == 150
-    assert read.value.continue_token and seeded_sandbox.calls("ListPoolNodes") == 3
+    assert read.value.continue_token and read.value.capped and read.value.remaining == 370
+    assert seeded_sandbox.calls("ListPoolNodes") == 3
+
+
+def test_a_filtered_scan_stops_once_it_has_a_page_of_matches(
+    locmem_cache, seeded_sandbox, sandbox_connection
+):
+    read = selectors.node_scan(
+        connection=sandbox_connection, pool_name=llm_pool(seeded_sandbox), phase="Available", limit=50
+    )
+    assert len(read.value.items) >= selectors.NODE_PAGE_SIZE and read.value.pages_read <= 2
+    assert read.value.continue_token and not read.value.capped, "more to show, not a limit reached"
 
 
 def test_a_failure_in_the_middle_of_a_scan_keeps_what_was_found_and_where_to_resume(
     locmem_cache, fail_fast, seeded_sandbox, sandbox_connection
 ):
     pool = llm_pool(seeded_sandbox)
-    first = selectors.node_page(connection=sandbox_connection, pool_name=pool)
+    first = selectors.node_page(connection=sandbox_connection, pool_name=pool, limit=100)
     second = selectors.node_page(
-        connection=sandbox_connection, pool_name=pool, continue_token=first.value.continue_token
+        connection=sandbox_connection, pool_name=pool, continue_token=first.value.continue_token, limit=100
     )
     seeded_sandbox.faults.error(500, operation="ListPoolNodes")
-    read = selectors.node_scan(connection=sandbox_connection, pool_name=pool, phase="Checking")
+    read = selectors.node_scan(connection=sandbox_connection, pool_name=pool, phase="Checking", limit=100)
     assert read.error.details["error_code"] == "ModelArts.50005000"
     assert read.value.pages_read == 2, "the first two pages came from the cache"
     assert read.value.continue_token == second.value.continue_token, "resume at the page that failed"
+    assert not read.value.capped
 
 
 def test_a_read_with_nothing_to_show_has_only_the_error(
@@ -174,3 +204,63 @@ def test_the_monitoring_chart_is_cached_in_its_drawn_shape(locmem_cache, seeded_
     assert len(first.value["t"]) == 60
     assert {"cpuUsage", "npuUtil"} <= {series["name"] for series in first.value["series"]}
     assert all(len(series["v"]) == 60 for series in first.value["series"])
+
+
+# --- Workspaces: which there are, and the pools of all of them as one read ---
+
+
+def test_the_workspaces_are_the_default_ones_and_every_one_the_usage_names(
+    locmem_cache, seeded_sandbox, sandbox_connection
+):
+    from pools.sandbox.seed import VISION_WORKSPACE
+
+    sandbox_connection.workspace_id = "team-default"
+    read = selectors.known_workspaces(connection=sandbox_connection)
+
+    assert read.ok and read.value == ("0", "team-default", VISION_WORKSPACE)
+
+
+def test_without_the_usage_the_workspaces_are_the_ones_known_without_it(
+    locmem_cache, fail_fast, seeded_sandbox, sandbox_connection
+):
+    seeded_sandbox.faults.error(500, operation="ShowPoolRuntimeMetrics")
+
+    read = selectors.known_workspaces(connection=sandbox_connection)
+
+    assert read.value == ("0",) and read.error.details["error_code"] == "ModelArts.50005000"
+
+
+def test_the_pools_of_every_workspace_read_as_one(locmem_cache, seeded_sandbox, sandbox_connection):
+    workspaces = selectors.known_workspaces(connection=sandbox_connection).value
+    reads = [
+        read()
+        for read in selectors.workspace_pool_reads(connection=sandbox_connection, workspaces=workspaces)
+    ]
+
+    merged = selectors.pools_of_workspaces(workspaces, reads)
+
+    assert merged.ok and merged.value.missing == ()
+    assert len(merged.value.items) == 7 and merged.fetched_at == min(read.fetched_at for read in reads)
+    assert selectors.pools_by_phase(merged.value.items) == [
+        ("Creating", 1),
+        ("Running", 4),
+        ("Error", 1),
+        ("Waiting", 1),
+    ]
+
+
+def test_a_failed_workspace_read_is_missing_from_the_whole_and_its_error_kept():
+    from datetime import UTC, datetime
+
+    from pools.selectors.cache import ReadResult
+    from pools.services.errors import ApplicationError
+
+    good = ReadResult(type("Answer", (), {"items": ("a-pool",)})(), datetime(2025, 1, 1, tzinfo=UTC))
+    failed = ReadResult(None, None, error=ApplicationError("Listing failed"))
+
+    merged = selectors.pools_of_workspaces(["0", "w1"], [good, failed])
+    nothing = selectors.pools_of_workspaces(["w1"], [failed])
+
+    assert merged.value.items == ("a-pool",) and merged.value.missing == ("w1",)
+    assert merged.error is failed.error and not merged.stale
+    assert nothing.value is None and nothing.error is failed.error

@@ -49,6 +49,7 @@ def test_a_pool_in_the_workspace_holds_the_name(sandbox_connection, operator, sa
         ({}, True),
         ({"status": ChangeRequest.Status.APPROVED}, True),
         ({"status": ChangeRequest.Status.EXECUTING}, True),
+        ({"status": ChangeRequest.Status.UNKNOWN}, True),  # its answer was lost: the pool may exist
         ({"status": ChangeRequest.Status.FAILED}, False),
         ({"status": ChangeRequest.Status.REJECTED}, False),
         ({"status": ChangeRequest.Status.SUCCEEDED}, False),  # then the pool itself holds it

@@ -121,15 +121,36 @@ def test_approvers_without_email_or_inactive_get_no_mail(operator, approver, clo
     assert mail.outbox == []
 
 
-def test_same_idempotency_key_returns_the_first_request(operator, cloud_connection, pool):
+def test_same_idempotency_key_returns_the_first_request(operator, cloud, cloud_connection, pool):
     first = request_delete_pool(operator, cloud_connection, pool, key="form-1")
     again = request_delete_pool(operator, cloud_connection, pool, key="form-1", reason="another reason")
-    other = request_delete_pool(operator, cloud_connection, pool, key="form-2")
+    other = request_delete_pool(operator, cloud_connection, cloud.add_pool("pool-other"), key="form-2")
 
     assert again.pk == first.pk and again.reason == "Team disbanded"
     assert other.pk != first.pk
     assert ChangeRequest.objects.count() == 2
     assert actions_of(first) == ["change_request.create"]
+
+
+def test_a_second_open_request_for_the_same_change_is_refused(
+    operator, administrator, approver, cloud, cloud_connection, pool
+):
+    """The incident: the same pool's deletion was filed twice, and the second ended Failed after the first."""
+    first = request_delete_pool(operator, cloud_connection, pool, key="form-1")
+
+    for requester, key in ((operator, "form-2"), (administrator, "form-3")):
+        with pytest.raises(svc.OpenRequestExists, match=f"Change request #{first.pk} already asks for this"):
+            request_delete_pool(requester, cloud_connection, pool, key=key)
+    node = cloud.node_names(pool)[0]
+    nodes = request_delete_nodes(operator, cloud_connection, pool, [node])  # another kind of change: fine
+    with pytest.raises(svc.OpenRequestExists):
+        request_delete_nodes(operator, cloud_connection, pool, [cloud.node_names(pool)[1]], key="k-more")
+    assert ChangeRequest.objects.count() == 2
+
+    # Once the first is decided, the change may be asked for again.
+    svc.change_request_reject(user=approver, change_request=first, comment="not yet")
+    again = request_delete_pool(operator, cloud_connection, pool, key="form-4")
+    assert again.pk not in (first.pk, nodes.pk)
 
 
 @pytest.mark.parametrize("role", ["viewer", "approver", "nobody"])
@@ -196,6 +217,57 @@ def test_request_against_live_state_that_forbids_it_is_refused(operator, cloud, 
     cloud.add_pool("pool-vision")
     with pytest.raises(ApplicationError, match="already exists"):
         request_create(operator, cloud_connection, name="pool-vision")
+    assert not ChangeRequest.objects.exists()
+
+
+def test_a_second_open_request_for_the_same_new_pool_is_refused_in_its_workspace_only(
+    operator, cloud, cloud_connection
+):
+    first = request_create(operator, cloud_connection, name="pool-vision", key="a")
+    with pytest.raises(svc.OpenRequestExists, match=f"Change request #{first.pk} already asks for this"):
+        request_create(operator, cloud_connection, name="pool-vision", key="b")
+
+    elsewhere = create_body("pool-vision")
+    elsewhere["metadata"]["labels"]["os.modelarts/workspace.id"] = "ws-other"
+    other = svc.change_request_create(
+        user=operator,
+        connection=cloud_connection,
+        kind="create_pool",
+        target="pool-vision",
+        body=elsewhere,
+        reason="Another workspace",
+        idempotency_key="c",
+    )
+    assert other.pk != first.pk
+
+
+def test_a_pending_request_past_its_expiry_does_not_block_a_new_one(operator, cloud_connection, pool):
+    old = request_delete_pool(operator, cloud_connection, pool, key="old")
+    ChangeRequest.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    new = request_delete_pool(operator, cloud_connection, pool, key="new")
+    assert new.pk != old.pk and new.status == Status.PENDING
+
+
+def test_a_failed_pool_can_be_requested_for_deletion_and_deleted(operator, approver, cloud, cloud_connection):
+    """The incident: "Request deletion…" on an Error pool was refused ("is Error, not Running")."""
+    cloud.sandbox.faults.fail_next_creates(1)
+    failed = cloud.add_pool("pool-broken")
+    assert cloud.phase(failed) == "Error"
+
+    cr = request_delete_pool(operator, cloud_connection, failed)
+    svc.change_request_approve(user=approver, change_request=cr)
+
+    cr.refresh_from_db()
+    assert cr.snapshot["phase"] == "Error" and cr.status == Status.SUCCEEDED
+    assert cloud.calls[DELETE_POOL] == 1 and cloud.phase(failed) == "Deleting"
+
+
+def test_a_pool_already_being_deleted_cannot_be_requested_for_deletion(
+    operator, cloud, cloud_connection, pool
+):
+    cloud.delete_pool_elsewhere(pool)
+    with pytest.raises(ApplicationError, match=f"Pool {pool} is already being deleted."):
+        request_delete_pool(operator, cloud_connection, pool)
     assert not ChangeRequest.objects.exists()
 
 
@@ -347,19 +419,38 @@ def test_expired_request_cannot_be_approved_and_is_audited(operator, approver, c
     assert [m.to for m in mail.outbox] == [[operator.email]] and "Expired" in mail.outbox[0].subject
 
 
-def test_stale_state_fails_without_calling_the_api(operator, approver, cloud, cloud_connection, pool):
+def test_a_request_the_live_state_no_longer_allows_is_not_approved(
+    operator, approver, cloud, cloud_connection, pool
+):
     cr = request_delete_pool(operator, cloud_connection, pool)
     cloud.delete_pool_elsewhere(pool)  # someone deleted it in the console meanwhile
 
-    svc.change_request_approve(user=approver, change_request=cr)
+    with pytest.raises(ApplicationError, match="Not approved: the live state no longer allows this change"):
+        svc.change_request_approve(user=approver, change_request=cr)
+
+    cr.refresh_from_db()
+    assert cr.status == Status.PENDING and not cr.approvals.exists()
+    assert cloud.calls[DELETE_POOL] == 0
+    svc.change_request_cancel(user=operator, change_request=cr)  # what is left to do with it
+    assert ChangeRequest.objects.get(pk=cr.pk).status == Status.CANCELLED
+
+
+def test_stale_state_at_execution_fails_without_calling_the_api(
+    operator, approver, cloud, cloud_connection, pool
+):
+    cr = request_delete_pool(operator, cloud_connection, pool)
+    ChangeRequest.objects.filter(pk=cr.pk).update(status=Status.APPROVED)  # approved; a crash left it
+    cloud.delete_pool_elsewhere(pool)  # someone deleted it in the console meanwhile
+
+    svc.change_request_execute(user=approver, change_request=cr)
 
     cr.refresh_from_db()
     assert cr.status == Status.FAILED
     assert cr.result_message.startswith("Not executed: the live state no longer allows this change.")
-    assert f"Pool {pool} is Deleting, not Running." in cr.result_message
+    assert f"Pool {pool} is already being deleted." in cr.result_message
     assert cloud.calls[DELETE_POOL] == 0
     assert entry_for(cr, "change_request.fail")["details"]["revalidation"] == [
-        f"Pool {pool} is Deleting, not Running."
+        f"Pool {pool} is already being deleted."
     ]
 
 
@@ -369,8 +460,11 @@ def test_delete_nodes_revalidates_nodes_and_the_last_one(operator, approver, clo
     cr = request_delete_nodes(operator, cloud_connection, pool, [first, second])
     cloud.delete_nodes_elsewhere(pool, [third])  # someone else is removing the other node
 
-    svc.change_request_approve(user=approver, change_request=cr)
+    with pytest.raises(ApplicationError, match="at least one must remain"):
+        svc.change_request_approve(user=approver, change_request=cr)
 
+    ChangeRequest.objects.filter(pk=cr.pk).update(status=Status.APPROVED)  # as if approved just before
+    svc.change_request_execute(user=approver, change_request=cr)
     cr.refresh_from_db()
     assert cr.status == Status.FAILED and "at least one must remain" in cr.result_message
     assert cloud.calls[DELETE_NODES] == 0
@@ -423,9 +517,45 @@ def test_retry_of_a_request_that_did_not_fail_is_refused(
 ):
     cr = request_delete_pool(operator, cloud_connection, pool)
     ChangeRequest.objects.filter(pk=cr.pk).update(status=status)
-    with pytest.raises(ApplicationError, match="only a failed request can be retried"):
+    with pytest.raises(ApplicationError, match="only a failed request, or one whose outcome is unknown, can"):
         svc.change_request_retry(user=approver, change_request=cr)
     assert cloud.calls[DELETE_POOL] == 0
+
+
+@pytest.mark.parametrize("status", [Status.FAILED, Status.UNKNOWN, Status.APPROVED])
+def test_nothing_is_run_again_past_the_requests_expiry(
+    status, operator, approver, cloud, cloud_connection, pool
+):
+    cr = request_delete_pool(operator, cloud_connection, pool)
+    ChangeRequest.objects.filter(pk=cr.pk).update(
+        status=status, attempts=1, expires_at=timezone.now() - timedelta(days=300)
+    )
+    run = svc.change_request_execute if status == Status.APPROVED else svc.change_request_retry
+
+    with pytest.raises(ApplicationError, match=f"Change request #{cr.pk} expired on .*can no longer be run"):
+        run(user=approver, change_request=cr)
+
+    assert ChangeRequest.objects.get(pk=cr.pk).status == status
+    assert cloud.calls[DELETE_POOL] == 0 and cloud.calls["ShowPool"] == 1  # only the snapshot when filed
+
+
+def test_process_fails_an_approved_request_left_unclaimed_past_its_expiry(
+    operator, cloud, cloud_connection, pool
+):
+    cr = request_delete_pool(operator, cloud_connection, pool)
+    ChangeRequest.objects.filter(pk=cr.pk).update(
+        status=Status.APPROVED,
+        decided_at=timezone.now() - timedelta(days=4),
+        expires_at=timezone.now() - timedelta(days=1),
+    )
+
+    summary = svc.process_change_requests()
+
+    cr.refresh_from_db()
+    assert summary.executed == [] and summary.reconciled == {cr.pk: Status.FAILED}
+    assert cr.status == Status.FAILED and cr.result_message.startswith("Not executed: the request expired")
+    assert cloud.calls[DELETE_POOL] == 0
+    assert actions_of(cr)[-1] == "change_request.fail"
 
 
 def test_execute_needs_an_approved_request(operator, approver, cloud, cloud_connection, pool):
@@ -449,9 +579,12 @@ def test_create_whose_slow_answer_was_lost_is_settled_by_query_never_by_a_second
     svc.change_request_approve(user=approver, change_request=cr)
 
     cr.refresh_from_db()
-    assert cr.status == Status.FAILED and cr.outcome_unknown  # nothing to be seen yet when it looked
-    assert "no answer within" in cr.result_error_msg and "shows no sign of the change" in cr.result_message
+    assert cr.status == Status.UNKNOWN and cr.outcome_unknown  # nothing to be seen yet when it looked
+    assert (
+        "no answer within" in cr.result_error_msg and "shows no sign of the change yet" in cr.result_message
+    )
     assert entry_for(cr, "change_request.reconcile")["details"]["found"] is False
+    assert actions_of(cr)[-1] == "change_request.outcome_unknown"
 
     cloud.wait_for_call(CREATE_POOL)  # the slow server carries it out after all
     svc.change_request_retry(user=approver, change_request=cr)
@@ -459,12 +592,12 @@ def test_create_whose_slow_answer_was_lost_is_settled_by_query_never_by_a_second
     cr.refresh_from_db()
     assert cr.status == Status.SUCCEEDED and not cr.outcome_unknown
     assert cr.result_pool_name == cloud.pools_named("pool-vision")[0]
-    assert "checked after an earlier answer was lost" in cr.result_message
+    assert "checked after a retry of a lost answer" in cr.result_message
     assert cloud.calls[CREATE_POOL] == 1
     assert entry_for(cr, "change_request.reconcile")["details"]["found"] is True
 
 
-def test_create_whose_connection_dropped_fails_and_retry_posts_only_after_checking(
+def test_create_whose_connection_dropped_is_posted_again_only_after_the_grace_and_a_check(
     operator, approver, cloud, cloud_connection
 ):
     cr = request_create(operator, cloud_connection)
@@ -473,16 +606,59 @@ def test_create_whose_connection_dropped_fails_and_retry_posts_only_after_checki
     svc.change_request_approve(user=approver, change_request=cr)
 
     cr.refresh_from_db()
-    assert cr.status == Status.FAILED and cr.outcome_unknown
+    assert cr.status == Status.UNKNOWN and cr.outcome_unknown
     assert cloud.calls[CREATE_POOL] == 1 and cloud.pools_named("pool-vision") == []
-    lists_before_retry = cloud.calls[LIST_POOLS]
+    with pytest.raises(ApplicationError, match="Nothing was sent: ModelArts shows no sign"):
+        svc.change_request_retry(user=approver, change_request=cr)
+    assert cloud.calls[CREATE_POOL] == 1 and ChangeRequest.objects.get(pk=cr.pk).status == Status.UNKNOWN
 
+    sent_long_ago(cr)
+    lists_before_retry = cloud.calls[LIST_POOLS]
     svc.change_request_retry(user=approver, change_request=cr)
 
     cr.refresh_from_db()
     assert cr.status == Status.SUCCEEDED and cr.result_request_id == cloud.request_id(CREATE_POOL)
     assert cloud.calls[CREATE_POOL] == 2 and len(cloud.pools_named("pool-vision")) == 1
     assert cloud.calls[LIST_POOLS] >= lists_before_retry + 1  # looked before posting again
+
+
+def test_an_immediate_retry_after_a_lost_create_never_sends_it_again(
+    operator, approver, second_approver, cloud, cloud_connection, impatient_client
+):
+    """The incident: the approval's CreatePool timed out, a retry right after sent it a second time."""
+    cr = request_create(operator, cloud_connection)
+    # The client gives up after 0.5 s; the sandbox creates the pool only 4 s after the call arrived.
+    cloud.sandbox.faults.latency(4000, count=1, operation=CREATE_POOL)
+
+    svc.change_request_approve(user=approver, change_request=cr)
+
+    cr.refresh_from_db()
+    assert cr.status == Status.UNKNOWN and cr.get_status_display() == "Outcome unknown"
+    for retrying in (approver, second_approver, approver):
+        with pytest.raises(ApplicationError, match="Nothing was sent: ModelArts shows no sign"):
+            svc.change_request_retry(user=retrying, change_request=cr)
+    assert ChangeRequest.objects.get(pk=cr.pk).status == Status.UNKNOWN
+
+    cloud.wait_for_call(CREATE_POOL)  # the first call lands after all
+    assert cloud.calls[CREATE_POOL] == 1 and len(cloud.pools_named("pool-vision")) == 1
+    # The scheduled job (or the next retry) sees it and settles the request without sending anything.
+    assert svc.process_change_requests().reconciled == {cr.pk: Status.SUCCEEDED}
+    assert cloud.calls[CREATE_POOL] == 1
+
+
+def test_a_failed_request_whose_recent_answer_was_lost_is_not_sent_again_either(
+    operator, approver, cloud, cloud_connection
+):
+    """Requests recorded before "outcome unknown" existed: failed, outcome unknown, the call a moment ago."""
+    cr = request_create(operator, cloud_connection)
+    cloud.lose_next_answer(CREATE_POOL, applied=False)
+    svc.change_request_approve(user=approver, change_request=cr)
+    ChangeRequest.objects.filter(pk=cr.pk).update(status=Status.FAILED)
+
+    with pytest.raises(ApplicationError, match="Nothing was sent"):
+        svc.change_request_retry(user=approver, change_request=cr)
+
+    assert cloud.calls[CREATE_POOL] == 1 and ChangeRequest.objects.get(pk=cr.pk).status == Status.FAILED
 
 
 def test_delete_pool_whose_answer_was_lost_is_settled_by_show_pool(
@@ -493,7 +669,7 @@ def test_delete_pool_whose_answer_was_lost_is_settled_by_show_pool(
     cloud.lose_next_answer(DELETE_POOL, applied=True)
 
     svc.change_request_approve(user=approver, change_request=cr)
-    assert ChangeRequest.objects.get(pk=cr.pk).status == Status.FAILED
+    assert ChangeRequest.objects.get(pk=cr.pk).status == Status.UNKNOWN
 
     cloud.wait_for_call(DELETE_POOL)
     assert svc.process_change_requests().reconciled == {cr.pk: Status.SUCCEEDED}
@@ -519,7 +695,7 @@ def test_lost_answer_when_the_check_also_fails_stays_unknown(
     svc.change_request_approve(user=approver, change_request=cr)
 
     cr.refresh_from_db()
-    assert cr.status == Status.FAILED and cr.outcome_unknown
+    assert cr.status == Status.UNKNOWN and cr.outcome_unknown
     assert "could not be checked yet" in cr.result_message
     monkeypatch.undo()
     cloud.wait_for_call(CREATE_POOL)
@@ -562,6 +738,13 @@ def test_process_expires_overdue_requests(operator, cloud_connection, pool):
         == audit.SYSTEM_USERNAME
     )
     assert svc.process_change_requests(now=later).expired == []
+
+
+def sent_long_ago(cr, seconds=601):
+    """As if the last call went out ``seconds`` ago (past the default grace of 600 s)."""
+    ChangeRequest.objects.filter(pk=cr.pk).update(
+        execution_started_at=timezone.now() - timedelta(seconds=seconds)
+    )
 
 
 def _stuck_executing(cr, minutes_ago=30):
@@ -657,8 +840,14 @@ def test_process_marks_a_lost_create_succeeded_once_the_pool_shows_up(
     cr = request_create(operator, cloud_connection)
     cloud.lose_next_answer(CREATE_POOL, applied=False)
     svc.change_request_approve(user=approver, change_request=cr)
-    assert svc.process_change_requests().reconciled == {}  # still nothing there: stays failed
-    assert ChangeRequest.objects.get(pk=cr.pk).status == Status.FAILED
+    assert svc.process_change_requests().reconciled == {}  # nothing there yet, but it may still come
+    assert ChangeRequest.objects.get(pk=cr.pk).status == Status.UNKNOWN
+
+    # Still nothing once the grace has passed since the call: it was not made (failed, retryable)...
+    later = timezone.now() + timedelta(seconds=601)
+    assert svc.process_change_requests(now=later).reconciled == {cr.pk: Status.FAILED}
+    cr.refresh_from_db()
+    assert cr.outcome_unknown and "was not made" in cr.result_message
 
     made = cloud.add_pool("pool-vision")  # it turned up after all (e.g. created by a slow server)
     mail.outbox.clear()
@@ -680,7 +869,7 @@ def test_a_connection_the_client_refuses_is_a_clear_failure_not_a_crash(
     cloud_connection.save()
 
     with pytest.raises(ApplicationError, match="Connection sandbox cannot be used: a project id is needed"):
-        request_delete_pool(operator, cloud_connection, pool, key="another")
+        request_create(operator, cloud_connection, key="another")
     svc.change_request_approve(user=approver, change_request=cr)
 
     cr.refresh_from_db()
@@ -696,6 +885,40 @@ def test_an_unreadable_answer_to_a_create_is_checked_not_trusted(operator, appro
     svc.change_request_approve(user=approver, change_request=cr)
 
     cr.refresh_from_db()
-    assert cr.status == Status.FAILED and cr.outcome_unknown  # the sandbox's garbled answer applied nothing
+    assert cr.status == Status.UNKNOWN and cr.outcome_unknown  # the sandbox's garbled answer applied nothing
     assert entry_for(cr, "change_request.reconcile")["details"]["found"] is False
     assert cloud.calls[CREATE_POOL] == 1
+
+
+def test_an_unreadable_answer_to_a_node_deletion_is_checked_not_trusted(
+    operator, approver, cloud, cloud_connection
+):
+    """A 2xx with a garbled body deleted nothing here: the request must not say Succeeded."""
+    pool = cloud.add_pool("pool-nodes", nodes=3)
+    first = cloud.node_names(pool)[0]
+    cr = request_delete_nodes(operator, cloud_connection, pool, [first])
+    cloud.sandbox.faults.malformed(count=1, operation=DELETE_NODES)
+
+    svc.change_request_approve(user=approver, change_request=cr)
+
+    cr.refresh_from_db()
+    assert cr.status == Status.UNKNOWN and cr.outcome_unknown
+    assert cloud.node_phase(pool, first) == "Available"
+    assert entry_for(cr, "change_request.reconcile")["details"]["found"] is False
+    assert cloud.calls[DELETE_NODES] == 1 and cloud.calls["ListPoolNodes"] >= 1
+
+
+def test_a_delete_pool_whose_answer_was_lost_is_sent_once_even_with_client_retries(
+    operator, approver, cloud, cloud_connection, settings
+):
+    """The client's own retries must not replay a DeletePool whose first attempt may have been carried out."""
+    settings.MODELARTS_RETRIES = 2
+    pool = cloud.add_pool("pool-dropped")
+    cr = request_delete_pool(operator, cloud_connection, pool)
+    cloud.lose_next_answer(DELETE_POOL, applied=False)  # the connection drops after the request was sent
+
+    svc.change_request_approve(user=approver, change_request=cr)
+
+    cr.refresh_from_db()
+    assert cloud.calls[DELETE_POOL] == 1
+    assert cr.status == Status.UNKNOWN and cr.outcome_unknown and cloud.phase(pool) == "Running"

@@ -156,3 +156,26 @@ def test_double_submitted_form_makes_one_request(operator, cloud, cloud_connecti
 
     assert ChangeRequest.objects.count() == 1
     assert {r.pk for r in results} == {ChangeRequest.objects.get().pk}
+
+
+def test_the_same_change_filed_from_several_forms_at_once_makes_one_request(
+    operator, cloud, cloud_connection
+):
+    pool = cloud.add_pool("pool-race")
+
+    def file_with(key):
+        return lambda: svc.change_request_create(
+            user=operator,
+            connection=cloud_connection,
+            kind="delete_pool",
+            target=pool,
+            body=None,
+            reason="concurrency",
+            idempotency_key=key,
+        )
+
+    results = run_together([file_with(f"form-{n}") for n in range(THREADS)])
+
+    filed = ChangeRequest.objects.get()
+    assert [r.pk for r in results if isinstance(r, ChangeRequest)] == [filed.pk]
+    assert all(isinstance(r, svc.OpenRequestExists) for r in results if not isinstance(r, ChangeRequest))

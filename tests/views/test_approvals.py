@@ -1,12 +1,16 @@
 """The approval pages: who may see and do what, htmx and plain-form decisions, re-authentication."""
 
+import re
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from pools import permissions
 from pools.models import ChangeRequest
 from pools.services import change_requests as svc
-from tests.fixtures.approvals import DELETE_POOL
+from tests.fixtures.approvals import CREATE_POOL, DELETE_POOL, create_body
 from tests.fixtures.users import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
@@ -154,6 +158,75 @@ def test_htmx_approve_with_password_swaps_the_card(client, approver, cloud, pend
     assert cloud.calls[DELETE_POOL] == 1
 
 
+def messages_oob(html: str) -> str:
+    """The text of the out-of-band message area in an htmx answer ("" when there is none)."""
+    found = re.search(r'<div id="messages"[^>]*hx-swap-oob="true">\n(.*)\n</div>', html)
+    return re.sub(r"<[^>]+>", " ", found.group(1)) if found else ""
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject", "cancel", "retry"])
+def test_every_decision_confirms_with_a_message_also_over_htmx(
+    client, approver, operator, cloud, pending, decision
+):
+    expected = {
+        "approve": f"You approved change request #{pending.pk}. ModelArts made the change: it succeeded.",
+        "reject": f"You rejected change request #{pending.pk}.",
+        "cancel": f"You cancelled change request #{pending.pk}.",
+        "retry": f"You retried change request #{pending.pk}. ModelArts made the change: it succeeded.",
+    }[decision]
+    data = {"approve": {"password": PASSWORD}, "reject": {"comment": "No."}, "retry": {"password": PASSWORD}}
+    if decision == "retry":
+        cloud.fail_next(DELETE_POOL, 500)
+        svc.change_request_approve(user=approver, change_request=pending)
+    as_user(client, operator if decision == "cancel" else approver)
+    url = reverse(f"pools:change-request-{decision}", args=[pending.pk])
+
+    response = client.post(url, data.get(decision, {}), **HTMX)
+
+    assert response.status_code == 200 and expected in messages_oob(response.content.decode())
+    later = client.get(reverse("pools:change-request-detail", args=[pending.pk])).content.decode()
+    assert expected not in later  # shown once, not again on the next page
+    plain = client.post(url, data.get(decision, {}), follow=True)  # refused now: no confirmation
+    assert "You " not in messages_oob(plain.content.decode()) and expected not in plain.content.decode()
+
+
+def test_a_failed_execution_is_confirmed_as_a_warning(client, approver, cloud, pending):
+    cloud.fail_next(DELETE_POOL, 500)
+    response = as_user(client, approver).post(
+        reverse("pools:change-request-approve", args=[pending.pk]), {"password": PASSWORD}, follow=True
+    )
+    html = response.content.decode()
+    assert f'<div class="message warning">You approved change request #{pending.pk}. It failed;' in html
+
+
+def test_a_decision_on_the_request_page_brings_its_history_up_to_date(client, approver, pending):
+    detail = reverse("pools:change-request-detail", args=[pending.pk])
+    as_user(client, approver)
+    url = reverse("pools:change-request-approve", args=[pending.pk])
+
+    on_detail = client.post(
+        url, {"password": PASSWORD}, HTTP_HX_CURRENT_URL=f"http://testserver{detail}", **HTMX
+    ).content.decode()
+
+    timeline = on_detail[on_detail.index('id="cr-timeline" hx-swap-oob="true"') :]
+    for step in ("approve", "execute", "succeed"):
+        assert f"<td>{step}</td>" in timeline
+
+
+def test_a_decision_in_the_queue_sends_no_history(client, approver, pending):
+    html = (
+        as_user(client, approver)
+        .post(
+            reverse("pools:change-request-approve", args=[pending.pk]),
+            {"password": PASSWORD},
+            HTTP_HX_CURRENT_URL=f"http://testserver{reverse('pools:approvals')}",
+            **HTMX,
+        )
+        .content.decode()
+    )
+    assert 'data-status="succeeded"' in html and "cr-timeline" not in html
+
+
 def test_wrong_password_is_a_field_error_and_nothing_happens(client, approver, cloud, pending):
     response = as_user(client, approver).post(
         reverse("pools:change-request-approve", args=[pending.pk]),
@@ -224,13 +297,109 @@ def test_failed_request_shows_result_and_retry(client, approver, cloud, pending)
     assert "ModelArts.50005000" in page and cloud.request_id(DELETE_POOL) in page and "internal error" in page
     assert reverse("pools:change-request-retry", args=[pending.pk]) in page
 
-    response = client.post(reverse("pools:change-request-retry", args=[pending.pk]), **HTMX)
+    response = client.post(
+        reverse("pools:change-request-retry", args=[pending.pk]), {"password": PASSWORD}, **HTMX
+    )
     assert 'data-status="succeeded"' in response.content.decode()
     assert cloud.calls[DELETE_POOL] == 2
 
-    again = client.post(reverse("pools:change-request-retry", args=[pending.pk]), **HTMX)
-    assert "only a failed request can be retried" in again.content.decode()
+    again = client.post(
+        reverse("pools:change-request-retry", args=[pending.pk]), {"password": PASSWORD}, **HTMX
+    )
+    assert "only a failed request, or one whose outcome is unknown, can be retried" in again.content.decode()
     assert cloud.calls[DELETE_POOL] == 2
+
+
+@pytest.mark.parametrize("password", ["", "guess"])
+def test_retry_needs_the_password_again(client, approver, cloud, pending, password):
+    cloud.fail_next(DELETE_POOL, 500)
+    svc.change_request_approve(user=approver, change_request=pending)
+    url = reverse("pools:change-request-retry", args=[pending.pk])
+
+    response = as_user(client, approver).post(url, {"password": password}, **HTMX)
+
+    html = response.content.decode()
+    assert response.status_code == 200 and 'data-field="password"' in html
+    assert ChangeRequest.objects.get(pk=pending.pk).status == Status.FAILED
+    assert cloud.calls[DELETE_POOL] == 1
+    plain = client.post(url, {"password": password})
+    assert plain.status_code == 400 and cloud.calls[DELETE_POOL] == 1
+    if password:
+        assert "That is not your password. Running a change needs your password again." in html
+
+
+def test_execute_needs_the_password_again(client, approver, cloud, pending):
+    ChangeRequest.objects.filter(pk=pending.pk).update(status=Status.APPROVED)  # a crash left it approved
+    url = reverse("pools:change-request-execute", args=[pending.pk])
+    page = as_user(client, approver).get(reverse("pools:change-request-detail", args=[pending.pk]))
+    assert 'id="run-password-' in page.content.decode()
+
+    refused = client.post(url, {"password": "guess"}, **HTMX)
+    assert "That is not your password." in refused.content.decode() and cloud.calls[DELETE_POOL] == 0
+
+    done = client.post(url, {"password": PASSWORD}, **HTMX)
+    assert 'data-status="succeeded"' in done.content.decode() and cloud.calls[DELETE_POOL] == 1
+
+
+def test_an_expired_failed_request_is_not_offered_and_cannot_be_retried(
+    client, approver, second_approver, cloud, pending
+):
+    """The incident: another approver retried an 11-month-old failed request."""
+    cloud.fail_next(DELETE_POOL, 500)
+    svc.change_request_approve(user=approver, change_request=pending)
+    eleven_months_ago = timezone.now() - timedelta(days=330)
+    ChangeRequest.objects.filter(pk=pending.pk).update(
+        created_at=eleven_months_ago, expires_at=eleven_months_ago + timedelta(hours=72)
+    )
+    as_user(client, second_approver)
+
+    page = client.get(reverse("pools:change-request-detail", args=[pending.pk])).content.decode()
+    assert reverse("pools:change-request-retry", args=[pending.pk]) not in page
+    assert "it can no longer be run" in page
+    response = client.post(
+        reverse("pools:change-request-retry", args=[pending.pk]), {"password": PASSWORD}, **HTMX
+    )
+
+    assert "expired on" in response.content.decode() and "can no longer be run" in response.content.decode()
+    assert ChangeRequest.objects.get(pk=pending.pk).status == Status.FAILED
+    assert cloud.calls[DELETE_POOL] == 1
+
+
+def test_a_lost_create_shows_outcome_unknown_and_an_immediate_retry_sends_nothing(
+    client, approver, operator, cloud, cloud_connection, impatient_client
+):
+    cr = svc.change_request_create(
+        user=operator,
+        connection=cloud_connection,
+        kind="create_pool",
+        target="pool-vision",
+        body=create_body("pool-vision"),
+        reason="GPUs",
+        idempotency_key="create",
+    )
+    cloud.sandbox.faults.latency(
+        4000, count=1, operation=CREATE_POOL
+    )  # applied, but after the client gave up
+    as_user(client, approver)
+
+    approved = client.post(
+        reverse("pools:change-request-approve", args=[cr.pk]), {"password": PASSWORD}, **HTMX
+    ).content.decode()
+    assert 'data-status="unknown"' in approved and "Outcome unknown" in approved
+    assert "Check and retry" in approved and 'data-role="outcome"' in approved
+    assert "Its outcome is unknown" in messages_oob(approved)
+
+    retried = client.post(
+        reverse("pools:change-request-retry", args=[cr.pk]), {"password": PASSWORD}, **HTMX
+    ).content.decode()
+    assert "Nothing was sent: ModelArts shows no sign" in retried and 'data-status="unknown"' in retried
+
+    cloud.wait_for_call(CREATE_POOL)
+    assert cloud.calls[CREATE_POOL] == 1
+    settled = client.post(
+        reverse("pools:change-request-retry", args=[cr.pk]), {"password": PASSWORD}, **HTMX
+    ).content.decode()
+    assert 'data-status="succeeded"' in settled and cloud.calls[CREATE_POOL] == 1
 
 
 def test_retry_is_not_offered_to_the_requester(
@@ -261,8 +430,46 @@ def test_revalidation_shows_problems_and_changes(client, approver, cloud, pendin
         reverse("pools:change-request-revalidation", args=[pending.pk]), **HTMX
     )
     html = response.content.decode()
-    assert f"Pool {pool} is Deleting, not Running." in html
+    assert f"Pool {pool} is already being deleted." in html
     assert "Pool phase: Running → Deleting." in html
+
+
+def test_a_request_the_live_state_no_longer_allows_offers_reject_or_cancel_not_approve(
+    client, approver, operator, cloud, pending, pool
+):
+    """The incident: a second request for a pool deleted by the first still offered Approve, and failed."""
+    cloud.delete_pool_elsewhere(pool)
+    url = reverse("pools:change-request-revalidation", args=[pending.pk])
+
+    for_approver = as_user(client, approver).get(url, **HTMX).content.decode()
+    assert f'id="cr-{pending.pk}-actions" hx-swap-oob="true"' in for_approver
+    assert reverse("pools:change-request-approve", args=[pending.pk]) not in for_approver
+    assert "This change can no longer be made, so it cannot be approved." in for_approver
+    assert reverse("pools:change-request-reject", args=[pending.pk]) in for_approver
+    assert (
+        f"The live state no longer allows this change: Pool {pool} is already being deleted." in for_approver
+    )
+
+    for_requester = as_user(client, operator).get(url, **HTMX).content.decode()
+    assert reverse("pools:change-request-cancel", args=[pending.pk]) in for_requester
+    assert reverse("pools:change-request-approve", args=[pending.pk]) not in for_requester
+
+    # An Approve from a page loaded before is refused too, and the request stays to be closed.
+    response = as_user(client, approver).post(
+        reverse("pools:change-request-approve", args=[pending.pk]), {"password": PASSWORD}, **HTMX
+    )
+    assert "Not approved: the live state no longer allows this change." in response.content.decode()
+    assert ChangeRequest.objects.get(pk=pending.pk).status == Status.PENDING
+    assert cloud.calls[DELETE_POOL] == 0
+
+
+def test_revalidation_that_allows_the_change_leaves_the_actions_alone(client, approver, pending):
+    html = (
+        as_user(client, approver)
+        .get(reverse("pools:change-request-revalidation", args=[pending.pk]), **HTMX)
+        .content.decode()
+    )
+    assert "the change can be made" in html and "hx-swap-oob" not in html
 
 
 def test_revalidation_upstream_error_is_a_banner(client, approver, cloud, pending):

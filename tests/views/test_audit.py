@@ -46,8 +46,9 @@ def test_page_lists_newest_first_with_utc_time_and_chain_status(approver_client,
     assert 'hx-get="/audit/chain/" hx-trigger="load"' in html  # the chain status loads on its own
     chain = approver_client.get(reverse("pools:audit_chain"), headers={"HX-Request": "true"})
     assert "Audit chain verified: 4 sealed entries" in chain.content.decode()
-    stamp = audit_history[1].action_time.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    assert f'<time datetime="{stamp}" data-local-time>{stamp}</time>' in html
+    moment = audit_history[1].action_time.astimezone(UTC).replace(microsecond=0)
+    text = moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+    assert f'<time datetime="{moment.isoformat()}" title="{text}" data-local>{text}</time>' in html
     assert "req-77" in html and "otto-operator" in html
     assert "&quot;pool&quot;: &quot;pool-vision-4f2a&quot;" in html  # pretty details, escaped
 

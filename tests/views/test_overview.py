@@ -29,19 +29,27 @@ def test_the_page_itself_calls_nothing_upstream(browse, seeded_sandbox):
     assert seeded_sandbox.calls() == 0
 
 
-def test_a_card_shows_usage_bars_and_pool_statistics(browse, seeded_sandbox, sandbox_connection):
+def card_counts(html: str) -> dict[str, int]:
+    return {
+        label: int(number)
+        for number, label in re.findall(
+            r'<span class="count">(\d+)</span> <span class="badge[^"]*">(\w+)<', html
+        )
+    }
+
+
+def test_a_card_shows_usage_bars_and_pools_by_status(browse, seeded_sandbox, sandbox_connection):
     response = hx_get(browse, card_url(sandbox_connection))
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in html and f'id="card-{sandbox_connection.pk}"' in html
-    # Statistics of the demo estate's default workspace: ant8-expansion creating; llm-pretrain, infer-t4,
-    # notebook-cpu created (vision-train lives in another workspace); npu-infer-trial failed; finance-batch
-    # pending.
-    counts = dict(
-        (label, int(number))
-        for number, label in re.findall(r'<span class="count[^"]*">(\d+)</span> (\w+)', html)
-    )
-    assert counts == {"creating": 1, "created": 3, "failed": 1, "pending": 1}
+    # Every pool of the demo estate, in every workspace, counted in the words of the status badges:
+    # llm-pretrain, vision-train (its own workspace), infer-t4, notebook-cpu Running; ant8-expansion Creating;
+    # npu-infer-trial Error; finance-batch Waiting.
+    assert card_counts(html) == {"Creating": 1, "Running": 4, "Error": 1, "Waiting": 1}
+    assert "in all workspaces" in html
+    pools = reverse("pools:pool_list")
+    assert f'href="{pools}?connection={sandbox_connection.pk}&amp;status=Error"' in html
     # Usage: every pool by display name, with CPU, memory and the accelerator as bars.
     for name in ("llm-pretrain", "vision-train", "infer-t4", "notebook-cpu"):
         assert f">{name}</a>" in html
@@ -49,7 +57,8 @@ def test_a_card_shows_usage_bars_and_pool_statistics(browse, seeded_sandbox, san
     assert '<span class="usage-label">NPU</span>' in html and '<span class="usage-label">GPU</span>' in html
     assert "GiB" in html and "As of" in html
     assert seeded_sandbox.calls("ShowPoolRuntimeMetrics") == 1
-    assert seeded_sandbox.calls("ShowPoolStatistics") == 1
+    assert seeded_sandbox.calls("ListPools") == 2  # workspace 0 and vision-train's
+    assert seeded_sandbox.calls("ShowPoolStatistics") == 0
 
 
 def test_a_card_without_javascript_is_the_overview_with_that_card(browse, seeded_sandbox, sandbox_connection):

@@ -290,8 +290,8 @@ ROUTES: dict[str, Route] = {
     "pools:change-request-revalidation": page(SEES_REQUEST, kwargs=the_request, refused=REQUEST_REFUSED),
     "pools:change-request-approve": decision(APPROVING, approval),
     "pools:change-request-reject": decision(APPROVING, rejection),
-    "pools:change-request-retry": decision(APPROVING),
-    "pools:change-request-execute": decision(APPROVING),
+    "pools:change-request-retry": decision(APPROVING, approval),
+    "pools:change-request-execute": decision(APPROVING, approval),
     # Only its requester may withdraw a request.
     "pools:change-request-cancel": decision(frozenset({REQUESTER})),
     "pools:change-request-comment": decision(APPROVING | {REQUESTER}, comment),

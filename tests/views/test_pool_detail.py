@@ -69,12 +69,78 @@ def test_the_page_carries_no_inline_script(browse, llm):
         assert "src=" in head or 'type="application/json"' in head, head
 
 
-def test_an_unknown_pool_is_a_not_found_banner(browse, seeded_sandbox, sandbox_connection):
-    url = reverse("pools:pool_detail", args=[sandbox_connection.pk, "no-such-pool-" + "0" * 32])
+MISSING_POOL = "no-such-pool-" + "0" * 32
+
+
+def missing_pool_urls(connection) -> dict[str, tuple[str, dict, dict]]:
+    """Every page and partial of one pool: (url, query, headers)."""
+    args = [connection.pk, MISSING_POOL]
+    htmx = {"HX-Request": "true"}
+    nodes = reverse("pools:pool_nodes", args=args)
+    return {
+        "detail": (reverse("pools:pool_detail", args=args), {}, {}),
+        "detail tab": (reverse("pools:pool_detail", args=args), {}, {**htmx, "HX-Target": "pool-tab"}),
+        "detail refresh": (reverse("pools:pool_detail", args=args), {"refresh": "1"}, {}),
+        "nodes": (nodes, {}, {}),
+        "nodes tab": (nodes, {"phase": "Abnormal"}, {**htmx, "HX-Target": "pool-tab"}),
+        "nodes load more": (nodes, {"after": "b3Mtbm9kZQ"}, htmx),
+        "monitoring": (reverse("pools:pool_monitoring", args=args), {}, {}),
+        "monitoring tab": (reverse("pools:pool_monitoring", args=args), {"range": "6h"}, htmx),
+        "monitoring csv": (reverse("pools:pool_monitoring_csv", args=args), {}, {}),
+    }
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "detail",
+        "detail tab",
+        "detail refresh",
+        "nodes",
+        "nodes tab",
+        "nodes load more",
+        "monitoring",
+        "monitoring tab",
+        "monitoring csv",
+    ],
+)
+def test_an_unknown_pool_is_a_404_on_every_page_and_partial(browse, seeded_sandbox, sandbox_connection, page):
+    url, query, headers = missing_pool_urls(sandbox_connection)[page]
+    response = browse.get(url, query, headers=headers)
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "Request deletion" not in html and "upstream-error" not in html
+    assert seeded_sandbox.calls() > 0, "ModelArts was asked, and said no such pool"
+
+
+def test_the_404_is_the_projects_own_page_even_for_a_requester(
+    browse, operator, seeded_sandbox, sandbox_connection
+):
+    browse.force_login(operator)  # who would see "Request deletion…" on a pool page
+    url, _, _ = missing_pool_urls(sandbox_connection)["detail"]
     response = browse.get(url)
     html = response.content.decode()
+    assert response.status_code == 404
+    assert "Page not found" in html and "Request deletion" not in html
+    assert [template.name for template in response.templates][:1] == ["404.html"]
+
+
+def test_a_404_from_the_gateway_is_a_banner_not_a_missing_pool(browse, seeded_sandbox, make_connection):
+    from tests.fixtures.sandbox import AK, SK
+
+    # A wrong endpoint path: the gateway answers 404 APIG.0101 ("no such API") for every call.
+    wrong_path = make_connection(
+        "wrong-path",
+        access_key=AK,
+        secret_key=SK,
+        project_id=PROJECT_ID,
+        endpoint=f"{seeded_sandbox.url}/api",
+    )
+    pool = pool_id(seeded_sandbox, "llm-pretrain")
+    response = browse.get(reverse("pools:pool_detail", args=[wrong_path.pk, pool]))
+    html = response.content.decode()
     assert response.status_code == 200
-    assert "Not found in ModelArts" in html and "ModelArts.50015001" in html and "404" in html
+    assert "upstream-error" in html and "APIG.0101" in html and "404" in html
 
 
 @pytest.mark.parametrize("mode", ["server-error-500", "malformed-json", "latency-past-timeout"])

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.fixtures.approvals import wait_until
 from tests.fixtures.browse import FAULT_MODES, hx_get
 from tests.fixtures.sandbox import AK, PROJECT_ID, pool_body, signed_request
 
@@ -19,6 +20,7 @@ DEMO_DEFAULT_WORKSPACE = {
     "npu-infer-trial",
     "finance-batch",
 }
+DEMO_POOLS = DEMO_DEFAULT_WORKSPACE | {"vision-train"}  # vision-train lives in a workspace of its own
 
 
 def shown_pools(html: str) -> list[str]:
@@ -29,7 +31,7 @@ def test_the_list_shows_every_column(browse, seeded_sandbox):
     response = browse.get(LIST)
     html = response.content.decode()
     assert response.status_code == 200
-    assert set(shown_pools(html)) == DEMO_DEFAULT_WORKSPACE
+    assert set(shown_pools(html)) == DEMO_POOLS
     assert "Foundation-model pre-training cluster (Ascend)" in html  # description
     assert "modelarts.bm.npu.arm.8snt9b3.d</span> × 520" in html  # flavors × counts
     assert "<strong>520</strong>" in html and "4 abnormal" in html  # node counts
@@ -59,11 +61,12 @@ def test_the_htmx_request_gets_only_the_table(browse, seeded_sandbox):
     assert "<html" not in html and "<form" not in html
 
 
-def test_filters_go_to_the_api(browse, seeded_sandbox):
-    html = browse.get(LIST, {"status": "failed", "labels": "team=serving", "workspace": "0"}).content.decode()
+def test_workspace_and_labels_go_to_the_api_and_the_status_is_filtered_here(browse, seeded_sandbox):
+    html = browse.get(LIST, {"status": "Error", "labels": "team=serving", "workspace": "0"}).content.decode()
     assert shown_pools(html) == ["npu-infer-trial"]
-    query = seeded_sandbox.call_log("ListPools")[-1].query
-    assert "status=failed" in query and "labelSelector=team%3Dserving" in query and "workspaceId=0" in query
+    (call,) = seeded_sandbox.call_log("ListPools")
+    assert "labelSelector=team%3Dserving" in call.query and "workspaceId=0" in call.query
+    assert "status=" not in call.query, "ListPools' status groups phases under other words than the badges"
 
 
 def test_another_workspace(browse, seeded_sandbox):
@@ -76,12 +79,12 @@ def test_another_workspace(browse, seeded_sandbox):
 def test_search_and_sort_happen_here_from_one_cached_read(browse, seeded_sandbox):
     html = browse.get(LIST, {"q": "INFER"}).content.decode()
     assert sorted(shown_pools(html)) == ["infer-t4", "npu-infer-trial"]
-    assert "2 of 6 pools" in html
+    assert "2 of 7 pools" in html
     by_nodes = shown_pools(browse.get(LIST, {"sort": "-nodes"}).content.decode())
     assert by_nodes[0] == "llm-pretrain" and by_nodes[-1] in {"finance-batch", "notebook-cpu"}
     by_name = shown_pools(browse.get(LIST, {"sort": "-name"}).content.decode())
-    assert by_name == sorted(DEMO_DEFAULT_WORKSPACE, reverse=True)
-    assert seeded_sandbox.calls("ListPools") == 1
+    assert by_name == sorted(DEMO_POOLS, reverse=True)
+    assert seeded_sandbox.calls("ListPools") == 2, "one read per workspace, cached"
 
 
 def test_bad_filters_are_field_errors_and_nothing_is_asked(browse, seeded_sandbox):
@@ -100,7 +103,7 @@ def test_the_table_polls_while_pools_change_and_stops_when_nothing_does(browse, 
     seeded_sandbox.advance(3600)  # ant8-expansion finishes; the unpaid pool keeps waiting for its order
     seeded_sandbox.clear_calls()
     html = hx_get(browse, LIST, refresh="1").content.decode()
-    assert seeded_sandbox.calls("ListPools") == 1
+    assert seeded_sandbox.calls("ListPools") == 2  # one per workspace
     assert "Waiting" in html and "Creating" not in html
     assert "hx-trigger" not in html, "nothing is being created or deleted: the polling stops"
 
@@ -140,6 +143,14 @@ def test_each_upstream_failure_is_a_banner(browse, seeded_sandbox, mode):
     assert text in html and error_code in html
     assert "Request id" in html
     assert "There is no earlier data to show." in html
+    wait_for_late_answers(seeded_sandbox, mode, 2)
+
+
+def wait_for_late_answers(sandbox, mode: str, calls: int) -> None:
+    """A read that timed out is still answered later (and logged then): let it land in this test, not in a
+    later one that counts ListPools calls."""
+    if mode == "latency-past-timeout":
+        wait_until(lambda: sandbox.calls("ListPools") >= calls, what="the late ListPools answers")
 
 
 @pytest.mark.parametrize("mode", list(FAULT_MODES))
@@ -150,8 +161,9 @@ def test_after_a_good_read_a_failure_keeps_the_data_marked_stale(browse, seeded_
     html = hx_get(browse, LIST, refresh="1").content.decode()
     assert text in html and error_code in html
     assert "Showing the last good data" in html and "Stale: data from" in html
-    assert set(shown_pools(html)) == DEMO_DEFAULT_WORKSPACE
+    assert set(shown_pools(html)) == DEMO_POOLS
     assert 'class="pools stale"' in html
+    wait_for_late_answers(seeded_sandbox, mode, 4)
 
 
 def test_the_banner_names_the_request_id_modelarts_gave(browse, seeded_sandbox):
@@ -207,3 +219,106 @@ def test_pools_with_open_change_requests_are_marked(browse, seeded_sandbox, sand
     assert f'href="{link}"' in html and "Delete pool requested" in html
     detail = browse.get(reverse("pools:pool_detail", args=[sandbox_connection.pk, infer])).content.decode()
     assert f"#{change_request.pk} Delete pool (Pending approval)" in detail
+
+
+# --- Workspaces: every one by default, or one picked; counts that agree everywhere ---
+
+
+def test_all_workspaces_is_the_default_and_the_list_says_so(browse, seeded_sandbox):
+    from pools.sandbox.seed import VISION_WORKSPACE
+
+    html = browse.get(LIST).content.decode()
+
+    assert set(shown_pools(html)) == DEMO_POOLS
+    assert f"7 of 7 pools in all workspaces (0, {VISION_WORKSPACE})" in html
+    assert 'placeholder="All workspaces" list="workspace-choices"' in html
+    assert re.findall(r'<option value="([^"]*)"', html.split('<datalist id="workspace-choices">')[1]) == [
+        "0",
+        VISION_WORKSPACE,
+    ]
+    # ListPools reads one workspace ("0" when none is named): one read per workspace the usage names.
+    assert sorted(call.query for call in seeded_sandbox.call_log("ListPools")) == sorted(
+        [f"workspaceId={VISION_WORKSPACE}", "workspaceId=0"]
+    )
+    assert seeded_sandbox.calls("ShowPoolRuntimeMetrics") == 1
+
+
+def test_one_workspace_says_which_and_links_back_to_all(browse, seeded_sandbox):
+    from pools.sandbox.seed import VISION_WORKSPACE
+
+    html = browse.get(LIST, {"workspace": VISION_WORKSPACE, "q": "vision"}).content.decode()
+
+    assert shown_pools(html) == ["vision-train"]
+    assert f"1 of 1 pool in workspace {VISION_WORKSPACE}" in html
+    assert f'<a href="{LIST}?q=vision">all workspaces</a>' in html
+    assert f'<option value="{VISION_WORKSPACE}">' in html, "the other workspaces stay offered"
+
+
+def test_a_typed_workspace_nobody_knows_is_asked_for(browse, seeded_sandbox):
+    html = browse.get(LIST, {"workspace": "team-x"}).content.decode()
+
+    assert "No pools match." in html and "in workspace team-x" in html
+    assert "workspaceId=team-x" in [call.query for call in seeded_sandbox.call_log("ListPools")]
+
+
+def status_counts(html: str) -> dict[str, int]:
+    return {
+        word: int(number)
+        for number, word in re.findall(
+            r'<span class="count">(\d+)</span> <span class="badge[^"]*">(\w+)<', html
+        )
+    }
+
+
+def test_every_count_agrees_overview_card_list_and_status_filter(browse, seeded_sandbox, sandbox_connection):
+    card = hx_get(browse, reverse("pools:overview_card", args=[sandbox_connection.pk])).content.decode()
+    listed = browse.get(LIST).content.decode()
+
+    by_status = status_counts(listed)
+    assert by_status == status_counts(card) == {"Running": 4, "Creating": 1, "Error": 1, "Waiting": 1}
+    assert sum(by_status.values()) == len(shown_pools(listed)) == 7
+    for word, count in by_status.items():
+        filtered = browse.get(LIST, {"status": word}).content.decode()
+        assert len(shown_pools(filtered)) == count, word
+        assert set(re.findall(r'data-phase="(\w+)"', filtered)) == {word}
+        assert f"{count} of 7 pools" in filtered
+        assert f'href="{LIST}?status={word}"' in listed, "each count links to its filter"
+
+
+def test_the_status_filter_speaks_the_badges_words(browse, seeded_sandbox):
+    from pools.modelarts.types import POOL_PHASES
+
+    html = browse.get(LIST).content.decode()
+    select = html[
+        html.index('<select name="status"') : html.index("</select>", html.index('<select name="status"'))
+    ]
+    options = re.findall(r'<option value="(\w*)"[^>]*>([^<]+)</option>', select)
+    assert options == [("", "Any status"), *((phase, phase) for phase in POOL_PHASES)]
+    badges = set(re.findall(r'<td><span class="badge[^"]*">(\w+)</span>', html))
+    assert badges <= set(POOL_PHASES), "every badge the list shows is a choice of the filter"
+    assert ">Created<" not in select and ">Failed<" not in select, "ListPools' own words are not the badges'"
+
+
+def test_when_the_workspaces_cannot_be_looked_up_the_list_says_which_it_shows(browse, seeded_sandbox):
+    seeded_sandbox.faults.error(500, operation="ShowPoolRuntimeMetrics")
+
+    html = browse.get(LIST).content.decode()
+
+    assert set(shown_pools(html)) == DEMO_DEFAULT_WORKSPACE
+    assert "6 of 6 pools in all workspaces (0)" in html
+    assert "Only workspace 0 could be listed: Reading the resource usage" in html
+
+
+def test_a_workspace_whose_read_fails_leaves_the_others_on_screen(browse, seeded_sandbox):
+    from pools.sandbox.seed import VISION_WORKSPACE
+
+    seeded_sandbox.faults.error(503, count=1, operation="ListPools")
+
+    html = browse.get(LIST).content.decode()
+
+    (failed,) = [call.query for call in seeded_sandbox.call_log("ListPools") if call.status == 503]
+    lost = failed.removeprefix("workspaceId=")
+    assert "upstream-error" in html and "APIG.0202" in html
+    assert f"No pools shown for workspace {lost}: reading it failed." in html
+    expected = {"vision-train"} if lost == "0" else DEMO_DEFAULT_WORKSPACE
+    assert lost in {"0", VISION_WORKSPACE} and set(shown_pools(html)) == expected

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, unquote
 import pytest
 from django.urls import NoReverseMatch, reverse
 
-from pools.selectors.modelarts import NODE_PAGE_SIZE, NODE_SCAN_MAX_PAGES
+from pools.selectors.modelarts import NODE_FILTER_PAGE_SIZE, NODE_PAGE_SIZE
 from tests.fixtures.browse import FAULT_MODES, hx_get
 from tests.fixtures.sandbox import PROJECT_ID
 
@@ -80,37 +80,58 @@ def test_load_more_without_javascript_opens_the_next_page(browse, seeded_sandbox
     assert len(second) == NODE_PAGE_SIZE and not first & second
 
 
-def test_the_status_filter_reads_pages_until_it_finds_matches(browse, seeded_sandbox, llm_nodes):
-    abnormal = {
+def abnormal_nodes(sandbox, nodes_url: str) -> set[str]:
+    return {
         node["metadata"]["name"]
-        for node in seeded_sandbox.nodes(PROJECT_ID, llm_nodes.split("/")[3])
+        for node in sandbox.nodes(PROJECT_ID, nodes_url.split("/")[3])
         if node["status"]["phase"] == "Abnormal"
     }
+
+
+def test_the_status_filter_searches_every_node_and_says_so(browse, seeded_sandbox, llm_nodes):
+    abnormal = abnormal_nodes(seeded_sandbox, llm_nodes)
     assert len(abnormal) == 4
+
     html = hx_get(browse, llm_nodes, phase="Abnormal").content.decode()
-    found = set(NODE_NAME.findall(html))
-    assert found and found <= abnormal
+
+    assert set(NODE_NAME.findall(html)) == abnormal, "all four, though they lie far apart in 520 nodes"
     assert set(re.findall(r'<tr data-phase="(\w+)"', html)) == {"Abnormal"}
-    calls = seeded_sandbox.calls("ListPoolNodes")
-    assert calls <= NODE_SCAN_MAX_PAGES, "one request reads a bounded number of pages"
-    url = load_more_url(html)
+    assert "Searched all 520 nodes of the pool: 4 Abnormal." in html
+    assert load_more_url(html) is None
+    calls = seeded_sandbox.call_log("ListPoolNodes")
+    assert len(calls) == 2 and all(f"limit={NODE_FILTER_PAGE_SIZE}" in call.query for call in calls)
+
+
+def test_a_filter_with_no_match_says_it_searched_everything(browse, seeded_sandbox, llm_nodes):
+    html = hx_get(browse, llm_nodes, phase="Checking").content.decode()
+    assert NODE_NAME.findall(html) == []
+    assert "Searched all 520 nodes of the pool: 0 Checking." in html
+
+
+def test_a_search_stopped_at_its_bound_says_so_and_goes_on(browse, seeded_sandbox, llm_nodes, monkeypatch):
+    from pools.selectors import modelarts
+
+    monkeypatch.setattr(modelarts, "NODE_FILTER_PAGE_SIZE", 100)
+    monkeypatch.setattr(modelarts, "NODE_SCAN_MAX_PAGES", 2)  # 200 nodes per request
+
+    html = hx_get(browse, llm_nodes, phase="Abnormal").content.decode()
+
+    assert seeded_sandbox.calls("ListPoolNodes") == 2
+    assert re.search(
+        r"Searched 200 nodes, the most one request searches: \d Abnormal\.\s+320 nodes not searched yet\.",
+        html,
+    )
+    assert ">Search further</a>" in html
+    found, url, requests = set(NODE_NAME.findall(html)), load_more_url(html), 1
     while url:
         assert "phase=Abnormal" in url
         before = seeded_sandbox.calls("ListPoolNodes")
         rows = hx_get(browse, url).content.decode()
-        assert seeded_sandbox.calls("ListPoolNodes") - before <= NODE_SCAN_MAX_PAGES
+        assert seeded_sandbox.calls("ListPoolNodes") - before <= 2, "each request searches a bounded number"
         found |= set(NODE_NAME.findall(rows))
-        url = load_more_url(rows)
-    assert found == abnormal
-
-
-def test_a_filter_with_no_match_in_the_bounded_scan_offers_to_go_on(browse, seeded_sandbox, llm_nodes):
-    html = hx_get(browse, llm_nodes, phase="Checking").content.decode()
-    assert seeded_sandbox.calls("ListPoolNodes") == NODE_SCAN_MAX_PAGES
-    assert f"No Checking nodes among the next {NODE_SCAN_MAX_PAGES * NODE_PAGE_SIZE} scanned." in html
-    rows = hx_get(browse, load_more_url(html)).content.decode()
-    assert "No Checking nodes further on." in rows
-    assert seeded_sandbox.calls("ListPoolNodes") == 11
+        url, requests = load_more_url(rows), requests + 1
+    assert found == abnormal_nodes(seeded_sandbox, llm_nodes)
+    assert requests == 3 and "Searched the remaining 120 nodes:" in rows and "End of the list." in rows
 
 
 def test_the_checkboxes_belong_to_one_form_that_posts_the_selected_names(

@@ -4,9 +4,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from pools import permissions
 from pools.forms import pool_requests as forms
 from pools.models import ChangeRequest
-from tests.fixtures.sandbox import PROJECT_ID
+from pools.sandbox import operations
+from tests.fixtures.sandbox import PROJECT_ID, pool_body
+from tests.fixtures.users import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +113,69 @@ def test_upstream_failure_is_a_banner_not_a_500(operator_client, sandbox_connect
 
 def test_other_connection_ids_are_404(operator_client, sandbox_connection):
     assert operator_client.get(reverse("pools:delete_pool_request", args=[999999, "x"])).status_code == 404
+
+
+def pool_page(client, connection, pool_id) -> str:
+    return client.get(reverse("pools:pool_detail", args=[connection.pk, pool_id])).content.decode()
+
+
+def test_a_failed_pool_offers_its_deletion_and_the_page_files_it(
+    operator_client, sandbox_connection, sandbox
+):
+    """The incident: "Request deletion…" was offered on an Error pool, then refused as "not Running"."""
+    sandbox.faults.fail_next_creates(1)
+    pool_id = sandbox.create_pool(PROJECT_ID, pool_body("pool-broken"))["metadata"]["name"]
+    sandbox.settle()
+    url = delete_pool_url(sandbox_connection, pool_id)
+    assert url in pool_page(operator_client, sandbox_connection, pool_id)
+
+    key = submission_key(operator_client.get(url))
+    response = operator_client.post(
+        url, {"confirmation": "pool-broken", "reason": "Creation failed.", "submission_key": key}
+    )
+
+    assert response.status_code == 302 and ChangeRequest.objects.get().snapshot["phase"] == "Error"
+
+
+def test_a_pool_being_deleted_offers_no_deletion(operator_client, sandbox_connection, running_pool, sandbox):
+    pool_id = running_pool("pool-vision")
+    operations.delete_pool(sandbox.store, PROJECT_ID, pool_id)  # someone deletes it in the console
+    url = delete_pool_url(sandbox_connection, pool_id)
+
+    assert url not in pool_page(operator_client, sandbox_connection, pool_id)
+    response = operator_client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200 and "Pool pool-vision is already being deleted." in html
+    assert 'name="confirmation"' not in html
+
+
+def test_an_open_deletion_is_linked_to_not_filed_again(
+    operator_client, operator, sandbox_connection, running_pool, django_user_model
+):
+    pool_id = running_pool("pool-vision")
+    url = delete_pool_url(sandbox_connection, pool_id)
+    form = {"confirmation": "pool-vision", "reason": "Project over."}
+    first = operator_client.post(url, {**form, "submission_key": submission_key(operator_client.get(url))})
+    filed = ChangeRequest.objects.get()
+    detail = reverse("pools:change-request-detail", args=[filed.pk])
+    assert first.url == detail
+
+    page = pool_page(operator_client, sandbox_connection, pool_id)
+    assert url not in page and f'href="{detail}" data-role="open-deletion"' in page
+    confirm = operator_client.get(url).content.decode()
+    assert f'<a href="{detail}">#{filed.pk}</a> already asks to delete this pool' in confirm
+    assert 'name="confirmation"' not in confirm
+    again = operator_client.post(url, {**form, "submission_key": "a" * 32}, follow=True)
+    assert again.redirect_chain == [(detail, 302)]
+    assert f"Change request #{filed.pk} already asks for this" in again.content.decode()
+
+    other = Client()
+    other.force_login(make_user(django_user_model, "olga-operator", permissions.OPERATOR))
+    refused = other.post(url, {**form, "submission_key": "b" * 32})
+    assert (
+        refused.status_code == 200 and f"Change request #{filed.pk} already asks" in refused.content.decode()
+    )
+    assert ChangeRequest.objects.count() == 1
 
 
 # --- delete nodes --------------------------------------------------------------------------------------------
