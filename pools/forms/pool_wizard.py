@@ -18,20 +18,25 @@ from django.core.validators import RegexValidator, URLValidator
 from django.forms.formsets import ManagementForm
 
 from pools import flavors
+from pools.modelarts.types import DEFAULT_WORKSPACE, MODELARTS_KEY_PREFIX
 from pools.services.pool_body import (
     BILLING_PAY_PER_USE,
     BILLING_YEARLY_MONTHLY,
     DEDICATE,
+    DISPLAY_NAME,
+    DISPLAY_NAME_RULE,
     LOGICAL,
     PERIOD_MONTH,
+    PERIOD_NUMBERS,
     PERIOD_YEAR,
+    POOL_TYPES,
     SCOPES,
+    UPDATE_FORCE,
+    UPDATE_IDLE,
 )
 
 # Error texts, asserted on by the tests.
-DISPLAY_NAME_INVALID = (
-    "Use 4–64 characters: lowercase letters, digits and '-', starting with a letter and not ending with '-'."
-)
+DISPLAY_NAME_INVALID = f"Use {DISPLAY_NAME_RULE}."
 NODE_PREFIX_INVALID = (
     "Use 1–16 characters: lowercase letters, digits and '-', starting with a letter and not ending with '-'."
 )
@@ -100,7 +105,6 @@ INVISIBLE_CHARACTERS = (
     "Remove the invisible {characters}: {them} can make the text read differently from what it says."
 )
 
-DISPLAY_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{2,62}[a-z0-9]$")
 NODE_PREFIX_RE = re.compile(r"^[a-z](?:[a-z0-9-]{0,14}[a-z0-9])?$")
 LABEL_PART_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$")
 LABEL_PREFIX_RE = re.compile(r"^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?$")
@@ -113,8 +117,11 @@ MAX_LABELS = 20
 MAX_ROWS = 10
 MAX_JOB_FLAVORS = 20
 MAX_NODES_PER_FLAVOR = 1000
-MONTHS = range(1, 10)
-YEARS = range(1, 4)
+PERIOD_OUT_OF_RANGE = {PERIOD_MONTH: PERIOD_MONTHS_RANGE, PERIOD_YEAR: PERIOD_YEARS_RANGE}
+POOL_TYPE_LABELS = {
+    DEDICATE: "Dedicate — physical pool: own network, custom drivers",
+    LOGICAL: "Logical — no own network; created and scaled faster",
+}
 
 
 @dataclass(frozen=True)
@@ -124,7 +131,7 @@ class WizardContext:
     user: Any = None
     connections: tuple = ()  # Connection rows the user may use
     default_connection_id: int | None = None  # the one in the switcher
-    default_workspace_id: str = "0"
+    default_workspace_id: str = DEFAULT_WORKSPACE
     region: str = ""  # of the chosen connection; availability zones must lie in it
     pool_type: str = ""
     flavor_ids: tuple[str, ...] = field(default_factory=tuple)
@@ -215,7 +222,7 @@ def parse_labels(text: str) -> list[list[str]]:
         prefix, slash, name = key.rpartition("/")
         if not LABEL_PART_RE.match(name) or (slash and not LABEL_PREFIX_RE.match(prefix)):
             errors.append(LABEL_KEY_INVALID.format(line=number, key=key))
-        elif prefix.startswith("os.modelarts") or key.startswith("os.modelarts"):
+        elif key.startswith(MODELARTS_KEY_PREFIX):
             errors.append(LABEL_RESERVED.format(line=number, key=key))
         elif key in seen:
             errors.append(LABEL_DUPLICATE.format(line=number, key=key))
@@ -237,7 +244,7 @@ class BasicsForm(StepForm):
     connection = forms.ChoiceField(error_messages={"invalid_choice": CONNECTION_INVALID})
     # The pattern bounds the length too; a separate max_length would repeat the same complaint.
     display_name = forms.CharField(
-        validators=[RegexValidator(DISPLAY_NAME_RE, DISPLAY_NAME_INVALID)],
+        validators=[RegexValidator(DISPLAY_NAME, DISPLAY_NAME_INVALID)],
         widget=forms.TextInput(attrs={"maxlength": 64, "autocomplete": "off"}),
         help_text="4–64 lowercase letters, digits and '-'; starts with a letter.",
     )
@@ -280,7 +287,7 @@ class BasicsForm(StepForm):
         cleaned = super().clean()
         conn = self.selected_connection()
         if conn is not None and not cleaned.get("workspace_id") and "workspace_id" not in self.errors:
-            cleaned["workspace_id"] = conn.workspace_id or "0"
+            cleaned["workspace_id"] = conn.workspace_id or DEFAULT_WORKSPACE
         return cleaned
 
     def to_state(self) -> dict[str, Any]:
@@ -300,10 +307,7 @@ class TypeScopeForm(StepForm):
 
     type = forms.ChoiceField(
         label="Pool type",
-        choices=[
-            (DEDICATE, "Dedicate — physical pool: own network, custom drivers"),
-            (LOGICAL, "Logical — no own network; created and scaled faster"),
-        ],
+        choices=[(pool_type, POOL_TYPE_LABELS[pool_type]) for pool_type in POOL_TYPES],
         widget=forms.RadioSelect,
     )
     scope = forms.MultipleChoiceField(
@@ -483,10 +487,10 @@ class NetworkForm(StepForm):
     update_strategy = forms.ChoiceField(
         label="Driver update strategy",
         choices=[
-            ("idle", "idle — upgrade a node once no job runs on it"),
-            ("force", "force — upgrade now; running jobs may be disturbed"),
+            (UPDATE_IDLE, "idle — upgrade a node once no job runs on it"),
+            (UPDATE_FORCE, "force — upgrade now; running jobs may be disturbed"),
         ],
-        initial="idle",
+        initial=UPDATE_IDLE,
         required=False,
         widget=forms.RadioSelect,
     )
@@ -522,7 +526,7 @@ class NetworkForm(StepForm):
         return parse_job_flavors(self.cleaned_data.get("job_flavors", ""))
 
     def clean_update_strategy(self):
-        return self.cleaned_data.get("update_strategy") or "idle"
+        return self.cleaned_data.get("update_strategy") or UPDATE_IDLE
 
     def clean(self):
         cleaned = super().clean()
@@ -624,10 +628,9 @@ class BillingForm(StepForm):
             self.add_error("period_type", PERIOD_TYPE_REQUIRED)
         if period_num is None and "period_num" not in self.errors:
             self.add_error("period_num", PERIOD_NUM_REQUIRED)
-        elif period_num is not None and period_type == PERIOD_MONTH and period_num not in MONTHS:
-            self.add_error("period_num", PERIOD_MONTHS_RANGE)
-        elif period_num is not None and period_type == PERIOD_YEAR and period_num not in YEARS:
-            self.add_error("period_num", PERIOD_YEARS_RANGE)
+        elif period_num is not None and period_type in PERIOD_NUMBERS:
+            if period_num not in PERIOD_NUMBERS[period_type]:
+                self.add_error("period_num", PERIOD_OUT_OF_RANGE[period_type])
         return cleaned
 
     def to_state(self) -> dict[str, Any]:
@@ -673,7 +676,7 @@ STEP_FORMS = {
 STEP_TITLES = {step: form.title for step, form in STEP_FORMS.items()}
 STEP_INITIAL = {
     "type": {"type": DEDICATE},
-    "network": {"update_strategy": "idle"},
+    "network": {"update_strategy": UPDATE_IDLE},
     "billing": {"mode": BILLING_PAY_PER_USE},
 }
 

@@ -31,6 +31,14 @@ ANNOTATION_PERIOD_TYPE = "os.modelarts/period.type"
 ANNOTATION_PERIOD_NUM = "os.modelarts/period.num"
 ANNOTATION_AUTO_RENEW = "os.modelarts/auto.renew"
 ANNOTATION_ORDER_ID = "os.modelarts/order.id"
+# The keys a CreatePool body sets besides those (§5.8).
+LABEL_NODE_PREFIX = "os.modelarts/node.prefix"
+ANNOTATION_AUTO_PAY = "os.modelarts/auto.pay"
+ANNOTATION_PROMOTION_INFO = "os.modelarts/promotion.info"
+ANNOTATION_CONSOLE_URL = "os.modelarts/service.console.url"
+DEFAULT_WORKSPACE = "0"  # the workspace id of a project's default workspace
+# Keys under this prefix belong to ModelArts (the ones above, os.modelarts.node/…): never a user's label.
+MODELARTS_KEY_PREFIX = "os.modelarts"
 
 POOL_PHASES = (
     "Creating",

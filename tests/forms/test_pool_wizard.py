@@ -1,10 +1,12 @@
 from types import SimpleNamespace
 
 import pytest
+from django.core.validators import RegexValidator
 from django.utils.datastructures import MultiValueDict
 
 from pools.forms import pool_wizard as wizard
 from pools.forms.pool_wizard import WizardContext, step_form, validate_steps
+from pools.services.pool_body import DISPLAY_NAME
 
 PROD = SimpleNamespace(pk=1, name="prod", region="cn-north-4", workspace_id="ws-prod")
 LAB = SimpleNamespace(pk=2, name="lab", region="cn-east-3", workspace_id="0")
@@ -68,6 +70,11 @@ def test_display_name_rules(name):
 @pytest.mark.parametrize("name", ["pool", "a-b1", "p" * 64, "pool--x9"])
 def test_display_names_that_pass(name):
     assert state("basics", data(connection="1", display_name=name))["display_name"] == name
+
+
+def test_the_display_name_rule_is_the_one_the_change_request_service_uses():
+    field = wizard.BasicsForm.base_fields["display_name"]
+    assert [v.regex for v in field.validators if isinstance(v, RegexValidator)] == [DISPLAY_NAME]
 
 
 def test_connection_must_be_one_the_user_may_use():
