@@ -8,7 +8,6 @@ Later steps depend on earlier ones (the pool type, the chosen flavors): they get
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +33,7 @@ from pools.services.pool_body import (
     UPDATE_FORCE,
     UPDATE_IDLE,
 )
+from pools.validators import validate_no_invisible_characters
 
 # Error texts, asserted on by the tests.
 DISPLAY_NAME_INVALID = f"Use {DISPLAY_NAME_RULE}."
@@ -101,9 +101,6 @@ NAME_UNCHECKED_AT_REVIEW = (
     "Whether a pool named {name} already exists could not be checked now; it is checked again when the "
     "request is filed."
 )
-INVISIBLE_CHARACTERS = (
-    "Remove the invisible {characters}: {them} can make the text read differently from what it says."
-)
 
 NODE_PREFIX_RE = re.compile(r"^[a-z](?:[a-z0-9-]{0,14}[a-z0-9])?$")
 LABEL_PART_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$")
@@ -151,39 +148,6 @@ def errors_outside(form: forms.Form, shown: set[str], prefix: str = "") -> list[
     ]
 
 
-# Unicode categories that draw nothing (or reorder what follows): controls, format characters (the
-# bidirectional overrides and isolates U+202A–U+202E and U+2066–U+2069, zero-width spaces and joiners, the
-# byte-order mark), line and paragraph separators, surrogates and unassigned code points.
-INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Cn"})
-# Letters that render as blank space.
-BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
-ALLOWED_CONTROLS = frozenset("\t\n\r")
-
-
-def _describe(character: str) -> str:
-    name = unicodedata.name(character, "")
-    return f"U+{ord(character):04X}" + (f" ({name})" if name else "")
-
-
-def refuse_invisible_characters(value: str) -> None:
-    """Refuse text with characters that are not seen, so what approvers read is what is requested."""
-    found = dict.fromkeys(
-        ch
-        for ch in value
-        if ch not in ALLOWED_CONTROLS
-        and (unicodedata.category(ch) in INVISIBLE_CATEGORIES or ch in BLANK_LETTERS)
-    )
-    if found:
-        several = len(found) > 1
-        raise forms.ValidationError(
-            INVISIBLE_CHARACTERS.format(
-                characters=("characters " if several else "character ") + ", ".join(map(_describe, found)),
-                them="they" if several else "it",
-            ),
-            code="invisible",
-        )
-
-
 class StepForm(forms.Form):
     def __init__(self, *args, context: WizardContext, **kwargs):
         self.context = context
@@ -191,7 +155,7 @@ class StepForm(forms.Form):
         # Every text field of every step, also one added later: nothing unseen reaches the review.
         for form_field in self.fields.values():
             if isinstance(form_field, forms.CharField):
-                form_field.validators.append(refuse_invisible_characters)
+                form_field.validators.append(validate_no_invisible_characters)
 
     @property
     def shown_fields(self) -> set[str]:

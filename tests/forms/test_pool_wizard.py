@@ -4,6 +4,7 @@ import pytest
 from django.core.validators import RegexValidator
 from django.utils.datastructures import MultiValueDict
 
+from pools import validators
 from pools.forms import pool_wizard as wizard
 from pools.forms.pool_wizard import WizardContext, step_form, validate_steps
 from pools.services.pool_body import DISPLAY_NAME
@@ -422,7 +423,9 @@ FREE_TEXT = [
 )
 def test_invisible_characters_are_refused_in_every_text_field(step, field, values, context, character):
     found = errors(step, data(**{k: v.format(character) for k, v in values.items()}), context)
-    message = wizard.INVISIBLE_CHARACTERS.format(characters=f"character {INVISIBLE[character]}", them="it")
+    message = validators.INVISIBLE_CHARACTERS.format(
+        characters=f"character {INVISIBLE[character]}", them="it"
+    )
     assert message in found[field]
 
 
@@ -431,7 +434,7 @@ def test_visible_text_in_any_script_passes_and_every_invisible_character_is_name
     assert state("basics", data(**GOOD_BASICS, description=text))["description"] == text.strip()
     found = errors("review", data(reason="a\u202eb\u2066c\u202ed"))["reason"]
     assert found == [
-        wizard.INVISIBLE_CHARACTERS.format(
+        validators.INVISIBLE_CHARACTERS.format(
             characters="characters U+202E (RIGHT-TO-LEFT OVERRIDE), U+2066 (LEFT-TO-RIGHT ISOLATE)",
             them="they",
         )
