@@ -2,8 +2,9 @@
 
 A step's submitted form data is kept as sent (also when going back; pools/forms/pool_wizard/state.py), and
 every step validates the saved steps before it, so a change earlier on is caught before the review. The
-review shows the exact CreatePool body; filing makes a change request whose idempotency key is the wizard
-id: submitting twice gives one request.
+review shows the exact CreatePool body and runs on it the check the change-request service runs on every
+create body, so a body the service would refuse is never filed from here. Filing makes a change request
+whose idempotency key is the wizard id: submitting twice gives one request.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from pools.selectors.connections import connection_list_for, current_connection
 from pools.selectors.pool_names import NameCheck, pool_name_check
 from pools.services.change_requests import change_request_create
 from pools.services.errors import ApplicationError
-from pools.services.pool_body import build_create_pool_body
+from pools.services.pool_body import build_create_pool_body, create_pool_body_problem
 
 
 def _step_url(wizard_id: str, step: str, **query) -> str:
@@ -71,12 +72,13 @@ class Review:
     """What the review says before anything is filed: the body, and what would stop filing it."""
 
     body: dict
+    body_problem: str | None  # why the service would refuse this body; None when it would take it
     name_check: NameCheck
     name_problems: list[str]  # who holds the pool name already
 
     @property
     def blocks_filing(self) -> bool:
-        return bool(self.name_problems)
+        return bool(self.body_problem or self.name_problems)
 
 
 # --- the views -----------------------------------------------------------------------------------------------
@@ -211,11 +213,14 @@ def _check_name_at_basics(visit: WizardVisit, form) -> None:
 
 
 def _review(visit: WizardVisit) -> Review:
-    """The body the steps make, and the name checked again: another request or pool may have taken it since
-    the first step."""
+    """The body the steps make, checked as the service checks every create body, and the name checked again:
+    another request or pool may have taken it since the first step."""
     basics = visit.states["basics"]
+    body = build_create_pool_body(visit.states)
+    problem = create_pool_body_problem(basics["display_name"], body)
     check, name_problems = _name_check(visit, basics)
-    return Review(body=build_create_pool_body(visit.states), name_check=check, name_problems=name_problems)
+    body_problem = text.BODY_REFUSED.format(problem=problem) if problem else None
+    return Review(body=body, body_problem=body_problem, name_check=check, name_problems=name_problems)
 
 
 def _file_request(visit: WizardVisit, form):
@@ -290,6 +295,7 @@ def _review_context(visit: WizardVisit, review: Review) -> dict:
         "name_problems": review.name_problems,
         "name_unchecked": review.name_check.unchecked,
         "name_unchecked_note": text.NAME_UNCHECKED_AT_REVIEW.format(name=basics["display_name"]),
+        "body_problem": review.body_problem,
         "basics_url": visit.url("basics"),
         "states": states,
         "order_notes": review_order_notes(states.get("billing") or {}),

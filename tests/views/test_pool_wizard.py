@@ -235,6 +235,27 @@ def test_a_refusal_from_the_service_is_shown_on_the_review(walker, sandbox_conne
     assert walker.post("review", {"reason": "Needed."}).status_code == 302  # the same wizard, once it works
 
 
+def test_a_body_the_service_would_refuse_is_shown_on_the_review_and_never_filed(
+    walker, sandbox_connection, monkeypatch
+):
+    def without_resources(states):
+        body = build_create_pool_body(states)
+        body["spec"]["resources"] = []
+        return body
+
+    def never(**_):
+        raise AssertionError("a body the service refuses was sent to it")
+
+    monkeypatch.setattr(views, "build_create_pool_body", without_resources)
+    monkeypatch.setattr(views, "change_request_create", never)
+    walk_to_review(walker, sandbox_connection)
+    refused = messages.BODY_REFUSED.format(problem="spec.resources must list at least one flavor")
+    assert refused in walker.get("review").content.decode()
+    response = walker.post("review", {"reason": "Needed."})
+    assert response.status_code == 200 and refused in response.content.decode()
+    assert ChangeRequest.objects.count() == 0
+
+
 # --- a pool name that is taken ------------------------------------------------------------------------------
 
 

@@ -78,6 +78,8 @@ ORDER_PAID_IN_CONSOLE = (
 
 # --- review and filing ---------------------------------------------------------------------------------------
 REASON_REQUIRED = "Say why this change is needed; approvers read it."
+# The body the wizard built fails the check every CreatePool body passes before it is filed.
+BODY_REFUSED = "This request cannot be filed: the CreatePool body is invalid: {problem}. Nothing was filed."
 FILED = "Change request #{pk} to create pool “{name}” is waiting for approval."
 CANCELLED = "The create-pool wizard was cancelled; nothing was requested."
 
