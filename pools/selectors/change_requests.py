@@ -19,12 +19,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from pools import audit
+from pools.core import clients
+from pools.core.errors import ApplicationError
 from pools.modelarts.errors import ModelArtsError, NotFoundError
 from pools.models import OPEN_STATUSES, ChangeRequest, Connection
 from pools.permissions import APPROVE_CHANGE, REQUEST_CHANGE, VIEW_AUDIT
-from pools.services import clients
 from pools.services.change_request_expiry import change_request_expire, change_requests_expire_due
-from pools.services.errors import ApplicationError
 
 NODE_DELETING = "Deleting"
 POOL_RUNNING = "Running"

@@ -19,8 +19,8 @@ from pools.selectors.change_requests import workspace_of
 from pools.selectors.modelarts import pool_list
 
 if TYPE_CHECKING:
+    from pools.core.errors import ApplicationError
     from pools.models import Connection
-    from pools.services.errors import ApplicationError
 
 
 @dataclass(frozen=True)

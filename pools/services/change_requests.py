@@ -26,6 +26,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from pools import audit
+from pools.core.clients import CONNECTION_DELETED
+from pools.core.errors import ApplicationError
 from pools.modelarts.errors import (
     InvalidResponseError,
     ModelArtsError,
@@ -49,8 +51,6 @@ from pools.selectors.change_requests import (
 from pools.services import change_request_events as events
 from pools.services import notifications
 from pools.services.change_request_expiry import change_request_expire, change_requests_expire_due
-from pools.services.clients import CONNECTION_DELETED
-from pools.services.errors import ApplicationError
 from pools.services.pool_body import DISPLAY_NAME, create_pool_body_problem
 
 __all__ = [

@@ -20,10 +20,10 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from pools import audit, crypto
+from pools.core.clients import ConnectionKeysUnreadable, client_for_connection
+from pools.core.errors import ApplicationError
 from pools.modelarts.errors import ModelArtsError
 from pools.models import Connection, UserPreference
-from pools.services.clients import ConnectionKeysUnreadable, client_for_connection
-from pools.services.errors import ApplicationError
 from pools.validators import (
     normalize_endpoint,
     validate_endpoint,

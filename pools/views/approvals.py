@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
+from pools.core.errors import ApplicationError
 from pools.forms.approvals import (
     ApproveForm,
     CommentForm,
@@ -45,7 +46,6 @@ from pools.selectors.change_requests import (
     revalidate,
 )
 from pools.services import change_requests as services
-from pools.services.errors import ApplicationError
 
 QUEUE_PAGE = "pools/approvals.html"
 HISTORY_PAGE = "pools/approvals_history.html"

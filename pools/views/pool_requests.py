@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from pools.core.errors import ApplicationError
 from pools.forms.pool_requests import DeleteNodesForm, DeletePoolForm, remaining_nodes
 from pools.htmx import HtmxHttpRequest
 from pools.models import Connection
@@ -19,7 +20,6 @@ from pools.selectors.change_requests import can_view, open_change_requests_by_po
 from pools.selectors.modelarts import pool_get
 from pools.selectors.pool_requests import pool_deletion, pool_nodes_all
 from pools.services.change_requests import OpenRequestExists, change_request_create
-from pools.services.errors import ApplicationError
 from pools.views.browse import visible_connection
 
 FILED = "Change request #{pk} is waiting for approval: {summary}."

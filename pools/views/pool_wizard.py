@@ -21,6 +21,7 @@ from django.utils.datastructures import MultiValueDict
 from django_htmx.http import HttpResponseClientRefresh
 
 from pools import flavors
+from pools.core.errors import ApplicationError
 from pools.forms.pool_wizard import (
     NAME_TAKEN_BY_POOL,
     NAME_TAKEN_BY_REQUEST,
@@ -42,7 +43,6 @@ from pools.permissions import REQUEST_CHANGE, require
 from pools.selectors.connections import connection_list_for, current_connection
 from pools.selectors.pool_names import NameCheck, pool_name_check
 from pools.services.change_requests import change_request_create
-from pools.services.errors import ApplicationError
 from pools.services.pool_body import BILLING_YEARLY_MONTHLY, build_create_pool_body
 
 SESSION_KEY = "pool_wizards"

@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from pools import audit
+from pools.core.errors import ApplicationError
 from pools.models import ChangeRequest
 from pools.services import change_requests as svc
-from pools.services.errors import ApplicationError
 from tests.fixtures.approvals import CREATE_POOL, DELETE_NODES, DELETE_POOL, LIST_POOLS, create_body
 
 pytestmark = pytest.mark.django_db
@@ -94,8 +94,8 @@ def test_request_is_pending_snapshotted_audited_and_mailed_to_approvers(
 def test_a_request_is_refused_when_its_connection_is_deleted_while_it_is_being_filed(
     operator, administrator, cloud_connection, pool, monkeypatch
 ):
+    from pools.core.clients import CONNECTION_DELETED
     from pools.models import Connection
-    from pools.services.clients import CONNECTION_DELETED
     from pools.services.connections import connection_delete
 
     reading = svc.live_state

@@ -8,12 +8,12 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from pools import audit, crypto
+from pools.core.clients import KEYS_UNREADABLE
+from pools.core.errors import ApplicationError
 from pools.modelarts.errors import AuthenticationError
 from pools.modelarts.types import PoolList
 from pools.models import Connection
 from pools.services import connections as services
-from pools.services.clients import KEYS_UNREADABLE
-from pools.services.errors import ApplicationError
 from pools.validators import ENDPOINT_FORMAT, PROJECT_ID_FORMAT
 from tests.fixtures.connections import FAKE_ACCESS_KEY, FAKE_SECRET_KEY, file_change_request
 
@@ -323,8 +323,8 @@ def change_request_model():
 def test_open_change_requests_block_deletion_and_past_ones_keep_a_retired_record(
     administrator, connection, change_request_model
 ):
+    from pools.core.clients import CONNECTION_DELETED, client_for_connection
     from pools.models import UserPreference
-    from pools.services.clients import CONNECTION_DELETED, client_for_connection
 
     request = file_change_request(connection, administrator, status="pending")
     UserPreference.objects.create(user=administrator, connection=connection)

@@ -11,9 +11,9 @@ import requests
 from django.conf import settings
 from django.views.decorators.debug import sensitive_variables
 
+from pools.core.errors import ApplicationError
 from pools.crypto import DecryptionError
 from pools.modelarts.client import ModelArtsClient, new_session
-from pools.services.errors import ApplicationError
 
 if TYPE_CHECKING:
     from pools.models import Connection
