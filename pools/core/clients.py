@@ -33,6 +33,18 @@ class ConnectionKeysUnreadable(ApplicationError):
         self.connection_name = connection.name
 
 
+CONNECTION_UNUSABLE = "Connection {name} cannot be used: {problem}."
+
+
+def usable_client_for(connection: Connection) -> ModelArtsClient:
+    """``client_for_connection``, with a connection the client refuses (e.g. no project id) turned into an
+    ApplicationError that says why."""
+    try:
+        return client_for_connection(connection)
+    except ValueError as problem:  # the client's own checks; their texts never hold a key
+        raise ApplicationError(CONNECTION_UNUSABLE.format(name=connection.name, problem=problem)) from None
+
+
 # Reads share one HTTP session (a pool of kept-alive connections) per endpoint and process: without it every
 # read would open a new connection, a TCP and TLS handshake to ModelArts before the request itself.
 SHARED_SESSIONS_MAX = 32

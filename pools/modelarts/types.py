@@ -46,6 +46,10 @@ TRANSITIONAL_PHASES = frozenset({"Creating", "Deleting", "Waiting"})
 FAILED_PHASES = frozenset({"Error", "Abnormal", "CreationFailed", "ScalingFailed"})
 NODE_PHASES = ("Available", "Creating", "Deleting", "Abnormal", "Checking")
 RESOURCE_STATES = ("creating", "available", "abnormal", "deleting")
+# The phases the change-request rules and pages test for by name.
+POOL_RUNNING = "Running"
+POOL_DELETING = "Deleting"
+NODE_DELETING = "Deleting"
 
 _QUANTITY = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*([a-zA-Z]*)\s*$")
 _SUFFIX = {

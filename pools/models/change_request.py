@@ -6,7 +6,8 @@ State machine (every arrow is a compare-and-set UPDATE in pools/services/change_
        │                                                            ▲
        ├──reject──> rejected                 failed ──retry (claim)─┤
        ├──cancel──> cancelled               unknown ──retry (claim, only after looking: see below)
-       └──time────> expired
+       └──time────> expired   (recorded by the scheduled job, or by a decision that finds it overdue;
+                              until then pages read it as expired: ``current_status``)
 
 "unknown": the call may or may not have taken effect (its answer was lost). It is settled by looking at
 ModelArts (a retry, or the scheduled job): succeeded when the change shows; failed when it still does not
@@ -129,10 +130,21 @@ class ChangeRequest(models.Model):
         return self.expires_at <= timezone.now()
 
     @property
+    def current_status(self) -> str:
+        """The status as of now, as pages show it: a request still pending past its expiry is expired, though
+        the scheduled job (process_change_requests) has not recorded that yet; no decision acts on it."""
+        if self.status == self.Status.PENDING and self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.status
+
+    def get_current_status_display(self) -> str:
+        return self.Status(self.current_status).label
+
+    @property
     def decision(self) -> str:
         """How it was decided: "Approved" (whatever its execution did), "Rejected", "Cancelled", "Expired"."""
-        if self.status in (self.Status.REJECTED, self.Status.CANCELLED, self.Status.EXPIRED):
-            return self.get_status_display()
+        if self.current_status in (self.Status.REJECTED, self.Status.CANCELLED, self.Status.EXPIRED):
+            return self.get_current_status_display()
         return "Approved" if self.decided_at else ""
 
     @property

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from pools.models import ChangeRequest
-from pools.selectors.change_requests import workspace_of
+from pools.selectors.live_state import workspace_of
 from pools.selectors.modelarts import pool_list
 
 if TYPE_CHECKING:

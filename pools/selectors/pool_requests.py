@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pools.core.errors import ApplicationError
 from pools.modelarts.types import Node, Pool
 from pools.models import ChangeRequest, Connection
-from pools.selectors.change_requests import pool_deletion_problem
+from pools.selectors.live_state import pool_deletion_problem
 from pools.selectors.modelarts import node_page
 
 POOL_UNREAD = "The pool could not be read."

@@ -1,7 +1,8 @@
 """Expiry of change requests nobody decided in time (CHANGE_REQUEST_EXPIRY_HOURS).
 
-Applied when a request is looked at (selectors) and by the process_change_requests command, so an expired
-request can never be approved even if the command has not run yet.
+Applied by the process_change_requests command, and by a decision that finds its request overdue (a decision is
+a write), so an expired request can never be approved even if the command has not run yet. Pages never expire
+anything: until then they read an overdue request as expired (``ChangeRequest.current_status``).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from pools import audit
-from pools.core.clients import CONNECTION_DELETED
+from pools.core.clients import CONNECTION_DELETED, usable_client_for
 from pools.core.errors import ApplicationError
 from pools.modelarts.errors import (
     InvalidResponseError,
@@ -34,20 +34,12 @@ from pools.modelarts.errors import (
     NotFoundError,
     OutcomeUnknownError,
 )
+from pools.modelarts.types import NODE_DELETING
 from pools.models import ChangeRequest, ChangeRequestApproval, ChangeRequestComment, Connection
 from pools.permissions import APPROVE_CHANGE, REQUEST_CHANGE
 from pools.selectors.cache import forget_connection
-from pools.selectors.change_requests import (
-    NODE_DELETING,
-    can_view,
-    client_for,
-    live_state,
-    open_duplicate,
-    pools_named,
-    problems_in,
-    revalidate,
-    workspace_of,
-)
+from pools.selectors.change_requests import can_view, open_duplicate
+from pools.selectors.live_state import live_state, pools_named, problems_in, revalidate, workspace_of
 from pools.services import change_request_events as events
 from pools.services import notifications
 from pools.services.change_request_expiry import change_request_expire, change_requests_expire_due
@@ -268,7 +260,7 @@ def change_request_create(
     _refuse_duplicate(connection, kind, target, body)
 
     try:
-        with closing(client_for(connection)) as client:
+        with closing(usable_client_for(connection)) as client:
             snapshot = live_state(client=client, connection=connection, kind=kind, target=target, body=body)
     except ModelArtsError as error:
         raise ApplicationError.from_upstream(f"Reading the live state of {target}", error) from error
@@ -524,7 +516,7 @@ def _found_by_looking(change_request: ChangeRequest, user) -> bool:
     and the last call is too recent to rule out that it still lands.
     """
     why = RETRY_CHECK
-    with closing(client_for(change_request.connection)) as client:
+    with closing(usable_client_for(change_request.connection)) as client:
         try:
             made, pool_name = _observed(client, change_request)
         except ModelArtsError as error:
@@ -599,7 +591,7 @@ def _call_upstream(client, change_request: ChangeRequest) -> tuple[str, str]:
 def _run_claimed(change_request: ChangeRequest, user) -> None:
     attempt = change_request.attempts
     try:
-        with closing(client_for(change_request.connection)) as client:
+        with closing(usable_client_for(change_request.connection)) as client:
             _run_with(client, change_request, user, attempt)
     except ApplicationError as error:  # e.g. the connection's keys cannot be opened: nothing was sent
         _settle(
@@ -901,7 +893,7 @@ def process_change_requests(now: datetime | None = None) -> ProcessSummary:
         )
         why = "an interrupted execution" if before == Status.EXECUTING else LATER_CHECK
         try:
-            with closing(client_for(change_request.connection)) as client:
+            with closing(usable_client_for(change_request.connection)) as client:
                 seen = _reconcile(
                     client,
                     change_request,
@@ -928,7 +920,7 @@ def process_change_requests(now: datetime | None = None) -> ProcessSummary:
     lost = ChangeRequest.objects.filter(status=Status.FAILED, outcome_unknown=True, finished_at__gte=recent)
     for change_request in lost.select_related("connection"):
         try:
-            with closing(client_for(change_request.connection)) as client:
+            with closing(usable_client_for(change_request.connection)) as client:
                 if _confirm_late_outcome(client, change_request, system):
                     summary.reconciled[change_request.pk] = change_request.status
         except ApplicationError as error:

@@ -43,8 +43,8 @@ from pools.selectors.change_requests import (
     change_request_get,
     change_request_list,
     change_request_timeline,
-    revalidate,
 )
+from pools.selectors.live_state import revalidate
 from pools.services import change_requests as services
 
 QUEUE_PAGE = "pools/approvals.html"
@@ -78,16 +78,17 @@ def card_for(user, change_request: ChangeRequest) -> Card:
     approver = user.has_perm(APPROVE_CHANGE) and not own
     already = any(a.approver_id == user.pk for a in change_request.approvals.all())
     Status = ChangeRequest.Status
+    status = change_request.current_status  # an overdue pending request is expired: nothing to decide
     # Running (again) is a decision too: never past the request's expiry.
     runnable = approver and not change_request.run_expired
     return Card(
         cr=change_request,
         own=own,
         already_approved=already,
-        can_decide=approver and change_request.status == Status.PENDING and not already,
-        can_retry=runnable and change_request.status in (Status.FAILED, Status.UNKNOWN),
-        can_execute=runnable and change_request.status == Status.APPROVED,
-        can_cancel=own and user.has_perm(REQUEST_CHANGE) and change_request.status == Status.PENDING,
+        can_decide=approver and status == Status.PENDING and not already,
+        can_retry=runnable and status in (Status.FAILED, Status.UNKNOWN),
+        can_execute=runnable and status == Status.APPROVED,
+        can_cancel=own and user.has_perm(REQUEST_CHANGE) and status == Status.PENDING,
         can_comment=own or user.has_perm(APPROVE_CHANGE),
     )
 
