@@ -1,6 +1,6 @@
 """Change requests: a costly or destructive pool change, requested by one person and approved by another.
 
-State machine (every arrow is a compare-and-set UPDATE in pools/services/change_requests.py):
+State machine (every arrow is a compare-and-set UPDATE in pools/services/change_requests/):
 
     pending ──approve (enough approvals)──> approved ──claim──> executing ──> succeeded | failed | unknown
        │                                                            ▲
