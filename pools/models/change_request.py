@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from pools.modelarts.types import ANNOTATION_BILLING_MODE, ANNOTATION_PERIOD_NUM, ANNOTATION_PERIOD_TYPE
 from pools.models.connection import Connection
 
 
@@ -187,9 +188,9 @@ def describe_create_body(body) -> str:
     network = spec.get("network") if isinstance(spec.get("network"), dict) else {}
     if network.get("name"):
         parts.append(f"network {network['name']}")
-    if annotations.get("os.modelarts/billing.mode") == "1":
-        period = {"2": "month", "3": "year"}.get(str(annotations.get("os.modelarts/period.type")), "period")
-        parts.append(f"yearly/monthly, {annotations.get('os.modelarts/period.num', '?')} {period}(s)")
+    if annotations.get(ANNOTATION_BILLING_MODE) == "1":
+        period = {"2": "month", "3": "year"}.get(str(annotations.get(ANNOTATION_PERIOD_TYPE)), "period")
+        parts.append(f"yearly/monthly, {annotations.get(ANNOTATION_PERIOD_NUM, '?')} {period}(s)")
     else:
         parts.append("pay-per-use")
     return "; ".join(parts)

@@ -24,6 +24,16 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from pools.modelarts.types import (
+    ANNOTATION_AUTO_RENEW,
+    ANNOTATION_BILLING_MODE,
+    ANNOTATION_DESCRIPTION,
+    ANNOTATION_PERIOD_NUM,
+    ANNOTATION_PERIOD_TYPE,
+    LABEL_NAME,
+    LABEL_WORKSPACE,
+)
+
 DEDICATE = "Dedicate"
 LOGICAL = "Logical"
 POOL_TYPES = (DEDICATE, LOGICAL)
@@ -36,16 +46,9 @@ BILLING_YEARLY_MONTHLY = "1"
 PERIOD_MONTH = "2"
 PERIOD_YEAR = "3"
 
-LABEL_NAME = "os.modelarts/name"
-LABEL_WORKSPACE = "os.modelarts/workspace.id"
 LABEL_NODE_PREFIX = "os.modelarts/node.prefix"
 RESERVED_LABELS = frozenset({LABEL_NAME, LABEL_WORKSPACE, LABEL_NODE_PREFIX})
 
-ANNOTATION_DESCRIPTION = "os.modelarts/description"
-ANNOTATION_BILLING_MODE = "os.modelarts/billing.mode"
-ANNOTATION_PERIOD_NUM = "os.modelarts/period.num"
-ANNOTATION_PERIOD_TYPE = "os.modelarts/period.type"
-ANNOTATION_AUTO_RENEW = "os.modelarts/auto.renew"
 ANNOTATION_AUTO_PAY = "os.modelarts/auto.pay"
 ANNOTATION_PROMOTION_INFO = "os.modelarts/promotion.info"
 ANNOTATION_CONSOLE_URL = "os.modelarts/service.console.url"
