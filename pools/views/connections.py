@@ -21,11 +21,11 @@ from pools.htmx import HtmxHttpRequest, template_for
 from pools.models import Connection
 from pools.permissions import MANAGE_CONNECTIONS, VIEW_DASHBOARD, require
 from pools.selectors.connections import connection_list, connection_list_for, forget_current_connection
+from pools.services.connection_checks import connection_test
 from pools.services.connections import (
     connection_choose,
     connection_create,
     connection_delete,
-    connection_test,
     connection_update,
     open_change_request_count,
 )

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from pools.core.clients import KEYS_UNREADABLE, ConnectionKeysUnreadable, client_for_connection
-from pools.services.connections import connection_test
+from pools.services.connection_checks import connection_test
 from tests.fixtures.modelarts import TEST_AK, TEST_PROJECT, TEST_SK, json_response
 
 pytestmark = pytest.mark.django_db
