@@ -36,9 +36,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from pools.core.errors import ApplicationError
 from pools.modelarts.errors import ModelArtsError, ThrottledError
 from pools.selectors.concurrent import waiting_on_upstream
-from pools.services.errors import ApplicationError
 
 T = TypeVar("T")
 

@@ -20,7 +20,6 @@ Keys come out in the order the official SDK serialises them, so the body reads l
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -39,16 +38,12 @@ from pools.modelarts.types import (
     LABEL_WORKSPACE,
 )
 
-# What a CreatePool body may say; the wizard's fields and the change-request service use these, no copies.
+# What a CreatePool body may say (its label keys and the display-name rule are in pools/modelarts/types.py);
+# the wizard's fields and the change-request service use these, no copies.
 DEDICATE = "Dedicate"
 LOGICAL = "Logical"
 POOL_TYPES = (DEDICATE, LOGICAL)
 SCOPES = ("Train", "Infer", "Notebook")
-# A pool's display name (the os.modelarts/name label), as Huawei's create form allows it (docs/modelarts-api.md).
-DISPLAY_NAME = re.compile(r"^[a-z][a-z0-9-]{2,62}[a-z0-9]$")
-DISPLAY_NAME_RULE = (
-    "4–64 characters: lowercase letters, digits and '-', starting with a letter and not ending with '-'"
-)
 
 BILLING_PAY_PER_USE = "0"
 BILLING_YEARLY_MONTHLY = "1"

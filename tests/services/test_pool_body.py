@@ -2,11 +2,12 @@ import json
 
 import pytest
 
+from pools.core.errors import ApplicationError
+from pools.modelarts.types import DISPLAY_NAME, DISPLAY_NAME_RULE
 from pools.models import ChangeRequest
 from pools.sandbox.validation import validate_create
-from pools.services.change_requests import change_request_create
-from pools.services.errors import ApplicationError
-from pools.services.pool_body import DISPLAY_NAME, build_create_pool_body, create_pool_body_problem
+from pools.services.change_requests import change_request_create, messages
+from pools.services.pool_body import build_create_pool_body, create_pool_body_problem
 from tests.fixtures.approvals import create_body
 
 
@@ -259,6 +260,9 @@ def test_the_change_request_service_refuses_a_name_the_wizard_refuses(operator, 
             idempotency_key="k",
         )
     assert caught.value.field == "target"
+    assert (
+        caught.value.message == messages.BAD_DISPLAY_NAME and DISPLAY_NAME_RULE in messages.BAD_DISPLAY_NAME
+    )
     assert not ChangeRequest.objects.exists()
 
 

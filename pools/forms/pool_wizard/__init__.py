@@ -11,6 +11,6 @@
     state.py       the wizards kept in the browser's session (drafts, size cap)
     messages.py    every text the wizard shows
 
-The vocabulary of a pool (types, scopes, the display-name rule, billing codes) comes from
-pools.services.pool_body and the label keys from pools.modelarts.types: the wizard has no copies of its own.
+The vocabulary of a pool comes from pools.services.pool_body (types, scopes, billing codes, update
+strategies) and pools.modelarts.types (the display-name rule, label keys): the wizard has no copies of its own.
 """

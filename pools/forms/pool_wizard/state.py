@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 
 from django.utils.datastructures import MultiValueDict
 
+from pools.core.errors import ApplicationError
 from pools.forms.pool_wizard import messages as text
 from pools.forms.pool_wizard.steps import declared_fields
-from pools.services.errors import ApplicationError
 
 SESSION_KEY = "pool_wizards"
 MAX_WIZARDS_PER_SESSION = 10
