@@ -259,117 +259,8 @@ class Known:
     removed_by: str
 
 
-SERVICES_ERRORS = "ApplicationError still lives in pools/services/errors.py"
-SERVICES_CLIENTS = "client_for_connection still lives in pools/services/clients.py"
-CRPKG = "crpkg (moves errors.py and clients.py to pools/core/)"
-
 # Emptied by the lead once the branches named in ``removed_by`` are merged.
 KNOWN_VIOLATIONS = (
-    Known(
-        "selectors import no services",
-        "pools/selectors/cache.py",
-        "from pools.services.errors import ApplicationError",
-        SERVICES_ERRORS,
-        CRPKG,
-    ),
-    Known(
-        "selectors import no services",
-        "pools/selectors/change_requests.py",
-        "from pools.services.errors import ApplicationError",
-        SERVICES_ERRORS,
-        CRPKG,
-    ),
-    Known(
-        "selectors import no services",
-        "pools/selectors/change_requests.py",
-        "from pools.services import clients",
-        SERVICES_CLIENTS,
-        CRPKG,
-    ),
-    Known(
-        "selectors import no services",
-        "pools/selectors/change_requests.py",
-        "from pools.services.change_request_expiry import change_request_expire",
-        "reads still expire pending requests past their time instead of reading them as expired",
-        "crpkg (selectors read expiry; services/change_requests/housekeeping.py expires)",
-    ),
-    Known(
-        "selectors import no services",
-        "pools/selectors/change_requests.py",
-        "from pools.services.change_request_expiry import change_requests_expire_due",
-        "reads still expire pending requests past their time instead of reading them as expired",
-        "crpkg (selectors read expiry; services/change_requests/housekeeping.py expires)",
-    ),
-    Known(
-        "selectors import no services",
-        "pools/selectors/modelarts.py",
-        "from pools.services.clients import client_for_connection",
-        SERVICES_CLIENTS,
-        CRPKG,
-    ),
-    Known(
-        "selectors import no services",
-        "pools/selectors/modelarts.py",
-        "from pools.services.errors import ApplicationError",
-        SERVICES_ERRORS,
-        CRPKG,
-    ),
-    Known(
-        "selectors import no services",
-        "pools/selectors/pool_names.py",
-        "from pools.services.errors import ApplicationError",
-        SERVICES_ERRORS,
-        CRPKG,
-    ),
-    Known(
-        "selectors import no services",
-        "pools/selectors/pool_requests.py",
-        "from pools.services.errors import ApplicationError",
-        SERVICES_ERRORS,
-        CRPKG,
-    ),
-    Known(
-        "only change-request execution changes pools",
-        "pools/services/change_requests.py",
-        "calls client.create_pool()",
-        "execution still shares one module with the decisions",
-        "crpkg (moves it to services/change_requests/execution.py)",
-    ),
-    Known(
-        "only change-request execution changes pools",
-        "pools/services/change_requests.py",
-        "calls client.delete_pool()",
-        "execution still shares one module with the decisions",
-        "crpkg (moves it to services/change_requests/execution.py)",
-    ),
-    Known(
-        "only change-request execution changes pools",
-        "pools/services/change_requests.py",
-        "calls client.delete_nodes()",
-        "execution still shares one module with the decisions",
-        "crpkg (moves it to services/change_requests/execution.py)",
-    ),
-    Known(
-        f"no module over {MODULE_MAX_LINES} lines",
-        "pools/services/change_requests.py",
-        f"over {MODULE_MAX_LINES} lines",
-        "every change-request flow in one module",
-        "crpkg (splits it into the services/change_requests/ package)",
-    ),
-    Known(
-        f"no module over {MODULE_MAX_LINES} lines",
-        "pools/forms/pool_wizard.py",
-        f"over {MODULE_MAX_LINES} lines",
-        "the wizard's six steps and their checks in one module",
-        "wizard2 (splits the wizard)",
-    ),
-    Known(
-        f"no module over {MODULE_MAX_LINES} lines",
-        "pools/views/pool_wizard.py",
-        f"over {MODULE_MAX_LINES} lines",
-        "the wizard's views in one module",
-        "wizard2 (splits the wizard)",
-    ),
     Known(
         f"no module over {MODULE_MAX_LINES} lines",
         "pools/modelarts/types.py",
@@ -390,27 +281,6 @@ KNOWN_VIOLATIONS = (
         f"pool_list_view() over {VIEW_FUNCTION_MAX_LINES} lines",
         "the pool list's filters, counts and refresh in one view",
         "views (splits the browse views)",
-    ),
-    Known(
-        f"no view function over {VIEW_FUNCTION_MAX_LINES} lines",
-        "pools/views/pool_wizard.py",
-        f"_file_request() over {VIEW_FUNCTION_MAX_LINES} lines",
-        "filing the request and every way it can be refused in one function",
-        "wizard2 (splits the wizard)",
-    ),
-    Known(
-        f"no view function over {VIEW_FUNCTION_MAX_LINES} lines",
-        "pools/views/pool_wizard.py",
-        f"_render_step() over {VIEW_FUNCTION_MAX_LINES} lines",
-        "every step's page built in one function",
-        "wizard2 (splits the wizard)",
-    ),
-    Known(
-        f"no view function over {VIEW_FUNCTION_MAX_LINES} lines",
-        "pools/views/pool_wizard.py",
-        f"pool_wizard_step() over {VIEW_FUNCTION_MAX_LINES} lines",
-        "every step's GET and POST in one view",
-        "wizard2 (splits the wizard)",
     ),
 )
 

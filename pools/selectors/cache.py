@@ -33,8 +33,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from pools.core.errors import ApplicationError
 from pools.modelarts.errors import ModelArtsError, ThrottledError
-from pools.services.errors import ApplicationError
 
 T = TypeVar("T")
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from pools.core.clients import client_for_connection
+from pools.core.errors import ApplicationError
 from pools.modelarts.errors import NotFoundError
 from pools.modelarts.timerange import TimeRange
 from pools.modelarts.types import (
@@ -29,8 +31,6 @@ from pools.modelarts.types import (
 )
 from pools.selectors.cache import ReadResult, cached_read, read_generation
 from pools.selectors.monitoring import chart_payload
-from pools.services.clients import client_for_connection
-from pools.services.errors import ApplicationError
 
 if TYPE_CHECKING:
     from pools.modelarts.client import ModelArtsClient

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from pools import audit
+from pools.core.clients import ConnectionKeysUnreadable, client_for_connection
 from pools.modelarts.errors import ModelArtsError
 from pools.models import Connection
-from pools.services.clients import ConnectionKeysUnreadable, client_for_connection
 
 TEST_SUMMARY_OK = "{count} pool(s) listed in {latency_ms} ms"
 

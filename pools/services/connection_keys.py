@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from pools import audit, crypto
+from pools.core.clients import ConnectionKeysUnreadable
 from pools.models import Connection
-from pools.services.clients import ConnectionKeysUnreadable
 
 
 @dataclass

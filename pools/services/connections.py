@@ -8,9 +8,6 @@ tokens; nothing here reads a stored key back (that is ``client_for_connection``'
 
 from __future__ import annotations
 
-import importlib
-
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
@@ -18,8 +15,9 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from pools import audit
-from pools.models import Connection, UserPreference
-from pools.services.errors import ApplicationError
+from pools.core.errors import ApplicationError
+from pools.models import ChangeRequest, Connection, UserPreference
+from pools.selectors.change_requests import still_open
 from pools.validators import (
     normalize_endpoint,
     validate_endpoint,
@@ -242,15 +240,8 @@ def connection_update(
 
 
 def open_change_request_count(connection: Connection) -> int:
-    """Open change requests on ``connection``; 0 until the ChangeRequest model exists."""
-    try:
-        change_request_model = apps.get_model("pools", "ChangeRequest")
-    except LookupError:
-        return 0
-    open_statuses = getattr(change_request_model, "OPEN_STATUSES", None)
-    if open_statuses is None:
-        open_statuses = importlib.import_module(change_request_model.__module__).OPEN_STATUSES
-    return change_request_model.objects.filter(connection=connection, status__in=open_statuses).count()
+    """Change requests on ``connection`` that still hold a change (a pending one past its expiry does not)."""
+    return ChangeRequest.objects.filter(still_open(), connection=connection).count()
 
 
 def connection_delete(*, connection: Connection, user, request_id: str | None = None) -> str:

@@ -15,6 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
+from pools.core.errors import ApplicationError
 from pools.forms.connections import ConnectionForm
 from pools.htmx import HtmxHttpRequest, template_for
 from pools.models import Connection
@@ -28,7 +29,6 @@ from pools.services.connections import (
     connection_update,
     open_change_request_count,
 )
-from pools.services.errors import ApplicationError
 
 LIST_PAGE = "pools/connections.html"
 FORM_PAGE = "pools/connections_form.html"

@@ -8,10 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.core.cache import cache
 
+from pools.core.errors import ApplicationError
 from pools.modelarts.errors import ServerError, ThrottledError
 from pools.selectors import cache as read_cache
 from pools.selectors.cache import ReadResult, cached_read, forget, read_key
-from pools.services.errors import ApplicationError
 from tests.fixtures.caches import REDIS
 
 THREADS = 8

@@ -252,8 +252,8 @@ def test_the_pools_of_every_workspace_read_as_one(locmem_cache, seeded_sandbox, 
 def test_a_failed_workspace_read_is_missing_from_the_whole_and_its_error_kept():
     from datetime import UTC, datetime
 
+    from pools.core.errors import ApplicationError
     from pools.selectors.cache import ReadResult
-    from pools.services.errors import ApplicationError
 
     good = ReadResult(type("Answer", (), {"items": ("a-pool",)})(), datetime(2025, 1, 1, tzinfo=UTC))
     failed = ReadResult(None, None, error=ApplicationError("Listing failed"))

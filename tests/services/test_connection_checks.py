@@ -4,11 +4,11 @@ import pytest
 from cryptography.fernet import Fernet
 from django.test import override_settings
 
+from pools.core.clients import KEYS_UNREADABLE
 from pools.modelarts.errors import AuthenticationError
 from pools.modelarts.types import PoolList
 from pools.models import Connection
 from pools.services import connection_checks as services
-from pools.services.clients import KEYS_UNREADABLE
 from tests.fixtures.connections import entries_for
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from pools import audit, crypto
+from pools.core.clients import KEYS_UNREADABLE
 from pools.services import connection_keys as services
-from pools.services.clients import KEYS_UNREADABLE
 from pools.services.connections import connection_delete
 from tests.fixtures.connections import (
     FAKE_ACCESS_KEY,

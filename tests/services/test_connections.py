@@ -3,9 +3,9 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.core.exceptions import ValidationError
 
 from pools import audit, crypto
+from pools.core.errors import ApplicationError
 from pools.models import Connection
 from pools.services import connections as services
-from pools.services.errors import ApplicationError
 from pools.validators import ENDPOINT_FORMAT, PROJECT_ID_FORMAT
 from tests.fixtures.connections import (
     FAKE_ACCESS_KEY,
@@ -194,19 +194,32 @@ def test_delete_is_refused_while_open_change_requests_use_the_connection(
 
 @pytest.fixture
 def change_request_model():
-    from django.apps import apps
+    from pools.models import ChangeRequest
 
-    try:
-        return apps.get_model("pools", "ChangeRequest")
-    except LookupError:
-        pytest.skip("the ChangeRequest model (approvals branch) is not on this branch yet")
+    return ChangeRequest
+
+
+def test_a_pending_request_past_its_expiry_no_longer_blocks_deletion(administrator, connection):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pools.models import ChangeRequest
+
+    request = file_change_request(connection, administrator, status="pending")
+    assert services.open_change_request_count(connection) == 1
+    ChangeRequest.objects.filter(pk=request.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    assert services.open_change_request_count(connection) == 0
+    message = services.connection_delete(connection=connection, user=administrator)
+    assert message == services.DELETED_KEPT_FOR_HISTORY.format(name=connection.name)
 
 
 def test_open_change_requests_block_deletion_and_past_ones_keep_a_retired_record(
     administrator, connection, change_request_model
 ):
+    from pools.core.clients import CONNECTION_DELETED, client_for_connection
     from pools.models import UserPreference
-    from pools.services.clients import CONNECTION_DELETED, client_for_connection
 
     request = file_change_request(connection, administrator, status="pending")
     UserPreference.objects.create(user=administrator, connection=connection)

@@ -10,9 +10,9 @@ import requests
 from django.conf import settings
 from django.views.decorators.debug import sensitive_variables
 
+from pools.core.errors import ApplicationError
 from pools.crypto import DecryptionError
 from pools.modelarts.client import ModelArtsClient, new_session
-from pools.services.errors import ApplicationError
 
 if TYPE_CHECKING:
     from pools.models import Connection
@@ -30,6 +30,18 @@ class ConnectionKeysUnreadable(ApplicationError):
     def __init__(self, connection: Connection) -> None:
         super().__init__(KEYS_UNREADABLE.format(name=connection.name))
         self.connection_name = connection.name
+
+
+CONNECTION_UNUSABLE = "Connection {name} cannot be used: {problem}."
+
+
+def usable_client_for(connection: Connection) -> ModelArtsClient:
+    """``client_for_connection``, with a connection the client refuses (e.g. no project id) turned into an
+    ApplicationError that says why."""
+    try:
+        return client_for_connection(connection)
+    except ValueError as problem:  # the client's own checks; their texts never hold a key
+        raise ApplicationError(CONNECTION_UNUSABLE.format(name=connection.name, problem=problem)) from None
 
 
 # Reads share one HTTP session (a pool of kept-alive connections) per endpoint and process: without it every
