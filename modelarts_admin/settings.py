@@ -197,9 +197,6 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-# The overview waits this long for its cards' reads and shows the cards that are ready; the others load on
-# their own (0: every card loads on its own).
-OVERVIEW_INLINE_SECONDS = env.float("OVERVIEW_INLINE_SECONDS", default=0.5)
 # Sessions are read from the cache (written through to the database): no query per request for them.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Permission sets come from the cache (pools/auth_backends.py); changes through the ORM apply at once, others

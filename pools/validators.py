@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
@@ -21,6 +22,9 @@ KEY_FORMAT = "A key is 1–256 printable characters without spaces."
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2999, 12, 31)
 DATE_OUT_OF_RANGE = f"Enter a date from {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}."
+INVISIBLE_CHARACTERS = (
+    "Remove the invisible {characters}: {them} can make the text read differently from what it says."
+)
 
 _PROJECT_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
 # Sent as a header or query value: nothing that could end a header line or need escaping.
@@ -91,3 +95,37 @@ def validate_supported_date(value: date | datetime) -> None:
     day = value.date() if isinstance(value, datetime) else value
     if not EARLIEST_DATE <= day <= LATEST_DATE:
         raise ValidationError(DATE_OUT_OF_RANGE, code="date_out_of_range")
+
+
+# Unicode categories that draw nothing (or reorder what follows): controls, format characters (the
+# bidirectional overrides and isolates U+202A–U+202E and U+2066–U+2069, zero-width spaces and joiners, the
+# byte-order mark), line and paragraph separators, surrogates and unassigned code points.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Cn"})
+# Letters that render as blank space.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+def _describe_character(character: str) -> str:
+    name = unicodedata.name(character, "")
+    return f"U+{ord(character):04X}" + (f" ({name})" if name else "")
+
+
+def validate_no_invisible_characters(value: str) -> None:
+    """Refuse text with characters that are not seen, so what a reader sees is what was written."""
+    found = dict.fromkeys(
+        ch
+        for ch in value
+        if ch not in _ALLOWED_CONTROLS
+        and (unicodedata.category(ch) in _INVISIBLE_CATEGORIES or ch in _BLANK_LETTERS)
+    )
+    if found:
+        several = len(found) > 1
+        raise ValidationError(
+            INVISIBLE_CHARACTERS.format(
+                characters=("characters " if several else "character ")
+                + ", ".join(map(_describe_character, found)),
+                them="they" if several else "it",
+            ),
+            code="invisible",
+        )

@@ -23,13 +23,6 @@ pytest_plugins = [
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _overview_cards_load_on_their_own():
-    """Reads the overview leaves to finish in the background would outlive the test that opened it (and
-    land in a later test's sandbox); tests/views/test_overview.py turns inline cards on where it checks them."""
-    settings.OVERVIEW_INLINE_SECONDS = 0
-
-
-@pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing():
     """Tests create many users; the production hasher's deliberate slowness buys nothing here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -8,7 +8,8 @@ import uuid
 from django import forms
 from django.utils.html import format_html
 
-from pools.modelarts.types import Node, Pool
+from pools.modelarts.types import NODE_DELETING, Node, Pool
+from pools.templatetags.display import reveal
 
 # Error texts, asserted on by the tests.
 CONFIRMATION_MISMATCH = "Type the pool's name “{display}” or its id exactly to confirm."
@@ -19,7 +20,6 @@ NOTHING_WOULD_REMAIN = "A pool must keep at least one node; deselect some nodes 
 TOO_MANY_NODES = "Select at most {limit} nodes in one request."
 
 SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
-NODE_PHASE_DELETING = "Deleting"
 MAX_NODES_PER_REQUEST = 500
 
 
@@ -58,8 +58,11 @@ class DeletePoolForm(SubmissionKeyMixin):
     def __init__(self, *args, pool: Pool, **kwargs):
         self.pool = pool
         super().__init__(*args, **kwargs)
-        # Django's field template prints help_text as HTML, and both names are ModelArts' text: escaped here.
-        self.fields["confirmation"].help_text = format_html("“{}” or “{}”.", pool.display_name, pool.name)
+        # Django's field template prints help_text as HTML, and both names are ModelArts' text: escaped here,
+        # with hidden characters (bidi overrides, zero-width…) shown as markers like every page shows them.
+        self.fields["confirmation"].help_text = format_html(
+            "“{}” or “{}”.", reveal(pool.display_name), reveal(pool.name)
+        )
 
     def clean_confirmation(self):
         typed = self.cleaned_data["confirmation"]
@@ -116,4 +119,8 @@ class DeleteNodesForm(SubmissionKeyMixin):
 def remaining_nodes(pool_nodes: list[Node], selected: list[str]) -> list[Node]:
     """The nodes left once ``selected`` are gone; nodes already being deleted do not count as left."""
     chosen = set(selected)
-    return [node for node in pool_nodes if node.name not in chosen and node.phase != NODE_PHASE_DELETING]
+    return [node for node in pool_nodes if node.name not in chosen and node.phase != NODE_DELETING]
+
+
+def nodes_being_deleted(pool_nodes: list[Node]) -> list[Node]:
+    return [node for node in pool_nodes if node.phase == NODE_DELETING]

@@ -9,18 +9,12 @@ those raise ``InvalidResponseError``. Every value keeps the raw JSON it came fro
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any
 
-import msgspec
-
-from pools.modelarts import jsonio
 from pools.modelarts.errors import InvalidResponseError
-
-V = TypeVar("V")
 
 # Annotation and label keys the dashboard reads (§4.1).
 LABEL_NAME = "os.modelarts/name"
@@ -31,6 +25,20 @@ ANNOTATION_PERIOD_TYPE = "os.modelarts/period.type"
 ANNOTATION_PERIOD_NUM = "os.modelarts/period.num"
 ANNOTATION_AUTO_RENEW = "os.modelarts/auto.renew"
 ANNOTATION_ORDER_ID = "os.modelarts/order.id"
+# The keys a CreatePool body sets besides those (§5.8).
+LABEL_NODE_PREFIX = "os.modelarts/node.prefix"
+ANNOTATION_AUTO_PAY = "os.modelarts/auto.pay"
+ANNOTATION_PROMOTION_INFO = "os.modelarts/promotion.info"
+ANNOTATION_CONSOLE_URL = "os.modelarts/service.console.url"
+DEFAULT_WORKSPACE = "0"  # the workspace id of a project's default workspace
+# Keys under this prefix belong to ModelArts (the ones above, os.modelarts.node/…): never a user's label.
+MODELARTS_KEY_PREFIX = "os.modelarts"
+# A pool's display name (the os.modelarts/name label) as Huawei's create form allows it (docs/modelarts-api.md);
+# the one rule of the wizard and the change-request service.
+DISPLAY_NAME = re.compile(r"^[a-z][a-z0-9-]{2,62}[a-z0-9]$")
+DISPLAY_NAME_RULE = (
+    "4–64 characters: lowercase letters, digits and '-', starting with a letter and not ending with '-'"
+)
 
 POOL_PHASES = (
     "Creating",
@@ -46,6 +54,10 @@ TRANSITIONAL_PHASES = frozenset({"Creating", "Deleting", "Waiting"})
 FAILED_PHASES = frozenset({"Error", "Abnormal", "CreationFailed", "ScalingFailed"})
 NODE_PHASES = ("Available", "Creating", "Deleting", "Abnormal", "Checking")
 RESOURCE_STATES = ("creating", "available", "abnormal", "deleting")
+# The phases the change-request rules and pages test for by name.
+POOL_RUNNING = "Running"
+POOL_DELETING = "Deleting"
+NODE_DELETING = "Deleting"
 
 _QUANTITY = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*([a-zA-Z]*)\s*$")
 _SUFFIX = {
@@ -109,17 +121,6 @@ def _str_map(value: Any) -> dict[str, str]:
     return {str(k): "" if v is None else str(v) for k, v in _dict(value).items()}
 
 
-def _built(cls: type[V], values: dict[str, Any]) -> V:
-    """An instance of the frozen dataclass ``cls`` with every field in ``values``, without ``__init__``.
-
-    A frozen dataclass sets each field through ``object.__setattr__``; a list of hundreds of pools, each
-    with a handful of flavor counts, spent most of its parse time there. Callers pass every field.
-    """
-    instance = object.__new__(cls)
-    instance.__dict__.update(values)
-    return instance
-
-
 def _items(body: Any, what: str) -> list[Any]:
     if not isinstance(body, dict) or not isinstance(body.get("items", []), list):
         raise InvalidResponseError(f"{what}: expected an object with an 'items' list")
@@ -138,18 +139,13 @@ class FlavorCount:
         data = _dict(data)
         max_count = data.get("maxCount")
         azs = data.get("azs")
-        return _built(
-            cls,
-            {
-                "flavor": str(data.get("flavor", "")),
-                "count": _int(data.get("count")),
-                "max_count": None if max_count is None else _int(max_count),
-                "azs": tuple(
-                    (str(az.get("az", "")), _int(az.get("count"))) for az in azs if isinstance(az, dict)
-                )
-                if isinstance(azs, list) and azs
-                else (),
-            },
+        return cls(
+            flavor=str(data.get("flavor", "")),
+            count=_int(data.get("count")),
+            max_count=None if max_count is None else _int(max_count),
+            azs=tuple((str(az.get("az", "")), _int(az.get("count"))) for az in azs if isinstance(az, dict))
+            if isinstance(azs, list)
+            else (),
         )
 
     @classmethod
@@ -159,7 +155,7 @@ class FlavorCount:
             return ()
         if isinstance(value, dict):
             return (cls.parse(value),)
-        return tuple([cls.parse(item) for item in value]) if isinstance(value, list) else ()
+        return tuple(cls.parse(item) for item in value) if isinstance(value, list) else ()
 
 
 def accelerator_of(flavor: str) -> str:
@@ -209,32 +205,29 @@ class Pool:
         labels, annotations = _str_map(metadata.get("labels")), _str_map(metadata.get("annotations"))
         resources = _dict(status.get("resources"))
         scope, job_flavors = spec.get("scope"), spec.get("jobFlavors")
-        return _built(
-            cls,
-            {
-                "name": name,
-                "display_name": labels.get(LABEL_NAME, name),
-                "workspace_id": labels.get(LABEL_WORKSPACE, "0"),
-                "description": annotations.get(ANNOTATION_DESCRIPTION, ""),
-                "created_at": parse_time(metadata.get("creationTimestamp")),
-                "deleted_at": parse_time(metadata.get("deletionTimestamp")),
-                "labels": labels,
-                "annotations": annotations,
-                "type": str(spec.get("type", "")),
-                "scope": tuple([str(s) for s in scope]) if isinstance(scope, list) else (),
-                "resources": FlavorCount.parse_many(spec.get("resources")),
-                "network_name": str(_dict(spec.get("network")).get("name", "")),
-                "job_flavors": tuple([str(f) for f in job_flavors]) if isinstance(job_flavors, list) else (),
-                "driver": _dict(spec.get("driver")),
-                # A fresh pool may come back with no phase at all (§5.8): it is being created.
-                "phase": str(status.get("phase") or "Creating"),
-                "status_message": str(status.get("message") or ""),
-                "status_resources": {
-                    state: FlavorCount.parse_many(resources.get(state)) for state in RESOURCE_STATES
-                },
-                "raw": data,
-                "request_id": request_id,
+        return cls(
+            name=name,
+            display_name=labels.get(LABEL_NAME, name),
+            workspace_id=labels.get(LABEL_WORKSPACE, "0"),
+            description=annotations.get(ANNOTATION_DESCRIPTION, ""),
+            created_at=parse_time(metadata.get("creationTimestamp")),
+            deleted_at=parse_time(metadata.get("deletionTimestamp")),
+            labels=labels,
+            annotations=annotations,
+            type=str(spec.get("type", "")),
+            scope=tuple(str(s) for s in scope) if isinstance(scope, list) else (),
+            resources=FlavorCount.parse_many(spec.get("resources")),
+            network_name=str(_dict(spec.get("network")).get("name", "")),
+            job_flavors=tuple(str(f) for f in job_flavors) if isinstance(job_flavors, list) else (),
+            driver=_dict(spec.get("driver")),
+            # A fresh pool may come back with no phase at all (§5.8): it is being created.
+            phase=str(status.get("phase") or "Creating"),
+            status_message=str(status.get("message") or ""),
+            status_resources={
+                state: FlavorCount.parse_many(resources.get(state)) for state in RESOURCE_STATES
             },
+            raw=data,
+            request_id=request_id,
         )
 
     @property
@@ -279,76 +272,11 @@ class Pool:
         return "gpu" if "gpu" in kinds else "npu" if "npu" in kinds else "cpu"
 
 
-class PicklesAsJson:
-    """For answers of hundreds of items: pickled (into the selector cache) as the JSON body they were parsed
-    from. Writing that is several times cheaper than pickling the typed values, and parsing it again costs
-    about what unpickling them did; a cold read pays the writing while its page waits. Subclasses are
-    frozen dataclasses with ``raw`` (the whole body), ``request_id`` and ``parse(body, request_id)``."""
-
-    __slots__ = ()
-
-    @classmethod
-    def from_json(cls, content: bytes, request_id: str = ""):
-        """Parsed from the body's bytes; ``jsonio.NotJson`` when they are not JSON."""
-        return cls.parse(jsonio.loads(content), request_id)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_parsed_again, (type(self), jsonio.dumps(self.raw), self.request_id))
-
-
-def _parsed_again(cls: type[V], content: bytes, request_id: str) -> V:
-    return cls.from_json(content, request_id)
-
-
-# An object whose values stay raw JSON, and a list of raw JSON values: a list answer is taken apart into each
-# item's own bytes without building anything for them.
-_ENVELOPE = msgspec.json.Decoder(dict[str, msgspec.Raw])
-_RAW_LIST = msgspec.json.Decoder(list[msgspec.Raw])
-# Typed items by their exact JSON, per kind: a list read again (every few seconds while people watch it)
-# types only the items whose JSON changed. Values are frozen and shared between requests; nobody may change
-# their maps.
-ITEM_MEMO_SIZE = 2048
-
-
-class ItemsTypedOnce(PicklesAsJson):
-    """A list answer (``items`` plus envelope) whose items are each typed once per process for as long as
-    their JSON stays the same. Subclasses name ``_item_from_json(bytes) -> (item, decoded JSON)``."""
-
-    __slots__ = ()
-    _item_from_json: Callable[[bytes], tuple[Any, Any]]
-
-    @classmethod
-    def from_json(cls, content: bytes, request_id: str = ""):
-        """As ``parse(json)``, item by item through the memo."""
-        try:
-            envelope = _ENVELOPE.decode(content)
-            raw_items = _RAW_LIST.decode(envelope["items"]) if "items" in envelope else None
-        except msgspec.DecodeError:
-            # Not an object, "items" not a list, not JSON at all: the general path says which.
-            return cls.parse(jsonio.loads(content), request_id)
-        body = {key: jsonio.loads(value) for key, value in envelope.items() if key != "items"}
-        typed = [cls._item_from_json(bytes(raw)) for raw in raw_items or ()]
-        if raw_items is not None:
-            body["items"] = [decoded for _, decoded in typed]
-        return cls(tuple([item for item, _ in typed]), body, request_id)
-
-
-def _typed_once(parse: Callable[[Any], V]) -> Callable[[bytes], tuple[V, Any]]:
-    @lru_cache(maxsize=ITEM_MEMO_SIZE)
-    def item_from_json(content: bytes) -> tuple[V, Any]:
-        decoded = jsonio.loads(content)
-        return parse(decoded), decoded
-
-    return staticmethod(item_from_json)
-
-
 @dataclass(frozen=True)
-class PoolList(ItemsTypedOnce):
+class PoolList:
     items: tuple[Pool, ...]
     raw: Mapping[str, Any] = field(repr=False, compare=False)
     request_id: str = field(default="", compare=False)
-
-    _item_from_json = _typed_once(Pool.parse)
 
     @classmethod
     def parse(cls, body: Any, request_id: str = "") -> PoolList:
@@ -438,29 +366,24 @@ class PoolUsage:
         metadata, table = _dict(data.get("metadata")), _dict(data.get("table"))
         workload = _dict(table.get("workload"))
         allocated = _dict(table.get("allocated"))
-        return _built(
-            cls,
-            {
-                "name": str(metadata.get("name", "")),
-                "labels": _str_map(metadata.get("labels")),
-                "allocated": _str_map(allocated.get("value")),
-                "capacity": _str_map(_dict(table.get("capacity")).get("value")),
-                "available": _str_map(_dict(table.get("available")).get("value")),
-                "workload_allocated": {k: _int(v) for k, v in _dict(workload.get("allocated")).items()},
-                "workload_queue": {k: _int(v) for k, v in _dict(workload.get("queue")).items()},
-                "timestamp": parse_time(allocated.get("timestamp")),
-                "raw": data,
-            },
+        return cls(
+            name=str(metadata.get("name", "")),
+            labels=_str_map(metadata.get("labels")),
+            allocated=_str_map(allocated.get("value")),
+            capacity=_str_map(_dict(table.get("capacity")).get("value")),
+            available=_str_map(_dict(table.get("available")).get("value")),
+            workload_allocated={k: _int(v) for k, v in _dict(workload.get("allocated")).items()},
+            workload_queue={k: _int(v) for k, v in _dict(workload.get("queue")).items()},
+            timestamp=parse_time(allocated.get("timestamp")),
+            raw=data,
         )
 
 
 @dataclass(frozen=True)
-class RuntimeMetrics(ItemsTypedOnce):
+class RuntimeMetrics:
     items: tuple[PoolUsage, ...]
     raw: Mapping[str, Any] = field(repr=False, compare=False)
     request_id: str = field(default="", compare=False)
-
-    _item_from_json = _typed_once(PoolUsage.parse)
 
     @classmethod
     def parse(cls, body: Any, request_id: str = "") -> RuntimeMetrics:

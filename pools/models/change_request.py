@@ -1,12 +1,13 @@
 """Change requests: a costly or destructive pool change, requested by one person and approved by another.
 
-State machine (every arrow is a compare-and-set UPDATE in pools/services/change_requests.py):
+State machine (every arrow is a compare-and-set UPDATE in pools/services/change_requests/):
 
     pending ──approve (enough approvals)──> approved ──claim──> executing ──> succeeded | failed | unknown
        │                                                            ▲
        ├──reject──> rejected                 failed ──retry (claim)─┤
        ├──cancel──> cancelled               unknown ──retry (claim, only after looking: see below)
-       └──time────> expired
+       └──time────> expired   (recorded by the scheduled job, or by a decision that finds it overdue;
+                              until then pages read it as expired: ``current_status``)
 
 "unknown": the call may or may not have taken effect (its answer was lost). It is settled by looking at
 ModelArts (a retry, or the scheduled job): succeeded when the change shows; failed when it still does not
@@ -21,6 +22,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from pools.modelarts.types import ANNOTATION_BILLING_MODE, ANNOTATION_PERIOD_NUM, ANNOTATION_PERIOD_TYPE
 from pools.models.connection import Connection
 
 
@@ -129,10 +131,21 @@ class ChangeRequest(models.Model):
         return self.expires_at <= timezone.now()
 
     @property
+    def current_status(self) -> str:
+        """The status as of now, as pages show it: a request still pending past its expiry is expired, though
+        the scheduled job (process_change_requests) has not recorded that yet; no decision acts on it."""
+        if self.status == self.Status.PENDING and self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.status
+
+    def get_current_status_display(self) -> str:
+        return self.Status(self.current_status).label
+
+    @property
     def decision(self) -> str:
         """How it was decided: "Approved" (whatever its execution did), "Rejected", "Cancelled", "Expired"."""
-        if self.status in (self.Status.REJECTED, self.Status.CANCELLED, self.Status.EXPIRED):
-            return self.get_status_display()
+        if self.current_status in (self.Status.REJECTED, self.Status.CANCELLED, self.Status.EXPIRED):
+            return self.get_current_status_display()
         return "Approved" if self.decided_at else ""
 
     @property
@@ -175,9 +188,9 @@ def describe_create_body(body) -> str:
     network = spec.get("network") if isinstance(spec.get("network"), dict) else {}
     if network.get("name"):
         parts.append(f"network {network['name']}")
-    if annotations.get("os.modelarts/billing.mode") == "1":
-        period = {"2": "month", "3": "year"}.get(str(annotations.get("os.modelarts/period.type")), "period")
-        parts.append(f"yearly/monthly, {annotations.get('os.modelarts/period.num', '?')} {period}(s)")
+    if annotations.get(ANNOTATION_BILLING_MODE) == "1":
+        period = {"2": "month", "3": "year"}.get(str(annotations.get(ANNOTATION_PERIOD_TYPE)), "period")
+        parts.append(f"yearly/monthly, {annotations.get(ANNOTATION_PERIOD_NUM, '?')} {period}(s)")
     else:
         parts.append("pay-per-use")
     return "; ".join(parts)

@@ -12,10 +12,8 @@ Failures are shared the same way (a throttled API must not be hit harder by the 
 kept for the same short time. The last good answer is also kept for ``SELECTOR_STALE_SECONDS``: when a read
 fails, the caller gets the error AND that stale copy with its age, so pages can show both.
 
-An answer is pickled once, here, and the same bytes are stored as both the fresh and the stale copy (the
-backend's own pickling of bytes is a copy): a list of hundreds of pools is costly to pickle. ModelArts errors
-do not pickle faithfully (their fields are keyword-only), so a failure is stored as plain fields and rebuilt
-on the way out.
+The cache backend pickles each answer as it stores it. ModelArts errors do not pickle faithfully (their
+fields are keyword-only), so a failure is stored as plain fields and rebuilt on the way out.
 """
 
 from __future__ import annotations
@@ -23,11 +21,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import pickle
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -36,9 +33,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from pools.core.errors import ApplicationError
 from pools.modelarts.errors import ModelArtsError, ThrottledError
-from pools.selectors.concurrent import waiting_on_upstream
-from pools.services.errors import ApplicationError
 
 T = TypeVar("T")
 
@@ -120,8 +116,6 @@ def cached_read(
     answer for this key, but still joins a call already in flight rather than starting another.
     """
     key = read_key(connection_id, operation, params)
-    if not refresh and hasattr(cache, "get_or_add"):
-        return _read_with_one_look(key, fetch, what)
     # A refresh accepts only an answer that arrived after it was asked for; a plain read accepts any.
     not_before = timezone.now() if refresh else None
     cached = _get(_fresh_key(key))
@@ -133,71 +127,36 @@ def cached_read(
         leading = flight is None
         if leading:
             flight = _flights[key] = _Flight()
-
-    if not leading:
-        return _joined(key, flight, fetch, what)
-    return _flown(key, flight, lambda: _lead(key, fetch, what, not_before=not_before))
-
-
-def _read_with_one_look(key: str, fetch: Callable[[], Any], what: str) -> ReadResult[Any]:
-    """A plain read where the cache can look for the answer and, finding none, take the lock in one round
-    trip (Redis): one round trip for a cached answer, and one more to store a new one and unlock.
-
-    Every round trip before the request leaves delays the page (and, with a dozen reads of one page in
-    flight, each also waits its turn for the interpreter), so the generic path's separate look, lock and
-    look again become one.
-    """
-    lock_key, lock_token = _lock_key(key), uuid.uuid4().hex
-    stored, locked = cache.get_or_add(_fresh_key(key), lock_key, lock_token, _timeout(_wait_seconds()))
-    if stored is not None:
-        return _result(key, _loaded(stored))
-    if not locked:
-        # A thread of this process or another process is calling: join it, or wait for its answer.
-        with _flights_lock:
-            flight = _flights.get(key)
-        if flight is not None:
-            return _joined(key, flight, fetch, what)
-        return _result(key, _awaited(key, fetch, what, not_before=None))
-
-    flight = _Flight()
-    with _flights_lock:
-        # Normally free: this process's threads lead only while they hold the lock, which is ours now.
-        registered = _flights.setdefault(key, flight) is flight
-    return _flown(key, flight, lambda: _call(key, fetch, what, release=(lock_key, lock_token)), registered)
+    if leading:
+        entry = _lead_flight(key, flight, lambda: _call_holding_the_lock(key, fetch, what, not_before))
+    else:
+        entry = _answer_of_flight(flight, lambda: _call_and_store(key, fetch, what))
+    return _result(key, entry)
 
 
-def _flown(key: str, flight: _Flight, lead: Callable[[], _Entry], registered: bool = True) -> ReadResult[Any]:
-    """``lead`` run as this process's ``flight`` for ``key``: its waiters get the entry, and the flight leaves
-    the table (if it was registered there) whatever happens."""
+def _lead_flight(key: str, flight: _Flight, call: Callable[[], _Entry]) -> _Entry:
+    """``call`` made as this process's ``flight`` for ``key``: the threads waiting on it get its entry, and
+    the flight leaves the table whatever happens."""
     try:
-        flight.entry = lead()
+        flight.entry = call()
     finally:
-        if registered:
-            with _flights_lock:
-                _flights.pop(key, None)
+        with _flights_lock:
+            _flights.pop(key, None)
         flight.done.set()
-    return _result(key, flight.entry)
+    return flight.entry
 
 
-def _joined(key: str, flight: _Flight, fetch: Callable[[], Any], what: str) -> ReadResult[Any]:
-    """The answer of a call this process's ``flight`` is making."""
-    waiting_on_upstream()
+def _answer_of_flight(flight: _Flight, call_instead: Callable[[], _Entry]) -> _Entry:
+    """The entry of the call another thread of this process is making; ``call_instead`` when that thread is
+    stuck past every deadline or crashed."""
     if flight.done.wait(_wait_seconds()) and flight.entry is not None:
-        return _result(key, flight.entry)
-    # The leader is stuck past every deadline or crashed: answer this caller on its own.
-    return _result(key, _call(key, fetch, what))
+        return flight.entry
+    return call_instead()
 
 
 def read_generation(connection_id: int | str) -> str:
     """The connection's current read generation; it is part of every read key of that connection."""
     return cache.get(_generation_key(connection_id)) or "0"
-
-
-def read_generations(connection_ids: Iterable[int | str]) -> dict[int | str, str]:
-    """``read_generation`` of each connection, in one round trip."""
-    keys = {connection_id: _generation_key(connection_id) for connection_id in connection_ids}
-    found = cache.get_many(keys.values()) if keys else {}
-    return {connection_id: found.get(key) or "0" for connection_id, key in keys.items()}
 
 
 def _generation_key(connection_id: int | str) -> str:
@@ -221,47 +180,31 @@ def _usable(entry: _Entry | None, not_before: datetime | None) -> bool:
     return entry is not None and (not_before is None or entry.fetched_at >= not_before)
 
 
-def _lead(key: str, fetch: Callable[[], Any], what: str, *, not_before: datetime | None) -> _Entry:
+def _call_holding_the_lock(
+    key: str, fetch: Callable[[], Any], what: str, not_before: datetime | None
+) -> _Entry:
+    """Call upstream while holding the shared lock of ``key``, so that other processes wait for this answer;
+    when another process holds it, wait for that one's answer instead."""
     lock_key, lock_token = _lock_key(key), uuid.uuid4().hex
-    # Take the lock, and look again: a call may have finished between this caller's first look and now.
-    locked, latest = _lock_and_look(lock_key, lock_token, _fresh_key(key))
-    if locked:
-        try:
-            if _usable(latest, not_before):
-                return latest
-            return _call(key, fetch, what)
-        finally:
-            _unlock(lock_key, lock_token)
-    return _awaited(key, fetch, what, not_before=not_before)
-
-
-def _awaited(key: str, fetch: Callable[[], Any], what: str, *, not_before: datetime | None) -> _Entry:
-    """The answer of whoever holds the lock, or, when none comes, this caller's own call."""
-    entry = _poll_for_answer(key, not_before)
-    return entry if entry is not None else _call(key, fetch, what)
-
-
-def _lock_and_look(lock_key: str, lock_token: str, fresh_key: str) -> tuple[bool, _Entry | None]:
-    timeout = _timeout(_wait_seconds())
-    if hasattr(cache, "add_and_get"):  # one round trip (modelarts_admin/redis_cache.py)
-        locked, stored = cache.add_and_get(lock_key, lock_token, timeout, fresh_key)
-        return locked, _loaded(stored) if locked else None
-    if not cache.add(lock_key, lock_token, timeout=timeout):
-        return False, None
-    return True, _get(fresh_key)
+    if not cache.add(lock_key, lock_token, timeout=_timeout(_wait_seconds())):
+        answer = _poll_for_answer(key, not_before)
+        return answer if answer is not None else _call_and_store(key, fetch, what)
+    try:
+        # Look again: a call may have finished between this caller's first look and taking the lock.
+        latest = _get(_fresh_key(key))
+        return latest if _usable(latest, not_before) else _call_and_store(key, fetch, what)
+    finally:
+        _unlock(lock_key, lock_token)
 
 
 def _unlock(lock_key: str, lock_token: str) -> None:
-    # Release only our own lock; a lock that timed out may already belong to someone else.
-    if hasattr(cache, "delete_if_equal"):
-        cache.delete_if_equal(lock_key, lock_token)
-    elif cache.get(lock_key) == lock_token:
+    # Release only our own lock: one that outlived its timeout may belong to another caller by now.
+    if cache.get(lock_key) == lock_token:
         cache.delete(lock_key)
 
 
 def _poll_for_answer(key: str, not_before: datetime | None) -> _Entry | None:
     """Wait for the answer of the process holding the lock, up to the deadline."""
-    waiting_on_upstream()
     deadline = time.monotonic() + _wait_seconds()
     pause = POLL_FIRST_SECONDS
     while time.monotonic() < deadline:
@@ -277,33 +220,20 @@ def _poll_for_answer(key: str, not_before: datetime | None) -> _Entry | None:
     return None
 
 
-def _call(key: str, fetch: Callable[[], Any], what: str, *, release: tuple[str, str] | None = None) -> _Entry:
-    """Call upstream and store the outcome; ``release`` is a lock (key, token) to give up after storing,
-    in the same round trip where the cache can (or at once if the call fails unexpectedly)."""
-    ttl = settings.SELECTOR_CACHE_SECONDS
+def _call_and_store(key: str, fetch: Callable[[], Any], what: str) -> _Entry:
+    """Call upstream and store the outcome: a good answer as the fresh and the stale copy, a failure as the
+    fresh one only (the stale copy keeps the last good answer)."""
     try:
         value = fetch()
     except ModelArtsError as error:
         entry = _Entry(timezone.now(), failure=_freeze(ApplicationError.from_upstream(what, error)))
     except ApplicationError as error:
         entry = _Entry(timezone.now(), failure=_freeze(error))
-    except BaseException:
-        if release is not None:
-            _unlock(*release)
-        raise
     else:
         entry = _Entry(timezone.now(), value=value)
-    stored = _dump(entry)
-    entries = [(_fresh_key(key), stored, _timeout(ttl))]
     if entry.failure is None:
-        entries.insert(0, (_stale_key(key), stored, _timeout(settings.SELECTOR_STALE_SECONDS)))
-    if hasattr(cache, "set_each"):  # one round trip (modelarts_admin/redis_cache.py)
-        cache.set_each(entries, then_delete_if_equal=release)
-    else:
-        for cache_key, value, timeout in entries:
-            cache.set(cache_key, value, timeout=timeout)
-        if release is not None:
-            _unlock(*release)
+        cache.set(_stale_key(key), entry, timeout=_timeout(settings.SELECTOR_STALE_SECONDS))
+    cache.set(_fresh_key(key), entry, timeout=_timeout(settings.SELECTOR_CACHE_SECONDS))
     return entry
 
 
@@ -317,22 +247,8 @@ def _result(key: str, entry: _Entry) -> ReadResult[Any]:
     return ReadResult(last_good.value, last_good.fetched_at, stale=True, error=error)
 
 
-def put(cache_key: str, entry: _Entry, timeout: float) -> None:
-    """Store ``entry`` as this module does (what another process's ``cached_read`` would leave)."""
-    cache.set(cache_key, _dump(entry), timeout=_timeout(timeout))
-
-
-def _dump(entry: _Entry) -> bytes:
-    return pickle.dumps(entry, pickle.HIGHEST_PROTOCOL)
-
-
 def _get(cache_key: str) -> _Entry | None:
-    return _loaded(cache.get(cache_key))
-
-
-def _loaded(stored: bytes | None) -> _Entry | None:
-    # Only this module writes these keys, into our own cache; nothing else's bytes are unpickled here.
-    return None if stored is None else pickle.loads(stored)  # noqa: S301
+    return cache.get(cache_key)
 
 
 def _wait_seconds() -> float:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from pools.core.clients import client_for_connection
+from pools.core.errors import ApplicationError
 from pools.modelarts.errors import NotFoundError
 from pools.modelarts.timerange import TimeRange
 from pools.modelarts.types import (
@@ -27,11 +29,8 @@ from pools.modelarts.types import (
     PoolStatistics,
     RuntimeMetrics,
 )
-from pools.selectors.cache import ReadResult, cached_read, read_generation, read_generations
-from pools.selectors.concurrent import waiting_on_upstream
+from pools.selectors.cache import ReadResult, cached_read, read_generation
 from pools.selectors.monitoring import chart_payload
-from pools.services.clients import client_for_connection
-from pools.services.errors import ApplicationError
 
 if TYPE_CHECKING:
     from pools.modelarts.client import ModelArtsClient
@@ -54,19 +53,6 @@ READING_STATISTICS = "Reading the pool statistics of connection “{name}”"
 READING_MONITOR = "Reading the monitoring data of pool {pool} of connection “{name}”"
 
 
-# A read generation looked up ahead for the reads a page is about to start (``look_up_generations``).
-_GENERATION_ATTRIBUTE = "_pools_read_generation"
-
-
-def look_up_generations(connections: Sequence[Connection]) -> None:
-    """Look up the read generation of every connection in one round trip, for the reads that follow on
-    these instances (instead of one round trip per read). For a page's reads only: the instances then
-    keep that generation, and a change executed after this is not seen through them."""
-    generations = read_generations([connection.pk for connection in connections])
-    for connection in connections:
-        setattr(connection, _GENERATION_ATTRIBUTE, generations[connection.pk])
-
-
 def _read(
     connection: Connection,
     operation: str,
@@ -77,14 +63,14 @@ def _read(
 ) -> ReadResult[T]:
     def fetch() -> T:
         try:
-            with client_for_connection(connection, keep_alive=True, on_send=waiting_on_upstream) as client:
+            with client_for_connection(connection, keep_alive=True) as client:
                 return call(client)
         except ValueError as error:
             # The client refuses what it cannot send (a malformed endpoint, an empty pool name): say so.
             raise ApplicationError(f"{what} failed: {error}") from None
 
     version = connection.updated_at.isoformat() if connection.updated_at else ""
-    generation = getattr(connection, _GENERATION_ATTRIBUTE, None) or read_generation(connection.pk)
+    generation = read_generation(connection.pk)
     return cached_read(
         connection_id=connection.pk,
         operation=operation,

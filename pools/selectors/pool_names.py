@@ -15,12 +15,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from pools.models import ChangeRequest
-from pools.selectors.change_requests import workspace_of
+from pools.selectors.live_state import workspace_of
 from pools.selectors.modelarts import pool_list
 
 if TYPE_CHECKING:
+    from pools.core.errors import ApplicationError
     from pools.models import Connection
-    from pools.services.errors import ApplicationError
 
 
 @dataclass(frozen=True)

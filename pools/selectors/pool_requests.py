@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pools.core.errors import ApplicationError
 from pools.modelarts.types import Node, Pool
 from pools.models import ChangeRequest, Connection
-from pools.selectors.change_requests import pool_deletion_problem
+from pools.selectors.live_state import pool_deletion_problem
 from pools.selectors.modelarts import node_page
-from pools.services.errors import ApplicationError
 
 POOL_UNREAD = "The pool could not be read."
 

@@ -1,29 +1,23 @@
-"""Writes on connections: create, update, delete, test, and re-encryption under the newest key.
+"""Writes on connections: create, update, delete, and the switcher's choice.
 
 Every function is keyword-only, runs atomically where it writes, and records what it did through
 ``audit.record`` with the non-secret fields only. Secrets come in as arguments and leave only as Fernet
-tokens; nothing here reads a stored key back (that is ``client_for_connection``'s job).
+tokens; nothing here reads a stored key back (that is ``client_for_connection``'s job). The Test button is
+``connection_checks``; re-encryption under the newest key is ``connection_keys``.
 """
 
 from __future__ import annotations
 
-import importlib
-import time
-from dataclasses import dataclass, field
-from datetime import datetime
-
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from pools import audit, crypto
-from pools.modelarts.errors import ModelArtsError
-from pools.models import Connection, UserPreference
-from pools.services.clients import ConnectionKeysUnreadable, client_for_connection
-from pools.services.errors import ApplicationError
+from pools import audit
+from pools.core.errors import ApplicationError
+from pools.models import ChangeRequest, Connection, UserPreference
+from pools.selectors.change_requests import still_open
 from pools.validators import (
     normalize_endpoint,
     validate_endpoint,
@@ -50,7 +44,6 @@ DELETED_KEPT_FOR_HISTORY = (
     "Connection “{name}” deleted. Past change requests still name it, so its name, region and project stay "
     "with them; its keys are erased."
 )
-TEST_SUMMARY_OK = "{count} pool(s) listed in {latency_ms} ms"
 
 
 def _snapshot(connection: Connection) -> dict[str, str]:
@@ -247,15 +240,8 @@ def connection_update(
 
 
 def open_change_request_count(connection: Connection) -> int:
-    """Open change requests on ``connection``; 0 until the ChangeRequest model exists."""
-    try:
-        change_request_model = apps.get_model("pools", "ChangeRequest")
-    except LookupError:
-        return 0
-    open_statuses = getattr(change_request_model, "OPEN_STATUSES", None)
-    if open_statuses is None:
-        open_statuses = importlib.import_module(change_request_model.__module__).OPEN_STATUSES
-    return change_request_model.objects.filter(connection=connection, status__in=open_statuses).count()
+    """Change requests on ``connection`` that still hold a change (a pending one past its expiry does not)."""
+    return ChangeRequest.objects.filter(still_open(), connection=connection).count()
 
 
 def connection_delete(*, connection: Connection, user, request_id: str | None = None) -> str:
@@ -307,141 +293,6 @@ def _retire(locked: Connection) -> None:
     locked.last_test_summary = ""
     locked.save()
     UserPreference.objects.filter(connection=locked).update(connection=None)
-
-
-@dataclass(frozen=True)
-class ConnectionTestResult:
-    """The outcome of listing pools with a connection, as shown inline and stored on it."""
-
-    ok: bool
-    tested_at: datetime
-    latency_ms: int | None = None
-    pool_count: int | None = None
-    title: str = ""
-    error_code: str = ""
-    error_msg: str = ""
-    request_id: str = ""
-    status: int | None = None
-
-    @property
-    def summary(self) -> str:
-        if self.ok:
-            return TEST_SUMMARY_OK.format(count=self.pool_count, latency_ms=self.latency_ms)
-        parts = [self.title]
-        if self.status is not None:
-            parts.append(f"HTTP {self.status}")
-        parts += [p for p in (self.error_code, self.error_msg) if p]
-        if self.request_id:
-            parts.append(f"request id {self.request_id}")
-        return ": ".join(parts)[:500]
-
-
-def _list_pools(connection: Connection) -> ConnectionTestResult:
-    started = time.monotonic()
-    try:
-        client = client_for_connection(connection)
-        try:
-            pools = client.list_pools(workspace_id=connection.workspace_id or "0")
-        finally:
-            client.close()
-    except ConnectionKeysUnreadable as error:
-        return ConnectionTestResult(ok=False, tested_at=timezone.now(), title=error.message)
-    except ModelArtsError as error:
-        return ConnectionTestResult(
-            ok=False,
-            tested_at=timezone.now(),
-            latency_ms=round((time.monotonic() - started) * 1000),
-            title=error.title,
-            error_code=error.error_code,
-            error_msg=error.error_msg,
-            request_id=error.request_id,
-            status=error.status,
-        )
-    return ConnectionTestResult(
-        ok=True,
-        tested_at=timezone.now(),
-        latency_ms=round((time.monotonic() - started) * 1000),
-        pool_count=len(pools.items),
-        request_id=pools.request_id,
-    )
-
-
-def connection_test(*, connection: Connection, user, request_id: str | None = None) -> ConnectionTestResult:
-    """List pools with the connection; store and audit the outcome. Upstream failures are results."""
-    # The HTTP call runs outside any transaction: no row stays locked while ModelArts answers.
-    result = _list_pools(connection)
-    with transaction.atomic():
-        Connection.objects.filter(pk=connection.pk).update(
-            last_test_ok=result.ok,
-            last_test_at=result.tested_at,
-            last_test_summary=result.summary,
-            last_test_latency_ms=result.latency_ms,
-        )
-        connection.last_test_ok = result.ok
-        connection.last_test_at = result.tested_at
-        connection.last_test_summary = result.summary
-        connection.last_test_latency_ms = result.latency_ms
-        audit.record(
-            user=user,
-            action="connection.test",
-            obj=connection,
-            details={
-                "ok": result.ok,
-                "pool_count": result.pool_count,
-                "latency_ms": result.latency_ms,
-                "error": result.title if not result.ok else "",
-                "error_code": result.error_code,
-                "error_msg": result.error_msg,
-                "upstream_request_id": result.request_id,
-            },
-            request_id=request_id,
-        )
-    return result
-
-
-@dataclass
-class RotationReport:
-    rotated: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)  # one clear message per connection
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
-
-
-def connection_rotate_secrets(*, connection: Connection, user=None) -> None:
-    """Re-encrypt the connection's AK and SK under the newest key; raises ConnectionKeysUnreadable."""
-    with transaction.atomic():
-        locked = Connection.objects.select_for_update().get(pk=connection.pk)
-        try:
-            locked.access_key_token = crypto.rotate(locked.access_key_token)
-            locked.secret_key_token = crypto.rotate(locked.secret_key_token)
-        except crypto.DecryptionError:
-            raise ConnectionKeysUnreadable(locked) from None
-        locked.save(update_fields=["access_key_token", "secret_key_token", "updated_at"])
-        audit.record(
-            user=user,
-            action="connection.rotate_keys",
-            obj=locked,
-            details={
-                "name": locked.name,
-                "reencrypted": ["AK", "SK"],
-                "keys_configured": len(crypto.configured_keys()),
-            },
-        )
-
-
-def connections_rotate_secrets(*, user=None) -> RotationReport:
-    """Rotate every connection; one that cannot be opened is reported and the others still rotate."""
-    report = RotationReport()
-    for connection in Connection.objects.in_use().order_by("pk"):  # a deleted one has no keys left
-        try:
-            connection_rotate_secrets(connection=connection, user=user)
-        except ConnectionKeysUnreadable as error:
-            report.failed.append(error.message)
-        else:
-            report.rotated.append(connection.name)
-    return report
 
 
 def connection_choose(*, user, connection: Connection | None) -> None:

@@ -20,39 +20,48 @@ Keys come out in the order the official SDK serialises them, so the body reads l
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
+from pools.modelarts.types import (
+    ANNOTATION_AUTO_PAY,
+    ANNOTATION_AUTO_RENEW,
+    ANNOTATION_BILLING_MODE,
+    ANNOTATION_CONSOLE_URL,
+    ANNOTATION_DESCRIPTION,
+    ANNOTATION_PERIOD_NUM,
+    ANNOTATION_PERIOD_TYPE,
+    ANNOTATION_PROMOTION_INFO,
+    DEFAULT_WORKSPACE,
+    LABEL_NAME,
+    LABEL_NODE_PREFIX,
+    LABEL_WORKSPACE,
+)
+
+# What a CreatePool body may say (its label keys and the display-name rule are in pools/modelarts/types.py);
+# the wizard's fields and the change-request service use these, no copies.
 DEDICATE = "Dedicate"
 LOGICAL = "Logical"
 POOL_TYPES = (DEDICATE, LOGICAL)
 SCOPES = ("Train", "Infer", "Notebook")
-# A pool's display name (the os.modelarts/name label): 1 to 64 letters, digits, ".", "_" or "-".
-DISPLAY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 BILLING_PAY_PER_USE = "0"
 BILLING_YEARLY_MONTHLY = "1"
 PERIOD_MONTH = "2"
 PERIOD_YEAR = "3"
+# How many months or years a subscription may run.
+PERIOD_NUMBERS = {PERIOD_MONTH: range(1, 10), PERIOD_YEAR: range(1, 4)}
 
-LABEL_NAME = "os.modelarts/name"
-LABEL_WORKSPACE = "os.modelarts/workspace.id"
-LABEL_NODE_PREFIX = "os.modelarts/node.prefix"
-RESERVED_LABELS = frozenset({LABEL_NAME, LABEL_WORKSPACE, LABEL_NODE_PREFIX})
-
-ANNOTATION_DESCRIPTION = "os.modelarts/description"
-ANNOTATION_BILLING_MODE = "os.modelarts/billing.mode"
-ANNOTATION_PERIOD_NUM = "os.modelarts/period.num"
-ANNOTATION_PERIOD_TYPE = "os.modelarts/period.type"
-ANNOTATION_AUTO_RENEW = "os.modelarts/auto.renew"
-ANNOTATION_AUTO_PAY = "os.modelarts/auto.pay"
-ANNOTATION_PROMOTION_INFO = "os.modelarts/promotion.info"
-ANNOTATION_CONSOLE_URL = "os.modelarts/service.console.url"
+UPDATE_IDLE = "idle"  # a node's driver is upgraded once no job runs on it; the default
+UPDATE_FORCE = "force"  # upgraded now; running jobs may be disturbed
+UPDATE_STRATEGIES = (UPDATE_IDLE, UPDATE_FORCE)
 
 
 def _labels(basics: Mapping[str, Any]) -> dict[str, str]:
-    labels = {LABEL_NAME: basics["display_name"], LABEL_WORKSPACE: basics.get("workspace_id") or "0"}
+    labels = {
+        LABEL_NAME: basics["display_name"],
+        LABEL_WORKSPACE: basics.get("workspace_id") or DEFAULT_WORKSPACE,
+    }
     if basics.get("node_prefix"):
         labels[LABEL_NODE_PREFIX] = basics["node_prefix"]
     for key, value in basics.get("labels") or ():
@@ -98,7 +107,7 @@ def _driver(network: Mapping[str, Any]) -> dict[str, str]:
     if network.get("npu_version"):
         driver["npuVersion"] = network["npu_version"]
     if driver:
-        driver["updateStrategy"] = network.get("update_strategy") or "idle"
+        driver["updateStrategy"] = network.get("update_strategy") or UPDATE_IDLE
     return driver
 
 

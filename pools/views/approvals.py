@@ -11,21 +11,29 @@ Who sees what (checked here on every view, and again by the services):
 - Administrator: all of the above.
 
 Decisions post with htmx and swap the request's card in place; without JavaScript the same forms post and
-redirect to the detail page.
+redirect to the detail page. A refusal by the service (ApplicationError) goes where the person acted: on the
+form field it names, else as the card's error banner; a PermissionDenied is a 403.
+
+Pages only read: a request still pending past its expiry shows as expired (the scheduled job records that).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
+from pools.core.errors import ApplicationError
 from pools.forms.approvals import (
     ApproveForm,
     CommentForm,
@@ -42,16 +50,25 @@ from pools.selectors.change_requests import (
     change_request_get,
     change_request_list,
     change_request_timeline,
-    revalidate,
 )
+from pools.selectors.live_state import revalidate
 from pools.services import change_requests as services
-from pools.services.errors import ApplicationError
 
 QUEUE_PAGE = "pools/approvals.html"
 HISTORY_PAGE = "pools/approvals_history.html"
 MINE_PAGE = "pools/approvals_mine.html"
 DETAIL_PAGE = "pools/approvals_detail.html"
 PAGE_SIZE = 50
+
+APPROVED = "You approved change request #{pk}."
+REJECTED = "You rejected change request #{pk}."
+RETRIED = "You retried change request #{pk}."
+EXECUTED = "You executed change request #{pk}."
+CANCELLED = "You cancelled change request #{pk}."
+
+Status = ChangeRequest.Status
+# A decision service: called with the deciding user and the request; raises ApplicationError to refuse.
+Decision = Callable[..., object]
 
 
 def _require_any(user, *perms: str) -> None:
@@ -77,55 +94,33 @@ def card_for(user, change_request: ChangeRequest) -> Card:
     own = change_request.requested_by_id == user.pk
     approver = user.has_perm(APPROVE_CHANGE) and not own
     already = any(a.approver_id == user.pk for a in change_request.approvals.all())
-    Status = ChangeRequest.Status
+    status = change_request.current_status  # an overdue pending request is expired: nothing to decide
     # Running (again) is a decision too: never past the request's expiry.
     runnable = approver and not change_request.run_expired
     return Card(
         cr=change_request,
         own=own,
         already_approved=already,
-        can_decide=approver and change_request.status == Status.PENDING and not already,
-        can_retry=runnable and change_request.status in (Status.FAILED, Status.UNKNOWN),
-        can_execute=runnable and change_request.status == Status.APPROVED,
-        can_cancel=own and user.has_perm(REQUEST_CHANGE) and change_request.status == Status.PENDING,
+        can_decide=approver and status == Status.PENDING and not already,
+        can_retry=runnable and status in (Status.FAILED, Status.UNKNOWN),
+        can_execute=runnable and status == Status.APPROVED,
+        can_cancel=own and user.has_perm(REQUEST_CHANGE) and status == Status.PENDING,
         can_comment=own or user.has_perm(APPROVE_CHANGE),
     )
 
 
-def _render_card(
-    request: HtmxHttpRequest,
-    change_request: ChangeRequest,
-    *,
-    approve_form=None,
-    reject_form=None,
-    run_form=None,
-    error: ApplicationError | None = None,
-    status: int = 200,
-):
-    """The card alone (htmx) or the whole detail page (a plain form post that needs to show errors)."""
-    change_request = change_request_get(pk=change_request.pk, user=request.user)
-    context = {
+def _card_context(request: HtmxHttpRequest, change_request: ChangeRequest, **forms_and_error) -> dict:
+    """The card of ``change_request`` with its decision forms (fresh ones unless given)."""
+    return {
         "card": card_for(request.user, change_request),
-        "approve_form": approve_form or ApproveForm(user=request.user),
-        "reject_form": reject_form or RejectForm(),
-        "run_form": run_form or RunForm(user=request.user),
-        "error": error,
-        # htmx: the nav badge and the messages go along out of band ...
-        "show_badge_oob": bool(request.htmx),
+        "approve_form": ApproveForm(user=request.user),
+        "reject_form": RejectForm(),
+        "run_form": RunForm(user=request.user),
+        **forms_and_error,
     }
-    if request.htmx:
-        if request.htmx.current_url_abs_path == reverse(
-            "pools:change_request_detail", args=[change_request.pk]
-        ):
-            # ... and on the request's own page, its history, which a decision or an execution just extended.
-            context.update(timeline_oob=True, timeline=change_request_timeline(change_request))
-        # htmx swaps only 2xx answers: the card with its errors comes back as 200.
-        return render(request, f"{QUEUE_PAGE}#request-card", context)
-    context.update(_detail_context(request, change_request))
-    return render(request, DETAIL_PAGE, context, status=status)
 
 
-def _detail_context(request: HtmxHttpRequest, change_request: ChangeRequest) -> dict:
+def _detail_context(change_request: ChangeRequest) -> dict:
     return {
         "comments": change_request.comments.select_related("author"),
         "comment_form": CommentForm(),
@@ -133,24 +128,77 @@ def _detail_context(request: HtmxHttpRequest, change_request: ChangeRequest) -> 
     }
 
 
+def _card_response(
+    request: HtmxHttpRequest, change_request: ChangeRequest, *, status: int = 200, **forms_and_error
+) -> HttpResponse:
+    """The card alone (htmx) or the whole detail page (a plain form post that needs to show errors)."""
+    change_request = change_request_get(pk=change_request.pk, user=request.user)
+    context = _card_context(request, change_request, **forms_and_error)
+    if not request.htmx:
+        return render(request, DETAIL_PAGE, {**context, **_detail_context(change_request)}, status=status)
+    # htmx: the nav badge and the messages go along out of band ...
+    context["show_badge_oob"] = True
+    if request.htmx.current_url_abs_path == reverse("pools:change_request_detail", args=[change_request.pk]):
+        # ... and on the request's own page, its history, which a decision or an execution just extended.
+        context.update(timeline_oob=True, timeline=change_request_timeline(change_request))
+    # htmx swaps only 2xx answers: the card with its errors comes back as 200.
+    return render(request, f"{QUEUE_PAGE}#request-card", context)
+
+
 OUTCOMES = {
-    ChangeRequest.Status.PENDING: "It waits for more approvals.",
-    ChangeRequest.Status.SUCCEEDED: "ModelArts made the change: it succeeded.",
-    ChangeRequest.Status.FAILED: "It failed; the result below says why.",
-    ChangeRequest.Status.UNKNOWN: "Its outcome is unknown: the answer was lost, and ModelArts is being checked.",
+    Status.PENDING: "It waits for more approvals.",
+    Status.SUCCEEDED: "ModelArts made the change: it succeeded.",
+    Status.FAILED: "It failed; the result below says why.",
+    Status.UNKNOWN: "Its outcome is unknown: the answer was lost, and ModelArts is being checked.",
 }
-WORSE_OUTCOMES = (ChangeRequest.Status.FAILED, ChangeRequest.Status.UNKNOWN)
+WORSE_OUTCOMES = (Status.FAILED, Status.UNKNOWN)
 
 
-def _done(request: HtmxHttpRequest, change_request: ChangeRequest, message: str):
+def _confirmed(request: HtmxHttpRequest, change_request: ChangeRequest, message: str) -> HttpResponse:
     """Confirm a decision with a message, shown on the next page (a plain post) or at once (htmx)."""
     change_request.refresh_from_db()
     outcome = OUTCOMES.get(change_request.status, "")
     level = messages.WARNING if change_request.status in WORSE_OUTCOMES else messages.SUCCESS
     messages.add_message(request, level, f"{message} {outcome}".strip())
     if request.htmx:
-        return _render_card(request, change_request)
+        return _card_response(request, change_request)
     return redirect("pools:change_request_detail", pk=change_request.pk)
+
+
+def _refused(
+    request: HtmxHttpRequest, change_request: ChangeRequest, error: ApplicationError, form_name: str, form
+) -> HttpResponse:
+    """A service's refusal: on the field of ``form`` it names (400), else as the card's banner (409)."""
+    if form is not None and error.field in form.fields:
+        form.add_error(error.field, error.message)
+        return _card_response(request, change_request, status=400, **{form_name: form})
+    return _card_response(request, change_request, error=error, status=409)
+
+
+def _decide(
+    request: HtmxHttpRequest,
+    change_request: ChangeRequest,
+    decision: Decision,
+    confirmation: str,
+    *,
+    form_name: str = "",
+    form: forms.Form | None = None,
+) -> HttpResponse:
+    """Take ``decision`` on the request as the signed-in user; confirm it, or show the service's refusal."""
+    try:
+        decision(user=request.user, change_request=change_request)
+    except ApplicationError as error:
+        return _refused(request, change_request, error, form_name, form)
+    return _confirmed(request, change_request, confirmation.format(pk=change_request.pk))
+
+
+def _run_again(request: HtmxHttpRequest, pk: int, decision: Decision, confirmation: str) -> HttpResponse:
+    """Send a change (again): the same re-authentication as approving, then the service ``decision``."""
+    change_request = change_request_get(pk=pk, user=request.user)
+    form = RunForm(request.POST, user=request.user, request=request)
+    if not form.is_valid():
+        return _card_response(request, change_request, run_form=form, status=400)
+    return _decide(request, change_request, decision, confirmation)
 
 
 # --- pages ---------------------------------------------------------------------------------------------------
@@ -159,9 +207,7 @@ def _done(request: HtmxHttpRequest, change_request: ChangeRequest, message: str)
 @require_GET
 @require(APPROVE_CHANGE)
 def approval_queue(request: HtmxHttpRequest):
-    pending = change_request_list(user=request.user, status=ChangeRequest.Status.PENDING).order_by(
-        "created_at", "pk"
-    )
+    pending = change_request_list(user=request.user, status=Status.PENDING).order_by("created_at", "pk")
     cards = [card_for(request.user, cr) for cr in pending]
     context = {
         "cards": cards,
@@ -199,13 +245,7 @@ def my_requests(request: HtmxHttpRequest):
 def change_request_detail(request: HtmxHttpRequest, pk: int):
     _require_any(request.user, APPROVE_CHANGE, VIEW_AUDIT, REQUEST_CHANGE)
     change_request = change_request_get(pk=pk, user=request.user)
-    context = {
-        "card": card_for(request.user, change_request),
-        "approve_form": ApproveForm(user=request.user),
-        "reject_form": RejectForm(),
-        "run_form": RunForm(user=request.user),
-        **_detail_context(request, change_request),
-    }
+    context = {**_card_context(request, change_request), **_detail_context(change_request)}
     return render(request, DETAIL_PAGE, context)
 
 
@@ -228,14 +268,9 @@ def change_request_approve_view(request: HtmxHttpRequest, pk: int):
     change_request = change_request_get(pk=pk, user=request.user)
     form = ApproveForm(request.POST, user=request.user, request=request)
     if not form.is_valid():
-        return _render_card(request, change_request, approve_form=form, status=400)
-    try:
-        services.change_request_approve(
-            user=request.user, change_request=change_request, comment=form.cleaned_data["comment"]
-        )
-    except ApplicationError as error:
-        return _render_card(request, change_request, error=error, status=409)
-    return _done(request, change_request, f"You approved change request #{change_request.pk}.")
+        return _card_response(request, change_request, approve_form=form, status=400)
+    approve = partial(services.change_request_approve, comment=form.cleaned_data["comment"])
+    return _decide(request, change_request, approve, APPROVED, form_name="approve_form", form=form)
 
 
 @require_POST
@@ -244,56 +279,30 @@ def change_request_reject_view(request: HtmxHttpRequest, pk: int):
     change_request = change_request_get(pk=pk, user=request.user)
     form = RejectForm(request.POST)
     if not form.is_valid():
-        return _render_card(request, change_request, reject_form=form, status=400)
-    try:
-        services.change_request_reject(
-            user=request.user, change_request=change_request, comment=form.cleaned_data["comment"]
-        )
-    except ApplicationError as error:
-        if error.field in form.fields:
-            form.add_error(error.field, error.message)
-            return _render_card(request, change_request, reject_form=form, status=400)
-        return _render_card(request, change_request, error=error, status=409)
-    return _done(request, change_request, f"You rejected change request #{change_request.pk}.")
-
-
-def _act(request: HtmxHttpRequest, pk: int, action, done: str):
-    """Run a form-less service ``action`` on a request; a refusal re-renders its card with the reason."""
-    change_request = change_request_get(pk=pk, user=request.user)
-    try:
-        action(user=request.user, change_request=change_request)
-    except ApplicationError as error:
-        return _render_card(request, change_request, error=error, status=409)
-    return _done(request, change_request, done.format(pk=change_request.pk))
-
-
-def _run(request: HtmxHttpRequest, pk: int, action, done: str):
-    """Send a change (again): the same re-authentication as approving, then the service ``action``."""
-    form = RunForm(request.POST, user=request.user, request=request)
-    if not form.is_valid():
-        change_request = change_request_get(pk=pk, user=request.user)
-        return _render_card(request, change_request, run_form=form, status=400)
-    return _act(request, pk, action, done)
+        return _card_response(request, change_request, reject_form=form, status=400)
+    reject = partial(services.change_request_reject, comment=form.cleaned_data["comment"])
+    return _decide(request, change_request, reject, REJECTED, form_name="reject_form", form=form)
 
 
 @sensitive_post_parameters("password")
 @require_POST
 @require(APPROVE_CHANGE)
 def change_request_retry_view(request: HtmxHttpRequest, pk: int):
-    return _run(request, pk, services.change_request_retry, "You retried change request #{pk}.")
+    return _run_again(request, pk, services.change_request_retry, RETRIED)
 
 
 @sensitive_post_parameters("password")
 @require_POST
 @require(APPROVE_CHANGE)
 def change_request_execute_view(request: HtmxHttpRequest, pk: int):
-    return _run(request, pk, services.change_request_execute, "You executed change request #{pk}.")
+    return _run_again(request, pk, services.change_request_execute, EXECUTED)
 
 
 @require_POST
 @require(REQUEST_CHANGE)
 def change_request_cancel_view(request: HtmxHttpRequest, pk: int):
-    return _act(request, pk, services.change_request_cancel, "You cancelled change request #{pk}.")
+    change_request = change_request_get(pk=pk, user=request.user)
+    return _decide(request, change_request, services.change_request_cancel, CANCELLED)
 
 
 @require_POST
@@ -307,16 +316,15 @@ def change_request_comment_view(request: HtmxHttpRequest, pk: int):
                 user=request.user, change_request=change_request, text=form.cleaned_data["text"]
             )
         except ApplicationError as error:
-            form.add_error("text" if error.field == "text" else None, error.message)
+            # Comments have no card banner: the refusal is the comment form's own error.
+            form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             if not request.htmx:
                 return redirect("pools:change_request_detail", pk=change_request.pk)
             form = CommentForm()
     context = {
-        **_detail_context(request, change_request),
-        "card": card_for(request.user, change_request),
-        "approve_form": ApproveForm(user=request.user),
-        "reject_form": RejectForm(),
+        **_card_context(request, change_request),
+        **_detail_context(change_request),
         "comment_form": form,
     }
     status = 200 if request.htmx else 400

@@ -17,20 +17,20 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
+from pools.core.errors import ApplicationError
 from pools.forms.connections import ConnectionForm
 from pools.htmx import HtmxHttpRequest, template_for
 from pools.models import Connection
 from pools.permissions import MANAGE_CONNECTIONS, VIEW_DASHBOARD, require
 from pools.selectors.connections import connection_list, connection_list_for, forget_current_connection
+from pools.services.connection_checks import connection_test
 from pools.services.connections import (
     connection_choose,
     connection_create,
     connection_delete,
-    connection_test,
     connection_update,
     open_change_request_count,
 )
-from pools.services.errors import ApplicationError
 
 LIST_PAGE = "pools/connection_list.html"
 FORM_PAGE = "pools/connection_form.html"

@@ -1,8 +1,9 @@
 """The overview: one card per connection with live resource usage and its pools by status.
 
 The page itself reads nothing from ModelArts: every card loads on its own (``hx-trigger="load"``), all at
-once, so a slow connection delays only its own card. A card reads the usage, then the pools of every
-workspace the usage names (``pool_listing``), and counts them by status in the pool list's words.
+once, so a slow connection delays only its own card, and no read outlives the request that made it. A card
+reads the usage and the pools of every workspace it names (``pool_listing``), and counts them by status in
+the pool list's words.
 """
 
 from __future__ import annotations

@@ -1,182 +1,37 @@
-"""The create-pool wizard: six server-validated steps whose state lives in the session.
+"""The create-pool wizard's pages: six server-validated steps whose drafts live in the session.
 
-Each wizard has an id in its URL and its own slot in the session, so two tabs never mix. A step's submitted
-form data is kept as sent (also when going back), and every step validates the saved steps before it, so a
-change earlier on is caught before the review. The last step files a change request whose idempotency key
-is the wizard id: submitting twice gives one request.
+A step's submitted form data is kept as sent (also when going back; pools/forms/pool_wizard/state.py), and
+every step validates the saved steps before it, so a change earlier on is caught before the review. The
+review shows the exact CreatePool body and runs on it the check the change-request service runs on every
+create body, so a body the service would refuse is never filed from here. Filing makes a change request
+whose idempotency key is the wizard id: submitting twice gives one request.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
-from datetime import UTC, datetime
+from dataclasses import dataclass
 
 from django.contrib import messages
-from django.forms.utils import ErrorDict
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.datastructures import MultiValueDict
 from django_htmx.http import HttpResponseClientRefresh
 
 from pools import flavors
-from pools.forms.pool_wizard import (
-    NAME_TAKEN_BY_POOL,
-    NAME_TAKEN_BY_REQUEST,
-    NAME_UNCHECKED,
-    NAME_UNCHECKED_AT_REVIEW,
-    ORDER_MADE_ON_CREATE,
-    ORDER_PAID_AUTOMATICALLY,
-    ORDER_PAID_IN_CONSOLE,
-    STEP_TITLES,
-    STEPS,
-    WizardContext,
-    context_after,
-    declared_fields,
-    step_form,
-    validate_steps,
-)
+from pools.core.errors import ApplicationError
+from pools.forms.pool_wizard import messages as text
+from pools.forms.pool_wizard.base import WizardContext, hide_errors
+from pools.forms.pool_wizard.billing import review_order_notes
+from pools.forms.pool_wizard.resources import edit_rows
+from pools.forms.pool_wizard.state import WizardStore, as_form_data, posted_draft, saved_steps
+from pools.forms.pool_wizard.steps import STEP_TITLES, STEPS, context_after, step_form, validate_steps
 from pools.htmx import HtmxHttpRequest, template_for
 from pools.permissions import REQUEST_CHANGE, require
 from pools.selectors.connections import connection_list_for, current_connection
 from pools.selectors.pool_names import NameCheck, pool_name_check
 from pools.services.change_requests import change_request_create
-from pools.services.errors import ApplicationError
-from pools.services.pool_body import BILLING_YEARLY_MONTHLY, build_create_pool_body
-
-SESSION_KEY = "pool_wizards"
-MAX_WIZARDS_PER_SESSION = 10
-# What one wizard may keep in the session, measured as the session stores it (JSON, non-ASCII escaped).
-# Every field typed to its longest, the free text in the characters JSON escapes most, takes about 34 KiB;
-# so the wizards of one session hold at most MAX_WIZARDS_PER_SESSION times this.
-MAX_WIZARD_BYTES = 48 * 1024
-NOT_IN_SESSION = "That create-pool wizard is no longer in your session; here is a fresh one."
-WIZARD_TOO_LARGE = (
-    "This step was not kept: with it the wizard would hold {size} KiB of form data, more than the {limit} KiB "
-    "a wizard may keep. Shorten the longest fields and try again."
-)
-
-
-def _stored_size(value) -> int:
-    """The bytes ``value`` takes in the session (Django's JSONSerializer: compact, ASCII only)."""
-    return len(json.dumps(value, separators=(",", ":")))
-
-
-class WizardStore:
-    """The wizards of one browser session, each a dict: saved step data, start time, filed request."""
-
-    def __init__(self, session):
-        self.session = session
-
-    def _all(self) -> dict:
-        wizards = self.session.get(SESSION_KEY)
-        return wizards if isinstance(wizards, dict) else {}
-
-    def _write(self, wizards: dict) -> None:
-        self.session[SESSION_KEY] = wizards
-        self.session.modified = True
-
-    def start(self) -> str:
-        wizards = self._all()
-        # Keep the newest few: a session should not grow with every abandoned wizard.
-        for old in sorted(wizards, key=lambda k: wizards[k].get("started", ""))[
-            : -MAX_WIZARDS_PER_SESSION + 1
-        ]:
-            del wizards[old]
-        wizard_id = uuid.uuid4().hex
-        wizards[wizard_id] = {"started": datetime.now(UTC).isoformat(), "steps": {}, "request": None}
-        self._write(wizards)
-        return wizard_id
-
-    def get(self, wizard_id: str) -> dict | None:
-        return self._all().get(wizard_id)
-
-    def save_step(self, wizard_id: str, step: str, data: dict[str, list[str]]) -> None:
-        """Keep ``data`` as the step's draft; refused (ApplicationError) when the wizard would grow too big."""
-        wizards = self._all()
-        wizard = {**wizards[wizard_id], "steps": {**wizards[wizard_id]["steps"], step: data}}
-        size = _stored_size(wizard)
-        if size > MAX_WIZARD_BYTES:
-            raise ApplicationError(
-                WIZARD_TOO_LARGE.format(size=-(-size // 1024), limit=MAX_WIZARD_BYTES // 1024)
-            )
-        wizards[wizard_id] = wizard
-        self._write(wizards)
-
-    def mark_filed(self, wizard_id: str, request_pk: int) -> None:
-        wizards = self._all()
-        wizards[wizard_id]["request"] = request_pk
-        self._write(wizards)
-
-    def discard(self, wizard_id: str) -> None:
-        wizards = self._all()
-        wizards.pop(wizard_id, None)
-        self._write(wizards)
-
-
-def _posted_data(request: HtmxHttpRequest, step: str) -> dict[str, list[str]]:
-    """The step's own fields as posted: any other name is dropped, and so are values beyond a field's few."""
-    declared = declared_fields(step)
-    return {key: values[: declared[key]] for key, values in request.POST.lists() if key in declared}
-
-
-def _as_form_data(saved: dict[str, list[str]] | None) -> MultiValueDict | None:
-    if saved is None:
-        return None
-    return MultiValueDict(
-        {str(k): [str(v) for v in values] for k, values in saved.items() if isinstance(values, list)}
-    )
-
-
-def _quiet(form) -> None:
-    """Show a bound form's values without its errors (a saved draft, a row just added)."""
-    if hasattr(form, "management_form"):
-        for row in form.forms:
-            row._errors = ErrorDict()
-        form._errors = [ErrorDict() for _ in form.forms]
-        form._non_form_errors = form.error_class()
-    else:
-        form._errors = ErrorDict()
-
-
-def _rows(data: dict[str, list[str]], prefix: str = "rows") -> list[dict[str, str]]:
-    """The flavor rows of the resources step, in order, as posted."""
-    try:
-        total = min(int((data.get(f"{prefix}-TOTAL_FORMS") or ["0"])[0]), 20)
-    except ValueError:
-        total = 0
-    fields = ("flavor", "count", "max_count", "azs")
-    return [
-        {name: (data.get(f"{prefix}-{i}-{name}") or [""])[0] for name in fields} for i in range(max(total, 0))
-    ]
-
-
-def _with_rows(data: dict[str, list[str]], rows: list[dict[str, str]], prefix: str = "rows") -> dict:
-    kept = {k: v for k, v in data.items() if not k.startswith(f"{prefix}-")}
-    kept.update({f"{prefix}-TOTAL_FORMS": [str(len(rows))], f"{prefix}-INITIAL_FORMS": ["0"]})
-    for i, row in enumerate(rows):
-        kept.update({f"{prefix}-{i}-{name}": [value] for name, value in row.items()})
-    return kept
-
-
-def _edit_rows(data: dict[str, list[str]], action: str, index: str) -> dict[str, list[str]]:
-    rows = _rows(data)
-    if action == "add_row":
-        rows.append({"flavor": "", "count": "1", "max_count": "", "azs": ""})
-    elif index.isdigit() and int(index) < len(rows) and len(rows) > 1:
-        rows.pop(int(index))
-    return _with_rows(data, rows)
-
-
-def _base_context(request: HtmxHttpRequest) -> WizardContext:
-    current = current_connection(request)
-    return WizardContext(
-        user=request.user,
-        connections=tuple(connection_list_for(request.user)),
-        default_connection_id=current.pk if current else None,
-        default_workspace_id=(current.workspace_id or "0") if current else "0",
-    )
+from pools.services.pool_body import build_create_pool_body, create_pool_body_problem
 
 
 def _step_url(wizard_id: str, step: str, **query) -> str:
@@ -184,8 +39,49 @@ def _step_url(wizard_id: str, step: str, **query) -> str:
     return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
-def _request_url(change_request) -> str:
-    return reverse("pools:change_request_detail", args=[change_request.pk])
+@dataclass(frozen=True)
+class WizardVisit:
+    """One request to one step of one wizard, with what the valid steps before it decided."""
+
+    request: HtmxHttpRequest
+    store: WizardStore
+    wizard_id: str
+    step: str
+    base: WizardContext  # the user's connections and defaults
+    states: dict  # the cleaned state of every step before this one
+
+    @property
+    def context(self) -> WizardContext:
+        return context_after(self.states, self.base)
+
+    @property
+    def wizard(self) -> dict:
+        """The wizard as stored now (after this request saved its draft, if it did)."""
+        return self.store.get(self.wizard_id)
+
+    def url(self, step: str, **query) -> str:
+        return _step_url(self.wizard_id, step, **query)
+
+    def form(self, draft: dict | None):
+        """This step's form bound to ``draft`` (unbound when None)."""
+        return step_form(self.step, as_form_data(draft), self.context)
+
+
+@dataclass(frozen=True)
+class Review:
+    """What the review says before anything is filed: the body, and what would stop filing it."""
+
+    body: dict
+    body_problem: str | None  # why the service would refuse this body; None when it would take it
+    name_check: NameCheck
+    name_problems: list[str]  # who holds the pool name already
+
+    @property
+    def blocks_filing(self) -> bool:
+        return bool(self.body_problem or self.name_problems)
+
+
+# --- the views -----------------------------------------------------------------------------------------------
 
 
 @require(REQUEST_CHANGE)
@@ -201,172 +97,175 @@ def pool_wizard_step(request: HtmxHttpRequest, wizard_id: str, step: str):
     store = WizardStore(request.session)
     wizard = store.get(wizard_id)
     if wizard is None:
-        messages.info(request, NOT_IN_SESSION)
+        messages.info(request, text.NOT_IN_SESSION)
         return redirect("pools:pool_wizard_start")
-    saved = wizard["steps"]
-    base = _base_context(request)
-    states, blocking = validate_steps({s: _as_form_data(d) for s, d in saved.items()}, base, until=step)
+    base = WizardContext.for_user(
+        user=request.user,
+        connections=tuple(connection_list_for(request.user)),
+        current=current_connection(request),
+    )
+    states, blocking = validate_steps(saved_steps(wizard), base, until=step)
     if blocking is not None:
         return redirect(_step_url(wizard_id, blocking, check=1))
-    context = context_after(states, base)
-    action = request.POST.get("action", "next") if request.method == "POST" else ""
-    partial = None
+    visit = WizardVisit(request, store, wizard_id, step, base, states)
+    if request.method != "POST":
+        return _show_saved_draft(visit)
+    return _handle_post(visit, request.POST.get("action", "next"))
 
+
+# --- what a step does with a request -------------------------------------------------------------------------
+
+
+def _show_saved_draft(visit: WizardVisit):
+    form = visit.form(visit.wizard["steps"].get(visit.step))
+    # A draft shows its errors only when a later step sent the user back to it (?check=1).
+    if form.is_bound and not visit.request.GET.get("check"):
+        hide_errors(form)
+    return _render_step(visit, form)
+
+
+def _handle_post(visit: WizardVisit, action: str):
+    """Keep the posted draft, then do what the pressed button says."""
     if action == "cancel":
-        store.discard(wizard_id)
-        messages.info(request, "The create-pool wizard was cancelled; nothing was requested.")
+        visit.store.discard(visit.wizard_id)
+        messages.info(visit.request, text.CANCELLED)
         return redirect("pools:overview")
-    edits_rows = step == "resources" and action.startswith(("add_row", "remove_row"))
-    if request.method == "POST":
-        data = _posted_data(request, step)
-        if edits_rows:
-            name, _, index = action.partition(":")
-            data = _edit_rows(data, name, index)
-        try:
-            store.save_step(wizard_id, step, data)
-        except ApplicationError as refusal:
-            return _refuse_step(request, base, wizard_id, store, step, data, context, states, refusal)
-
-    if action == "back":
-        return redirect(_step_url(wizard_id, STEPS[max(STEPS.index(step) - 1, 0)]))
+    edits_rows = visit.step == "resources" and action.startswith(("add_row", "remove_row"))
+    draft = posted_draft(visit.request.POST, visit.step)
     if edits_rows:
-        form, partial = step_form(step, _as_form_data(data), context), "flavor-rows"
-        _quiet(form)
-    elif action == "refresh" and step == "billing":
-        form, partial = step_form(step, _as_form_data(data), context), "billing-fields"
-        _quiet(form)
-    elif request.method == "POST":
-        form = step_form(step, _as_form_data(data), context)
-        if form.is_valid() and step == "basics":
-            _check_name_at_basics(request, base, wizard_id, form)
-        if form.is_valid():
-            if step == "review":
-                return _file_request(request, store, wizard_id, base, states, form)
-            return redirect(_step_url(wizard_id, STEPS[STEPS.index(step) + 1]))
-    else:
-        form = step_form(step, _as_form_data(saved.get(step)), context)
-        if form.is_bound and not request.GET.get("check"):
-            _quiet(form)
-
-    return _render_step(request, base, wizard_id, store.get(wizard_id), step, form, states, partial)
+        draft = edit_rows(draft, action)
+    try:
+        visit.store.save_step(visit.wizard_id, visit.step, draft)
+    except ApplicationError as refusal:
+        return _refuse_draft(visit, draft, refusal)
+    if action == "back":
+        return redirect(visit.url(STEPS[max(STEPS.index(visit.step) - 1, 0)]))
+    if edits_rows:
+        return _redraw_part(visit, draft, "flavor-rows")
+    if action == "refresh" and visit.step == "billing":
+        return _redraw_part(visit, draft, "billing-fields")
+    return _submit_step(visit, draft)
 
 
-def _refuse_step(request, base, wizard_id, store, step, data, context, states, refusal: ApplicationError):
+def _redraw_part(visit: WizardVisit, draft: dict, partial: str):
+    """The part of the page a button changed (rows, the billing mode's fields), without errors: nothing
+    was submitted yet. Without htmx, the whole page."""
+    form = visit.form(draft)
+    hide_errors(form)
+    return _render_step(visit, form, partial=partial)
+
+
+def _submit_step(visit: WizardVisit, draft: dict):
+    form = visit.form(draft)
+    if form.is_valid() and visit.step == "basics":
+        _check_name_at_basics(visit, form)
+    if not form.is_valid():
+        return _render_step(visit, form)
+    if visit.step == "review":
+        return _file_request(visit, form)
+    return redirect(visit.url(STEPS[STEPS.index(visit.step) + 1]))
+
+
+def _refuse_draft(visit: WizardVisit, draft: dict, refusal: ApplicationError):
     """The step again with ``refusal`` and nothing kept: the values as posted, with their errors. An htmx
     swap of part of the page reloads the whole page instead, so the refusal has a place to show."""
-    if request.htmx:
-        messages.error(request, refusal.message)
+    if visit.request.htmx:
+        messages.error(visit.request, refusal.message)
         return HttpResponseClientRefresh()
-    form = step_form(step, _as_form_data(data), context)
+    form = visit.form(draft)
     form.is_valid()  # a field that is too long says so next to it
-    return _render_step(
-        request, base, wizard_id, store.get(wizard_id), step, form, states, None, refusal=refusal
-    )
+    return _render_step(visit, form, refusal=refusal)
 
 
-def _name_check(request, base: WizardContext, wizard_id: str, basics: dict) -> tuple[NameCheck, list[str]]:
+# --- the pool name, the review and filing --------------------------------------------------------------------
+
+
+def _name_check(visit: WizardVisit, basics: dict) -> tuple[NameCheck, list[str]]:
     """Who holds the wizard's pool name now, and what to tell the user about it."""
-    connection = next(c for c in base.connections if c.pk == basics["connection_id"])
+    connection = visit.base.connection(basics["connection_id"])
     name, workspace = basics["display_name"], basics["workspace_id"]
     check = pool_name_check(
         connection=connection,
         display_name=name,
         workspace_id=workspace,
-        user=request.user,
-        wizard_id=wizard_id,
+        user=visit.request.user,
+        wizard_id=visit.wizard_id,
     )
     where = {"name": name, "workspace": workspace, "connection": connection.name}
-    problems = [NAME_TAKEN_BY_POOL.format(pools=", ".join(check.pools), **where)] if check.pools else []
+    problems = [text.NAME_TAKEN_BY_POOL.format(pools=", ".join(check.pools), **where)] if check.pools else []
     problems += [
-        NAME_TAKEN_BY_REQUEST.format(pk=taken.pk, status=taken.get_status_display().lower(), **where)
+        text.NAME_TAKEN_BY_REQUEST.format(pk=taken.pk, status=taken.get_status_display().lower(), **where)
         for taken in check.requests
     ]
     return check, problems
 
 
-def _check_name_at_basics(request, base: WizardContext, wizard_id: str, form) -> None:
+def _check_name_at_basics(visit: WizardVisit, form) -> None:
     """A taken name is an error on the first step; a check that could not reach ModelArts only a warning."""
-    check, problems = _name_check(request, base, wizard_id, form.to_state())
+    check, problems = _name_check(visit, form.to_state())
     for problem in problems:
         form.add_error("display_name", problem)
     if check.unchecked is not None and not problems:
         name = form.cleaned_data["display_name"]
-        messages.warning(request, NAME_UNCHECKED.format(name=name, problem=check.unchecked.message))
-
-
-def _file_request(request, store: WizardStore, wizard_id: str, base: WizardContext, states: dict, form):
-    body = build_create_pool_body(states)
-    connection = next((c for c in base.connections if c.pk == states["basics"]["connection_id"]), None)
-    if connection is None:
-        return redirect(_step_url(wizard_id, "basics", check=1))
-    # Checked again: another request or pool may have taken the name since the first step. (ModelArts is
-    # asked once more, live, by change_request_create.)
-    name_check = _name_check(request, base, wizard_id, states["basics"])
-    if name_check[1]:
-        return _render_step(
-            request,
-            base,
-            wizard_id,
-            store.get(wizard_id),
-            "review",
-            form,
-            states,
-            None,
-            name_check=name_check,
+        messages.warning(
+            visit.request, text.NAME_UNCHECKED.format(name=name, problem=check.unchecked.message)
         )
+
+
+def _review(visit: WizardVisit) -> Review:
+    """The body the steps make, checked as the service checks every create body, and the name checked again:
+    another request or pool may have taken it since the first step."""
+    basics = visit.states["basics"]
+    body = build_create_pool_body(visit.states)
+    problem = create_pool_body_problem(basics["display_name"], body)
+    check, name_problems = _name_check(visit, basics)
+    body_problem = text.BODY_REFUSED.format(problem=problem) if problem else None
+    return Review(body=body, body_problem=body_problem, name_check=check, name_problems=name_problems)
+
+
+def _file_request(visit: WizardVisit, form):
+    basics = visit.states["basics"]
+    connection = visit.base.connection(basics["connection_id"])
+    if connection is None:
+        return redirect(visit.url("basics", check=1))
+    review = _review(visit)  # ModelArts is asked once more, live, by change_request_create
+    if review.blocks_filing:
+        return _render_step(visit, form, review=review)
     try:
         change_request = change_request_create(
-            user=request.user,
+            user=visit.request.user,
             connection=connection,
             kind="create_pool",
-            target=states["basics"]["display_name"],
-            body=body,
+            target=basics["display_name"],
+            body=review.body,
             reason=form.cleaned_data["reason"],
-            idempotency_key=wizard_id,
+            idempotency_key=visit.wizard_id,
         )
     except ApplicationError as error:
-        refusal = None
-        if error.field == "reason":
-            form.add_error("reason", error.message)
-        else:
-            refusal = error
-        return _render_step(
-            request, base, wizard_id, store.get(wizard_id), "review", form, states, None, refusal=refusal
-        )
-    store.mark_filed(wizard_id, change_request.pk)
-    messages.success(
-        request,
-        f"Change request #{change_request.pk} to create pool “{change_request.target}” is waiting for approval.",
-    )
-    return HttpResponseRedirect(_request_url(change_request))
+        if error.field != "reason":
+            return _render_step(visit, form, refusal=error, review=review)
+        form.add_error("reason", error.message)
+        return _render_step(visit, form, review=review)
+    visit.store.mark_filed(visit.wizard_id, change_request.pk)
+    messages.success(visit.request, text.FILED.format(pk=change_request.pk, name=change_request.target))
+    return HttpResponseRedirect(reverse("pools:change_request_detail", args=[change_request.pk]))
 
 
-def _render_step(
-    request,
-    base: WizardContext,
-    wizard_id,
-    wizard,
-    step,
-    form,
-    states,
-    partial,
-    refusal=None,
-    name_check=None,
-):
-    reachable = _reachable_steps(wizard, base)
+# --- the page ------------------------------------------------------------------------------------------------
+
+
+def _render_step(visit: WizardVisit, form, *, partial=None, refusal=None, review: Review | None = None):
+    wizard, step = visit.wizard, visit.step
     context = {
-        "wizard_id": wizard_id,
+        "wizard_id": visit.wizard_id,
         "step": step,
         "step_title": STEP_TITLES[step],
-        "steps": [
-            {"name": s, "title": STEP_TITLES[s], "url": _step_url(wizard_id, s), "reachable": s in reachable}
-            for s in STEPS
-        ],
+        "steps": _step_links(visit, wizard),
         "step_number": STEPS.index(step) + 1,
         "step_count": len(STEPS),
         "is_first": step == STEPS[0],
         "form": form,
-        "action_url": _step_url(wizard_id, step),
+        "action_url": visit.url(step),
         "filed_request": wizard.get("request"),
         "refusal": refusal,
         "flavors": flavors.FLAVORS,
@@ -374,43 +273,34 @@ def _render_step(
         "npu_driver_versions": flavors.NPU_DRIVER_VERSIONS,
     }
     if step == "review":
-        body = build_create_pool_body(states)
-        check, name_problems = name_check or _name_check(request, base, wizard_id, states["basics"])
-        context.update(
-            {
-                "name_problems": name_problems,
-                "name_unchecked": check.unchecked,
-                "name_unchecked_note": NAME_UNCHECKED_AT_REVIEW.format(name=states["basics"]["display_name"]),
-                "basics_url": _step_url(wizard_id, "basics"),
-                "states": states,
-                "order_notes": _order_notes(states.get("billing") or {}),
-                "body": body,
-                "body_json": json.dumps(body, indent=2, ensure_ascii=False),
-                "connection": next(
-                    (c for c in base.connections if c.pk == states["basics"]["connection_id"]), None
-                ),
-                "rows": [
-                    {**row, "flavor_info": flavors.get(row["flavor"])} for row in states["resources"]["rows"]
-                ],
-            }
-        )
+        context.update(_review_context(visit, review or _review(visit)))
     page = f"pools/pool_wizard/{step}.html"
-    return render(request, template_for(request, page, partial) if partial else page, context)
+    return render(visit.request, template_for(visit.request, page, partial) if partial else page, context)
 
 
-def _order_notes(billing: dict) -> list[str]:
-    """Where a subscription's order comes from and who pays it, for the review."""
-    if billing.get("mode") != BILLING_YEARLY_MONTHLY:
-        return []
+def _step_links(visit: WizardVisit, wizard: dict) -> list[dict]:
+    """The step list: one may open every valid step and the first one that is not."""
+    _, blocking = validate_steps(saved_steps(wizard), visit.base, until=STEPS[-1])
+    last_reachable = STEPS.index(blocking) if blocking else len(STEPS) - 1
     return [
-        ORDER_MADE_ON_CREATE,
-        ORDER_PAID_AUTOMATICALLY if billing.get("auto_pay") else ORDER_PAID_IN_CONSOLE,
+        {"name": s, "title": STEP_TITLES[s], "url": visit.url(s), "reachable": i <= last_reachable}
+        for i, s in enumerate(STEPS)
     ]
 
 
-def _reachable_steps(wizard: dict, base: WizardContext) -> set[str]:
-    """The steps one may open from the step list: every valid step and the first one that is not."""
-    saved = {s: _as_form_data(d) for s, d in wizard["steps"].items()}
-    _, blocking = validate_steps(saved, base, until=STEPS[-1])
-    stop = STEPS.index(blocking) if blocking else len(STEPS) - 1
-    return set(STEPS[: stop + 1])
+def _review_context(visit: WizardVisit, review: Review) -> dict:
+    states = visit.states
+    basics = states["basics"]
+    return {
+        "name_problems": review.name_problems,
+        "name_unchecked": review.name_check.unchecked,
+        "name_unchecked_note": text.NAME_UNCHECKED_AT_REVIEW.format(name=basics["display_name"]),
+        "body_problem": review.body_problem,
+        "basics_url": visit.url("basics"),
+        "states": states,
+        "order_notes": review_order_notes(states.get("billing") or {}),
+        "body": review.body,
+        "body_json": json.dumps(review.body, indent=2, ensure_ascii=False),
+        "connection": visit.base.connection(basics["connection_id"]),
+        "rows": [{**row, "flavor_info": flavors.get(row["flavor"])} for row in states["resources"]["rows"]],
+    }

@@ -203,6 +203,8 @@ def test_a_server_that_echoes_the_keys_does_not_get_them_into_the_error(upstream
     [
         (b"<html>not json</html>", "show_pool"),
         (b"", "show_pool"),
+        (b'{"metadata": {"name": "pool-1"}, "spec": {"count": NaN}}', "show_pool"),  # not JSON
+        (b'{"items": [Infinity]}', "list_pools"),
         (b"[1, 2]", "show_pool"),
         (b'{"metadata": {}}', "show_pool"),
         (b'{"items": {"not": "a list"}}', "list_pools"),

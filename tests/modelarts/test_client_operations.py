@@ -5,8 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pools.modelarts.client import USER_AGENT, ModelArtsClient
+from pools.modelarts.client import ModelArtsClient
 from pools.modelarts.timerange import TimeRange, TimeRangeError
+from pools.modelarts.transport import USER_AGENT
 from tests.fixtures.modelarts import TEST_AK, TEST_PROJECT, fixed_now, json_response
 
 POOL_NAME = "pool-demo-f3b2c1d0e9a84b7c96d5e4f3a2b1c0d9"

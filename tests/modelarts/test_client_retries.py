@@ -8,7 +8,6 @@ from email.utils import format_datetime
 import pytest
 import requests
 
-from pools.modelarts.client import BACKOFF_BASE_SECONDS, parse_retry_after
 from pools.modelarts.errors import (
     NotFoundError,
     OutcomeUnknownError,
@@ -17,6 +16,7 @@ from pools.modelarts.errors import (
     ThrottledError,
     TransportError,
 )
+from pools.modelarts.transport import BACKOFF_BASE_SECONDS, parse_retry_after
 from tests.fixtures.modelarts import TEST_PROJECT, json_response
 
 POOL_NAME = "pool-demo-f3b2c1d0e9a84b7c96d5e4f3a2b1c0d9"

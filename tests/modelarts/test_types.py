@@ -1,14 +1,12 @@
-"""Typed values parsed from ModelArts answers: built fast, pickled compactly, equal to what ``__init__`` makes."""
+"""Typed values parsed from ModelArts answers: tolerant of the documented shape variants, strict
+about what the dashboard needs, and unchanged through the selector cache's pickling."""
 
-import json
 import pickle
-from dataclasses import fields
 
 import pytest
 
-from pools.modelarts import jsonio
 from pools.modelarts.errors import InvalidResponseError
-from pools.modelarts.types import FlavorCount, Pool, PoolList, RuntimeMetrics
+from pools.modelarts.types import Pool, PoolList, RuntimeMetrics
 from tests.fixtures.sandbox import pool_body
 
 USAGE = {
@@ -41,15 +39,6 @@ def _answer(count: int = 3) -> dict:
     return {"apiVersion": "v2", "kind": "List", "items": items}
 
 
-@pytest.mark.parametrize(
-    "value", [Pool.parse(_answer(1)["items"][0]), FlavorCount.parse({"flavor": "f", "count": 2})]
-)
-def test_parsed_values_have_every_field_and_equal_what_init_builds(value):
-    names = {item.name for item in fields(value)}
-    assert set(vars(value)) == names
-    assert type(value)(**vars(value)) == value
-
-
 def test_a_pool_reads_the_array_and_the_single_object_forms_of_its_resources():
     pool = Pool.parse(_answer(1)["items"][0])
 
@@ -59,7 +48,7 @@ def test_a_pool_reads_the_array_and_the_single_object_forms_of_its_resources():
     assert pool.status_resources["available"][0].azs == (("a", 2),)
 
 
-def test_a_pool_list_pickles_as_its_json_and_comes_back_equal():
+def test_a_pool_list_comes_back_equal_from_the_cache_s_pickling():
     body = _answer(5)
     pools = PoolList.parse(body, "req-1")
 
@@ -69,7 +58,6 @@ def test_a_pool_list_pickles_as_its_json_and_comes_back_equal():
     assert again == pools
     assert again.raw == body
     assert again.request_id == "req-1"
-    assert b'"pool-4-id"' in stored  # the JSON itself, not pickled objects
     with pytest.raises(AttributeError):
         again.items[0].name = "changed"  # still frozen
 
@@ -82,29 +70,7 @@ def test_a_pool_list_with_an_integer_past_64_bits_still_pickles():
     assert pickle.loads(pickle.dumps(pools)).items[0].labels["huge"] == str(2**70)
 
 
-@pytest.mark.parametrize(
-    ("content", "expected"),
-    [
-        (b'{"a": [1, 2.5, "x"]}', {"a": [1, 2.5, "x"]}),
-        (b'{"big": 123456789012345678901234567890}', {"big": 123456789012345678901234567890}),
-        # msgspec refuses an unpaired surrogate escape; the standard library reads it.
-        (b'{"s": "\\ud800x"}', {"s": "\ud800x"}),
-    ],
-)
-def test_jsonio_reads_what_the_standard_library_reads_and_writes_it_back(content, expected):
-    decoded = jsonio.loads(content)
-
-    assert decoded == expected
-    assert jsonio.loads(jsonio.dumps(decoded)) == expected
-
-
-@pytest.mark.parametrize("content", [b"", b"{", b"<html>", b"[1,]", b'{"a": NaN}', b"[Infinity]"])
-def test_jsonio_refuses_what_is_not_json(content):
-    with pytest.raises(ValueError):
-        jsonio.loads(content)
-
-
-def test_runtime_metrics_pickle_as_their_json_and_come_back_equal():
+def test_runtime_metrics_come_back_equal_from_the_cache_s_pickling():
     metrics = RuntimeMetrics.parse({"items": [USAGE, {**USAGE, "metadata": {"name": "pool-2"}}]}, "req-2")
 
     stored = pickle.dumps(metrics, pickle.HIGHEST_PROTOCOL)
@@ -112,93 +78,27 @@ def test_runtime_metrics_pickle_as_their_json_and_come_back_equal():
 
     assert again == metrics and again.request_id == "req-2"
     assert again.items[0].allocated == {"cpu": "3920m", "memory": "1024"}
-    assert b'"pool-2"' in stored
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("answer", "body"),
     [
-        _answer(4),
-        {"apiVersion": "v2", "kind": "List", "metadata": {"continue": ""}, "items": []},
-        {"kind": "List"},  # no items at all: an empty list
-        {"items": [{**_answer(1)["items"][0], "extra": {"ünïcode": "✓", "deep": [[{"x": None}]]}}]},
+        (PoolList, {"items": {"not": "a list"}}),
+        (PoolList, {"items": None}),
+        (PoolList, [1, 2]),
+        (PoolList, {"items": ["not an object"]}),
+        (PoolList, {"items": [{"metadata": {}}]}),  # a pool without a name
+        (RuntimeMetrics, {"items": {"not": "a list"}}),
+        (RuntimeMetrics, [1, 2]),
     ],
 )
-def test_a_pool_list_read_from_bytes_equals_one_parsed_from_json(body):
-    content = json.dumps(body).encode()
-
-    from_bytes = PoolList.from_json(content, "req")
-    parsed = PoolList.parse(json.loads(content), "req")
-
-    assert from_bytes == parsed
-    assert from_bytes.raw == parsed.raw == body
-    assert [pool.raw for pool in from_bytes.items] == body.get("items", [])
-
-
-def test_an_unchanged_pool_is_typed_once_and_a_changed_one_again():
-    body = _answer(2)
-    first = PoolList.from_json(json.dumps(body).encode())
-    body["items"][1]["status"]["phase"] = "Abnormal"
-    second = PoolList.from_json(json.dumps(body).encode())
-
-    assert second.items[0] is first.items[0]
-    assert second.items[1] is not first.items[1] and second.items[1].phase == "Abnormal"
-
-
-@pytest.mark.parametrize("answer", [PoolList, RuntimeMetrics])
-@pytest.mark.parametrize(
-    ("content", "error"),
-    [
-        (b'{"items": {"not": "a list"}}', InvalidResponseError),
-        (b'{"items": null}', InvalidResponseError),
-        (b"[1, 2]", InvalidResponseError),
-        (b"<html>busy</html>", jsonio.NotJson),
-        (b'{"items": [NaN]}', jsonio.NotJson),
-    ],
-)
-def test_a_list_answer_read_from_bytes_fails_as_one_parsed_from_json(answer, content, error):
-    with pytest.raises(error):
-        answer.from_json(content)
-
-
-@pytest.mark.parametrize(
-    "content",
-    [b'{"items": ["not an object"]}', b'{"items": [{"metadata": {}}]}'],  # the second has no name
-)
-def test_a_pool_list_with_a_pool_it_cannot_type_fails_from_bytes(content):
+def test_a_list_answer_of_the_wrong_shape_is_refused(answer, body):
     with pytest.raises(InvalidResponseError):
-        PoolList.from_json(content)
+        answer.parse(body)
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        {"items": [USAGE, {**USAGE, "metadata": {"name": "pool-2"}}]},
-        {"apiVersion": "v1", "items": []},
-        {"kind": "List"},
-        # Odd items type as empty usage, as parse types them, and the body keeps them as they came.
-        {"items": ["not an object", None, 7, {"metadata": "odd"}]},
-        {"items": [{**USAGE, "extra": {"ünïcode": "✓", "big": 12345678901234567890123}}]},
-    ],
-)
-def test_runtime_metrics_read_from_bytes_equal_those_parsed_from_json(body):
-    content = json.dumps(body).encode()
+def test_odd_usage_items_type_as_empty_usage_and_keep_their_json():
+    metrics = RuntimeMetrics.parse({"items": ["not an object", None, 7, {"metadata": "odd"}]})
 
-    from_bytes = RuntimeMetrics.from_json(content, "req")
-    parsed = RuntimeMetrics.parse(json.loads(content), "req")
-
-    assert from_bytes == parsed and from_bytes.request_id == "req"
-    assert from_bytes.raw == parsed.raw == body
-    assert [usage.raw for usage in from_bytes.items] == [usage.raw for usage in parsed.items]
-
-
-def test_unchanged_usage_is_typed_once_and_changed_usage_again():
-    body = {"items": [USAGE, {**USAGE, "metadata": {"name": "pool-2"}}]}
-    first = RuntimeMetrics.from_json(json.dumps(body).encode())
-    body["items"][1] = json.loads(json.dumps(body["items"][1]))
-    body["items"][1]["table"]["allocated"]["value"]["cpu"] = "7"
-    second = RuntimeMetrics.from_json(json.dumps(body).encode())
-
-    assert second.items[0] is first.items[0]
-    assert second.items[1] is not first.items[1] and second.items[1].allocated["cpu"] == "7"
-    assert first.items[1].allocated["cpu"] == "3920m"
+    assert [usage.name for usage in metrics.items] == ["", "", "", ""]
+    assert [usage.raw for usage in metrics.items] == [{}, {}, {}, {"metadata": "odd"}]

@@ -852,7 +852,10 @@ def reads_on_the_calling_thread() -> Iterator[None]:
     run on the calling thread instead, so that they show in the profile."""
     from pools.selectors import concurrent
 
-    class Inline:
+    class Inline(contextlib.nullcontext):
+        def __init__(self, **_options) -> None:
+            super().__init__(self)
+
         def submit(self, function, *args) -> Future:
             future: Future = Future()
             try:
@@ -861,11 +864,11 @@ def reads_on_the_calling_thread() -> Iterator[None]:
                 future.set_exception(error)
             return future
 
-    helpers, concurrent._helpers = concurrent._helpers, Inline()
+    threads, concurrent.ThreadPoolExecutor = concurrent.ThreadPoolExecutor, Inline
     try:
         yield
     finally:
-        concurrent._helpers = helpers
+        concurrent.ThreadPoolExecutor = threads
 
 
 def profile_pool_list(run: Run) -> str:

@@ -6,7 +6,7 @@ import time
 import pytest
 from django.db import connection as database
 
-from pools.selectors.concurrent import HEAD_START_SECONDS, concurrently, waiting_on_upstream, within
+from pools.selectors.concurrent import concurrently
 
 
 def test_the_reads_run_at_the_same_time_and_come_back_in_order():
@@ -54,17 +54,17 @@ def test_a_helper_thread_leaves_no_database_connection_open():
     assert seen["connection"].connection is None, "closed when the read finished"
 
 
-def test_a_forked_process_gets_helper_threads_of_its_own():
+def test_a_forked_process_reads_concurrently_too():
     import multiprocessing
 
-    concurrently(lambda: None, lambda: None)  # the parent now has an idle helper thread
+    concurrently(lambda: None, lambda: None)  # the parent has read concurrently before forking
     context = multiprocessing.get_context("fork")
     results = context.Queue()
     child = context.Process(target=_read_twice_into, args=(results,))
     child.start()
     child.join(timeout=20)
     if child.is_alive():
-        child.kill()  # it hung waiting for a helper thread it does not have
+        child.kill()  # it hung waiting for a thread it does not have
         child.join()
     assert child.exitcode == 0, "the child's reads finished"
     assert results.get(timeout=5) == ["parent", "helper"]
@@ -74,85 +74,24 @@ def _read_twice_into(results):
     results.put(concurrently(lambda: "parent", lambda: "helper"))
 
 
-def test_the_calling_thread_starts_its_own_read_once_the_others_have_sent_their_requests():
-    events = []
-    answer = threading.Event()
+def test_no_read_is_left_running_when_concurrently_returns_or_fails():
+    finished = []
 
-    def upstream_read():
-        events.append("helper prepares its request")
-        waiting_on_upstream()  # what the client's on_send calls as the request leaves
-        answer.wait(5)  # the answer takes its time; meanwhile the calling thread works
-        return "pools"
+    def slow(name):
+        def run():
+            time.sleep(0.2)
+            finished.append(name)
+            return name
 
-    def database_read():
-        events.append("caller starts")
-        answer.set()
-        return "requests"
+        return run
 
-    assert concurrently(database_read, upstream_read) == ["requests", "pools"]
-    assert events == ["helper prepares its request", "caller starts"]
+    assert concurrently(lambda: "first", slow("second")) == ["first", "second"]
+    assert finished == ["second"]
 
+    def fails():
+        raise LookupError("the first read failed")
 
-def test_a_helper_answered_from_the_cache_does_not_hold_the_caller_back():
-    started = time.monotonic()
-
-    assert concurrently(lambda: "page", lambda: "cached", lambda: "cached too") == [
-        "page",
-        "cached",
-        "cached too",
-    ]
-    assert time.monotonic() - started < HEAD_START_SECONDS
-
-
-def test_a_helper_that_never_sends_holds_the_caller_back_for_the_head_start_at_most(monkeypatch):
-    monkeypatch.setattr("pools.selectors.concurrent.HEAD_START_SECONDS", 0.05)
-    release = threading.Event()
-    started_at = []
-
-    def caller():
-        started_at.append(time.monotonic())
-        release.set()
-        return "caller"
-
-    began = time.monotonic()
-    assert concurrently(caller, lambda: release.wait(5) and "helper") == ["caller", "helper"]
-    assert 0.04 <= started_at[0] - began < 1.0
-
-
-def test_going_out_outside_a_helper_read_does_nothing():
-    waiting_on_upstream()
-
-
-def test_within_gives_the_reads_done_in_time_and_leaves_the_others_running():
-    release, finished = threading.Event(), threading.Event()
-
-    def slow():
-        release.wait(5)
-        finished.set()
-        return "slow"
-
-    began = time.monotonic()
-    shell, results = within(0.2, lambda: "fast", slow, meanwhile=lambda: "shell")
-
-    assert shell == "shell" and results == ["fast", None]
-    assert 0.2 <= time.monotonic() - began < 1.0
-    release.set()
-    assert finished.wait(5), "the slow read went on in the background"
-
-
-def test_within_runs_meanwhile_after_the_requests_have_gone_out():
-    events = []
-
-    def read():
-        events.append("request out")
-        waiting_on_upstream()
-        time.sleep(0.05)
-        return "answer"
-
-    shell, results = within(2, read, meanwhile=lambda: events.append("shell") or "shell")
-
-    assert events == ["request out", "shell"] and results == ["answer"]
-
-
-def test_within_without_reads_only_runs_meanwhile():
-    assert within(0.5, meanwhile=lambda: "shell") == ("shell", [])
+    with pytest.raises(LookupError):
+        concurrently(fails, slow("third"))
+    assert finished == ["second", "third"], "the failure came back once the other read had finished"
+    assert not [thread for thread in threading.enumerate() if thread.name.startswith("upstream-read")]

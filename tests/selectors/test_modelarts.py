@@ -206,33 +206,6 @@ def test_the_monitoring_chart_is_cached_in_its_drawn_shape(locmem_cache, seeded_
     assert all(len(series["v"]) == 60 for series in first.value["series"])
 
 
-def test_generations_looked_up_ahead_serve_the_reads_on_those_instances(
-    shared_cache, seeded_sandbox, sandbox_connection, monkeypatch
-):
-    from pools.models import Connection
-    from pools.selectors.cache import forget_connection
-
-    other = Connection.objects.get(pk=sandbox_connection.pk)
-    selectors.runtime_metrics(connection=sandbox_connection)
-    selectors.look_up_generations([sandbox_connection, other])
-
-    def no_lookup(connection_id):
-        raise AssertionError("the generation was looked up ahead")
-
-    monkeypatch.setattr(selectors, "read_generation", no_lookup)
-    cached = selectors.runtime_metrics(connection=sandbox_connection)
-    assert cached.ok and seeded_sandbox.calls("ShowPoolRuntimeMetrics") == 1
-
-    # A change executed meanwhile: the next page looks up the new generation and reads afresh.
-    forget_connection(sandbox_connection.pk)
-    next_page = Connection.objects.get(pk=sandbox_connection.pk)
-    selectors.look_up_generations([next_page])
-    assert selectors.runtime_metrics(connection=next_page).ok
-    assert seeded_sandbox.calls("ShowPoolRuntimeMetrics") == 2
-    assert selectors.runtime_metrics(connection=other).ok, "an instance looked up before keeps its generation"
-    assert seeded_sandbox.calls("ShowPoolRuntimeMetrics") == 2
-
-
 # --- Workspaces: which there are, and the pools of all of them as one read ---
 
 
@@ -279,8 +252,8 @@ def test_the_pools_of_every_workspace_read_as_one(locmem_cache, seeded_sandbox, 
 def test_a_failed_workspace_read_is_missing_from_the_whole_and_its_error_kept():
     from datetime import UTC, datetime
 
+    from pools.core.errors import ApplicationError
     from pools.selectors.cache import ReadResult
-    from pools.services.errors import ApplicationError
 
     good = ReadResult(type("Answer", (), {"items": ("a-pool",)})(), datetime(2025, 1, 1, tzinfo=UTC))
     failed = ReadResult(None, None, error=ApplicationError("Listing failed"))

@@ -2,8 +2,13 @@ import json
 
 import pytest
 
+from pools.core.errors import ApplicationError
+from pools.modelarts.types import DISPLAY_NAME, DISPLAY_NAME_RULE
+from pools.models import ChangeRequest
 from pools.sandbox.validation import validate_create
-from pools.services.pool_body import build_create_pool_body
+from pools.services.change_requests import change_request_create, messages
+from pools.services.pool_body import build_create_pool_body, create_pool_body_problem
+from tests.fixtures.approvals import create_body
 
 
 def state(**steps):
@@ -225,3 +230,44 @@ def test_the_sandbox_accepts_the_body_of_every_billing_mode(billing):
     accepted = validate_create(json.dumps(body).encode(), ("cn-north-4a", "cn-north-4b", "cn-north-4c"))
     assert accepted.display_name == "pool-demo"
     assert accepted.annotations == body["metadata"]["annotations"]
+
+
+# --- one display-name rule, and one check of a body, for the wizard and the change-request service ----------
+
+
+@pytest.mark.parametrize("name", ["pool", "a-b1", "p" * 64, "pool--x9", "pool-vision-2"])
+def test_display_names_huaweis_create_form_allows(name):
+    assert DISPLAY_NAME.match(name)
+
+
+@pytest.mark.parametrize(
+    "name", ["abc", "Pool-vision", "1pool", "pool-", "pool_vision", "pool.vision", "p" * 65, "bad name!"]
+)
+def test_display_names_huaweis_create_form_refuses(name):
+    assert not DISPLAY_NAME.match(name)
+
+
+def test_the_change_request_service_refuses_a_name_the_wizard_refuses(operator, cloud_connection):
+    """The service and the wizard share DISPLAY_NAME: no request names a pool the wizard would not."""
+    with pytest.raises(ApplicationError) as caught:
+        change_request_create(
+            user=operator,
+            connection=cloud_connection,
+            kind="create_pool",
+            target="Pool.Vision",
+            body=create_body("Pool.Vision"),
+            reason="because",
+            idempotency_key="k",
+        )
+    assert caught.value.field == "target"
+    assert (
+        caught.value.message == messages.BAD_DISPLAY_NAME and DISPLAY_NAME_RULE in messages.BAD_DISPLAY_NAME
+    )
+    assert not ChangeRequest.objects.exists()
+
+
+@pytest.mark.parametrize("billing", SUBSCRIPTIONS.values(), ids=SUBSCRIPTIONS.keys())
+def test_every_body_the_wizard_builds_passes_the_check_of_a_create_body(billing):
+    body = build_create_pool_body(state(billing=billing))
+    assert create_pool_body_problem("pool-demo", body) is None
+    assert create_pool_body_problem("pool-other", body) is not None  # the body names its pool

@@ -555,3 +555,71 @@ def test_detail_shows_timeline(client, approver, pending):
         .content.decode()
     )
     assert "create" in page and "comment" in page and "checking" in page
+
+
+def test_opening_pages_writes_and_sends_nothing_for_overdue_requests_which_the_job_then_expires(
+    client, approver, operator, cloud, cloud_connection, pending, pool
+):
+    """The incident: opening the history e-mailed people, since reading a list expired overdue requests."""
+    from django.contrib.admin.models import LogEntry
+    from django.core import mail
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from pools.services.change_requests import process_change_requests
+
+    ChangeRequest.objects.filter(pk=pending.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    stored = ChangeRequest.objects.filter(pk=pending.pk).values().get()
+    entries = LogEntry.objects.count()
+    mail.outbox.clear()
+    detail = reverse("pools:change_request_detail", args=[pending.pk])
+    pages = {
+        approver: [reverse("pools:approval_queue"), reverse("pools:approval_history"), detail],
+        operator: [
+            reverse("pools:my_requests"),
+            detail,
+            reverse("pools:pool_detail", args=[cloud_connection.pk, pool]),
+        ],
+    }
+
+    clients = {approver: as_user(client, approver), operator: as_user(Client(), operator)}  # logged in first
+
+    seen = {}
+    with CaptureQueriesContext(connection) as queries:
+        for user, urls in pages.items():
+            for url in urls:
+                response = clients[user].get(url)
+                assert response.status_code == 200, url
+                seen[(user.username, url)] = response.content.decode()
+
+    writes = [
+        query["sql"]
+        for query in queries
+        if query["sql"].split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")
+        and "django_session" not in query["sql"]
+    ]
+    assert writes == []
+    assert ChangeRequest.objects.filter(pk=pending.pk).values().get() == stored
+    assert LogEntry.objects.count() == entries and mail.outbox == []
+    # Shown as expired: out of the queue and its badge, in the history, no decision offered.
+    queue = seen[(approver.username, reverse("pools:approval_queue"))]
+    assert f'id="cr-{pending.pk}"' not in queue and "Nothing waits for approval." in queue
+    assert re.search(r'id="approvals-badge"[^>]*>0</span>', queue)  # nothing awaits a decision
+    history = seen[(approver.username, reverse("pools:approval_history"))]
+    assert f"cr-row-{pending.pk}" in history and '<span class="badge muted">Expired</span>' in history
+    for user in (approver, operator):
+        page = seen[(user.username, detail)]
+        assert 'data-status="expired"' in page and "Decision</dt><dd>Expired" in page
+        assert reverse("pools:change_request_approve", args=[pending.pk]) not in page
+        assert reverse("pools:change_request_cancel", args=[pending.pk]) not in page
+    assert (
+        '<span class="badge muted">Expired</span>' in seen[(operator.username, reverse("pools:my_requests"))]
+    )
+
+    summary = process_change_requests()
+
+    assert summary.expired == [pending.pk]
+    assert ChangeRequest.objects.get(pk=pending.pk).status == Status.EXPIRED
+    assert LogEntry.objects.count() == entries + 1
+    assert [m.to for m in mail.outbox] == [[operator.email]] and "Expired" in mail.outbox[0].subject

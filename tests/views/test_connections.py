@@ -13,6 +13,7 @@ from django_htmx.middleware import HtmxDetails
 from pools import audit
 from pools.modelarts.errors import AuthenticationError
 from pools.models import Connection, UserPreference
+from pools.services import connection_checks
 from pools.services import connections as services
 from pools.validators import ENDPOINT_FORMAT, PROJECT_ID_FORMAT
 from pools.views import connections as views
@@ -237,7 +238,7 @@ class FailingClient:
 def test_test_button_shows_the_error_code_message_and_request_id_inline(
     admin_client_, connection, monkeypatch
 ):
-    monkeypatch.setattr(services, "client_for_connection", lambda c: FailingClient())
+    monkeypatch.setattr(connection_checks, "client_for_connection", lambda c: FailingClient())
     response = admin_client_.post(reverse("pools:connection_test", args=[connection.pk]), **HTMX)
     html = response.content.decode()
     assert response.status_code == 200 and f'id="test-outcome-{connection.pk}"' in html
@@ -248,7 +249,7 @@ def test_test_button_shows_the_error_code_message_and_request_id_inline(
 
 
 def test_test_without_javascript_redirects_with_a_message(admin_client_, connection, monkeypatch):
-    monkeypatch.setattr(services, "client_for_connection", lambda c: FailingClient())
+    monkeypatch.setattr(connection_checks, "client_for_connection", lambda c: FailingClient())
     response = admin_client_.post(reverse("pools:connection_test", args=[connection.pk]), follow=True)
     assert "APIGW.0301" in response.content.decode()
 
@@ -288,7 +289,7 @@ def test_logs_and_audit_entries_never_hold_the_keys(admin_client_, caplog, monke
     admin_client_.post(reverse("pools:connection_create"), FORM)
     connection = Connection.objects.get()
     admin_client_.post(reverse("pools:connection_edit", args=[connection.pk]), {**FORM, "description": "x"})
-    monkeypatch.setattr(services, "client_for_connection", lambda c: FailingClient())
+    monkeypatch.setattr(connection_checks, "client_for_connection", lambda c: FailingClient())
     admin_client_.post(reverse("pools:connection_test", args=[connection.pk]))
     admin_client_.post(reverse("pools:connection_delete", args=[connection.pk]))
     assert_no_secret(caplog.text)

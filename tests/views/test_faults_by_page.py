@@ -13,9 +13,9 @@ import socket
 import pytest
 from django.urls import reverse
 
+from pools.core.errors import ApplicationError
 from pools.models import ChangeRequest
 from pools.services import change_requests
-from pools.services.errors import ApplicationError
 from tests.fixtures import sandbox as sandbox_account
 from tests.fixtures.approvals import CREATE_POOL, DELETE_POOL, create_body, wait_until
 from tests.fixtures.connections import build_connection

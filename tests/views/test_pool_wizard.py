@@ -1,10 +1,9 @@
 import json
 
 import pytest
-from django.contrib.sessions.backends.base import SessionBase
 from django.urls import reverse
 
-from pools.forms import pool_wizard as wizard
+from pools.forms.pool_wizard import messages, resources, state, steps
 from pools.models import ChangeRequest
 from pools.services.pool_body import build_create_pool_body
 from pools.views import pool_wizard as views
@@ -131,7 +130,7 @@ def test_submitting_twice_files_one_request(walker, sandbox_connection):
                 "os.modelarts/auto.renew": "1",
                 "os.modelarts/auto.pay": "false",
             },
-            wizard.ORDER_PAID_IN_CONSOLE,
+            messages.ORDER_PAID_IN_CONSOLE,
         ),
         (
             {
@@ -152,7 +151,7 @@ def test_submitting_twice_files_one_request(walker, sandbox_connection):
                 "os.modelarts/promotion.info": "spring-10",
                 "os.modelarts/service.console.url": "https://console.example.test/done",
             },
-            wizard.ORDER_PAID_AUTOMATICALLY,
+            messages.ORDER_PAID_AUTOMATICALLY,
         ),
     ],
     ids=["monthly", "yearly"],
@@ -160,7 +159,7 @@ def test_submitting_twice_files_one_request(walker, sandbox_connection):
 def test_subscriptions_reach_the_request_body(walker, sandbox_connection, billing, annotations, payment):
     walk_to_review(walker, sandbox_connection, billing=billing)
     notes = walker.get("review").context["order_notes"]
-    assert notes == [wizard.ORDER_MADE_ON_CREATE, payment]  # where the order comes from, who pays it
+    assert notes == [messages.ORDER_MADE_ON_CREATE, payment]  # where the order comes from, who pays it
     walker.post("review", {"reason": "Reserved capacity."})
     assert ChangeRequest.objects.get().body["metadata"]["annotations"] == annotations  # no order id
 
@@ -170,10 +169,10 @@ def test_the_billing_step_and_the_review_say_where_the_order_comes_from(walker, 
     yearly = walker.post("billing", {"mode": "1"}, action="refresh", headers={"HX-Request": "true"})
     html = yearly.content.decode().replace("&#x27;", "'")
     assert 'name="order_id"' not in html  # nothing to enter: ModelArts makes the order on create
-    assert wizard.ORDER_MADE_ON_CREATE in html and wizard.ORDER_PAID_IN_CONSOLE in html
+    assert messages.ORDER_MADE_ON_CREATE in html and messages.ORDER_PAID_IN_CONSOLE in html
     walker.next_ok("billing", {"mode": "1", "period_type": "2", "period_num": "1"})
     review = walker.get("review").content.decode().replace("&#x27;", "'")
-    assert wizard.ORDER_MADE_ON_CREATE in review and wizard.ORDER_PAID_IN_CONSOLE in review
+    assert messages.ORDER_MADE_ON_CREATE in review and messages.ORDER_PAID_IN_CONSOLE in review
     walker.next_ok("billing", {"mode": "0"})
     assert "ModelArts makes the order" not in walker.get("review").content.decode()
 
@@ -236,11 +235,32 @@ def test_a_refusal_from_the_service_is_shown_on_the_review(walker, sandbox_conne
     assert walker.post("review", {"reason": "Needed."}).status_code == 302  # the same wizard, once it works
 
 
+def test_a_body_the_service_would_refuse_is_shown_on_the_review_and_never_filed(
+    walker, sandbox_connection, monkeypatch
+):
+    def without_resources(states):
+        body = build_create_pool_body(states)
+        body["spec"]["resources"] = []
+        return body
+
+    def never(**_):
+        raise AssertionError("a body the service refuses was sent to it")
+
+    monkeypatch.setattr(views, "build_create_pool_body", without_resources)
+    monkeypatch.setattr(views, "change_request_create", never)
+    walk_to_review(walker, sandbox_connection)
+    refused = messages.BODY_REFUSED.format(problem="spec.resources must list at least one flavor")
+    assert refused in walker.get("review").content.decode()
+    response = walker.post("review", {"reason": "Needed."})
+    assert response.status_code == 200 and refused in response.content.decode()
+    assert ChangeRequest.objects.count() == 0
+
+
 # --- a pool name that is taken ------------------------------------------------------------------------------
 
 
 def name_taken_by_pool(connection, pool_id):
-    return wizard.NAME_TAKEN_BY_POOL.format(
+    return messages.NAME_TAKEN_BY_POOL.format(
         connection=connection.name, name="pool-vision", workspace="0", pools=pool_id
     )
 
@@ -264,7 +284,7 @@ def test_a_name_an_open_request_asks_for_is_refused_on_the_first_step(operator_c
     second = WizardWalker(operator_client)
     response = second.post("basics", basics(sandbox_connection))
     assert field_errors(response, "display_name") == [
-        wizard.NAME_TAKEN_BY_REQUEST.format(
+        messages.NAME_TAKEN_BY_REQUEST.format(
             pk=filed.pk, status="pending approval", name="pool-vision", workspace="0", connection="sandbox"
         )
     ]
@@ -307,10 +327,10 @@ def test_the_name_is_checked_again_on_the_review_and_when_filing(walker, sandbox
 @pytest.mark.parametrize(
     ("step", "data", "field", "message"),
     [
-        ("basics", {"display_name": "Pool!"}, "display_name", wizard.DISPLAY_NAME_INVALID),
-        ("basics", {"display_name": "abc"}, "display_name", wizard.DISPLAY_NAME_INVALID),
+        ("basics", {"display_name": "Pool!"}, "display_name", messages.DISPLAY_NAME_INVALID),
+        ("basics", {"display_name": "abc"}, "display_name", messages.DISPLAY_NAME_INVALID),
         ("basics", {"labels": "os.modelarts/name=x"}, "labels", None),
-        ("basics", {"connection": "999999"}, "connection", wizard.CONNECTION_INVALID),
+        ("basics", {"connection": "999999"}, "connection", messages.CONNECTION_INVALID),
     ],
 )
 def test_basics_errors(walker, sandbox_connection, step, data, field, message):
@@ -334,7 +354,7 @@ def test_an_invisible_character_is_refused_on_the_page_and_never_reaches_the_rev
 def test_type_needs_a_scope(walker, sandbox_connection):
     walker.next_ok("basics", basics(sandbox_connection))
     response = walker.post("type", {"type": "Dedicate"})
-    assert field_errors(response, "scope") == [wizard.SCOPE_REQUIRED]
+    assert field_errors(response, "scope") == [messages.SCOPE_REQUIRED]
 
 
 def test_resources_errors_per_row(walker, sandbox_connection):
@@ -342,8 +362,8 @@ def test_resources_errors_per_row(walker, sandbox_connection):
     walker.next_ok("type", {"type": "Dedicate", "scope": ["Train"]})
     response = walker.post("resources", flavor_rows({"flavor": T4, "count": "2", "max_count": "3"}))
     assert response.status_code == 200
-    assert response.context["form"].forms[0].errors["max_count"] == [wizard.MAX_COUNT_NOT_EQUAL]
-    assert wizard.MAX_COUNT_NOT_EQUAL in response.content.decode().replace("&#x27;", "'")
+    assert response.context["form"].forms[0].errors["max_count"] == [messages.MAX_COUNT_NOT_EQUAL]
+    assert messages.MAX_COUNT_NOT_EQUAL in response.content.decode().replace("&#x27;", "'")
 
 
 def test_network_is_required_for_a_physical_pool(walker, sandbox_connection):
@@ -351,23 +371,23 @@ def test_network_is_required_for_a_physical_pool(walker, sandbox_connection):
     walker.next_ok("type", {"type": "Dedicate", "scope": ["Train"]})
     walker.next_ok("resources", flavor_rows({"flavor": T4, "count": "1"}))
     response = walker.post("network", {"update_strategy": "idle"})
-    assert field_errors(response, "network_name") == [wizard.NETWORK_REQUIRED]
+    assert field_errors(response, "network_name") == [messages.NETWORK_REQUIRED]
 
 
 @pytest.mark.parametrize(
     ("billing", "field", "message"),
     [
-        ({"mode": "1", "period_num": "2"}, "period_type", wizard.PERIOD_TYPE_REQUIRED),
-        ({"mode": "1", "period_type": "2"}, "period_num", wizard.PERIOD_NUM_REQUIRED),
+        ({"mode": "1", "period_num": "2"}, "period_type", messages.PERIOD_TYPE_REQUIRED),
+        ({"mode": "1", "period_type": "2"}, "period_num", messages.PERIOD_NUM_REQUIRED),
         (
             {"mode": "1", "period_type": "2", "period_num": "12"},
             "period_num",
-            wizard.PERIOD_MONTHS_RANGE,
+            messages.PERIOD_MONTHS_RANGE,
         ),
         (
             {"mode": "1", "period_type": "3", "period_num": "5"},
             "period_num",
-            wizard.PERIOD_YEARS_RANGE,
+            messages.PERIOD_YEARS_RANGE,
         ),
     ],
 )
@@ -384,11 +404,11 @@ def test_billing_errors(walker, sandbox_connection, billing, field, message):
 def test_review_needs_a_reason(walker, sandbox_connection):
     walk_to_review(walker, sandbox_connection)
     response = walker.post("review", {"reason": ""})
-    assert field_errors(response, "reason") == [wizard.REASON_REQUIRED]
+    assert field_errors(response, "reason") == [messages.REASON_REQUIRED]
     assert ChangeRequest.objects.count() == 0
 
 
-@pytest.mark.parametrize("step", wizard.STEPS)
+@pytest.mark.parametrize("step", steps.STEPS)
 def test_garbage_is_never_a_500(walker, sandbox_connection, step):
     walk_to_review(walker, sandbox_connection)
     garbage = {
@@ -442,7 +462,7 @@ def test_changing_an_earlier_step_sends_you_back_to_the_step_it_breaks(walker, s
     response = walker.get("review")
     assert response.status_code == 302 and response.url.endswith("/network/?check=1")
     checked = walker.client.get(response.url)
-    assert field_errors(checked, "network_name") == [wizard.NETWORK_REQUIRED]
+    assert field_errors(checked, "network_name") == [messages.NETWORK_REQUIRED]
 
 
 def test_two_wizards_in_two_tabs_do_not_mix(operator_client, sandbox_connection):
@@ -518,7 +538,7 @@ def test_only_the_steps_own_fields_are_kept(walker, sandbox_connection, operator
     }
     walker.next_ok("basics", posted)
     saved = operator_client.session["pool_wizards"][walker.wizard_id]["steps"]["basics"]
-    assert set(saved) <= set(wizard.declared_fields("basics"))
+    assert set(saved) <= set(steps.declared_fields("basics"))
     assert saved["description"] == ["Vision team"]
     walker.next_ok("type", {"type": "Dedicate", "scope": ["Train", "Infer", "Train", "Infer"], "extra": "x"})
     assert operator_client.session["pool_wizards"][walker.wizard_id]["steps"]["type"] == {
@@ -534,11 +554,11 @@ def test_a_step_that_would_bloat_the_session_is_refused(walker, sandbox_connecti
     response = walker.post("basics", huge, action=action)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "This step was not kept" in html and f"{views.MAX_WIZARD_BYTES // 1024} KiB" in html
+    assert "This step was not kept" in html and f"{state.MAX_WIZARD_BYTES // 1024} KiB" in html
     assert field_errors(response, "description")  # the field that is too long says so too
     stored = operator_client.session["pool_wizards"][walker.wizard_id]
     assert stored["steps"]["basics"]["description"] == ["Vision team"]  # the draft from before is kept
-    assert len(json.dumps(operator_client.session["pool_wizards"])) < views.MAX_WIZARD_BYTES
+    assert len(json.dumps(operator_client.session["pool_wizards"])) < state.MAX_WIZARD_BYTES
 
 
 def test_an_htmx_swap_that_would_bloat_the_session_reloads_the_page_with_the_refusal(
@@ -551,37 +571,6 @@ def test_an_htmx_swap_that_would_bloat_the_session_reloads_the_page_with_the_ref
     assert response.status_code == 200 and response.headers["HX-Refresh"] == "true"
     assert "resources" not in operator_client.session["pool_wizards"][walker.wizard_id]["steps"]
     assert "This step was not kept" in walker.get("resources").content.decode()  # as a message
-
-
-def longest(field) -> int:
-    return getattr(field, "max_length", None) or int(field.widget.attrs.get("maxlength") or 64)
-
-
-# Where any script is valid; every other field takes ASCII only, and a value it refuses need not be kept.
-FREE_TEXT = {"description", "promotion_info", "console_url", "reason"}
-
-
-def test_a_wizard_with_every_field_at_its_longest_is_kept():
-    """Every field typed to its longest, free text in characters the session escapes most (12 bytes each)."""
-
-    def longest_value(name, field):
-        return ("😀" if name in FREE_TEXT else "x") * longest(field)
-
-    store = views.WizardStore(SessionBase())
-    wizard_id = store.start()
-    for step in wizard.STEPS:
-        if step == "resources":
-            row = {
-                name: longest_value(name, field) for name, field in wizard.FlavorRowForm.base_fields.items()
-            }
-            data = views._with_rows({}, [row] * wizard.MAX_ROWS)
-        else:
-            data = {
-                name: [longest_value(name, field)] * wizard.declared_fields(step)[name]
-                for name, field in wizard.STEP_FORMS[step].base_fields.items()
-            }
-        store.save_step(wizard_id, step, data)  # raises when refused
-    assert set(store.get(wizard_id)["steps"]) == set(wizard.STEPS)
 
 
 # --- no step re-renders without saying why -------------------------------------------------------------------
@@ -606,7 +595,7 @@ def steps_data(connection, pool_type, flavor, mode):
 
 
 def fields_of(step) -> list:
-    form_class = wizard.FlavorRowForm if step == "resources" else wizard.STEP_FORMS[step]
+    form_class = resources.FlavorRowForm if step == "resources" else steps.STEP_FORMS[step]
     return [*form_class.base_fields, None]  # None: an error of the form (or of a row) as a whole
 
 
@@ -635,7 +624,7 @@ def force_error(monkeypatch, step, field, message):
 )
 def test_every_error_of_every_step_is_shown(walker, sandbox_connection, monkeypatch, pool_type, flavor, mode):
     data = steps_data(sandbox_connection, pool_type, flavor, mode)
-    for step in wizard.STEPS:
+    for step in steps.STEPS:
         for field in fields_of(step):
             message = f"Forced error on {step}.{field or 'all'}"
             with monkeypatch.context() as patch:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pools.models import ChangeRequest, ChangeRequestApproval, ChangeRequestComment
-from pools.services import change_request_events
+from pools.services.change_requests import events as change_request_events
 from tests.fixtures.pool_pages import hx_get
 from tests.fixtures.sandbox import PROJECT_ID, pool_body
 

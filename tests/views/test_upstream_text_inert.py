@@ -44,11 +44,11 @@ from django.utils import timezone
 from werkzeug import Request, Response
 
 from pools import permissions
+from pools.core.errors import ApplicationError
 from pools.forms.pool_requests import DeletePoolForm
 from pools.modelarts.types import Pool, parse_quantity, parse_time
 from pools.models import ChangeRequest
 from pools.services import change_requests
-from pools.services.errors import ApplicationError
 from tests.fixtures import sandbox as sandbox_account
 from tests.fixtures.connections import build_connection
 from tests.fixtures.users import PASSWORD, make_user

@@ -6,7 +6,7 @@ then drop the old keys. Running it again is harmless.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pools.services.connections import connections_rotate_secrets
+from pools.services.connection_keys import connections_rotate_secrets
 
 
 class Command(BaseCommand):

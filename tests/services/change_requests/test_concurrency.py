@@ -13,9 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import connections
 
 from pools import audit, permissions
+from pools.core.errors import ApplicationError
 from pools.models import ChangeRequest, ChangeRequestApproval
 from pools.services import change_requests as svc
-from pools.services.errors import ApplicationError
 from tests.fixtures.approvals import CREATE_POOL, DELETE_POOL, create_body
 from tests.fixtures.users import PASSWORD
 

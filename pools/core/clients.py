@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import requests
 from django.conf import settings
 from django.views.decorators.debug import sensitive_variables
 
+from pools.core.errors import ApplicationError
 from pools.crypto import DecryptionError
 from pools.modelarts.client import ModelArtsClient, new_session
-from pools.services.errors import ApplicationError
 
 if TYPE_CHECKING:
     from pools.models import Connection
@@ -31,6 +30,18 @@ class ConnectionKeysUnreadable(ApplicationError):
     def __init__(self, connection: Connection) -> None:
         super().__init__(KEYS_UNREADABLE.format(name=connection.name))
         self.connection_name = connection.name
+
+
+CONNECTION_UNUSABLE = "Connection {name} cannot be used: {problem}."
+
+
+def usable_client_for(connection: Connection) -> ModelArtsClient:
+    """``client_for_connection``, with a connection the client refuses (e.g. no project id) turned into an
+    ApplicationError that says why."""
+    try:
+        return client_for_connection(connection)
+    except ValueError as problem:  # the client's own checks; their texts never hold a key
+        raise ApplicationError(CONNECTION_UNUSABLE.format(name=connection.name, problem=problem)) from None
 
 
 # Reads share one HTTP session (a pool of kept-alive connections) per endpoint and process: without it every
@@ -54,15 +65,12 @@ def _shared_session(endpoint: str) -> requests.Session:
 
 
 @sensitive_variables("access_key", "secret_key")
-def client_for_connection(
-    connection: Connection, *, keep_alive: bool = False, on_send: Callable[[], None] | None = None
-) -> ModelArtsClient:
+def client_for_connection(connection: Connection, *, keep_alive: bool = False) -> ModelArtsClient:
     """A client signed with the connection's AK/SK and the timeouts and retries from settings.
 
     ``keep_alive``: send over this process's shared session to the endpoint, reusing open connections. For
     reads only: a write must not go out on a kept-alive connection the server may be closing just then,
-    where a lost answer would leave its outcome unknown; writes get a session of their own. ``on_send``: see
-    ``ModelArtsClient``.
+    where a lost answer would leave its outcome unknown; writes get a session of their own.
     """
     if connection.retired_at is not None:
         raise ApplicationError(CONNECTION_DELETED.format(name=connection.name))
@@ -83,5 +91,4 @@ def client_for_connection(
         deadline=settings.MODELARTS_DEADLINE_SECONDS,
         retries=settings.MODELARTS_RETRIES,
         session=_shared_session(endpoint) if keep_alive else None,
-        on_send=on_send,
     )

@@ -8,8 +8,8 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.test import override_settings
 
-from pools.services.clients import KEYS_UNREADABLE, ConnectionKeysUnreadable, client_for_connection
-from pools.services.connections import connection_test
+from pools.core.clients import KEYS_UNREADABLE, ConnectionKeysUnreadable, client_for_connection
+from pools.services.connection_checks import connection_test
 from tests.fixtures.modelarts import TEST_AK, TEST_PROJECT, TEST_SK, json_response
 
 pytestmark = pytest.mark.django_db

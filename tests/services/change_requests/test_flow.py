@@ -7,9 +7,9 @@ from django.core import mail
 from django.urls import reverse
 
 from pools import audit
+from pools.core.clients import client_for_connection
 from pools.models import ChangeRequest
 from pools.services import change_requests as svc
-from pools.services.clients import client_for_connection
 from tests.fixtures.approvals import CREATE_POOL, create_body
 from tests.fixtures.users import PASSWORD
 

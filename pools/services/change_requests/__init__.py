@@ -1,0 +1,45 @@
+"""Change requests: the only path by which a pool is created or deleted, or nodes are deleted.
+
+Requested by one person, approved by another (four eyes), executed exactly once, audited at every step.
+Callers use this package's functions: ``from pools.services import change_requests`` →
+``change_requests.change_request_approve(...)``. The modules, by flow:
+
+- ``messages``: the refusal and outcome texts (constants the tests assert on);
+- ``rules``: who may do what, and what a request may ask for;
+- ``decisions``: create, approve, reject, cancel, comment, execute, retry;
+- ``execution``: claim, call ModelArts, settle, and look (reconcile) when an answer was lost;
+- ``housekeeping``: expiry and the scheduled job (``process_change_requests``);
+- ``events``: the audit entry of each step; ``notifications``: the e-mails.
+"""
+
+from pools.services.change_requests.decisions import (
+    change_request_approve,
+    change_request_cancel,
+    change_request_comment,
+    change_request_create,
+    change_request_execute,
+    change_request_reject,
+    change_request_retry,
+)
+from pools.services.change_requests.housekeeping import (
+    ProcessSummary,
+    change_request_expire,
+    change_requests_expire_due,
+    process_change_requests,
+)
+from pools.services.change_requests.rules import OpenRequestExists
+
+__all__ = [
+    "OpenRequestExists",
+    "ProcessSummary",
+    "change_request_approve",
+    "change_request_cancel",
+    "change_request_comment",
+    "change_request_create",
+    "change_request_execute",
+    "change_request_expire",
+    "change_request_reject",
+    "change_request_retry",
+    "change_requests_expire_due",
+    "process_change_requests",
+]

@@ -1,0 +1,364 @@
+"""What people do with a change request: file it, approve it (four eyes), reject, cancel or comment on it, and
+run it (again): execute an approved one a crash left behind, retry a failed one.
+
+A decision re-reads the request first and refuses to act on one that is no longer pending; one past its
+expiry is expired then (a decision is a write) and refused.
+"""
+
+from __future__ import annotations
+
+from contextlib import closing
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from pools.core.clients import CONNECTION_DELETED, usable_client_for
+from pools.core.errors import ApplicationError
+from pools.modelarts.errors import ModelArtsError
+from pools.models import ChangeRequest, ChangeRequestApproval, ChangeRequestComment, Connection
+from pools.permissions import APPROVE_CHANGE, REQUEST_CHANGE
+from pools.selectors.change_requests import can_view
+from pools.selectors.live_state import live_state, problems_in, revalidate
+from pools.services.change_requests import events, messages, notifications
+from pools.services.change_requests.execution import (
+    claim_and_run,
+    settled_as_made_before_retry,
+    unexpired,
+)
+from pools.services.change_requests.housekeeping import change_request_expire
+from pools.services.change_requests.rules import (
+    COMMENT_MAX,
+    RETRYABLE,
+    moment_text,
+    refuse_duplicate,
+    refuse_if_run_expired,
+    refuse_own_request,
+    require_permission,
+    validated_request,
+)
+
+Status = ChangeRequest.Status
+Kind = ChangeRequest.Kind
+
+
+# --- file a request ------------------------------------------------------------------------------------------
+
+
+def change_request_create(
+    *,
+    user,
+    connection: Connection,
+    kind: str,
+    target: str,
+    body: Any,
+    reason: str,
+    idempotency_key: str,
+) -> ChangeRequest:
+    """Record a request for approval (or return the one this form submission already made).
+
+    ``kind`` "create_pool": ``target`` is the display name, ``body`` the full CreatePool body.
+    ``kind`` "delete_pool": ``target`` is the pool id (metadata.name), ``body`` None.
+    ``kind`` "delete_nodes": ``target`` is the pool id, ``body`` {"deleteNodeNames": [...]}.
+    The live state is read and checked now (and kept as the snapshot approvers compare against).
+    """
+    require_permission(user, REQUEST_CHANGE, messages.CANNOT_REQUEST)
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 64:
+        raise ApplicationError(messages.IDEMPOTENCY_KEY_REQUIRED, field="idempotency_key")
+    existing = _already_filed(user, key)
+    if existing is not None:
+        return existing
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(messages.REASON_REQUIRED, field="reason")
+    kind, target, body = validated_request(kind, target, body)
+    refuse_duplicate(connection, kind, target, body)
+    snapshot = _checked_snapshot(connection, kind, target, body)
+    try:
+        change_request, filed_now = _file(
+            user=user,
+            connection=connection,
+            kind=kind,
+            target=target,
+            body=body,
+            reason=reason,
+            idempotency_key=key,
+            snapshot=snapshot,
+        )
+    except IntegrityError:
+        # The same form was submitted twice at once and the other submission stored it first.
+        return ChangeRequest.objects.get(requested_by=user, idempotency_key=key)
+    if filed_now:
+        notifications.notify_approvers(change_request)
+    return change_request
+
+
+def _already_filed(user, idempotency_key: str) -> ChangeRequest | None:
+    """The request this form submission (``idempotency_key``) already filed, if any."""
+    return ChangeRequest.objects.filter(requested_by=user, idempotency_key=idempotency_key).first()
+
+
+def _checked_snapshot(connection: Connection, kind: str, target: str, body: Any) -> dict[str, Any]:
+    """The live state of what the request would change, refused when it forbids the change."""
+    try:
+        with closing(usable_client_for(connection)) as client:
+            snapshot = live_state(client=client, connection=connection, kind=kind, target=target, body=body)
+    except ModelArtsError as error:
+        raise ApplicationError.from_upstream(f"Reading the live state of {target}", error) from error
+    problems = problems_in(kind=kind, target=target, body=body, live=snapshot)
+    if problems:
+        raise ApplicationError(" ".join(problems), field="body" if kind == Kind.DELETE_NODES else "target")
+    return snapshot
+
+
+def _file(
+    *,
+    user,
+    connection: Connection,
+    kind: str,
+    target: str,
+    body: Any,
+    reason: str,
+    idempotency_key: str,
+    snapshot: dict[str, Any],
+) -> tuple[ChangeRequest, bool]:
+    """Store the request and its audit entry: (the request, True), or (the one this submission already
+    filed, False)."""
+    with transaction.atomic():
+        # Locked as a delete of the connection locks it: a request is either filed before the delete
+        # (which then refuses) or refused here after it.
+        if not Connection.objects.in_use().select_for_update().filter(pk=connection.pk).exists():
+            raise ApplicationError(CONNECTION_DELETED.format(name=connection.name))
+        # Checked again under that lock, so two submissions of one form, or two people filing the same
+        # change at once, file one request.
+        existing = _already_filed(user, idempotency_key)
+        if existing is not None:
+            return existing, False
+        refuse_duplicate(connection, kind, target, body)
+        change_request = ChangeRequest.objects.create(
+            connection=connection,
+            kind=kind,
+            target=target,
+            body=body,
+            reason=reason,
+            requested_by=user,
+            idempotency_key=idempotency_key,
+            approvals_required=max(1, int(settings.APPROVALS_REQUIRED.get(kind, 1))),
+            snapshot=snapshot,
+            expires_at=timezone.now() + timedelta(hours=settings.CHANGE_REQUEST_EXPIRY_HOURS),
+        )
+        events.record(
+            change_request,
+            user=user,
+            action="create",
+            flag="add",
+            reason=reason,
+            body=body,
+            snapshot=snapshot,
+            approvals_required=change_request.approvals_required,
+            expires_at=change_request.expires_at.isoformat(),
+        )
+    return change_request, True
+
+
+# --- decide --------------------------------------------------------------------------------------------------
+
+
+def _refuse_unless_pending(change_request: ChangeRequest, action: str) -> None:
+    """Refuse unless pending; one past its expiry is expired first (audited, its requester told)."""
+    change_request.refresh_from_db()
+    change_request_expire(change_request=change_request)
+    if change_request.status == Status.EXPIRED:
+        raise ApplicationError(
+            messages.EXPIRED.format(pk=change_request.pk, when=moment_text(change_request.expires_at))
+        )
+    if change_request.status != Status.PENDING:
+        raise _not_pending(change_request, action)
+
+
+def _not_pending(change_request: ChangeRequest, action: str) -> ApplicationError:
+    status = change_request.get_status_display().lower()
+    return ApplicationError(messages.NOT_PENDING.format(pk=change_request.pk, status=status, action=action))
+
+
+def _lock_pending(change_request: ChangeRequest, now: datetime, action: str) -> None:
+    """Inside a transaction: take the row's write lock while it is still pending and not expired.
+
+    The no-op UPDATE blocks every other decision on this request until we commit (a row lock on
+    PostgreSQL, the database write lock on SQLite); whoever comes second re-reads and is refused.
+    """
+    locked = ChangeRequest.objects.filter(
+        pk=change_request.pk, status=Status.PENDING, expires_at__gt=now
+    ).update(updated_at=now)
+    if not locked:
+        raise _not_pending(ChangeRequest.objects.get(pk=change_request.pk), action)
+
+
+def change_request_approve(*, user, change_request: ChangeRequest, comment: str = "") -> ChangeRequest:
+    """Add ``user``'s approval; with enough approvals the request is approved and executed at once.
+
+    A request the live state no longer allows (e.g. its pool is gone) is refused and stays pending, to be
+    rejected or cancelled; when the live state cannot be read, the approval stands and execution re-checks.
+    """
+    require_permission(user, APPROVE_CHANGE, messages.CANNOT_DECIDE)
+    refuse_own_request(user, change_request)
+    _refuse_unless_pending(change_request, "approved")
+    check = revalidate(change_request)
+    if not check.ok and check.error is None:
+        raise ApplicationError(messages.NOT_APPROVABLE.format(problems=" ".join(check.problems)))
+    comment = (comment or "").strip()[:COMMENT_MAX]
+    if _add_approval(user, change_request, comment):
+        notifications.notify_requester(change_request)
+        claim_and_run(change_request, user, from_status=Status.APPROVED, action="execute")
+    return change_request
+
+
+def _add_approval(user, change_request: ChangeRequest, comment: str) -> bool:
+    """Record ``user``'s approval; True when it was the last one needed (the request is now approved)."""
+    now = timezone.now()
+    with transaction.atomic():
+        _lock_pending(change_request, now, "approved")
+        if change_request.approvals.filter(approver=user).exists():
+            raise ApplicationError(messages.ALREADY_APPROVED)
+        try:
+            with transaction.atomic():
+                ChangeRequestApproval.objects.create(
+                    change_request=change_request, approver=user, comment=comment
+                )
+        except IntegrityError:
+            raise ApplicationError(messages.ALREADY_APPROVED) from None
+        approvals = change_request.approvals.count()
+        approved = approvals >= change_request.approvals_required and ChangeRequest.objects.transition(
+            change_request.pk,
+            Status.PENDING,
+            Status.APPROVED,
+            decided_at=now,
+            decided_by=user,
+            decision_comment=comment,
+        )
+        change_request.refresh_from_db()
+        events.record(
+            change_request,
+            user=user,
+            action="approve",
+            comment=comment,
+            approvals=approvals,
+            approvals_required=change_request.approvals_required,
+        )
+    return approved
+
+
+def change_request_reject(*, user, change_request: ChangeRequest, comment: str) -> ChangeRequest:
+    """End the request; one rejection by any approver is enough."""
+    require_permission(user, APPROVE_CHANGE, messages.CANNOT_DECIDE)
+    refuse_own_request(user, change_request)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ApplicationError(messages.REJECT_COMMENT_REQUIRED, field="comment")
+    comment = comment[:COMMENT_MAX]
+    _refuse_unless_pending(change_request, "rejected")
+    now = timezone.now()
+    with transaction.atomic():
+        rejected = ChangeRequest.objects.transition(
+            change_request.pk,
+            Status.PENDING,
+            Status.REJECTED,
+            match={"expires_at__gt": now},
+            decided_at=now,
+            decided_by=user,
+            decision_comment=comment,
+        )
+        change_request.refresh_from_db()
+        if not rejected:
+            raise _not_pending(change_request, "rejected")
+        events.record(change_request, user=user, action="reject", comment=comment)
+    notifications.notify_requester(change_request)
+    return change_request
+
+
+def change_request_cancel(*, user, change_request: ChangeRequest) -> ChangeRequest:
+    """The requester withdraws their own pending request."""
+    require_permission(user, REQUEST_CHANGE, messages.CANNOT_REQUEST)
+    if change_request.requested_by_id != user.pk:
+        raise PermissionDenied(messages.CANCEL_NOT_OWN)
+    _refuse_unless_pending(change_request, "cancelled")
+    now = timezone.now()
+    with transaction.atomic():
+        cancelled = ChangeRequest.objects.transition(
+            change_request.pk, Status.PENDING, Status.CANCELLED, decided_at=now, decided_by=user
+        )
+        change_request.refresh_from_db()
+        if not cancelled:
+            raise _not_pending(change_request, "cancelled")
+        events.record(change_request, user=user, action="cancel")
+    return change_request
+
+
+def change_request_comment(*, user, change_request: ChangeRequest, text: str) -> ChangeRequestComment:
+    """A note in the request's discussion, by its requester or any approver, in any state."""
+    if not can_view(user, change_request) or not (
+        user.has_perm(APPROVE_CHANGE) or change_request.requested_by_id == user.pk
+    ):
+        raise PermissionDenied(messages.CANNOT_COMMENT)
+    text = (text or "").strip()
+    if not text:
+        raise ApplicationError(messages.COMMENT_REQUIRED, field="text")
+    if len(text) > COMMENT_MAX:
+        raise ApplicationError(messages.COMMENT_TOO_LONG, field="text")
+    with transaction.atomic():
+        comment = ChangeRequestComment.objects.create(change_request=change_request, author=user, text=text)
+        events.record(change_request, user=user, action="comment", comment=text)
+    return comment
+
+
+# --- run (again) ---------------------------------------------------------------------------------------------
+
+
+def change_request_execute(*, change_request: ChangeRequest, user) -> ChangeRequest:
+    """Run an approved request. Only the caller whose claim (approved → executing) wins calls ModelArts."""
+    require_permission(user, APPROVE_CHANGE, messages.CANNOT_DECIDE)
+    refuse_own_request(user, change_request)
+    change_request.refresh_from_db()
+    refuse_if_run_expired(change_request)
+    if not claim_and_run(
+        change_request, user, from_status=Status.APPROVED, action="execute", match=unexpired()
+    ):
+        status = change_request.get_status_display().lower()
+        raise ApplicationError(messages.NOT_APPROVED.format(pk=change_request.pk, status=status))
+    return change_request
+
+
+def change_request_retry(*, user, change_request: ChangeRequest) -> ChangeRequest:
+    """Run a failed request again, or settle one whose outcome is unknown (→ executing, or → succeeded).
+
+    A lost answer is looked up first: when ModelArts shows the change, the request succeeded and nothing is
+    sent. When it shows nothing, the change is sent again only once the last call is older than
+    CHANGE_REQUEST_EXECUTION_GRACE_SECONDS (a slow ModelArts may still apply it); sooner it is refused.
+    """
+    require_permission(user, APPROVE_CHANGE, messages.CANNOT_DECIDE)
+    refuse_own_request(user, change_request)
+    change_request.refresh_from_db()
+    if change_request.status not in RETRYABLE:
+        raise _not_retryable(change_request)
+    refuse_if_run_expired(change_request)
+    if change_request.outcome_unknown and settled_as_made_before_retry(change_request, user):
+        return change_request
+    # The claim holds only if nobody acted since we looked (same attempt) and the request is still valid.
+    if not claim_and_run(
+        change_request,
+        user,
+        from_status=change_request.status,
+        action="retry",
+        match={"attempts": change_request.attempts, **unexpired()},
+    ):
+        raise _not_retryable(change_request)
+    return change_request
+
+
+def _not_retryable(change_request: ChangeRequest) -> ApplicationError:
+    status = change_request.get_status_display().lower()
+    return ApplicationError(messages.NOT_FAILED.format(pk=change_request.pk, status=status))

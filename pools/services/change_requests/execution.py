@@ -1,0 +1,375 @@
+"""Running a change request exactly once: claim it, re-check the live state, call ModelArts, settle the result;
+and, when the answer was lost, look at what ModelArts shows instead of sending the change again.
+
+Exactly once: every state change is a compare-and-set UPDATE (``ChangeRequest.objects.transition``) whose
+row count says who won. Execution first claims the request (approved → executing, or failed/unknown →
+executing on retry) and only the claimant calls ModelArts; everyone racing it gets 0 rows and stops. A call
+whose answer was lost (or unreadable) is never sent again blindly: the request's outcome is "unknown", looked
+up (the pool by display name, the pool or its nodes for deletes) and settled from what ModelArts shows; it is
+sent again only when ModelArts still shows nothing CHANGE_REQUEST_EXECUTION_GRACE_SECONDS after the call.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import closing
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from pools.core.clients import usable_client_for
+from pools.core.errors import ApplicationError
+from pools.modelarts.errors import (
+    InvalidResponseError,
+    ModelArtsError,
+    NotFoundError,
+    OutcomeUnknownError,
+)
+from pools.modelarts.types import NODE_DELETING, POOL_DELETING
+from pools.models import ChangeRequest
+from pools.selectors.cache import forget_connection
+from pools.selectors.live_state import pools_named, revalidate, workspace_of
+from pools.services.change_requests import events, messages, notifications
+from pools.services.change_requests.rules import moment_text
+
+logger = logging.getLogger(__name__)
+
+Status = ChangeRequest.Status
+Kind = ChangeRequest.Kind
+
+SETTLE_ACTIONS = {Status.SUCCEEDED: "succeed", Status.FAILED: "fail", Status.UNKNOWN: "outcome_unknown"}
+# What a look at ModelArts found (``reconcile``): the change shows, it does not, or ModelArts could not be asked.
+MADE, MISSING, UNCHECKED = "made", "missing", "unchecked"
+
+
+def unexpired() -> dict[str, Any]:
+    """The claim's condition that the request is not past its expiry."""
+    return {"expires_at__gt": timezone.now()}
+
+
+# --- claim and run -------------------------------------------------------------------------------------------
+
+
+def claim_and_run(
+    change_request: ChangeRequest, user, *, from_status: str, action: str, match: dict | None = None
+) -> bool:
+    """Claim the request for one execution attempt and run it. False when someone else holds it."""
+    now = timezone.now()
+    claimed = ChangeRequest.objects.transition(
+        change_request.pk,
+        from_status,
+        Status.EXECUTING,
+        match=match,
+        attempts=F("attempts") + 1,
+        executed_by=user,
+        execution_started_at=now,
+        finished_at=None,
+        result_http_status=None,
+        result_request_id="",
+        result_error_code="",
+        result_error_msg="",
+        result_message="",
+        # Whatever an earlier lost attempt did was looked at before this claim (see change_request_retry).
+        outcome_unknown=False,
+    )
+    change_request.refresh_from_db()
+    if not claimed:
+        return False
+    events.record(change_request, user=user, action=action, attempt=change_request.attempts)
+    _run_claimed(change_request, user)
+    return True
+
+
+def _run_claimed(change_request: ChangeRequest, user) -> None:
+    attempt = change_request.attempts
+    try:
+        with closing(usable_client_for(change_request.connection)) as client:
+            _run_with(client, change_request, user, attempt)
+    except ApplicationError as error:  # e.g. the connection's keys cannot be opened: nothing was sent
+        settle(
+            change_request,
+            user,
+            attempt,
+            Status.FAILED,
+            result_message=messages.REACHED_NOTHING.format(message=error),
+        )
+    except Exception as error:
+        # Whatever broke, the request must not stay "executing"; whether anything was sent is unknown.
+        logger.exception("Change request #%s: execution attempt %s failed", change_request.pk, attempt)
+        settle(
+            change_request,
+            user,
+            attempt,
+            Status.UNKNOWN,
+            result_message=messages.UNEXPECTED.format(error=type(error).__name__),
+            outcome_unknown=True,
+        )
+
+
+def _run_with(client, change_request: ChangeRequest, user, attempt: int) -> None:
+    """Re-validate, then make the call once and settle from its answer (or, without one, from a look)."""
+    check = revalidate(change_request, client=client)
+    if not check.ok:
+        settle(
+            change_request,
+            user,
+            attempt,
+            Status.FAILED,
+            upstream=check.error.upstream if check.error else None,
+            result_message=messages.REVALIDATION_FAILED.format(problems=" ".join(check.problems)),
+            revalidation=list(check.problems),
+        )
+        return
+    try:
+        pool_name, request_id = _call_upstream(client, change_request)
+    except (OutcomeUnknownError, InvalidResponseError) as error:
+        # No answer, or none we can read: the change may or may not have happened. Look, never resend.
+        _record_lost_answer(change_request, attempt, error)
+        reconcile(client, change_request, user, attempt, why=messages.LOST_ANSWER, missing=Status.UNKNOWN)
+    except ModelArtsError as error:  # an error answer, or a connection that never reached ModelArts
+        settle(
+            change_request,
+            user,
+            attempt,
+            Status.FAILED,
+            upstream=error,
+            result_message=f"{error.title}.",
+            outcome_unknown=False,
+        )
+    else:
+        settle(
+            change_request,
+            user,
+            attempt,
+            Status.SUCCEEDED,
+            result_http_status=200,
+            result_request_id=request_id,
+            result_pool_name=pool_name,
+            outcome_unknown=False,
+        )
+
+
+def _call_upstream(client, change_request: ChangeRequest) -> tuple[str, str]:
+    """Make the change. Returns (resulting pool name, upstream request id)."""
+    if change_request.kind == Kind.CREATE_POOL:
+        pool = client.create_pool(change_request.body)
+        return pool.name, pool.request_id
+    if change_request.kind == Kind.DELETE_POOL:
+        pool = client.delete_pool(change_request.target)
+        return pool.name, pool.request_id
+    ack = client.delete_nodes(change_request.target, change_request.node_names)
+    return change_request.target, ack.request_id
+
+
+def _upstream_fields(error: ModelArtsError | None) -> dict[str, Any]:
+    if error is None:
+        return {}
+    return {
+        "result_http_status": error.status,
+        "result_error_code": error.error_code[:64],
+        "result_error_msg": error.error_msg,
+        "result_request_id": error.request_id[:128],
+    }
+
+
+def _record_lost_answer(change_request: ChangeRequest, attempt: int, error: ModelArtsError) -> None:
+    ChangeRequest.objects.filter(pk=change_request.pk, status=Status.EXECUTING, attempts=attempt).update(
+        outcome_unknown=True, updated_at=timezone.now(), **_upstream_fields(error)
+    )
+    change_request.refresh_from_db()
+
+
+# --- settle --------------------------------------------------------------------------------------------------
+
+
+def settle(
+    change_request: ChangeRequest,
+    user,
+    attempt: int,
+    status: str,
+    *,
+    upstream: ModelArtsError | None = None,
+    revalidation: list[str] | None = None,
+    from_status: str = Status.EXECUTING,
+    **fields: Any,
+) -> bool:
+    """executing → succeeded | failed | unknown (or unknown → …), for this attempt only; audited and mailed
+    by the one who wins."""
+    now = timezone.now()
+    with transaction.atomic():
+        won = ChangeRequest.objects.transition(
+            change_request.pk,
+            from_status,
+            status,
+            match={"attempts": attempt},
+            finished_at=now,
+            **{**_upstream_fields(upstream), **fields},
+        )
+        change_request.refresh_from_db()
+        if won:
+            events.record(
+                change_request,
+                user=user,
+                action=SETTLE_ACTIONS[status],
+                revalidation=revalidation,
+                **events.result_details(change_request),
+            )
+    if won:
+        # What the pages cached before the change is now wrong: the next view reads ModelArts afresh.
+        forget_connection(change_request.connection_id)
+        notifications.notify_requester(change_request)
+    return won
+
+
+def settle_made(
+    change_request: ChangeRequest, user, attempt: int, pool_name: str, *, why: str, from_status: str
+) -> bool:
+    """Settle as succeeded because ModelArts shows the change (after a lost answer)."""
+    return settle(
+        change_request,
+        user,
+        attempt,
+        Status.SUCCEEDED,
+        from_status=from_status,
+        result_pool_name=pool_name,
+        result_message=messages.CONFIRMED_BY_QUERY.format(why=why),
+        result_http_status=None,
+        result_error_code="",
+        result_error_msg="",
+        outcome_unknown=False,
+    )
+
+
+# --- observe and reconcile -----------------------------------------------------------------------------------
+
+
+def observed(client, change_request: ChangeRequest) -> tuple[bool, str]:
+    """Does ModelArts show the change as made? (made, resulting pool name). Raises ModelArtsError."""
+    if change_request.kind == Kind.CREATE_POOL:
+        found = pools_named(
+            client,
+            display_name=change_request.target,
+            workspace_id=workspace_of(change_request.body, change_request.connection),
+        )
+        return bool(found), found[0].name if found else ""
+    pool_name = change_request.target
+    if change_request.kind == Kind.DELETE_POOL:
+        try:
+            pool = client.show_pool(pool_name)
+        except NotFoundError:
+            return True, pool_name
+        return pool.phase == POOL_DELETING or pool.deleted_at is not None, pool_name
+    try:
+        phases = {node.name: node.phase for node in client.iter_nodes(pool_name)}
+    except NotFoundError:
+        return True, pool_name
+    return all(
+        phases.get(name, NODE_DELETING) == NODE_DELETING for name in change_request.node_names
+    ), pool_name
+
+
+def reconcile(
+    client,
+    change_request: ChangeRequest,
+    user,
+    attempt: int,
+    *,
+    why: str,
+    missing: str | None,
+    from_status: str = Status.EXECUTING,
+) -> str:
+    """Settle a request whose last call lost its answer from what ModelArts shows: MADE (settled as
+    succeeded), MISSING (the change does not show) or UNCHECKED (ModelArts could not be asked).
+
+    ``missing`` is where it goes when the change does not show: ``Status.UNKNOWN`` right after the call (a
+    slow ModelArts may still apply it; ModelArts that cannot be asked leaves it unknown too),
+    ``Status.FAILED`` once the grace since the call has passed, or None to leave it as it is.
+    """
+    try:
+        made, pool_name = observed(client, change_request)
+    except ModelArtsError as error:
+        events.record(change_request, user=user, action="reconcile", found=None, why=why, error=str(error))
+        if missing == Status.UNKNOWN:
+            settle(
+                change_request,
+                user,
+                attempt,
+                Status.UNKNOWN,
+                from_status=from_status,
+                result_message=messages.OUTCOME_UNCHECKED.format(
+                    error=change_request.result_error_msg or why
+                ),
+                outcome_unknown=True,
+            )
+        return UNCHECKED
+    events.record(change_request, user=user, action="reconcile", found=made, why=why, pool_name=pool_name)
+    if made:
+        settle_made(change_request, user, attempt, pool_name, why=why, from_status=from_status)
+        return MADE
+    if missing == Status.UNKNOWN:
+        when = moment_text(change_request.resend_allowed_at)
+        settle(
+            change_request,
+            user,
+            attempt,
+            Status.UNKNOWN,
+            from_status=from_status,
+            result_message=messages.NOT_FOUND_YET.format(why=why, when=when),
+            outcome_unknown=True,
+        )
+    elif missing == Status.FAILED:
+        # Long enough after the call that a slow server would show it by now: it was not made. Kept
+        # "outcome unknown" so a retry still looks first and the job keeps watching for a late arrival.
+        settle(
+            change_request,
+            user,
+            attempt,
+            Status.FAILED,
+            from_status=from_status,
+            result_message=messages.NOT_MADE_AFTER_GRACE.format(why=why, grace=_grace_text()),
+            outcome_unknown=True,
+        )
+    return MISSING
+
+
+def _grace_text() -> str:
+    seconds = int(settings.CHANGE_REQUEST_EXECUTION_GRACE_SECONDS)
+    return f"{seconds // 60} min" if seconds >= 120 else f"{seconds} s"
+
+
+def settled_as_made_before_retry(change_request: ChangeRequest, user) -> bool:
+    """Before a lost change is sent again: True when ModelArts shows it made (now settled as succeeded).
+
+    Raises ApplicationError, sending nothing, when ModelArts cannot be asked, or when it shows nothing yet
+    and the last call is too recent to rule out that it still lands.
+    """
+    why = messages.RETRY_CHECK
+    with closing(usable_client_for(change_request.connection)) as client:
+        try:
+            made, pool_name = observed(client, change_request)
+        except ModelArtsError as error:
+            events.record(
+                change_request, user=user, action="reconcile", found=None, why=why, error=str(error)
+            )
+            raise ApplicationError.from_upstream(messages.CHECKING_LOST_CHANGE, error) from error
+    events.record(change_request, user=user, action="reconcile", found=made, why=why, pool_name=pool_name)
+    if made:
+        attempt, status = change_request.attempts, change_request.status
+        if not settle_made(change_request, user, attempt, pool_name, why=why, from_status=status):
+            raise ApplicationError(
+                messages.NOT_FAILED.format(
+                    pk=change_request.pk, status=change_request.get_status_display().lower()
+                )
+            )
+        return True
+    # Also for a request recorded as failed with a lost answer (before "unknown" existed): too recent is too
+    # recent, whatever the status says.
+    resend_at = change_request.resend_allowed_at
+    if resend_at is not None and timezone.now() < resend_at:
+        raise ApplicationError(
+            messages.STILL_UNKNOWN.format(pk=change_request.pk, when=moment_text(resend_at))
+        )
+    return False

@@ -1,0 +1,107 @@
+"""Who may do what with a change request, and what a request may ask for.
+
+A CreatePool body is checked by ``create_pool_body_problem`` (pools/services/pool_body.py), the one check the
+wizard's review runs too.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from pools.core.errors import ApplicationError
+from pools.modelarts.types import DISPLAY_NAME
+from pools.models import ChangeRequest, Connection
+from pools.selectors.change_requests import open_duplicate
+from pools.services.change_requests import messages
+from pools.services.pool_body import create_pool_body_problem
+
+Kind = ChangeRequest.Kind
+Status = ChangeRequest.Status
+
+COMMENT_MAX = 5000
+# A pool id (metadata.name) or a node name, as ModelArts makes them.
+POOL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+# What a retry may start from: a failed attempt, or one whose outcome is unknown.
+RETRYABLE = (Status.FAILED, Status.UNKNOWN)
+
+
+class OpenRequestExists(ApplicationError):
+    """Refusal of a request for a change that an open request (``existing``) already asks for."""
+
+    def __init__(self, existing: ChangeRequest):
+        super().__init__(
+            messages.ALREADY_REQUESTED.format(pk=existing.pk, status=existing.get_status_display().lower())
+        )
+        self.existing = existing
+
+
+def moment_text(moment: datetime) -> str:
+    """A moment as the refusals and results write it, in the server's time zone."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def require_permission(user, perm: str, message: str) -> None:
+    if not user.has_perm(perm):
+        raise PermissionDenied(message)
+
+
+def refuse_own_request(user, change_request: ChangeRequest) -> None:
+    """Four eyes: nobody approves, rejects or runs their own request."""
+    if change_request.requested_by_id == user.pk:
+        raise PermissionDenied(messages.OWN_REQUEST)
+
+
+def refuse_if_run_expired(change_request: ChangeRequest) -> None:
+    """Past its expiry a request is never run (or run again)."""
+    if change_request.run_expired:
+        raise ApplicationError(
+            messages.RUN_EXPIRED.format(pk=change_request.pk, when=moment_text(change_request.expires_at))
+        )
+
+
+def refuse_duplicate(connection: Connection, kind: str, target: str, body: Any) -> None:
+    existing = open_duplicate(connection=connection, kind=kind, target=target, body=body)
+    if existing is not None:
+        raise OpenRequestExists(existing)
+
+
+def validated_request(kind: str, target: str, body: Any) -> tuple[str, str, Any]:
+    """``(kind, target, body)`` as they are stored; ApplicationError naming the field that is wrong."""
+    if kind not in Kind.values:
+        raise ApplicationError(messages.UNKNOWN_KIND, field="kind")
+    target = (target or "").strip()
+    if not target:
+        raise ApplicationError(messages.TARGET_REQUIRED, field="target")
+    if kind == Kind.CREATE_POOL:
+        if not DISPLAY_NAME.match(target):
+            raise ApplicationError(messages.BAD_DISPLAY_NAME, field="target")
+        problem = create_pool_body_problem(target, body)
+        if problem:
+            raise ApplicationError(messages.BAD_CREATE_BODY.format(problem=problem), field="body")
+        return kind, target, body
+    if not POOL_ID.match(target):
+        raise ApplicationError(messages.BAD_POOL_ID, field="target")
+    if kind == Kind.DELETE_POOL:
+        if body not in (None, {}):
+            raise ApplicationError(messages.DELETE_POOL_TAKES_NO_BODY, field="body")
+        return kind, target, None
+    return kind, target, {"deleteNodeNames": _node_names(body)}
+
+
+def _node_names(body: Any) -> list[str]:
+    """The names of a delete-nodes body ``{"deleteNodeNames": [...]}``, each once, in order."""
+    names = (
+        body.get("deleteNodeNames") if isinstance(body, dict) and set(body) == {"deleteNodeNames"} else None
+    )
+    if (
+        not isinstance(names, list)
+        or not names
+        or not all(isinstance(name, str) and POOL_ID.match(name) for name in names)
+    ):
+        raise ApplicationError(messages.BAD_NODE_LIST, field="body")
+    return list(dict.fromkeys(names))
