@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pools.modelarts.types import parse_quantity
+from pools.modelarts.parsing import parse_quantity
 
 GIB = 2.0**30
 TIB = 2.0**40

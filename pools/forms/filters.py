@@ -20,7 +20,7 @@ from pools.modelarts.timerange import (
     check_period,
     smallest_valid_period,
 )
-from pools.modelarts.types import NODE_PHASES, POOL_PHASES
+from pools.modelarts.vocabulary import NODE_PHASES, POOL_PHASES
 from pools.validators import EARLIEST_DATE, LATEST_DATE, validate_supported_date
 
 # The words of the status badges: a pool's phase as ModelArts reports it (the list filters here, by phase;

@@ -8,7 +8,8 @@ import uuid
 from django import forms
 from django.utils.html import format_html
 
-from pools.modelarts.types import NODE_DELETING, Node, Pool
+from pools.modelarts.types import Node, Pool
+from pools.modelarts.vocabulary import NODE_DELETING
 from pools.templatetags.display import reveal
 
 # Error texts, asserted on by the tests.

@@ -1,7 +1,8 @@
 """The signed ModelArts client: one method per resource-pool operation (§5), typed results, typed errors.
 
 Each operation checks its arguments, names its path and query, hands the call to ``transport.Transport``
-(the request on the wire, its signature, retries and deadline) and types the answer (``types.py``).
+(the request on the wire, its signature, retries and deadline) and types the answer (``types.py`` for pools and
+nodes, ``metrics.py`` for usage and monitoring).
 
 A client is safe to share between threads: it holds one ``requests.Session`` (a connection pool) and no
 other mutable state.
@@ -21,18 +22,10 @@ import requests
 
 from pools.modelarts.auth import SdkHmacAuth, utc_now
 from pools.modelarts.errors import InvalidResponseError, excerpt, header_request_id
+from pools.modelarts.metrics import MonitorResult, PoolStatistics, RuntimeMetrics
 from pools.modelarts.timerange import STATISTICS, TimeRange, check_period
 from pools.modelarts.transport import Transport, new_session, normalise_endpoint, path_value
-from pools.modelarts.types import (
-    Ack,
-    MonitorResult,
-    Node,
-    NodePage,
-    Pool,
-    PoolList,
-    PoolStatistics,
-    RuntimeMetrics,
-)
+from pools.modelarts.types import Ack, Node, NodePage, Pool, PoolList
 
 NODE_PAGE_LIMIT = 500
 POOL_LIST_STATUSES = ("created", "failed", "creating")

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from pools.modelarts.types import ANNOTATION_BILLING_MODE, ANNOTATION_PERIOD_NUM, ANNOTATION_PERIOD_TYPE
+from pools.modelarts.vocabulary import ANNOTATION_BILLING_MODE, ANNOTATION_PERIOD_NUM, ANNOTATION_PERIOD_TYPE
 from pools.models.connection import Connection
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from pools.core.clients import usable_client_for
 from pools.core.errors import ApplicationError
 from pools.modelarts.errors import ModelArtsError, NotFoundError
-from pools.modelarts.types import LABEL_WORKSPACE, NODE_DELETING, POOL_DELETING, POOL_RUNNING
+from pools.modelarts.vocabulary import LABEL_WORKSPACE, NODE_DELETING, POOL_DELETING, POOL_RUNNING
 from pools.models import ChangeRequest, Connection
 
 BEING_DELETED = "Pool {pool} is already being deleted."

@@ -17,18 +17,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pools.core.clients import client_for_connection
 from pools.core.errors import ApplicationError
 from pools.modelarts.errors import NotFoundError
+from pools.modelarts.metrics import MonitorResult, PoolStatistics, RuntimeMetrics
 from pools.modelarts.timerange import TimeRange
-from pools.modelarts.types import (
-    LABEL_WORKSPACE,
-    POOL_PHASES,
-    MonitorResult,
-    Node,
-    NodePage,
-    Pool,
-    PoolList,
-    PoolStatistics,
-    RuntimeMetrics,
-)
+from pools.modelarts.types import Node, NodePage, Pool, PoolList
+from pools.modelarts.vocabulary import LABEL_WORKSPACE, POOL_PHASES
 from pools.selectors.cache import ReadResult, cached_read, read_generation
 from pools.selectors.monitoring import chart_payload
 

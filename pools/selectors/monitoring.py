@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from pools.modelarts.types import MetricSeries, MonitorResult
+from pools.modelarts.metrics import MetricSeries, MonitorResult
 from pools.spreadsheet import spreadsheet_cell
 
 METRIC_LABELS = {

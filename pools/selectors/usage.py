@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pools.modelarts.types import LABEL_NAME, RuntimeMetrics
+from pools.modelarts.metrics import RuntimeMetrics
+from pools.modelarts.vocabulary import LABEL_NAME
 from pools.quantities import amount_number, format_amount, resource_label
 
 # Shown for every pool first, in this order; accelerators (GPU/NPU keys) follow.

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from pools.modelarts.types import PoolList, PoolStatistics, RuntimeMetrics
+from pools.modelarts.metrics import PoolStatistics, RuntimeMetrics
+from pools.modelarts.types import PoolList
 from pools.selectors.cache import ReadResult
 from pools.selectors.concurrent import concurrently
 from pools.selectors.modelarts import (

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pools.modelarts.types import (
+from pools.modelarts.vocabulary import (
     ANNOTATION_AUTO_PAY,
     ANNOTATION_AUTO_RENEW,
     ANNOTATION_BILLING_MODE,
@@ -38,8 +38,8 @@ from pools.modelarts.types import (
     LABEL_WORKSPACE,
 )
 
-# What a CreatePool body may say (its label keys and the display-name rule are in pools/modelarts/types.py);
-# the wizard's fields and the change-request service use these, no copies.
+# What a CreatePool body may say (its label keys and the display-name rule are in
+# pools/modelarts/vocabulary.py); the wizard's fields and the change-request service use these, no copies.
 DEDICATE = "Dedicate"
 LOGICAL = "Logical"
 POOL_TYPES = (DEDICATE, LOGICAL)

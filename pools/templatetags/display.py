@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from pools.modelarts.types import FAILED_PHASES, TRANSITIONAL_PHASES
+from pools.modelarts.vocabulary import FAILED_PHASES, TRANSITIONAL_PHASES
 from pools.quantities import format_amount, resource_label
 from pools.views import links
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pools.modelarts import types
+from pools.modelarts import metrics, types
 from tests.fixtures.sandbox import PROJECT_ID
 from tests.sandbox.helpers import call
 
@@ -17,9 +17,11 @@ def test_the_client_types_read_the_demo_estate(seeded_sandbox):
     pools = {pool.display_name: pool for pool in types.PoolList.parse(body(seeded_sandbox, "/pools")).items}
     big = pools["llm-pretrain"]
     nodes = types.NodePage.parse(body(seeded_sandbox, f"/pools/{big.name}/nodes?limit=10"))
-    usage = types.RuntimeMetrics.parse(body(seeded_sandbox, "/metrics/runtime/pools"))
-    statistics = types.PoolStatistics.parse(body(seeded_sandbox, "/statistics/pools"))
-    monitor = types.MonitorResult.parse(body(seeded_sandbox, f"/pools/{big.name}/monitor?statistics=average"))
+    usage = metrics.RuntimeMetrics.parse(body(seeded_sandbox, "/metrics/runtime/pools"))
+    statistics = metrics.PoolStatistics.parse(body(seeded_sandbox, "/statistics/pools"))
+    monitor = metrics.MonitorResult.parse(
+        body(seeded_sandbox, f"/pools/{big.name}/monitor?statistics=average")
+    )
 
     assert big.phase == "Running"
     assert big.node_count == 520

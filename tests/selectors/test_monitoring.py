@@ -6,7 +6,7 @@ import json
 
 from django.utils.html import json_script
 
-from pools.modelarts.types import MonitorResult
+from pools.modelarts.metrics import MonitorResult
 from pools.selectors.monitoring import CSV_HEADER, CompactJSONEncoder, chart_payload, monitor_csv
 
 START_MS = 1_735_718_400_000

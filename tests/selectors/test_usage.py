@@ -1,6 +1,6 @@
 """Runtime usage as overview bars."""
 
-from pools.modelarts.types import RuntimeMetrics
+from pools.modelarts.metrics import RuntimeMetrics
 from pools.selectors.usage import usage_rows
 
 

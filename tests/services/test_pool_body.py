@@ -3,7 +3,7 @@ import json
 import pytest
 
 from pools.core.errors import ApplicationError
-from pools.modelarts.types import DISPLAY_NAME, DISPLAY_NAME_RULE
+from pools.modelarts.vocabulary import DISPLAY_NAME, DISPLAY_NAME_RULE
 from pools.models import ChangeRequest
 from pools.sandbox.validation import validate_create
 from pools.services.change_requests import change_request_create, messages

@@ -286,7 +286,7 @@ def test_every_count_agrees_overview_card_list_and_status_filter(browse, seeded_
 
 
 def test_the_status_filter_speaks_the_badges_words(browse, seeded_sandbox):
-    from pools.modelarts.types import POOL_PHASES
+    from pools.modelarts.vocabulary import POOL_PHASES
 
     html = browse.get(LIST).content.decode()
     select = html[

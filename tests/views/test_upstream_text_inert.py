@@ -46,7 +46,8 @@ from werkzeug import Request, Response
 from pools import permissions
 from pools.core.errors import ApplicationError
 from pools.forms.pool_requests import DeletePoolForm
-from pools.modelarts.types import Pool, parse_quantity, parse_time
+from pools.modelarts.parsing import parse_quantity, parse_time
+from pools.modelarts.types import Pool
 from pools.models import ChangeRequest
 from pools.services import change_requests
 from tests.fixtures import sandbox as sandbox_account

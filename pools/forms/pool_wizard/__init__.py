@@ -12,5 +12,6 @@
     messages.py    every text the wizard shows
 
 The vocabulary of a pool comes from pools.services.pool_body (types, scopes, billing codes, update
-strategies) and pools.modelarts.types (the display-name rule, label keys): the wizard has no copies of its own.
+strategies) and pools.modelarts.vocabulary (the display-name rule, label keys): the wizard has no copies of its
+own.
 """

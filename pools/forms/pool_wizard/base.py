@@ -11,7 +11,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms.utils import ErrorDict
 
 from pools import flavors
-from pools.modelarts.types import DEFAULT_WORKSPACE
+from pools.modelarts.vocabulary import DEFAULT_WORKSPACE
 from pools.validators import validate_no_invisible_characters
 
 

@@ -10,7 +10,7 @@ from django.core.validators import RegexValidator
 
 from pools.forms.pool_wizard import messages as text
 from pools.forms.pool_wizard.base import StepForm
-from pools.modelarts.types import DEFAULT_WORKSPACE, DISPLAY_NAME, MODELARTS_KEY_PREFIX
+from pools.modelarts.vocabulary import DEFAULT_WORKSPACE, DISPLAY_NAME, MODELARTS_KEY_PREFIX
 
 NODE_PREFIX_RE = re.compile(r"^[a-z](?:[a-z0-9-]{0,14}[a-z0-9])?$")
 WORKSPACE_RE = re.compile(r"^[A-Za-z0-9-]{1,64}$")

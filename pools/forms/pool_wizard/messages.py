@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pools.modelarts.types import DISPLAY_NAME_RULE
+from pools.modelarts.vocabulary import DISPLAY_NAME_RULE
 
 # --- basics --------------------------------------------------------------------------------------------------
 DISPLAY_NAME_INVALID = f"Use {DISPLAY_NAME_RULE}."

@@ -28,7 +28,7 @@ from pools.modelarts.errors import (
     NotFoundError,
     OutcomeUnknownError,
 )
-from pools.modelarts.types import NODE_DELETING, POOL_DELETING
+from pools.modelarts.vocabulary import NODE_DELETING, POOL_DELETING
 from pools.models import ChangeRequest
 from pools.selectors.cache import forget_connection
 from pools.selectors.live_state import pools_named, revalidate, workspace_of

@@ -3,7 +3,7 @@
 Permission problems are raised as PermissionDenied (the views answer 403), the rest as ApplicationError.
 """
 
-from pools.modelarts.types import DISPLAY_NAME_RULE
+from pools.modelarts.vocabulary import DISPLAY_NAME_RULE
 
 # --- refusals: who may do what -------------------------------------------------------------------------------
 CANNOT_REQUEST = "You may not request pool changes."

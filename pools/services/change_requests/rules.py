@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from pools.core.errors import ApplicationError
-from pools.modelarts.types import DISPLAY_NAME
+from pools.modelarts.vocabulary import DISPLAY_NAME
 from pools.models import ChangeRequest, Connection
 from pools.selectors.change_requests import open_duplicate
 from pools.services.change_requests import messages

@@ -3,7 +3,7 @@ from django.core.validators import RegexValidator
 
 from pools.forms.pool_wizard import messages
 from pools.forms.pool_wizard.basics import BasicsForm
-from pools.modelarts.types import DISPLAY_NAME
+from pools.modelarts.vocabulary import DISPLAY_NAME
 from tests.forms.pool_wizard.helpers import GOOD_BASICS, data, errors, state
 
 
