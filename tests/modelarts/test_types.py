@@ -1,4 +1,4 @@
-"""Typed values parsed from ModelArts answers: tolerant of the documented shape variants, strict
+"""Pool values parsed from ModelArts answers: tolerant of the documented shape variants, strict
 about what the dashboard needs, and unchanged through the selector cache's pickling."""
 
 import pickle
@@ -6,17 +6,8 @@ import pickle
 import pytest
 
 from pools.modelarts.errors import InvalidResponseError
-from pools.modelarts.types import Pool, PoolList, RuntimeMetrics
+from pools.modelarts.types import Pool, PoolList
 from tests.fixtures.sandbox import pool_body
-
-USAGE = {
-    "metadata": {"name": "pool-1", "labels": {"os.modelarts/name": "one"}},
-    "table": {
-        "allocated": {"value": {"cpu": "3920m", "memory": 1024}, "timestamp": "2026-11-24T04:06:34Z"},
-        "capacity": {"value": {"cpu": 8}},
-        "workload": {"allocated": {"train": "2"}, "queue": {"train": 1}},
-    },
-}
 
 
 def _answer(count: int = 3) -> dict:
@@ -70,16 +61,6 @@ def test_a_pool_list_with_an_integer_past_64_bits_still_pickles():
     assert pickle.loads(pickle.dumps(pools)).items[0].labels["huge"] == str(2**70)
 
 
-def test_runtime_metrics_come_back_equal_from_the_cache_s_pickling():
-    metrics = RuntimeMetrics.parse({"items": [USAGE, {**USAGE, "metadata": {"name": "pool-2"}}]}, "req-2")
-
-    stored = pickle.dumps(metrics, pickle.HIGHEST_PROTOCOL)
-    again = pickle.loads(stored)
-
-    assert again == metrics and again.request_id == "req-2"
-    assert again.items[0].allocated == {"cpu": "3920m", "memory": "1024"}
-
-
 @pytest.mark.parametrize(
     ("answer", "body"),
     [
@@ -88,17 +69,8 @@ def test_runtime_metrics_come_back_equal_from_the_cache_s_pickling():
         (PoolList, [1, 2]),
         (PoolList, {"items": ["not an object"]}),
         (PoolList, {"items": [{"metadata": {}}]}),  # a pool without a name
-        (RuntimeMetrics, {"items": {"not": "a list"}}),
-        (RuntimeMetrics, [1, 2]),
     ],
 )
 def test_a_list_answer_of_the_wrong_shape_is_refused(answer, body):
     with pytest.raises(InvalidResponseError):
         answer.parse(body)
-
-
-def test_odd_usage_items_type_as_empty_usage_and_keep_their_json():
-    metrics = RuntimeMetrics.parse({"items": ["not an object", None, 7, {"metadata": "odd"}]})
-
-    assert [usage.name for usage in metrics.items] == ["", "", "", ""]
-    assert [usage.raw for usage in metrics.items] == [{}, {}, {}, {"metadata": "odd"}]
