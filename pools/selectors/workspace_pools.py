@@ -1,10 +1,11 @@
-"""The pools of one workspace or of every workspace of a project, as the pool list and the overview cards show them.
+"""The pools of one workspace or of every workspace of a project, as the pool list and the overview cards show
+them.
 
 ListPools reads one workspace ("0" when none is named, API reference §5.9). Which workspaces a project has
 comes from its usage (ShowPoolRuntimeMetrics, ``workspaces_seen``). The workspaces known without the usage
-(the one picked, or "0" and the connection's default) are read at the same time as the usage; a workspace
-that only the usage names is read once the usage has answered. A project whose pools all live in the known
-workspaces is listed in one round trip, and no workspace is read twice.
+(the one picked, or "0", the connection's default and those the usage named last time) are read at the same
+time as the usage; a workspace that only the usage names is read once the usage has answered. A project whose
+pools all live in the known workspaces is listed in one round trip, and no workspace is read twice.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
+
+from django.core.cache import cache
 
 from pools.modelarts.metrics import PoolStatistics, RuntimeMetrics
 from pools.modelarts.types import PoolList
@@ -61,7 +64,7 @@ def pool_listing(
     """The pools of ``workspace``, or of every workspace the project has (None); ``with_counters`` adds
     ModelArts' statistics of each workspace listed, read alongside its pools. Never raises for an upstream
     failure: each part is a ``ReadResult``."""
-    first = (workspace,) if workspace else _known_without_usage(connection)
+    first = (workspace,) if workspace else _known_before_usage(connection)
     usage, first_pools, first_counters = _one_round(
         connection,
         first,
@@ -71,19 +74,48 @@ def pool_listing(
         alongside=lambda: runtime_metrics(connection=connection, refresh=refresh),
     )
     known = workspaces_seen(connection, usage)
+    if not workspace and known.error is None:
+        _remember_workspaces(connection, known.value)
     rest = () if workspace else tuple(name for name in known.value if name not in first)
     _, rest_pools, rest_counters = _one_round(connection, rest, label_selector, with_counters, refresh)
-    workspaces = (*first, *rest)
+    # A remembered workspace the usage no longer names is not listed (its read was only a guess).
+    keep = [workspace is not None or known.error is not None or name in known.value for name in first]
+    workspaces = (*_kept(first, keep), *rest)
     return PoolListing(
         usage=usage,
         known=known,
         workspaces=workspaces,
-        pools=pools_of_workspaces(workspaces, [*first_pools, *rest_pools]),
+        pools=pools_of_workspaces(workspaces, [*_kept(first_pools, keep), *rest_pools]),
         counters=tuple(
             WorkspaceCounters(name, read)
-            for name, read in zip(workspaces, [*first_counters, *rest_counters], strict=False)
+            for name, read in zip(workspaces, [*_kept(first_counters, keep), *rest_counters], strict=False)
         ),
     )
+
+
+def _kept(values: Sequence[Any], keep: Sequence[bool]) -> list[Any]:
+    return [value for value, wanted in zip(values, keep, strict=False) if wanted]
+
+
+# The one piece of speed machinery of the pool list and the overview cards (docs/performance.md): the
+# workspaces a project's usage named last time are remembered, apart from the cached answers and for longer,
+# so that a cold read asks for their pools at once, alongside the usage, instead of after it (a second round
+# trip for every project with pools outside the default workspaces). The usage still decides what is listed.
+REMEMBERED_WORKSPACES_SECONDS = 24 * 3600
+
+
+def _remembered_workspaces_key(connection: Connection) -> str:
+    return f"pools:workspaces:{connection.pk}:{connection.project_id}"
+
+
+def _remember_workspaces(connection: Connection, workspaces: Sequence[str]) -> None:
+    cache.set(_remembered_workspaces_key(connection), tuple(workspaces), REMEMBERED_WORKSPACES_SECONDS)
+
+
+def _known_before_usage(connection: Connection) -> tuple[str, ...]:
+    """ "0", the connection's default, and the workspaces its usage named last time."""
+    remembered = cache.get(_remembered_workspaces_key(connection)) or ()
+    return tuple(dict.fromkeys([*_known_without_usage(connection), *remembered]))
 
 
 def _known_without_usage(connection: Connection) -> tuple[str, ...]:

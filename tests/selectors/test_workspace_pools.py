@@ -3,7 +3,8 @@
 import pytest
 
 from pools.sandbox.seed import VISION_WORKSPACE
-from pools.selectors.workspace_pools import pool_listing
+from pools.selectors.cache import forget_connection
+from pools.selectors.workspace_pools import _remember_workspaces, pool_listing
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +61,31 @@ def test_counters_come_per_workspace_listed_and_fail_on_their_own(listing_setup)
     assert [counter.workspace for counter in listing.counters] == ["0", VISION_WORKSPACE]
     assert all(counter.read.value is None and counter.read.error for counter in listing.counters)
     assert listing.pools.error is None and len(listing.pools.value.items) == 7
+
+
+def test_a_cold_read_asks_for_the_workspaces_the_usage_named_last_time_at_once(listing_setup):
+    sandbox, connection = listing_setup
+    pool_listing(connection=connection)
+    forget_connection(connection.pk)  # every cached answer misses; what was remembered stays
+    sandbox.clear_calls()
+    sandbox.faults.latency(400, operation="ShowPoolRuntimeMetrics")
+
+    listing = pool_listing(connection=connection)
+
+    # Both ListPools answered before the slow usage: neither waited for it.
+    assert answered(sandbox)[-1] == "ShowPoolRuntimeMetrics?"
+    assert sorted(answered(sandbox)[:2]) == sorted(
+        ["ListPools?workspaceId=0", f"ListPools?workspaceId={VISION_WORKSPACE}"]
+    )
+    assert listing.workspaces == ("0", VISION_WORKSPACE) and len(listing.pools.value.items) == 7
+
+
+def test_a_remembered_workspace_the_usage_no_longer_names_is_not_listed(listing_setup):
+    sandbox, connection = listing_setup
+    _remember_workspaces(connection, ("0", VISION_WORKSPACE, "gone-workspace"))
+
+    listing = pool_listing(connection=connection)
+
+    assert "ListPools?workspaceId=gone-workspace" in answered(sandbox)  # asked for at once, as a guess
+    assert listing.workspaces == ("0", VISION_WORKSPACE) == listing.known.value
+    assert len(listing.pools.value.items) == 7
