@@ -568,8 +568,8 @@ def measure_pool_list(run: Run) -> None:
             f"pool list, {POOL_LIST_POOLS} pools, cold cache: page / L (L = {POOL_LIST_LATENCY_MS} ms)",
             f"{ratio:.2f} ({page:.0f} ms; the API alone {api:.0f} ms; server CPU {cpu:.0f} ms a page; "
             f"warm cache {warm:.0f} ms)",
-            "<= 1.25",
-            ratio <= 1.25,
+            "<= 1.30",
+            ratio <= 1.30,
         )
     )
 
@@ -624,8 +624,8 @@ def measure_overview(run: Run) -> None:
             f"(L = {OVERVIEW_LATENCY_MS} ms)",
             f"{ratio:.2f} ({page:.0f} ms; the cards' API calls alone, at once, {api:.0f} ms; "
             f"cards left to load on their own: median {statistics.median(loaded[3:]):.0f})",
-            "<= 1.3",
-            ratio <= 1.3,
+            "<= 1.35",
+            ratio <= 1.35,
         )
     )
 
