@@ -33,6 +33,7 @@ from pools.services.change_requests.housekeeping import change_request_expire
 from pools.services.change_requests.rules import (
     COMMENT_MAX,
     RETRYABLE,
+    OpenRequestExists,
     moment_text,
     refuse_duplicate,
     refuse_if_run_expired,
@@ -76,7 +77,14 @@ def change_request_create(
     if not reason:
         raise ApplicationError(messages.REASON_REQUIRED, field="reason")
     kind, target, body = validated_request(kind, target, body)
-    refuse_duplicate(connection, kind, target, body)
+    try:
+        refuse_duplicate(connection, kind, target, body)  # early, before ModelArts is read
+    except OpenRequestExists:
+        # The same form submitted twice at once: the other submission has just filed it.
+        existing = _already_filed(user, key)
+        if existing is not None:
+            return existing
+        raise
     snapshot = _checked_snapshot(connection, kind, target, body)
     try:
         change_request, filed_now = _file(

@@ -16,6 +16,7 @@ from pools import audit, permissions
 from pools.core.errors import ApplicationError
 from pools.models import ChangeRequest, ChangeRequestApproval
 from pools.services import change_requests as svc
+from pools.services.change_requests import decisions
 from tests.fixtures.approvals import CREATE_POOL, DELETE_POOL, create_body
 from tests.fixtures.users import PASSWORD
 
@@ -179,3 +180,17 @@ def test_the_same_change_filed_from_several_forms_at_once_makes_one_request(
     filed = ChangeRequest.objects.get()
     assert [r.pk for r in results if isinstance(r, ChangeRequest)] == [filed.pk]
     assert all(isinstance(r, svc.OpenRequestExists) for r in results if not isinstance(r, ChangeRequest))
+
+
+def test_a_form_submitted_twice_at_once_gets_the_request_the_other_submission_filed(
+    operator, cloud, cloud_connection, monkeypatch
+):
+    pool = cloud.add_pool("pool-race")
+    filed = request_delete(operator, cloud_connection, pool)
+    # This submission looked for its key just before the other one stored the request.
+    already_filed = decisions._already_filed
+    looks = iter([None])
+    monkeypatch.setattr(decisions, "_already_filed", lambda user, key: next(looks, already_filed(user, key)))
+
+    assert request_delete(operator, cloud_connection, pool) == filed
+    assert ChangeRequest.objects.count() == 1
