@@ -14,7 +14,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 
-from pools.audit import parse_message
+from pools.core.audit_messages import parse_message
 from pools.permissions import VIEW_AUDIT
 from pools.signals import deletion_refusal
 

@@ -27,12 +27,12 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
 from pools import audit_witness
+from pools.core.audit_messages import message_for
 from pools.models import AuditChainHead, AuditSeal
 
 SYSTEM_USERNAME = "modelarts-admin-system"
 FLAGS = {"add": ADDITION, "change": CHANGE, "delete": DELETION}
 # Keys that must never reach an audit message, whatever a caller passes.
-FORBIDDEN_KEYS = frozenset({"sk", "secret_key", "secret", "access_key", "ak", "password", "authorization"})
 
 # What verify_chain says about the witness (pools/audit_witness.py).
 WITNESS_MISSING = (
@@ -57,30 +57,6 @@ def system_user():
         user.set_unusable_password()
         user.save(update_fields=["password"])
     return user
-
-
-def _scrub(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _scrub(v) for k, v in value.items() if str(k).lower() not in FORBIDDEN_KEYS}
-    if isinstance(value, list | tuple):
-        return [_scrub(v) for v in value]
-    return value
-
-
-def message_for(action: str, details: Mapping[str, Any] | None, request_id: str | None) -> str:
-    payload = {"action": action, "details": _scrub(details or {}), "request_id": request_id or ""}
-    return json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
-
-
-def parse_message(entry: LogEntry) -> dict[str, Any]:
-    """The JSON payload of an entry this module wrote; other entries come back as plain text."""
-    try:
-        payload = json.loads(entry.change_message)
-    except (TypeError, ValueError):
-        return {"action": "", "details": {"message": entry.change_message}, "request_id": ""}
-    if not isinstance(payload, dict):
-        return {"action": "", "details": {"message": entry.change_message}, "request_id": ""}
-    return payload
 
 
 def _entry_fields(entry: LogEntry) -> str:

@@ -11,7 +11,7 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-from pools.audit import parse_message
+from pools.core.audit_messages import parse_message
 
 FLAG_NAMES = {ADDITION: "add", CHANGE: "change", DELETION: "delete"}
 
@@ -26,7 +26,7 @@ class AuditFilters:
 
 
 def _message_prefix(action: str) -> str:
-    # audit.message_for writes sorted keys with json.dumps' default separators, so "action" comes first.
+    # message_for (pools/core/audit_messages.py) writes sorted keys with json.dumps' default separators, so "action" comes first.
     return '{"action": ' + json.dumps(action, ensure_ascii=False)[:-1]
 
 

@@ -18,7 +18,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from pools.audit import parse_message
+from pools.core.audit_messages import parse_message
 from pools.models import OPEN_STATUSES, ChangeRequest, Connection
 from pools.permissions import APPROVE_CHANGE, REQUEST_CHANGE, VIEW_AUDIT
 from pools.selectors.live_state import workspace_of

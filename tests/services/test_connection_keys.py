@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from pools import audit, crypto
+from pools.core import audit_messages
 from pools.core.clients import KEYS_UNREADABLE
 from pools.services import connection_keys as services
 from pools.services.connections import connection_delete
@@ -66,7 +67,7 @@ def test_rotation_names_the_connection_it_cannot_open_and_still_rotates_the_othe
     assert good.secret_key_token != token_before
     with override_settings(FIELD_ENCRYPTION_KEYS=[NEW_KEY]):
         assert crypto.decrypt(good.secret_key_token) == FAKE_SECRET_KEY
-    actions = [audit.parse_message(e)["action"] for e in LogEntry.objects.all()]
+    actions = [audit_messages.parse_message(e)["action"] for e in LogEntry.objects.all()]
     assert actions == ["connection.rotate_keys"]
 
 

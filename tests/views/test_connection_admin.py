@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from pools import audit
+from pools.core import audit_messages
 from pools.models import Connection
 from pools.validators import ENDPOINT_FORMAT
 from tests.fixtures.connections import FAKE_ACCESS_KEY, FAKE_SECRET_KEY, file_change_request
@@ -93,7 +94,7 @@ def test_admin_edit_of_the_project_needs_the_secret_key_again(staff_admin, conne
     connection.refresh_from_db()
     assert connection.project_id == "fedcba9876543210fedcba9876543210"
     [entry] = LogEntry.objects.all()
-    changes = audit.parse_message(entry)["details"]["changes"]
+    changes = audit_messages.parse_message(entry)["details"]["changes"]
     assert changes["project_id"] == ["0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210"]
     assert audit.verify_chain().ok
 

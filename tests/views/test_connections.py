@@ -11,6 +11,7 @@ from django.views.debug import ExceptionReporter
 from django_htmx.middleware import HtmxDetails
 
 from pools import audit
+from pools.core import audit_messages
 from pools.modelarts.errors import AuthenticationError
 from pools.models import Connection, UserPreference
 from pools.services import connection_checks
@@ -162,7 +163,7 @@ def test_a_new_endpoint_on_the_page_needs_the_secret_key_again(admin_client_, co
     assert accepted.status_code == 302
     connection.refresh_from_db()
     assert connection.endpoint == "https://collector.example.net"
-    changes = audit.parse_message(LogEntry.objects.get())["details"]["changes"]
+    changes = audit_messages.parse_message(LogEntry.objects.get())["details"]["changes"]
     assert changes["endpoint"] == ["", "https://collector.example.net"]
 
 

@@ -10,6 +10,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from pools import audit
+from pools.core import audit_messages
 from pools.services import change_requests, login_throttle
 from tests.fixtures.users import PASSWORD
 
@@ -30,7 +31,7 @@ def fail(client, username, times, *, url=LOGIN, ip="192.0.2.10"):
 
 
 def lockouts():
-    entries = [audit.parse_message(e) for e in LogEntry.objects.order_by("pk")]
+    entries = [audit_messages.parse_message(e) for e in LogEntry.objects.order_by("pk")]
     return [e for e in entries if e["action"] == "login.lockout"]
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.contrib.admin.models import LogEntry
 from django.utils import timezone
 
-from pools import audit
+from pools.core import audit_messages
 from pools.models import ChangeRequest
 from pools.services import change_requests as svc
 from tests.fixtures.approvals import create_body
@@ -16,12 +16,12 @@ Status = ChangeRequest.Status
 
 def actions_of(change_request):
     entries = LogEntry.objects.filter(object_id=str(change_request.pk)).order_by("pk")
-    return [audit.parse_message(entry)["action"] for entry in entries]
+    return [audit_messages.parse_message(entry)["action"] for entry in entries]
 
 
 def entry_for(change_request, action):
     entries = LogEntry.objects.filter(object_id=str(change_request.pk)).order_by("pk")
-    found = [audit.parse_message(e) for e in entries if audit.parse_message(e)["action"] == action]
+    found = [audit_messages.parse_message(e) for e in entries if audit_messages.parse_message(e)["action"] == action]
     assert found, f"no {action} entry"
     return found[-1]
 

@@ -7,6 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from pools import audit
+from pools.core import audit_messages
 from pools.core.clients import client_for_connection
 from pools.models import ChangeRequest
 from pools.services import change_requests as svc
@@ -49,14 +50,14 @@ def test_operator_requests_approver_approves_pool_is_created_then_running(
     assert created.phase == "Running" and created.display_name == "pool-vision" and created.node_count == 2
 
     entries = LogEntry.objects.filter(object_id=str(cr.pk)).order_by("pk")
-    steps = [(audit.parse_message(e)["action"], e.user.username) for e in entries]
+    steps = [(audit_messages.parse_message(e)["action"], e.user.username) for e in entries]
     assert steps == [
         ("change_request.create", operator.username),
         ("change_request.approve", approver.username),
         ("change_request.execute", approver.username),
         ("change_request.succeed", approver.username),
     ]
-    succeeded = audit.parse_message(entries.last())
+    succeeded = audit_messages.parse_message(entries.last())
     assert succeeded["details"]["pool_name"] == cr.result_pool_name
     assert succeeded["request_id"] == cloud.request_id(CREATE_POOL)
     assert audit.verify_chain().ok
