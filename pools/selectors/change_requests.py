@@ -141,13 +141,27 @@ def open_change_requests_by_pool(connection: Connection) -> dict[str, list[Chang
 def open_duplicate(*, connection: Connection, kind: str, target: str, body: Any) -> ChangeRequest | None:
     """The oldest open request of ``connection`` for the same change: the same kind and pool, or for a new
     pool the same display name in the same workspace. A pending one past its expiry no longer counts."""
+    if kind == ChangeRequest.Kind.CREATE_POOL:
+        same_pool = open_create_requests(
+            connection=connection, display_name=target, workspace_id=workspace_of(body, connection)
+        )
+        return same_pool[0] if same_pool else None
+    return (
+        ChangeRequest.objects.filter(still_open(), connection=connection, kind=kind, target=target)
+        .order_by("created_at", "pk")
+        .first()
+    )
+
+
+def open_create_requests(
+    *, connection: Connection, display_name: str, workspace_id: str
+) -> list[ChangeRequest]:
+    """Open requests of ``connection`` to create a pool named ``display_name`` in ``workspace_id``, oldest
+    first: they hold that name until they end."""
     requests = ChangeRequest.objects.filter(
-        still_open(), connection=connection, kind=kind, target=target
+        still_open(), connection=connection, kind=ChangeRequest.Kind.CREATE_POOL, target=display_name
     ).order_by("created_at", "pk")
-    if kind != ChangeRequest.Kind.CREATE_POOL:
-        return requests.first()
-    workspace = workspace_of(body, connection)
-    return next((r for r in requests if workspace_of(r.body, connection) == workspace), None)
+    return [r for r in requests if workspace_of(r.body, connection) == workspace_id]
 
 
 def change_request_timeline(change_request: ChangeRequest) -> list[dict[str, Any]]:

@@ -11,11 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
-from django.utils import timezone
-
 from pools.models import ChangeRequest
-from pools.selectors.live_state import workspace_of
+from pools.selectors.change_requests import open_create_requests
 from pools.selectors.modelarts import pool_list
 
 if TYPE_CHECKING:
@@ -37,21 +34,11 @@ class NameCheck:
 def _open_create_requests(
     *, connection: Connection, display_name: str, workspace_id: str, user, wizard_id: str
 ) -> tuple[ChangeRequest, ...]:
-    # Read without expiring anything: a pending request past its expiry no longer holds the name.
-    still_open = Q(
-        status__in=(
-            ChangeRequest.Status.APPROVED,
-            ChangeRequest.Status.EXECUTING,
-            ChangeRequest.Status.UNKNOWN,
-        )
-    ) | Q(status=ChangeRequest.Status.PENDING, expires_at__gt=timezone.now())
-    requests = (
-        ChangeRequest.objects.filter(still_open, connection=connection, kind=ChangeRequest.Kind.CREATE_POOL)
-        .filter(target=display_name)
-        .exclude(requested_by=user, idempotency_key=wizard_id)  # what this wizard itself filed
-        .order_by("pk")
+    """Open create requests for the name, but the one this wizard itself filed."""
+    requests = open_create_requests(
+        connection=connection, display_name=display_name, workspace_id=workspace_id
     )
-    return tuple(r for r in requests if workspace_of(r.body, connection) == workspace_id)
+    return tuple(r for r in requests if not (r.requested_by_id == user.pk and r.idempotency_key == wizard_id))
 
 
 def pool_name_check(
