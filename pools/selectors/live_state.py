@@ -17,7 +17,13 @@ from django.utils import timezone
 from pools.core.clients import usable_client_for
 from pools.core.errors import ApplicationError
 from pools.modelarts.errors import ModelArtsError, NotFoundError
-from pools.modelarts.vocabulary import LABEL_WORKSPACE, NODE_DELETING, POOL_DELETING, POOL_RUNNING
+from pools.modelarts.vocabulary import (
+    DEFAULT_WORKSPACE,
+    LABEL_WORKSPACE,
+    NODE_DELETING,
+    POOL_DELETING,
+    POOL_RUNNING,
+)
 from pools.models import ChangeRequest, Connection
 
 BEING_DELETED = "Pool {pool} is already being deleted."
@@ -26,7 +32,7 @@ BEING_DELETED = "Pool {pool} is already being deleted."
 def workspace_of(body: Any, connection: Connection) -> str:
     """The workspace a CreatePool ``body`` puts its pool in (the connection's when the body names none)."""
     labels = ((body or {}).get("metadata") or {}).get("labels") or {}
-    return str(labels.get(LABEL_WORKSPACE) or connection.workspace_id or "0")
+    return str(labels.get(LABEL_WORKSPACE) or connection.workspace_id or DEFAULT_WORKSPACE)
 
 
 def pools_named(client, *, display_name: str, workspace_id: str) -> list:

@@ -20,7 +20,7 @@ from pools.modelarts.errors import NotFoundError
 from pools.modelarts.metrics import MonitorResult, PoolStatistics, RuntimeMetrics
 from pools.modelarts.timerange import TimeRange
 from pools.modelarts.types import Node, NodePage, Pool, PoolList
-from pools.modelarts.vocabulary import LABEL_WORKSPACE, POOL_PHASES
+from pools.modelarts.vocabulary import DEFAULT_WORKSPACE, LABEL_WORKSPACE, POOL_PHASES
 from pools.selectors.cache import ReadResult, cached_read, read_generation
 from pools.selectors.monitoring import chart_payload
 
@@ -82,7 +82,7 @@ def pool_list(
     refresh: bool = False,
 ) -> ReadResult[PoolList]:
     """ListPools with the API's own filters; ``workspace_id`` None means the connection's default."""
-    workspace = workspace_id or connection.workspace_id or "0"
+    workspace = workspace_id or connection.workspace_id or DEFAULT_WORKSPACE
     return _read(
         connection,
         "pool_list",
@@ -95,7 +95,9 @@ def pool_list(
     )
 
 
-DEFAULT_WORKSPACE = "0"
+def workspaces_without_usage(connection: Connection) -> tuple[str, ...]:
+    """The workspaces listed for a connection whatever its usage says: "0" and the connection's default."""
+    return tuple(dict.fromkeys([DEFAULT_WORKSPACE, connection.workspace_id or DEFAULT_WORKSPACE]))
 
 
 def workspaces_seen(connection: Connection, usage: ReadResult[RuntimeMetrics]) -> ReadResult[tuple[str, ...]]:
@@ -107,7 +109,7 @@ def workspaces_seen(connection: Connection, usage: ReadResult[RuntimeMetrics]) -
     its items carry each pool's workspace label where ModelArts sends it; when the read fails, the result
     holds the two workspaces known without it, and the error.
     """
-    known = [DEFAULT_WORKSPACE, connection.workspace_id or DEFAULT_WORKSPACE]
+    known = workspaces_without_usage(connection)
     seen = {item.labels.get(LABEL_WORKSPACE, "") for item in usage.value.items} if usage.value else set()
     ordered = list(dict.fromkeys([*known, *sorted(seen - {""})]))
     return ReadResult(tuple(ordered), usage.fetched_at, usage.stale, usage.error)
@@ -283,7 +285,7 @@ def runtime_metrics(*, connection: Connection, refresh: bool = False) -> ReadRes
 def pool_statistics(
     *, connection: Connection, workspace_id: str | None = None, refresh: bool = False
 ) -> ReadResult[PoolStatistics]:
-    workspace = workspace_id or connection.workspace_id or "0"
+    workspace = workspace_id or connection.workspace_id or DEFAULT_WORKSPACE
     return _read(
         connection,
         "pool_statistics",

@@ -22,13 +22,13 @@ from pools.modelarts.types import PoolList
 from pools.selectors.cache import ReadResult
 from pools.selectors.concurrent import concurrently
 from pools.selectors.modelarts import (
-    DEFAULT_WORKSPACE,
     WorkspacePools,
     pool_statistics,
     pools_of_workspaces,
     runtime_metrics,
     workspace_pool_reads,
     workspaces_seen,
+    workspaces_without_usage,
 )
 
 if TYPE_CHECKING:
@@ -115,12 +115,7 @@ def _remember_workspaces(connection: Connection, workspaces: Sequence[str]) -> N
 def _known_before_usage(connection: Connection) -> tuple[str, ...]:
     """ "0", the connection's default, and the workspaces its usage named last time."""
     remembered = cache.get(_remembered_workspaces_key(connection)) or ()
-    return tuple(dict.fromkeys([*_known_without_usage(connection), *remembered]))
-
-
-def _known_without_usage(connection: Connection) -> tuple[str, ...]:
-    """The workspaces listed for this connection whatever the usage says: "0" and the connection's default."""
-    return tuple(dict.fromkeys([DEFAULT_WORKSPACE, connection.workspace_id or DEFAULT_WORKSPACE]))
+    return tuple(dict.fromkeys([*workspaces_without_usage(connection), *remembered]))
 
 
 def _one_round(
