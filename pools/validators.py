@@ -111,14 +111,17 @@ def _describe_character(character: str) -> str:
     return f"U+{ord(character):04X}" + (f" ({name})" if name else "")
 
 
+def is_invisible(character: str) -> bool:
+    """A character that is not seen (or reorders what follows): refused in our forms, shown as a marker on
+    pages (the ``reveal`` filter). Tab and line breaks are seen, as layout."""
+    return character not in _ALLOWED_CONTROLS and (
+        unicodedata.category(character) in _INVISIBLE_CATEGORIES or character in _BLANK_LETTERS
+    )
+
+
 def validate_no_invisible_characters(value: str) -> None:
     """Refuse text with characters that are not seen, so what a reader sees is what was written."""
-    found = dict.fromkeys(
-        ch
-        for ch in value
-        if ch not in _ALLOWED_CONTROLS
-        and (unicodedata.category(ch) in _INVISIBLE_CATEGORIES or ch in _BLANK_LETTERS)
-    )
+    found = dict.fromkeys(ch for ch in value if is_invisible(ch))
     if found:
         several = len(found) > 1
         raise ValidationError(

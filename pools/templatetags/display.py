@@ -4,7 +4,6 @@ UTC with local twins."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import UTC, datetime
 
 from django import template
@@ -14,26 +13,22 @@ from django.utils.safestring import mark_safe
 
 from pools.modelarts.vocabulary import FAILED_PHASES, TRANSITIONAL_PHASES
 from pools.quantities import format_amount, resource_label
+from pools.services.pool_body import BILLING_MODE_NAMES, BILLING_PAY_PER_USE, PERIOD_UNIT_NAMES
+from pools.validators import is_invisible
 from pools.views import links
 
 register = template.Library()
 
 HEALTHY_PHASES = frozenset({"Running", "Available", "Enabled"})
 BUSY_PHASES = TRANSITIONAL_PHASES | {"Checking", "Enabling", "Disabling", "Upgrading"}
-BILLING_MODES = {"0": "Pay-per-use", "1": "Yearly/monthly"}
-PERIOD_UNITS = {"2": "month", "3": "year"}
 
 
-# Characters that change how text reads without being seen: bidi embeddings, overrides and isolates
-# (U+202A–U+202E, U+2066–U+2069), direction marks (U+200E, U+200F), zero-width characters and every other
-# format (Cf) or control (Cc) character, and the line and paragraph separators.
-HIDDEN_CATEGORIES = frozenset({"Cf", "Cc", "Zl", "Zp"})
 _NOT_PLAIN = re.compile(r"[^\t\n\r\x20-\x7e]")  # the only candidates; plain ASCII text has none
 
 
 def _marker(match: re.Match) -> str:
     char = match.group()
-    return f"⟨U+{ord(char):04X}⟩" if unicodedata.category(char) in HIDDEN_CATEGORIES else char
+    return f"⟨U+{ord(char):04X}⟩" if is_invisible(char) else char
 
 
 @register.filter(is_safe=True)
@@ -71,12 +66,12 @@ def amount(value, key: str) -> str:
 
 @register.filter
 def billing_mode(code: str) -> str:
-    return BILLING_MODES.get(code or "0", code)
+    return BILLING_MODE_NAMES.get(code or BILLING_PAY_PER_USE, code)
 
 
 @register.simple_tag
 def billing_period(number: str, unit_code: str) -> str:
-    unit = PERIOD_UNITS.get(unit_code)
+    unit = PERIOD_UNIT_NAMES.get(unit_code)
     if not number or not unit:
         return ""
     return f"{number} {unit}{'' if number == '1' else 's'}"

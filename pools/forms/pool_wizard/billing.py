@@ -10,6 +10,7 @@ from django.core.validators import URLValidator
 from pools.forms.pool_wizard import messages as text
 from pools.forms.pool_wizard.base import StepForm
 from pools.services.pool_body import (
+    BILLING_MODE_NAMES,
     BILLING_PAY_PER_USE,
     BILLING_YEARLY_MONTHLY,
     PERIOD_MONTH,
@@ -33,7 +34,7 @@ class BillingForm(StepForm):
 
     mode = forms.ChoiceField(
         label="Billing mode",
-        choices=[(BILLING_PAY_PER_USE, "Pay-per-use"), (BILLING_YEARLY_MONTHLY, "Yearly/monthly")],
+        choices=list(BILLING_MODE_NAMES.items()),
         initial=BILLING_PAY_PER_USE,
         widget=forms.RadioSelect,
     )
