@@ -6,7 +6,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from pools.services import change_requests as svc
-from tests.fixtures.sandbox import PROJECT_ID
+from tests.fixtures.sandbox import pool_id
 from tests.fixtures.users import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -22,14 +22,6 @@ FOCUSED = """() => {
     region: region ? region.id : null,
   };
 }"""
-
-
-def pool_named(sandbox, display_name: str) -> str:
-    return next(
-        pool["metadata"]["name"]
-        for pool in sandbox.pools(PROJECT_ID)
-        if pool["metadata"]["labels"]["os.modelarts/name"] == display_name
-    )
 
 
 def mark_for_replacement(page, selector: str) -> None:
@@ -105,7 +97,7 @@ def test_switching_tabs_by_keyboard_keeps_the_focus_on_the_tab(
     viewer_page, live_server, seeded_sandbox, sandbox_connection
 ):
     page = viewer_page
-    pool = pool_named(seeded_sandbox, "llm-pretrain")
+    pool = pool_id(seeded_sandbox, "llm-pretrain")
     page.goto(f"{live_server.url}{reverse('pools:pool_detail', args=[sandbox_connection.pk, pool])}")
     for tab in ("Nodes", "Monitoring", "Details"):
         page.locator("nav.tabs a", has_text=tab).focus()

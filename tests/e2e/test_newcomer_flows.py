@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.fixtures.sandbox import PROJECT_ID
+from tests.fixtures.sandbox import PROJECT_ID, pool_id
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -17,14 +17,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 BROWSER_ZONE = ZoneInfo("Europe/Berlin")
 NODES_PER_PAGE = 50
 BIG_POOL_NODES = 520
-
-
-def pool_id(sandbox, display_name: str) -> str:
-    return next(
-        pool["metadata"]["name"]
-        for pool in sandbox.pools(PROJECT_ID)
-        if pool["metadata"]["labels"]["os.modelarts/name"] == display_name
-    )
 
 
 def vision_workspace(sandbox) -> str:

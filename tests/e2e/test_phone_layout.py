@@ -6,19 +6,11 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from pools.services import change_requests as svc
-from tests.fixtures.sandbox import PROJECT_ID
+from tests.fixtures.sandbox import pool_id
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
-
-
-def pool_named(sandbox, display_name: str) -> str:
-    return next(
-        pool["metadata"]["name"]
-        for pool in sandbox.pools(PROJECT_ID)
-        if pool["metadata"]["labels"]["os.modelarts/name"] == display_name
-    )
 
 
 # The outermost elements that reach past the screen's right edge, to name the culprit in a failure.
@@ -68,7 +60,7 @@ def test_browse_pages_fit_a_phone(phone, live_server, seeded_sandbox, sandbox_co
     expect(page.locator("table.pools")).to_be_visible()
     assert_fits_the_phone(page, "pool list")
 
-    pool = pool_named(seeded_sandbox, "llm-pretrain")
+    pool = pool_id(seeded_sandbox, "llm-pretrain")
     page.goto(f"{live_server.url}{reverse('pools:pool_detail', args=[sandbox_connection.pk, pool])}")
     expect(page.locator(".details-panel")).to_be_visible()
     assert_fits_the_phone(page, "pool details")
@@ -95,7 +87,7 @@ def test_approval_audit_connection_and_wizard_pages_fit_a_phone(
         user=operator,
         connection=sandbox_connection,
         kind="delete_pool",
-        target=pool_named(seeded_sandbox, "llm-pretrain"),
+        target=pool_id(seeded_sandbox, "llm-pretrain"),
         body=None,
         reason="Phone check",
         idempotency_key="phone",

@@ -7,17 +7,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.fixtures.sandbox import PROJECT_ID
+from tests.fixtures.sandbox import PROJECT_ID, pool_id
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def pool_id(sandbox, display_name: str) -> str:
-    return next(
-        pool["metadata"]["name"]
-        for pool in sandbox.pools(PROJECT_ID)
-        if pool["metadata"]["labels"]["os.modelarts/name"] == display_name
-    )
 
 
 @pytest.fixture

@@ -6,17 +6,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.fixtures.sandbox import PROJECT_ID
+from tests.fixtures.sandbox import pool_id
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def pool_named(sandbox, display_name: str) -> str:
-    return next(
-        pool["metadata"]["name"]
-        for pool in sandbox.pools(PROJECT_ID)
-        if pool["metadata"]["labels"]["os.modelarts/name"] == display_name
-    )
 
 
 @pytest.fixture
@@ -54,7 +46,7 @@ def test_pool_tabs_swap_in_place_and_load_more_appends(
     viewer_page, live_server, seeded_sandbox, sandbox_connection
 ):
     page = viewer_page
-    pool = pool_named(seeded_sandbox, "llm-pretrain")
+    pool = pool_id(seeded_sandbox, "llm-pretrain")
     page.goto(f"{live_server.url}{reverse('pools:pool_detail', args=[sandbox_connection.pk, pool])}")
     expect(page.locator("h1")).to_contain_text("llm-pretrain")
     page.click("nav.tabs >> text=Nodes")
@@ -72,7 +64,7 @@ def test_monitoring_draws_charts_in_local_time_and_explains_the_period_rule(
     viewer_page, live_server, seeded_sandbox, sandbox_connection
 ):
     page = viewer_page
-    pool = pool_named(seeded_sandbox, "infer-t4")
+    pool = pool_id(seeded_sandbox, "infer-t4")
     page.goto(f"{live_server.url}{reverse('pools:pool_monitoring', args=[sandbox_connection.pk, pool])}")
     charts = page.locator("figure.chart")
     expect(charts.first.locator("canvas")).to_be_visible()

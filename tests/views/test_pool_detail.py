@@ -4,17 +4,9 @@ import pytest
 from django.urls import reverse
 
 from tests.fixtures.pool_pages import FAULT_MODES, hx_get
-from tests.fixtures.sandbox import PROJECT_ID
+from tests.fixtures.sandbox import PROJECT_ID, pool_id
 
 pytestmark = pytest.mark.django_db
-
-
-def pool_id(sandbox, display_name: str) -> str:
-    return next(
-        pool["metadata"]["name"]
-        for pool in sandbox.pools(PROJECT_ID)
-        if pool["metadata"]["labels"]["os.modelarts/name"] == display_name
-    )
 
 
 @pytest.fixture

@@ -9,25 +9,17 @@ import pytest
 from django.urls import reverse
 
 from tests.fixtures.pool_pages import FAULT_MODES, hx_get
-from tests.fixtures.sandbox import PROJECT_ID
+from tests.fixtures.sandbox import pool_id
 
 pytestmark = pytest.mark.django_db
 
 CHART_DATA = re.compile(r'<script id="monitor-data" type="application/json">(.*?)</script>', re.S)
 
 
-def pool_named(sandbox, display_name: str) -> str:
-    return next(
-        pool["metadata"]["name"]
-        for pool in sandbox.pools(PROJECT_ID)
-        if pool["metadata"]["labels"]["os.modelarts/name"] == display_name
-    )
-
-
 @pytest.fixture
 def infer(seeded_sandbox, sandbox_connection):
     """Monitoring and CSV URLs of the running T4 inference pool."""
-    name = pool_named(seeded_sandbox, "infer-t4")
+    name = pool_id(seeded_sandbox, "infer-t4")
     return {
         "page": reverse("pools:pool_monitoring", args=[sandbox_connection.pk, name]),
         "csv": reverse("pools:pool_monitoring_csv", args=[sandbox_connection.pk, name]),
@@ -98,7 +90,7 @@ def test_a_custom_range_in_the_browsers_time_zone(browse, seeded_sandbox, infer)
 
 
 def test_a_page_of_four_metrics_at_1440_points_stays_small(browse, seeded_sandbox, sandbox_connection):
-    cpu_pool = pool_named(seeded_sandbox, "notebook-cpu")
+    cpu_pool = pool_id(seeded_sandbox, "notebook-cpu")
     url = reverse("pools:pool_monitoring", args=[sandbox_connection.pk, cpu_pool])
     html = hx_get(browse, url, range="24h").content.decode()
     data = chart_data(html)

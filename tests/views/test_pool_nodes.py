@@ -8,7 +8,7 @@ from django.urls import NoReverseMatch, reverse
 
 from pools.selectors.modelarts import NODE_FILTER_PAGE_SIZE, NODE_PAGE_SIZE
 from tests.fixtures.pool_pages import FAULT_MODES, hx_get
-from tests.fixtures.sandbox import PROJECT_ID
+from tests.fixtures.sandbox import PROJECT_ID, pool_id
 
 pytestmark = pytest.mark.django_db
 
@@ -16,20 +16,10 @@ NODE_NAME = re.compile(r'data-node="([^"]+)"')
 LOAD_MORE = re.compile(r'hx-get="([^"]+)" hx-target="closest tr"')
 
 
-def pool_named(sandbox, display_name: str) -> str:
-    return next(
-        pool["metadata"]["name"]
-        for pool in sandbox.pools(PROJECT_ID)
-        if pool["metadata"]["labels"]["os.modelarts/name"] == display_name
-    )
-
-
 @pytest.fixture
 def llm_nodes(seeded_sandbox, sandbox_connection):
     """The Nodes tab of the 520-node demo pool."""
-    return reverse(
-        "pools:pool_nodes", args=[sandbox_connection.pk, pool_named(seeded_sandbox, "llm-pretrain")]
-    )
+    return reverse("pools:pool_nodes", args=[sandbox_connection.pk, pool_id(seeded_sandbox, "llm-pretrain")])
 
 
 def load_more_url(html: str) -> str | None:
