@@ -10,7 +10,12 @@ from django.core.validators import RegexValidator
 
 from pools.forms.pool_wizard import messages as text
 from pools.forms.pool_wizard.base import StepForm
-from pools.modelarts.vocabulary import DEFAULT_WORKSPACE, DISPLAY_NAME, MODELARTS_KEY_PREFIX
+from pools.modelarts.vocabulary import (
+    DEFAULT_WORKSPACE,
+    DISPLAY_NAME,
+    DISPLAY_NAME_RULE,
+    MODELARTS_KEY_PREFIX,
+)
 
 NODE_PREFIX_RE = re.compile(r"^[a-z](?:[a-z0-9-]{0,14}[a-z0-9])?$")
 WORKSPACE_RE = re.compile(r"^[A-Za-z0-9-]{1,64}$")
@@ -67,7 +72,7 @@ class BasicsForm(StepForm):
     display_name = forms.CharField(
         validators=[RegexValidator(DISPLAY_NAME, text.DISPLAY_NAME_INVALID)],
         widget=forms.TextInput(attrs={"maxlength": 64, "autocomplete": "off"}),
-        help_text="4–64 lowercase letters, digits and '-'; starts with a letter.",
+        help_text=f"{DISPLAY_NAME_RULE}.",
     )
     description = forms.CharField(max_length=256, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     workspace_id = forms.CharField(
