@@ -13,7 +13,6 @@ from pools.forms.pool_wizard.base import StepForm
 from pools.modelarts.vocabulary import (
     DEFAULT_WORKSPACE,
     DISPLAY_NAME,
-    DISPLAY_NAME_RULE,
     MODELARTS_KEY_PREFIX,
 )
 
@@ -72,7 +71,7 @@ class BasicsForm(StepForm):
     display_name = forms.CharField(
         validators=[RegexValidator(DISPLAY_NAME, text.DISPLAY_NAME_INVALID)],
         widget=forms.TextInput(attrs={"maxlength": 64, "autocomplete": "off"}),
-        help_text=f"{DISPLAY_NAME_RULE}.",
+        help_text=text.DISPLAY_NAME_HELP,
     )
     description = forms.CharField(max_length=256, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     workspace_id = forms.CharField(

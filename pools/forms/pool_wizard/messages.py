@@ -6,6 +6,7 @@ from pools.modelarts.vocabulary import DISPLAY_NAME_RULE
 
 # --- basics --------------------------------------------------------------------------------------------------
 DISPLAY_NAME_INVALID = f"Use {DISPLAY_NAME_RULE}."
+DISPLAY_NAME_HELP = f"{DISPLAY_NAME_RULE}."
 NODE_PREFIX_INVALID = (
     "Use 1–16 characters: lowercase letters, digits and '-', starting with a letter and not ending with '-'."
 )
