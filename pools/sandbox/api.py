@@ -92,7 +92,9 @@ def run_change_operation(
     store, project, pool = sandbox.store, route.project_id, route.pool_name
     match route.operation:
         case routing.PATCH_POOL:
-            return scaling.patch_pool(store, project, pool, body, content_type)
+            return scaling.patch_pool(
+                store, project, pool, body, content_type, should_fail=sandbox.faults.take_scale_failure
+            )
         case routing.SHOW_POOL_TAGS:
             return tags.show_pool_tags(store, project, pool)
         case routing.BATCH_CREATE_POOL_TAGS:

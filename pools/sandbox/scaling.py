@@ -26,6 +26,7 @@ from __future__ import annotations
 import copy
 import re
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from pools.sandbox import errors, hashing, orders
@@ -219,9 +220,13 @@ def _new_node(
     )
 
 
-def _scale(store: Store, pool: PoolRecord, resources: list[dict], now: float) -> list[dict[str, Any]]:
-    """Add and remove nodes to reach the new counts; returns the order items (empty: nothing changes)."""
+def _scale(
+    store: Store, pool: PoolRecord, resources: list[dict], now: float, *, failing: bool
+) -> list[dict[str, Any]]:
+    """Add and remove nodes to reach the new counts; returns the order items (empty: nothing changes).
+    ``failing``: every other new node fails (it shows ``Creating``, then is gone)."""
     items: list[dict[str, Any]] = []
+    added = 0
     taken = {node.name for node in pool.nodes}
     for resource in resources:
         live = _live(pool, resource["flavor"], now)
@@ -237,9 +242,18 @@ def _scale(store: Store, pool: PoolRecord, resources: list[dict], now: float) ->
                 )
             for _ in range(max(-surplus, 0)):
                 node = _new_node(store, pool, resource["flavor"], az, now, taken)
+                fails = failing and added % 2 == 0
+                added += 1
+                if fails:
+                    node.gone_at = node.ready_at
                 pool.nodes.append(node)
                 items.append(
-                    {"resourceName": node.name, "action": orders.CREATE_NODE, "done_at": node.ready_at}
+                    {
+                        "resourceName": node.name,
+                        "action": orders.CREATE_NODE,
+                        "done_at": node.ready_at,
+                        "fails": fails,
+                    }
                 )
     pool.nodes.sort(key=lambda node: node.name)
     return items
@@ -270,10 +284,15 @@ def _check_growth(
 
 
 def _apply_resources(
-    store: Store, pool: PoolRecord, resources: list[dict], annotations: dict, now: float
+    store: Store,
+    pool: PoolRecord,
+    resources: list[dict],
+    annotations: dict,
+    now: float,
+    should_fail: Callable[[], bool],
 ) -> None:
     grows = _check_growth(store, pool, resources, annotations, now)
-    items = _scale(store, pool, resources, now)
+    items = _scale(store, pool, resources, now, failing=grows and should_fail())
     new_spec = []
     for resource in resources:
         old = next((r for r in pool.spec["resources"] if r["flavor"] == resource["flavor"]), {})
@@ -299,7 +318,16 @@ def _apply_resources(
         pool.labels[ORDER_NAME_LABEL] = order["name"]
 
 
-def patch_pool(store: Store, project_id: str, pool_name: str, body: bytes, content_type: str) -> dict:
+def patch_pool(
+    store: Store,
+    project_id: str,
+    pool_name: str,
+    body: bytes,
+    content_type: str,
+    *,
+    should_fail: Callable[[], bool] = lambda: False,
+) -> dict:
+    """The pool after the change; ``should_fail`` says whether a scale-up accepted now has nodes fail."""
     check_content_type(content_type)
     data = parse_json_object(body)
     with store.lock:
@@ -311,7 +339,7 @@ def patch_pool(store: Store, project_id: str, pool_name: str, body: bytes, conte
         annotations = _validate(pool, data, store.azs)
         spec = data.get("spec") or {}
         if "resources" in spec:
-            _apply_resources(store, pool, spec["resources"], annotations, now)
+            _apply_resources(store, pool, spec["resources"], annotations, now, should_fail)
         if DESCRIPTION in annotations:
             pool.annotations[DESCRIPTION] = annotations[DESCRIPTION]
         if "scope" in spec:
