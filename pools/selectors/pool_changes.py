@@ -174,3 +174,74 @@ def pool_capacity(pool: Pool) -> list[FlavorCapacity]:
 def is_scaling(pool: Pool) -> bool:
     """Whether nodes are being added or removed now (``status.resources`` creating or deleting)."""
     return bool(pool.nodes_in("creating") or pool.nodes_in("deleting")) and pool.phase == POOL_RUNNING
+
+
+@dataclass(frozen=True)
+class ScaleStep:
+    """One flavor of a scale: the count before and after, and the accelerator cards that makes."""
+
+    flavor: str
+    label: str
+    before: int
+    after: int
+    cards_per_node: int
+
+    @property
+    def change(self) -> int:
+        return self.after - self.before
+
+    @property
+    def cards_before(self) -> int:
+        return self.before * self.cards_per_node
+
+    @property
+    def cards_after(self) -> int:
+        return self.after * self.cards_per_node
+
+
+@dataclass(frozen=True)
+class ScalePreview:
+    steps: tuple[ScaleStep, ...]
+
+    @property
+    def nodes_before(self) -> int:
+        return sum(step.before for step in self.steps)
+
+    @property
+    def nodes_after(self) -> int:
+        return sum(step.after for step in self.steps)
+
+    @property
+    def cards_before(self) -> int:
+        return sum(step.cards_before for step in self.steps)
+
+    @property
+    def cards_after(self) -> int:
+        return sum(step.cards_after for step in self.steps)
+
+    @property
+    def grows(self) -> bool:
+        return any(step.change > 0 for step in self.steps)
+
+    @property
+    def shrinks(self) -> bool:
+        return any(step.change < 0 for step in self.steps)
+
+
+def scale_preview(pool_resources: Iterable[tuple[str, int]], body: dict) -> ScalePreview:
+    """Capacity before → after of a PatchPool body's ``spec.resources`` against the pool's (flavor, count)s."""
+    before = dict(pool_resources)
+    after = {entry["flavor"]: entry["count"] for entry in body.get("spec", {}).get("resources", [])}
+    steps = []
+    for flavor_id in [*before, *(f for f in after if f not in before)]:
+        known = flavors.get(flavor_id)
+        steps.append(
+            ScaleStep(
+                flavor=flavor_id,
+                label=known.label if known else flavor_id,
+                before=before.get(flavor_id, 0),
+                after=after.get(flavor_id, before.get(flavor_id, 0)),
+                cards_per_node=known.cards if known else 0,
+            )
+        )
+    return ScalePreview(tuple(steps))

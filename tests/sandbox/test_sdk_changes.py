@@ -244,3 +244,10 @@ def test_an_unknown_order_is_a_404(sandbox, client):
     with pytest.raises(ClientRequestException) as missing:
         client.show_order(ShowOrderRequest(order_name="order-none"))
     assert missing.value.status_code == 404
+
+
+def test_the_demo_estate_carries_tags(seeded_sandbox, client):
+    listed = client.list_pool_tags(ListPoolTagsRequest())
+    values = {tag.key: tag.values for tag in listed.tags}
+    assert values["cost-centre"] == ["cc-1001", "cc-2040", "cc-3100"]
+    assert values["owner"] == ["llm-platform"]
