@@ -171,9 +171,20 @@ def pool_capacity(pool: Pool) -> list[FlavorCapacity]:
     return rows
 
 
-def is_scaling(pool: Pool) -> bool:
-    """Whether nodes are being added or removed now (``status.resources`` creating or deleting)."""
-    return bool(pool.nodes_in("creating") or pool.nodes_in("deleting")) and pool.phase == POOL_RUNNING
+@dataclass(frozen=True)
+class ScalingNow:
+    """Nodes on their way in or out of a Running pool (``status.resources`` creating and deleting)."""
+
+    adding: int
+    removing: int
+
+
+def scaling_now(pool: Pool) -> ScalingNow | None:
+    """How the pool is scaling now, or None when no node of a Running pool is being added or removed."""
+    adding, removing = pool.nodes_in("creating"), pool.nodes_in("deleting")
+    if pool.phase != POOL_RUNNING or not (adding or removing):
+        return None
+    return ScalingNow(adding, removing)
 
 
 @dataclass(frozen=True)

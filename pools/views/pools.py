@@ -19,7 +19,7 @@ from pools.selectors.change_requests import open_change_requests_by_pool
 from pools.selectors.concurrent import concurrently
 from pools.selectors.connections import current_connection
 from pools.selectors.modelarts import pool_get, pool_missing, pools_by_phase
-from pools.selectors.pool_changes import pool_tags
+from pools.selectors.pool_changes import pool_tags, scaling_now
 from pools.selectors.pool_requests import pool_deletion
 from pools.selectors.workspace_pools import PoolListing, pool_listing
 from pools.views.connection_context import visible_connection
@@ -177,7 +177,7 @@ def pool_detail(request: HtmxHttpRequest, connection_id: int, pool_name: str):
     context["tags_read"] = tags_read
     if pool is not None:
         context["raw_json"] = json.dumps(pool.raw, indent=2, sort_keys=True, default=str)
-        context.update(_from_raw(pool.raw))
+        context.update(_from_raw(pool.raw), scaling=scaling_now(pool))
     return render(request, template_for(request, DETAIL_PAGE, "pool-tab"), context)
 
 

@@ -9,6 +9,7 @@ from django.utils.html import escape
 
 from pools.forms import pool_changes as forms
 from pools.models import ChangeRequest
+from pools.sandbox import scaling
 from pools.selectors.pool_changes import FLAVORS_FROM_CATALOG
 from tests.fixtures.sandbox import PROJECT_ID
 
@@ -204,3 +205,21 @@ def test_tags_are_filed_with_the_limit_checked(operator_client, sandbox_connecti
     change_request = ChangeRequest.objects.get()
     assert change_request.kind == ChangeRequest.Kind.POOL_TAGS
     assert change_request.body == {"add": {"a": "1", "b": "2"}, "remove": ["k0"]}
+
+
+def test_the_pool_page_says_when_a_pool_is_scaling(
+    operator_client, sandbox_connection, running_pool, sandbox
+):
+    pool_id = running_pool("pool-vision", count=2)
+    detail = reverse("pools:pool_detail", args=[sandbox_connection.pk, pool_id])
+    assert 'data-role="scaling"' not in operator_client.get(detail).content.decode()
+
+    scaling.patch_pool(
+        sandbox.store,
+        PROJECT_ID,
+        pool_id,
+        b'{"spec": {"resources": [{"flavor": "modelarts.vm.gpu.t4u8", "count": 3}]}}',
+        "application/json",
+    )
+    html = operator_client.get(detail + "?refresh=1").content.decode()
+    assert "1 node being added, 0 being removed" in html
