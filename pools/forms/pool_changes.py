@@ -78,10 +78,9 @@ class ScalePoolForm(SubmissionKeyMixin):
     def _zone_fields(self, prefix: str, flavor_id: str) -> None:
         offer = self.offers.get(flavor_id) if flavor_id else None
         for number, zone in enumerate(self.zones):
-            sold_out = offer is not None and zone in offer.sold_out_zones
-            self.fields[f"{prefix}_{number}"] = forms.IntegerField(
-                label=f"{zone}{' (sold out)' if sold_out else ''}", min_value=0, required=False
-            )
+            field = forms.IntegerField(label=zone, min_value=0, required=False)
+            field.sold_out = offer is not None and zone in offer.sold_out_zones
+            self.fields[f"{prefix}_{number}"] = field
 
     def rows(self) -> list[ScaleRow]:
         return [

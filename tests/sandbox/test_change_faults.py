@@ -1,9 +1,9 @@
 """Faults for the change operations: every new operation can be made to fail by name, and ``fail_scale`` makes
-a scale-up's order end failed or partly failed."""
+a scale-up's order end failed or partly failed; and a scale under way survives a restart of the sandbox."""
 
 import pytest
 
-from pools.sandbox import Fault
+from pools.sandbox import Account, Fault, ManualClock, Sandbox
 from pools.sandbox.routing import (
     BATCH_CREATE_POOL_TAGS,
     BATCH_DELETE_POOL_TAGS,
@@ -14,7 +14,7 @@ from pools.sandbox.routing import (
     SHOW_ORDER,
     SHOW_POOL_TAGS,
 )
-from tests.fixtures.sandbox import PROJECT_ID, pool_body, pool_id, signed_request
+from tests.fixtures.sandbox import AK, PROJECT_ID, SK, pool_body, pool_id, signed_request
 
 T4 = "modelarts.vm.gpu.t4u8"
 MERGE_PATCH = {"Content-Type": "application/merge-patch+json"}
@@ -81,3 +81,35 @@ def test_fail_scale_makes_every_other_new_node_fail(sandbox, pool_name, new_coun
     assert shown["items"][0]["status"] == "failed" and shown["items"][0]["message"]
     assert len(sandbox.nodes(PROJECT_ID, pool_name)) == 1 + (new_count - 1) // 2
     assert sandbox.faults.active() == []
+
+
+def test_a_scale_in_progress_its_order_and_the_tags_survive_a_restart(tmp_path):
+    clock, state_file = ManualClock(1_800_000_000), tmp_path / "state.json"
+    first = Sandbox([Account(AK, SK, PROJECT_ID)], clock=clock, state_file=state_file)
+    first.start()
+    try:
+        first.create_pool(PROJECT_ID, pool_body("kept", flavor=T4, count=1))
+        first.settle()
+        name = pool_id(first, "kept")
+        tags = {"tags": [{"key": "team", "value": "a"}]}
+        signed_request("POST", f"{first.url}/v1/{PROJECT_ID}/pools/{name}/tags/create", json=tags)
+        body = {"spec": {"resources": [{"flavor": T4, "count": 2}]}}
+        answer = signed_request(
+            "PATCH", f"{first.url}/v2/{PROJECT_ID}/pools/{name}", json=body, headers=MERGE_PATCH
+        )
+        order = answer.json()["metadata"]["labels"]["os.modelarts/order.name"]
+    finally:
+        first.stop()
+
+    second = Sandbox([Account(AK, SK, PROJECT_ID)], clock=clock, state_file=state_file)
+    second.start()
+    try:
+        shown = signed_request("GET", f"{second.url}/v1/{PROJECT_ID}/orders/{order}").json()
+        assert [item["status"] for item in shown["items"]] == ["processing"]
+        second.settle()
+        shown = signed_request("GET", f"{second.url}/v1/{PROJECT_ID}/orders/{order}").json()
+        assert [item["status"] for item in shown["items"]] == ["succeed"]
+        tags_now = signed_request("GET", f"{second.url}/v1/{PROJECT_ID}/pools/{name}/tags").json()
+        assert tags_now == {"tags": [{"key": "team", "values": ["a"]}]}
+    finally:
+        second.stop()

@@ -38,6 +38,15 @@ def test_the_scale_page_shows_capacity_zones_and_the_flavors_on_sale(
     assert [row.before for row in response.context["form"].rows()] == [3]
     assert response.context["form"].zones == ("cn-north-4a", "cn-north-4b", "cn-north-4c")
     assert "sold out in cn-north-4c" in html  # the A800 flavor, offered as a new row
+    assert 'data-role="sold-out"' not in html  # the pool's own T4 flavor is sold out nowhere
+
+
+def test_a_zone_the_pools_flavor_is_sold_out_in_is_marked_on_its_row(
+    operator_client, sandbox_connection, running_pool
+):
+    pool_id = running_pool("pool-big", count=1, flavor=ANT8)
+    html = operator_client.get(url("scale_pool_request", sandbox_connection, pool_id)).content.decode()
+    assert html.count('data-role="sold-out"') == 1
 
 
 def test_a_preview_shows_capacity_before_and_after_and_files_nothing(
