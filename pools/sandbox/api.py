@@ -9,7 +9,18 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pools.modelarts import signer
-from pools.sandbox import auth, errors, faults, monitoring, operations, routing, usage
+from pools.sandbox import (
+    auth,
+    errors,
+    faults,
+    jobs,
+    monitoring,
+    node_actions,
+    operations,
+    routing,
+    usage,
+    workloads,
+)
 from pools.sandbox.auth import ReceivedRequest
 from pools.sandbox.errors import ApiError
 
@@ -68,6 +79,24 @@ def run_operation(sandbox: Sandbox, route: routing.Route, query: dict[str, str],
             return usage.runtime_metrics(store, project)
         case routing.SHOW_POOL_MONITOR:
             return monitoring.pool_monitor(store, project, pool, query)
+        case routing.SHOW_POOL_NODE:
+            return node_actions.show_node(store, project, pool, route.node_name)
+        case routing.BATCH_REBOOT_POOL_NODES:
+            return node_actions.reboot_nodes(store, project, pool, body)
+        case routing.BATCH_DRAIN_POOL_NODES:
+            return node_actions.drain_nodes(store, project, pool, body)
+        case routing.BATCH_LOCK_POOL_NODES:
+            return node_actions.lock_nodes(store, project, pool, body)
+        case routing.BATCH_UNLOCK_POOL_NODES:
+            return node_actions.unlock_nodes(store, project, pool, body)
+        case routing.BATCH_RESET_POOL_NODES:
+            return node_actions.reset_nodes(store, project, pool, body)
+        case routing.LIST_WORKLOADS:
+            return workloads.list_workloads(store, project, pool, query)
+        case routing.SHOW_WORKLOAD_STATISTICS:
+            return workloads.workload_statistics(store, project, pool)
+        case routing.LIST_JOBS:
+            return jobs.list_jobs(store, project, query)
     raise LookupError(route.operation)
 
 
