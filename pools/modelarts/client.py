@@ -23,8 +23,10 @@ import requests
 from pools.modelarts.auth import SdkHmacAuth, utc_now
 from pools.modelarts.errors import InvalidResponseError, excerpt, header_request_id
 from pools.modelarts.metrics import MonitorResult, PoolStatistics, RuntimeMetrics
+from pools.modelarts.node_operations import NodeOperations
 from pools.modelarts.timerange import STATISTICS, TimeRange, check_period
 from pools.modelarts.transport import Transport, new_session, normalise_endpoint, path_value
+from pools.modelarts.transport import json_body as _json_body
 from pools.modelarts.types import Ack, Node, NodePage, Pool, PoolList
 
 NODE_PAGE_LIMIT = 500
@@ -35,8 +37,9 @@ _VISIBLE_ASCII = re.compile(r"[\x21-\x7e]+")
 Result = TypeVar("Result")
 
 
-class ModelArtsClient:
-    """Client of the nine ModelArts resource-pool operations of one project, at one endpoint.
+class ModelArtsClient(NodeOperations):
+    """Client of the ModelArts resource-pool operations of one project, at one endpoint (the node actions,
+    workloads and jobs are in ``node_operations.py``).
 
     ``timeout`` bounds each attempt, ``deadline`` the whole call including retries and waits, ``retries``
     the attempts after the first. ``sleep``, ``clock`` (monotonic seconds) and ``now`` (the signing date)
@@ -249,11 +252,6 @@ def _json(content: bytes) -> Any:
 
 def _not_json(constant: str) -> NoReturn:
     raise ValueError(f"{constant} is not JSON")
-
-
-def _json_body(body: Any) -> bytes:
-    """JSON as the SDK serialises it: ``", "`` and ``": "`` separators, ASCII only, keys in given order."""
-    return json.dumps(body).encode("ascii")
 
 
 def _ack(response: requests.Response) -> Ack:
