@@ -12,11 +12,13 @@ from pools.views import (
     audit,
     connections,
     monitoring,
+    node_action_requests,
     nodes,
     overview,
     pool_requests,
     pool_wizard,
     pools,
+    workloads,
 )
 
 app_name = "pools"
@@ -30,6 +32,21 @@ pool_urls = [
     path("pools/", pools.pool_list_view, name="pool_list"),
     path("pools/<int:connection_id>/<str:pool_name>/", pools.pool_detail, name="pool_detail"),
     path("pools/<int:connection_id>/<str:pool_name>/nodes/", nodes.pool_nodes, name="pool_nodes"),
+    path(
+        "pools/<int:connection_id>/<str:pool_name>/workloads/",
+        workloads.pool_workloads_view,
+        name="pool_workloads",
+    ),
+    path(
+        "pools/<int:connection_id>/<str:pool_name>/workloads/counts/",
+        workloads.pool_workload_counts,
+        name="pool_workload_counts",
+    ),
+    path(
+        "pools/<int:connection_id>/<str:pool_name>/node/<str:node_name>/",
+        workloads.node_detail,
+        name="node_detail",
+    ),
     path(
         "pools/<int:connection_id>/<str:pool_name>/monitoring/",
         monitoring.pool_monitoring,
@@ -53,6 +70,16 @@ pool_urls = [
         pool_requests.delete_nodes_request,
         name="delete_nodes_request",
     ),
+    # Node actions on a selection of nodes, each a change request of its own kind
+    *[
+        path(
+            f"pools/<int:connection_id>/<str:pool_name>/nodes/{action}/",
+            node_action_requests.node_action_request,
+            {"action": action},
+            name=f"{action}_nodes_request",
+        )
+        for action in node_action_requests.KINDS
+    ],
 ]
 
 connection_urls = [
