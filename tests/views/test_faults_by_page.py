@@ -79,9 +79,13 @@ def connection_for(fault: str, sandbox, sandbox_connection):
     )
 
 
-def page_urls(connection, pool_name: str) -> dict[str, str]:
+def page_urls(connection, pool_name: str, node_name: str = "os-node-created-00000") -> dict[str, str]:
     pool = {"connection_id": connection.pk, "pool_name": pool_name}
     return {
+        "workloads": reverse("pools:pool_workloads", kwargs=pool),
+        "workload counts": reverse("pools:pool_workload_counts", kwargs=pool),
+        "node": reverse("pools:node_detail", kwargs={**pool, "node_name": node_name}),
+        "reboot request": reverse("pools:reboot_nodes_request", kwargs=pool) + f"?nodes={node_name}",
         "overview card": reverse("pools:overview_card", kwargs={"connection_id": connection.pk}),
         "pool list": reverse("pools:pool_list") + f"?connection={connection.pk}",
         "pool detail": reverse("pools:pool_detail", kwargs=pool),
@@ -91,7 +95,18 @@ def page_urls(connection, pool_name: str) -> dict[str, str]:
     }
 
 
-PAGES = ("overview card", "pool list", "pool detail", "nodes", "monitoring", "CSV")
+PAGES = (
+    "overview card",
+    "pool list",
+    "pool detail",
+    "nodes",
+    "monitoring",
+    "CSV",
+    "workloads",
+    "workload counts",
+    "node",
+    "reboot request",
+)
 
 
 @pytest.mark.usefixtures("impatient")
@@ -102,17 +117,22 @@ def test_a_page_under_a_fault_shows_a_banner(
 ):
     connection = connection_for(fault, seeded_sandbox, sandbox_connection)
     pool_name = seeded_sandbox.pools(sandbox_account.PROJECT_ID)[0]["metadata"]["name"]
+    node_name = seeded_sandbox.nodes(sandbox_account.PROJECT_ID, pool_name)[0]["metadata"]["name"]
     client.force_login(administrator)
     client.post(reverse("pools:connection_switch"), {"connection": connection.pk, "next": "/"})
     inject(seeded_sandbox, fault)
 
-    response = client.get(page_urls(connection, pool_name)[page])
+    response = client.get(page_urls(connection, pool_name, node_name)[page])
 
     if page == "CSV":
         # The export answers in text: 502 and what failed, never a 500 or an empty file.
         assert response.status_code == 502
         assert response["Content-Type"].startswith("text/plain")
         assert response.content.strip()
+    elif page == "reboot request":
+        # Without the pool's nodes there is nothing to confirm: 502 and the banner, as for node deletion.
+        assert response.status_code == 502
+        assert b"upstream-error" in response.content, "the error banner is missing"
     else:
         assert response.status_code == 200
         assert b"upstream-error" in response.content, "the error banner is missing"
