@@ -93,10 +93,7 @@ class NodeOperations:
     def _node_path(self, pool: str, tail: str) -> str:
         return f"/pools/{path_value(pool, 'pool name')}/nodes/{tail}"
 
-    def _node_action(self, operation: str, pool: str, action: str, body: dict[str, Any]) -> NodeActionResult:
-        response = self._transport.call(
-            operation, "POST", self._node_path(pool, action), body=json_body(body)
-        )
+    def _action_answer(self, operation: str, response) -> NodeActionResult:
         return self._parse(operation, response, NodeActionResult.parse)
 
     def show_node(self, pool: str, node: str) -> Node:
@@ -107,8 +104,10 @@ class NodeOperations:
 
     def reboot_nodes(self, pool: str, node_names: Iterable[str] | str) -> NodeActionResult:
         """BatchRebootPoolNodes; answers with the node names. Follow it with ``list_jobs`` (reboot-node)."""
-        body = {"nodeNames": _node_names(node_names)}
-        return self._node_action("BatchRebootPoolNodes", pool, "batch-reboot", body)
+        body = json_body({"nodeNames": _node_names(node_names)})
+        path = self._node_path(pool, "batch-reboot")
+        response = self._transport.call("BatchRebootPoolNodes", "POST", path, body=body)
+        return self._action_answer("BatchRebootPoolNodes", response)
 
     def drain_nodes(self, pool: str, node_names: Iterable[str] | str) -> Ack:
         """BatchDrainPoolNodes (at most 10 nodes: the API refuses more with a 400, the client sends them as
@@ -124,15 +123,19 @@ class NodeOperations:
         self, pool: str, node_names: Iterable[str] | str, actions: Iterable[str] = LOCK_ACTIONS
     ) -> NodeActionResult:
         """BatchLockPoolNodes: the named actions (``delete``) are refused on the nodes until unlocked."""
-        body = {"nodeNames": _node_names(node_names), "actions": _actions(actions)}
-        return self._node_action("BatchLockPoolNodes", pool, "batch-lock", body)
+        body = json_body({"nodeNames": _node_names(node_names), "actions": _actions(actions)})
+        path = self._node_path(pool, "batch-lock")
+        response = self._transport.call("BatchLockPoolNodes", "POST", path, body=body)
+        return self._action_answer("BatchLockPoolNodes", response)
 
     def unlock_nodes(
         self, pool: str, node_names: Iterable[str] | str, actions: Iterable[str] = LOCK_ACTIONS
     ) -> NodeActionResult:
         """BatchUnlockPoolNodes."""
-        body = {"nodeNames": _node_names(node_names), "actions": _actions(actions)}
-        return self._node_action("BatchUnlockPoolNodes", pool, "batch-unlock", body)
+        body = json_body({"nodeNames": _node_names(node_names), "actions": _actions(actions)})
+        path = self._node_path(pool, "batch-unlock")
+        response = self._transport.call("BatchUnlockPoolNodes", "POST", path, body=body)
+        return self._action_answer("BatchUnlockPoolNodes", response)
 
     def reset_nodes(
         self,
@@ -148,7 +151,9 @@ class NodeOperations:
         if node_config:
             _one_of(node_config.get("runtime"), RUNTIMES, "node_config runtime")
             body["nodeConfig"] = dict(node_config)
-        return self._node_action("BatchResetPoolNodes", pool, "batch-reset", body)
+        path = self._node_path(pool, "batch-reset")
+        response = self._transport.call("BatchResetPoolNodes", "POST", path, body=json_body(body))
+        return self._action_answer("BatchResetPoolNodes", response)
 
     def list_workloads(
         self,
