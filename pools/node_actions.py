@@ -4,7 +4,27 @@ change-request kinds (refusals when filing and approving) and the live checks.""
 
 from __future__ import annotations
 
-from pools.modelarts.types import Node
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class NodeLike(Protocol):
+    """A node as the rules need it: a ``Node`` as read, or a ``NodeState`` kept in a live state."""
+
+    name: str
+    phase: str
+    locked_actions: Sequence[str]
+    flavor: str
+
+
+@dataclass(frozen=True)
+class NodeState:
+    name: str
+    phase: str
+    locked_actions: tuple[str, ...] = ()
+    flavor: str = ""
+
 
 REBOOT, DRAIN, LOCK, UNLOCK, RESET = "reboot", "drain", "lock", "unlock", "reset"
 ACTIONS = (REBOOT, DRAIN, LOCK, UNLOCK, RESET)
@@ -33,12 +53,12 @@ def short_names(nodes: list[str]) -> str:
     return ", ".join(name[:80] for name in nodes[:10]) + (" …" if len(nodes) > 10 else "")
 
 
-def rolling_allowed(nodes: list[Node]) -> bool:
+def rolling_allowed(nodes: Sequence[NodeLike]) -> bool:
     """Whether ModelArts takes a rolling strategy for resetting these nodes: not for virtual machines."""
     return not any(".vm." in node.flavor for node in nodes)
 
 
-def action_problem(action: str, nodes: list[Node]) -> str | None:
+def action_problem(action: str, nodes: Sequence[NodeLike]) -> str | None:
     """Why ``action`` cannot be asked for these nodes now, or None."""
     wrong = [
         f"{node.name} ({node.phase or 'no status'})"

@@ -10,6 +10,7 @@ from django.urls import path
 from pools.views import (
     approvals,
     audit,
+    blast_radius,
     connections,
     monitoring,
     node_action_requests,
@@ -99,6 +100,11 @@ approval_urls = [
         "requests/<int:pk>/revalidation/",
         approvals.change_request_revalidation,
         name="change_request_revalidation",
+    ),
+    path(
+        "requests/<int:pk>/blast-radius/",
+        blast_radius.change_request_blast_radius_view,
+        name="change_request_blast_radius",
     ),
     path("requests/<int:pk>/approve/", approvals.change_request_approve_view, name="change_request_approve"),
     path("requests/<int:pk>/reject/", approvals.change_request_reject_view, name="change_request_reject"),

@@ -15,9 +15,10 @@ from pools.modelarts.types import Node
 from pools.modelarts.workloads import JobList, Workload, WorkloadList, WorkloadStatistics
 from pools.selectors.cache import ReadResult
 from pools.selectors.modelarts import _read
+from pools.selectors.pool_requests import pool_nodes_all
 
 if TYPE_CHECKING:
-    from pools.models import Connection
+    from pools.models import ChangeRequest, Connection
 
 READING_NODE = "Reading node {node} of pool {pool} of connection “{name}”"
 LISTING_WORKLOADS = "Listing the workloads of pool {pool} of connection “{name}”"
@@ -137,3 +138,24 @@ def nodes_named(nodes: Iterable[Node], names: Iterable[str]) -> list[Node]:
     """The nodes among ``nodes`` with one of ``names``, in the order of ``names``."""
     by_name = {node.name: node for node in nodes}
     return [by_name[name] for name in names if name in by_name]
+
+
+@dataclass(frozen=True)
+class RequestBlastRadius:
+    """The blast radius of a filed node request, read now, and how many workloads ran there when filed."""
+
+    read: ReadResult[BlastRadius]
+    filed_count: int | None  # None for a request filed before the count was kept
+
+
+def change_request_blast_radius(*, change_request: ChangeRequest) -> RequestBlastRadius:
+    """The workloads on a request's nodes now: the live check an approver sees (never from the cache)."""
+    snapshot = change_request.snapshot if isinstance(change_request.snapshot, dict) else {}
+    filed = snapshot.get("workloads")
+    pool_name = change_request.target
+    listed = pool_nodes_all(connection=change_request.connection, pool_name=pool_name)
+    if listed.nodes is None:
+        return RequestBlastRadius(ReadResult(None, None, stale=False, error=listed.error), filed)
+    nodes = nodes_named(listed.nodes, change_request.node_names)
+    read = blast_radius(connection=change_request.connection, pool_name=pool_name, nodes=nodes, refresh=True)
+    return RequestBlastRadius(read, filed if isinstance(filed, int) else None)

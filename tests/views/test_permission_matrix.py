@@ -311,6 +311,7 @@ ROUTES: dict[str, Route] = {
     "pools:my_requests": page(REQUESTING),
     "pools:change_request_detail": page(SEES_REQUEST, kwargs=the_request, refused=REQUEST_REFUSED),
     "pools:change_request_revalidation": page(SEES_REQUEST, kwargs=the_request, refused=REQUEST_REFUSED),
+    "pools:change_request_blast_radius": page(SEES_REQUEST, kwargs=the_request, refused=REQUEST_REFUSED),
     "pools:change_request_approve": decision(APPROVING, approval),
     "pools:change_request_reject": decision(APPROVING, rejection),
     "pools:change_request_retry": decision(APPROVING, approval),
