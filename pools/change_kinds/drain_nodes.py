@@ -4,7 +4,8 @@ workload leaves the nodes; the request is in progress until none runs on them (L
 from __future__ import annotations
 
 from pools.change_kinds.base import DONE, PENDING, Called, Observation
-from pools.change_kinds.node_action import NodeAction, count_workloads_on
+from pools.change_kinds.node_action import NodeAction
+from pools.change_kinds.nodes import count_workloads_on
 from pools.modelarts.node_operations import MAX_DRAIN_NODES
 from pools.node_actions import DRAIN
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from pools.change_kinds.base import DONE, FAILED, MISSING, PENDING, CallDescription, Observation
 from pools.change_kinds.nodes import NodesChange
-from pools.change_kinds.pool_state import pool_gone_or_going, pool_live
+from pools.change_kinds.pool_state import pool_gone_or_going
 from pools.core.errors import ApplicationError
-from pools.modelarts.vocabulary import NODE_AVAILABLE, NODE_DELETING
+from pools.modelarts.vocabulary import NODE_AVAILABLE
 from pools.modelarts.workloads import JOB_FAILED, JOB_SUCCESS
 from pools.node_actions import NodeState, action_problem
 
@@ -22,18 +22,6 @@ BAD_NODE_LIST = 'The nodes must be {"nodeNames": [node names]} with at least one
 UNEXPECTED_FIELDS = "{label} takes only {fields}; not {extra}."
 # Node phases on the way back from a reboot or reset (Rebooting and Resetting as the sandbox names them).
 SETTLING_PHASES = frozenset({"Rebooting", "Resetting", "Creating", "Checking"})
-WORKLOADS_CHANGED = "{now} workload{s} now run on these nodes (was {then} when filed)."
-
-
-def count_workloads_on(client, pool_name: str, addresses: list[str]) -> int:
-    """How many active workloads run on the nodes with these IPs now (ListWorkloads by ``hostip``)."""
-    if not addresses:
-        return 0
-    listed = client.list_workloads(pool_name, host_ips=addresses)
-    wanted = set(addresses)
-    return sum(
-        1 for workload in listed.items if workload.is_active and wanted.intersection(workload.host_ips)
-    )
 
 
 def millis(moment: datetime) -> int:
@@ -84,23 +72,8 @@ class NodeAction(NodesChange):
 
     # --- the live state ----------------------------------------------------------------------------------
 
-    def read_live(self, client, *, connection, target: str, body: Any) -> dict[str, Any]:
-        state = pool_live(client, target)
-        if not state["exists"]:
-            return state
-        nodes = list(client.iter_nodes(target))
-        wanted = set(self.node_names(body))
-        chosen = [node for node in nodes if node.name in wanted]
-        state["node_total"] = len(nodes)
-        state["nodes"] = {node.name: node.phase for node in chosen}
-        state["locks"] = {node.name: list(node.locked_actions) for node in chosen if node.locked_actions}
-        state["flavors"] = {node.name: node.flavor for node in chosen}
-        state["nodes_left_after"] = sum(
-            1 for node in nodes if node.name not in wanted and node.phase != NODE_DELETING
-        )
-        addresses = sorted(node.private_ip for node in chosen if node.private_ip)
-        state["workloads"] = count_workloads_on(client, target, addresses)
-        return state
+    def more_about(self, chosen: list) -> dict[str, Any]:
+        return {"flavors": {node.name: node.flavor for node in chosen}}
 
     def node_states(self, body: Any, live: Mapping[str, Any]) -> list[NodeState]:
         phases, locks, flavors = live.get("nodes") or {}, live.get("locks") or {}, live.get("flavors") or {}
@@ -116,13 +89,6 @@ class NodeAction(NodesChange):
             return problems
         problem = action_problem(self.action, self.node_states(body, live))
         return [*problems, problem] if problem else problems
-
-    def changes(self, snapshot: Mapping[str, Any], live: Mapping[str, Any]) -> list[str]:
-        changes = super().changes(snapshot, live)
-        then, now = (snapshot or {}).get("workloads"), live.get("workloads")
-        if then is not None and now is not None and then != now:
-            changes.append(WORKLOADS_CHANGED.format(now=now, s="" if now == 1 else "s", then=then))
-        return changes
 
     # --- following -----------------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pools.change_kinds.base import Called, CallDescription
+from pools.change_kinds.base import CallDescription, Called
 from pools.change_kinds.node_action import NodeJobAction
 from pools.core.errors import ApplicationError
 from pools.modelarts.node_operations import RollingConfig
@@ -65,4 +65,3 @@ class ResetNodes(NodeJobAction):
         config = RollingConfig(rolling["strategy"], rolling["maxUnavailable"]) if rolling else None
         answer = client.reset_nodes(change_request.target, self.node_names(body), config)
         return Called(change_request.target, answer.request_id, follow={"job_id": answer.job_id})
-

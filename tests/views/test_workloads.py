@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from pools.models import ChangeRequest
 from pools.node_actions import TOO_MANY_TO_DRAIN
 from tests.fixtures.pool_pages import FAULT_MODES, hx_get
 from tests.fixtures.sandbox import PROJECT_ID, pool_id
@@ -188,3 +189,26 @@ def test_the_delete_nodes_page_shows_the_blast_radius_too(
     ).content.decode()
 
     assert "Blast radius" in html and "this node" in html
+
+
+def test_filing_a_drain_from_the_page_goes_to_the_request_with_its_live_blast_radius(
+    operator_client, approver, locmem_cache, seeded_sandbox, sandbox_connection, client
+):
+    args = pool_args(seeded_sandbox, sandbox_connection)
+    name = nodes_of(seeded_sandbox, args[1])[0]["metadata"]["name"]
+    url = reverse("pools:drain_nodes_request", args=args)
+
+    response = operator_client.post(
+        url, {"nodes": [name], "confirm": "1", "reason": "Move the jobs off", "submission_key": "a" * 32}
+    )
+
+    assert response.status_code == 302
+    change_request = ChangeRequest.objects.get()
+    assert change_request.kind == "drain_nodes" and change_request.body == {"nodeNames": [name]}
+    client.force_login(approver)
+    queue = client.get(reverse("pools:approval_queue")).content.decode()
+    radius_url = reverse("pools:change_request_blast_radius", args=[change_request.pk])
+    assert radius_url in queue
+    radius = client.get(radius_url).content.decode()
+    filed = change_request.snapshot["workloads"]
+    assert re.search(rf"now runs? on this node \(was {filed} when filed\)", radius)
