@@ -151,6 +151,16 @@ def file_request(kind: str, connection, operator, pool_name: str, key: str) -> C
             reason="faults by page",
             idempotency_key=key,
         )
+    if kind == "reboot_nodes":
+        return change_requests.change_request_create(
+            user=operator,
+            connection=connection,
+            kind="reboot_nodes",
+            target=pool_name,
+            body={"nodeNames": [REBOOTED_NODE[pool_name]]},
+            reason="faults by page",
+            idempotency_key=key,
+        )
     return change_requests.change_request_create(
         user=operator,
         connection=connection,
@@ -160,6 +170,10 @@ def file_request(kind: str, connection, operator, pool_name: str, key: str) -> C
         reason="faults by page",
         idempotency_key=key,
     )
+
+
+# The node each reboot request of a pool names (set when the request is filed).
+REBOOTED_NODE: dict[str, str] = {}
 
 
 def pools_named(sandbox, display_name: str) -> list[dict]:
@@ -174,12 +188,14 @@ def applied(sandbox, kind: str, target: str) -> bool:
     """Whether ModelArts now holds the change: the pool exists, or it is deleting or gone."""
     if kind == "create_pool":
         return bool(pools_named(sandbox, target))
+    if kind == "reboot_nodes":
+        return bool(sandbox.store.find(sandbox_account.PROJECT_ID, target).jobs)
     remaining = {pool["metadata"]["name"]: pool for pool in sandbox.pools(sandbox_account.PROJECT_ID)}
     return target not in remaining or remaining[target]["status"].get("phase") in {"Deleting", "Deleted"}
 
 
 @pytest.mark.usefixtures("impatient")
-@pytest.mark.parametrize("kind", ["create_pool", "delete_pool"])
+@pytest.mark.parametrize("kind", ["create_pool", "delete_pool", "reboot_nodes"])
 @pytest.mark.parametrize("fault", FAULTS)
 def test_an_approved_change_under_a_fault_happens_at_most_once_and_settles(
     fault, kind, seeded_sandbox, sandbox_connection, operator, approver
@@ -188,13 +204,18 @@ def test_an_approved_change_under_a_fault_happens_at_most_once_and_settles(
         target = "fault-probe"
     else:
         target = seeded_sandbox.pools(sandbox_account.PROJECT_ID)[0]["metadata"]["name"]
+    if kind == "reboot_nodes":
+        nodes = seeded_sandbox.nodes(sandbox_account.PROJECT_ID, target)
+        REBOOTED_NODE[target] = next(
+            n["metadata"]["name"] for n in nodes if n["status"]["phase"] == "Available"
+        )
     # Filing reads the live state, so ModelArts goes down only after the request is filed.
     change_request = file_request(kind, sandbox_connection, operator, target, key=f"{fault}-{kind}")
     if fault == "down":
         sandbox_connection.endpoint = f"http://127.0.0.1:{closed_port()}"
         sandbox_connection.save()
     seeded_sandbox.clear_calls()
-    operation = CREATE_POOL if kind == "create_pool" else DELETE_POOL
+    operation = {"create_pool": CREATE_POOL, "delete_pool": DELETE_POOL}.get(kind, "BatchRebootPoolNodes")
     inject(seeded_sandbox, fault, operation=operation)
 
     try:
@@ -205,10 +226,13 @@ def test_an_approved_change_under_a_fault_happens_at_most_once_and_settles(
         # The slow answer is applied late: wait for the sandbox to have done it before settling.
         wait_until(lambda: applied(seeded_sandbox, kind, target), what=f"the late {operation}")
     seeded_sandbox.faults.clear()
+    seeded_sandbox.advance(seeded_sandbox.timings.reboot_seconds)  # a reboot that was made has ended
     change_requests.process_change_requests()
     change_request.refresh_from_db()
 
     assert change_request.status in {ChangeRequest.Status.SUCCEEDED, ChangeRequest.Status.FAILED}
     if kind == "create_pool":
         assert len(pools_named(seeded_sandbox, target)) <= 1, "the pool was created twice"
+    if kind == "reboot_nodes":
+        assert seeded_sandbox.calls("BatchRebootPoolNodes") <= 1, "the reboot was sent twice"
     assert (change_request.status == ChangeRequest.Status.SUCCEEDED) == applied(seeded_sandbox, kind, target)
