@@ -1,4 +1,4 @@
-"""A local ModelArts-compatible server for the nine dedicated-resource-pool operations.
+"""A local ModelArts-compatible server for the dedicated-resource-pool operations.
 
 It speaks the API as documented in ``modelarts-api.md`` (paths, shapes, states, errors), verifies
 ``SDK-HMAC-SHA256`` signatures with ``pools.modelarts.signer``, and imports nothing from Django. The
@@ -13,6 +13,8 @@ Modules, one job each:
 * ``validation``  — the CreatePool body; ``flavors`` — the flavor catalog; ``labels`` — ``labelSelector``
 * ``model``       — pool/node records and their state machines; ``store`` — state behind a lock
 * ``operations``  — pools, nodes, statistics; ``usage`` — runtime metrics; ``monitoring`` — series
+* ``node_actions`` — ShowPoolNode, reboot, drain, lock, unlock, reset; ``jobs`` — ListJobs;
+  ``workloads`` — ListWorkloads and ShowWorkloadStatistics, derived from the nodes
 * ``nodes`` / ``paging`` / ``render`` — node building, ``continue`` tokens, pool objects
 * ``faults``      — injected failures; ``seed`` — the demo estate; ``persistence`` — the state file
 * ``clock``       — system and manual clocks; ``hashing`` — deterministic names and numbers
