@@ -107,8 +107,12 @@ class NodeJobAction(NodeAction):
     job_type = ""
 
     def since_ms(self, change_request) -> int:
+        """Jobs older than the call are not this request's (a minute allowed for clock differences)."""
+        tracking = getattr(change_request, "tracking", None) or {}
+        if isinstance(tracking.get("since_ms"), int):
+            return tracking["since_ms"] - 60_000
         started = getattr(change_request, "execution_started_at", None) or datetime.now(UTC)
-        return millis(started) - 60_000  # a minute of clock difference between us and ModelArts
+        return millis(started) - 60_000
 
     def find_job(self, client, change_request):
         """The job of this request: by the id the call answered, else the newest one of its type about
