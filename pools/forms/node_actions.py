@@ -87,14 +87,14 @@ class NodeActionForm(SubmissionKeyMixin):
 
     def clean(self):
         cleaned = super().clean()
-        if self.action != RESET or not cleaned.get("strategy"):
+        strategy, number = cleaned.get("strategy"), cleaned.get("max_unavailable")
+        if self.action != RESET or not strategy:
             return cleaned
         if not rolling_allowed(self.selected_nodes()):
             self.add_error("strategy", NO_ROLLING_ON_VM)
-        number = cleaned.get("max_unavailable")
         if number is None:
             self.add_error("max_unavailable", MAX_UNAVAILABLE_REQUIRED)
-        elif cleaned["strategy"] == "RollingByPercent" and number > 100:
+        elif strategy == "RollingByPercent" and number > 100:
             self.add_error("max_unavailable", PERCENT_RANGE)
         return cleaned
 
