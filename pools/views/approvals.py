@@ -4,7 +4,9 @@ Who sees what (checked here on every view, and again by the services):
 - Viewer (and anyone without the permissions below): 403 on every page of this area.
 - Operator (REQUEST_CHANGE): "My requests", the detail of their own requests, cancel while pending, comment.
 - Approver (APPROVE_CHANGE): the queue, the history, every detail; approve, reject, retry a failed request
-  (or one whose outcome is unknown), execute an approved one a crash left behind; comment. Approving, retrying
+  (or one whose outcome is unknown), execute an approved one a crash left behind; comment. Approving,
+  retrying and executing queue the run: a background worker makes the call, and the card refreshes itself
+  while the run is queued or under way. Approving, retrying
   and executing need the approver's password again, and nothing runs past the request's expiry. Never on
   their own requests.
 - Auditor (VIEW_AUDIT): the history and every detail, read-only.
@@ -63,7 +65,7 @@ PAGE_SIZE = 50
 APPROVED = "You approved change request #{pk}."
 REJECTED = "You rejected change request #{pk}."
 RETRIED = "You retried change request #{pk}."
-EXECUTED = "You executed change request #{pk}."
+EXECUTED = "You asked to run change request #{pk} now."
 CANCELLED = "You cancelled change request #{pk}."
 CHECKED = "You checked the progress of change request #{pk}."
 
@@ -150,6 +152,9 @@ def _card_response(
 
 OUTCOMES = {
     Status.PENDING: "It waits for more approvals.",
+    Status.APPROVED: "Its run is queued: a background worker sends the change to ModelArts, and this card "
+    "shows the outcome.",
+    Status.EXECUTING: "A background worker is sending the change to ModelArts now.",
     Status.SUCCEEDED: "ModelArts made the change: it succeeded.",
     Status.FAILED: "It failed; the result below says why.",
     Status.UNKNOWN: "Its outcome is unknown: the answer was lost, and ModelArts is being checked.",
@@ -248,6 +253,8 @@ def my_requests(request: HtmxHttpRequest):
 def change_request_detail(request: HtmxHttpRequest, pk: int):
     _require_any(request.user, APPROVE_CHANGE, VIEW_AUDIT, REQUEST_CHANGE)
     change_request = change_request_get(pk=pk, user=request.user)
+    if request.htmx:  # a queued or running request's card, refreshing itself until the run is over
+        return _card_response(request, change_request)
     context = {**_card_context(request, change_request), **_detail_context(change_request)}
     return render(request, DETAIL_PAGE, context)
 
