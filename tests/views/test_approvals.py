@@ -1,6 +1,7 @@
 """The approval pages: who may see and do what, htmx and plain-form decisions, re-authentication."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from pools import permissions
 from pools.models import ChangeRequest
 from pools.services import change_requests as svc
 from tests.fixtures.approvals import CREATE_POOL, DELETE_POOL, create_body
+from tests.fixtures.tasks import run_queued_tasks
 from tests.fixtures.users import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
@@ -623,3 +625,33 @@ def test_opening_pages_writes_and_sends_nothing_for_overdue_requests_which_the_j
     assert ChangeRequest.objects.get(pk=pending.pk).status == Status.EXPIRED
     assert LogEntry.objects.count() == entries + 1
     assert [m.to for m in mail.outbox] == [[operator.email]] and "Expired" in mail.outbox[0].subject
+
+
+@pytest.mark.usefixtures("database_tasks")
+def test_approving_returns_before_a_slow_modelarts_answers_and_the_card_follows_the_worker(
+    client, approver, cloud, pending
+):
+    latency_seconds = 2.0
+    cloud.sandbox.faults.latency(int(latency_seconds * 1000), operation=DELETE_POOL)
+    as_user(client, approver)
+    detail = reverse("pools:change_request_detail", args=[pending.pk])
+
+    started = time.monotonic()
+    approved = client.post(
+        reverse("pools:change_request_approve", args=[pending.pk]), {"password": PASSWORD}, **HTMX
+    ).content.decode()
+    answered_in = time.monotonic() - started
+
+    assert answered_in < latency_seconds and cloud.calls[DELETE_POOL] == 0
+    assert 'data-status="approved"' in approved and 'data-role="run-state"' in approved
+    assert f'hx-get="{detail}"' in approved and "Its run is queued" in messages_oob(approved)
+    polled = client.get(detail, **HTMX).content.decode()
+    assert 'data-status="approved"' in polled and "Queued" in polled
+
+    started = time.monotonic()
+    assert run_queued_tasks() == 1
+    assert time.monotonic() - started >= latency_seconds and cloud.calls[DELETE_POOL] == 1
+
+    polled = client.get(detail, **HTMX).content.decode()
+    assert 'data-status="succeeded"' in polled and 'data-role="run-state"' not in polled
+    assert client.get(detail).content.decode().count('id="cr-timeline"') == 1  # a plain GET: the page

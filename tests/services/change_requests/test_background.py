@@ -190,3 +190,55 @@ def test_the_run_is_queued_only_once_the_approval_commits(
         raise RuntimeError("the larger transaction rolls back")
     assert len(queued_runs()) == 1
     assert ChangeRequest.objects.get(pk=other.pk).status == Status.PENDING
+
+
+# --- the scheduled job as a task -----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_scheduled_job_runs_as_a_task_and_queues_its_next_run_never_two(operator, cloud_connection, pool):
+    overdue = request_delete_pool(operator, cloud_connection, pool)
+    ChangeRequest.objects.filter(pk=overdue.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    first = svc.change_requests_job_schedule(every=60)
+    assert first is not None and svc.change_requests_job_schedule(every=60) is None
+
+    assert run_queued_tasks() == 1
+
+    overdue.refresh_from_db()
+    assert overdue.status == Status.EXPIRED
+    assert DBTaskResult.objects.get(pk=first.id).return_value.startswith("expired 1,")
+    waiting = DBTaskResult.objects.get(status="READY")
+    assert waiting.task_path == background.scheduled_job.module_path
+    assert waiting.args_kwargs == {"args": [60.0], "kwargs": {}}
+    due_in = (waiting.run_after - timezone.now()).total_seconds()
+    assert 50 < due_in <= 60
+    assert svc.change_requests_job_schedule(every=60) is None  # one is waiting: still one
+    assert run_queued_tasks() == 0  # not due yet
+
+
+@pytest.mark.django_db
+def test_a_failing_run_of_the_scheduled_job_still_queues_the_next(monkeypatch):
+    def broken():
+        raise RuntimeError("the database went away for a moment")
+
+    monkeypatch.setattr(background, "process_change_requests", broken)
+    svc.change_requests_job_schedule(every=30)
+
+    run_queued_tasks()
+
+    assert DBTaskResult.objects.get(status="FAILED").exception_class_path == "builtins.RuntimeError"
+    assert (
+        DBTaskResult.objects.filter(status="READY", task_path=background.scheduled_job.module_path).count()
+        == 1
+    )
+
+
+@pytest.mark.django_db
+def test_the_job_is_left_to_cron_with_an_interval_of_0_or_a_backend_that_cannot_schedule(settings):
+    assert svc.change_requests_job_schedule(every=0) is None
+    settings.CHANGE_REQUEST_JOB_SECONDS = 0
+    assert svc.change_requests_job_schedule() is None
+    settings.CHANGE_REQUEST_JOB_SECONDS = 60
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    assert not background.job_can_be_scheduled() and svc.change_requests_job_schedule() is None
+    assert not DBTaskResult.objects.exists()
