@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from pools.forms.login import ThrottledAdminAuthenticationForm
 from pools.views.accounts import ThrottledLoginView, ThrottledPasswordChangeView
@@ -19,6 +21,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    # The header's language switcher posts here; the log-in page has it too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("pools.urls")),
 ]
