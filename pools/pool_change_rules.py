@@ -24,7 +24,15 @@ TAG_VALUE = re.compile(r"^[\w .:/=+\-@]*$")
 SYSTEM_TAG_PREFIX = "_sys_"
 
 DESCRIPTION_RULE = f"At most {MAX_DESCRIPTION} characters, none of ! < > = & \" '."
-DRIVER_VERSION_RULE = "A version such as 535.161.08 or 23.0.6."
+
+
+def gettext_noop(text: str) -> str:
+    """Marks ``text`` for the translation catalogue (makemessages looks for this name) without Django: the
+    forms translate it when they show it."""
+    return text
+
+
+DRIVER_VERSION_RULE = gettext_noop("A version such as 535.161.08 or 23.0.6.")
 TAG_KEY_RULE = (
     f"1–{MAX_TAG_KEY} characters: letters, digits, spaces and _ . : = + - @, no space at either end, "
     f"not starting with {SYSTEM_TAG_PREFIX}."

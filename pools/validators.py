@@ -12,17 +12,18 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-ENDPOINT_FORMAT = "Enter an endpoint as http(s)://host[:port], without a path, query or credentials."
-PROJECT_ID_FORMAT = "A project id is 1–64 letters, digits or hyphens."
-HEADER_ID_FORMAT = "Use 1–64 letters, digits, hyphens or underscores."
-KEY_FORMAT = "A key is 1–256 printable characters without spaces."
+ENDPOINT_FORMAT = _("Enter an endpoint as http(s)://host[:port], without a path, query or credentials.")
+PROJECT_ID_FORMAT = _("A project id is 1–64 letters, digits or hyphens.")
+HEADER_ID_FORMAT = _("Use 1–64 letters, digits, hyphens or underscores.")
+KEY_FORMAT = _("A key is 1–256 printable characters without spaces.")
 # The dates a filter or a time range may name. Python's calendar ends at 9999-12-31, and a filter adds a day
 # or a zone offset to what it is given, so a date near either end would overflow (a 500, not an answer).
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2999, 12, 31)
 DATE_OUT_OF_RANGE = f"Enter a date from {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}."
-INVISIBLE_CHARACTERS = (
+INVISIBLE_CHARACTERS = _(
     "Remove the invisible {characters}: {them} can make the text read differently from what it says."
 )
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from pools.models import ChangeRequest
 from pools.models.change_request import DECIDED_STATUSES
 from pools.services import login_throttle
 
-WRONG_PASSWORD = "That is not your password. Approving needs your password again."  # noqa: S105 (a message)
-WRONG_PASSWORD_TO_RUN = "That is not your password. Running a change needs your password again."  # noqa: S105
+WRONG_PASSWORD = _("That is not your password. Approving needs your password again.")  # noqa: S105 (a message)
+WRONG_PASSWORD_TO_RUN = _("That is not your password. Running a change needs your password again.")  # noqa: S105
 COMMENT_MAX = 5000
 
 
@@ -20,7 +21,7 @@ class PasswordRecheckForm(forms.Form):
     password = forms.CharField(
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        label="Your password",
+        label=_("Your password"),
     )
 
     def __init__(self, *args, user, request=None, **kwargs):
@@ -47,7 +48,7 @@ class ApproveForm(PasswordRecheckForm):
     wrong_password = WRONG_PASSWORD
     field_order = ["comment", "password"]
     comment = forms.CharField(
-        required=False, max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 2}), label="Comment"
+        required=False, max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 2}), label=_("Comment")
     )
 
 
@@ -60,7 +61,7 @@ class RejectForm(forms.Form):
     comment = forms.CharField(
         max_length=COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Why reject?",
+        label=_("Why reject?"),
         error_messages={"required": "Say why you reject this request."},
     )
 
@@ -69,7 +70,7 @@ class CommentForm(forms.Form):
     text = forms.CharField(
         max_length=COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Comment",
+        label=_("Comment"),
         error_messages={"required": "Write a comment first."},
     )
 
@@ -77,13 +78,15 @@ class CommentForm(forms.Form):
 class HistoryFilterForm(forms.Form):
     status = forms.ChoiceField(
         required=False,
-        choices=[("", "Any decided status")]
+        choices=[("", _("Any decided status"))]
         + [(s.value, s.label) for s in ChangeRequest.Status if s in DECIDED_STATUSES],
     )
-    kind = forms.ChoiceField(required=False, choices=[("", "Any change")] + list(ChangeRequest.Kind.choices))
+    kind = forms.ChoiceField(
+        required=False, choices=[("", _("Any change"))] + list(ChangeRequest.Kind.choices)
+    )
 
 
 class MyRequestsFilterForm(forms.Form):
     status = forms.ChoiceField(
-        required=False, choices=[("", "Any status")] + list(ChangeRequest.Status.choices)
+        required=False, choices=[("", _("Any status"))] + list(ChangeRequest.Status.choices)
     )

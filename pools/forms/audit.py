@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from pools.selectors.audit import AuditFilters
 from pools.validators import EARLIEST_DATE, LATEST_DATE, validate_supported_date
 
-DATE_RANGE_REVERSED = "The start date is after the end date."
-USER_UNKNOWN = "No entries by that user."
+DATE_RANGE_REVERSED = _("The start date is after the end date.")
+USER_UNKNOWN = _("No entries by that user.")
 DATE_INPUT = forms.DateInput(
     attrs={"type": "date", "min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()}
 )
@@ -20,21 +21,24 @@ class AuditFilterForm(forms.Form):
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"list": "audit-actions"}),
-        help_text="An action such as change_request.approve, or its first part (change_request).",
+        help_text=_("An action such as change_request.approve, or its first part (change_request)."),
     )
     q = forms.CharField(
-        label="Object", required=False, max_length=200, help_text="Text in the object's name or details."
+        label=_("Object"),
+        required=False,
+        max_length=200,
+        help_text=_("Text in the object's name or details."),
     )
     start = forms.DateField(
-        label="From (UTC)", required=False, widget=DATE_INPUT, validators=[validate_supported_date]
+        label=_("From (UTC)"), required=False, widget=DATE_INPUT, validators=[validate_supported_date]
     )
     end = forms.DateField(
-        label="To (UTC)", required=False, widget=DATE_INPUT, validators=[validate_supported_date]
+        label=_("To (UTC)"), required=False, widget=DATE_INPUT, validators=[validate_supported_date]
     )
 
     def __init__(self, *args, usernames: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].choices = [("", "Everyone")] + [(name, name) for name in usernames]
+        self.fields["user"].choices = [("", _("Everyone"))] + [(name, name) for name in usernames]
 
     def clean(self):
         cleaned = super().clean()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from pools.models import Connection
 from pools.services.connections import (
@@ -27,8 +28,8 @@ from pools.validators import (
     validate_project_id,
 )
 
-KEEP_HELP = "Leave blank to keep the stored key."
-SK_AGAIN_HELP = "Needed again to change the endpoint, region or project."
+KEEP_HELP = _("Leave blank to keep the stored key.")
+SK_AGAIN_HELP = _("Needed again to change the endpoint, region or project.")
 
 
 class WriteOnlyInput(forms.PasswordInput):
@@ -49,24 +50,26 @@ class ConnectionForm(forms.ModelForm):
         required=False,
         max_length=300,
         validators=[validate_endpoint],
-        help_text="Leave blank for the region's public ModelArts endpoint; http(s)://host[:port] otherwise.",
+        help_text=_(
+            "Leave blank for the region's public ModelArts endpoint; http(s)://host[:port] otherwise."
+        ),
     )
-    project_id = forms.CharField(label="Project id", max_length=64, validators=[validate_project_id])
+    project_id = forms.CharField(label=_("Project id"), max_length=64, validators=[validate_project_id])
     user_id = forms.CharField(
-        label="X-ModelArts-User-ID", required=False, max_length=64, validators=[validate_header_id]
+        label=_("X-ModelArts-User-ID"), required=False, max_length=64, validators=[validate_header_id]
     )
     workspace_id = forms.CharField(
-        label="Default workspace id", required=False, max_length=64, validators=[validate_header_id]
+        label=_("Default workspace id"), required=False, max_length=64, validators=[validate_header_id]
     )
     access_key = forms.CharField(
-        label="Access key (AK)",
+        label=_("Access key (AK)"),
         required=False,
         max_length=256,
         validators=[validate_key],
         widget=WriteOnlyInput(input_type="text"),
     )
     secret_key = forms.CharField(
-        label="Secret key (SK)",
+        label=_("Secret key (SK)"),
         required=False,
         max_length=256,
         validators=[validate_key],

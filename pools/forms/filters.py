@@ -10,6 +10,7 @@ from datetime import UTC, timedelta
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pools.modelarts.timerange import (
     MAX_POINTS,
@@ -25,7 +26,7 @@ from pools.validators import EARLIEST_DATE, LATEST_DATE, validate_supported_date
 
 # The words of the status badges: a pool's phase as ModelArts reports it (the list filters here, by phase;
 # ListPools' own status filter groups phases under other words: created, creating, failed).
-POOL_STATUSES = (("", "Any status"), *((phase, phase) for phase in POOL_PHASES))
+POOL_STATUSES = (("", _("Any status")), *((phase, phase) for phase in POOL_PHASES))
 POOL_SORTS = (
     ("name", "Name (A–Z)"),
     ("-name", "Name (Z–A)"),
@@ -46,7 +47,7 @@ RANGE_CHOICES = (
     ("custom", "Custom range"),
 )
 CUSTOM = "custom"
-PERIOD_CHOICES = (("", "Finest allowed"), *((str(p), f"{p // 60} min") for p in PERIODS))
+PERIOD_CHOICES = (("", _("Finest allowed")), *((str(p), f"{p // 60} min") for p in PERIODS))
 STATISTIC_LABELS = {
     "maximum": "Maximum",
     "minimum": "Minimum",
@@ -58,9 +59,9 @@ POINT_RULE = (
     f"The monitor returns at most {MAX_POINTS} points per series: a 1-minute period covers up to 24 hours, "
     "5 minutes up to 5 days, 15 minutes up to 15 days, 1 hour up to 60 days."
 )
-NEEDS_START_AND_END = "A custom range needs both a start and an end."
-END_BEFORE_START = "The end must be after the start."
-START_IN_FUTURE = "The start is in the future."
+NEEDS_START_AND_END = _("A custom range needs both a start and an end.")
+END_BEFORE_START = _("The end must be after the start.")
+START_IN_FUTURE = _("The start is in the future.")
 MAX_TZ_OFFSET = 14 * 60
 TZ_OFFSET_INVALID = (
     f"The time zone offset in the address (tz) must be whole minutes from -{MAX_TZ_OFFSET} to {MAX_TZ_OFFSET}; "
@@ -83,23 +84,23 @@ printable = RegexValidator(r"^[\x20-\x7e]*$", "Use printable ASCII characters on
 class PoolFilterForm(forms.Form):
     connection = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     workspace = forms.CharField(
-        required=False, max_length=64, validators=[workspace_id], help_text="Empty: all workspaces."
+        required=False, max_length=64, validators=[workspace_id], help_text=_("Empty: all workspaces.")
     )
     status = forms.ChoiceField(required=False, choices=POOL_STATUSES)
     labels = forms.CharField(
-        label="Label selector",
+        label=_("Label selector"),
         required=False,
         max_length=200,
         validators=[printable],
-        help_text="Passed to ModelArts as labelSelector, e.g. os.modelarts/name=pool-demo",
+        help_text=_("Passed to ModelArts as labelSelector, e.g. os.modelarts/name=pool-demo"),
     )
-    q = forms.CharField(label="Search by name", required=False, max_length=100)
+    q = forms.CharField(label=_("Search by name"), required=False, max_length=100)
     sort = forms.ChoiceField(required=False, choices=POOL_SORTS)
 
 
 class NodeFilterForm(forms.Form):
     phase = forms.ChoiceField(
-        label="Status", required=False, choices=(("", "Any status"), *((p, p) for p in NODE_PHASES))
+        label=_("Status"), required=False, choices=(("", _("Any status")), *((p, p) for p in NODE_PHASES))
     )
     # The API's opaque page token; only its size is ours to check.
     after = forms.CharField(required=False, max_length=2000, validators=[printable], widget=forms.HiddenInput)
@@ -134,7 +135,7 @@ class MonitorForm(forms.Form):
         error_messages={key: TZ_OFFSET_INVALID for key in ("invalid", "min_value", "max_value")},
     )
     statistics = forms.ChoiceField(
-        label="Statistic", choices=[(s, STATISTIC_LABELS.get(s, s)) for s in STATISTICS], initial="average"
+        label=_("Statistic"), choices=[(s, STATISTIC_LABELS.get(s, s)) for s in STATISTICS], initial="average"
     )
     period = forms.ChoiceField(required=False, choices=PERIOD_CHOICES, help_text=POINT_RULE)
 

@@ -5,6 +5,7 @@ which nodes it cannot take."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from pools.forms.pool_requests import (
     MAX_NODES_PER_REQUEST,
@@ -32,7 +33,7 @@ from pools.node_actions import (
 )
 
 STRATEGY_CHOICES = (
-    ("", "All selected nodes at once"),
+    ("", _("All selected nodes at once")),
     ("RollingByNumber", "Rolling: at most N nodes at a time"),
     ("RollingByPercent", "Rolling: at most N % of the selected nodes at a time"),
 )
@@ -45,11 +46,12 @@ class NodeActionForm(SubmissionKeyMixin):
         widget=forms.MultipleHiddenInput, error_messages={"required": NO_NODES_SELECTED}
     )
     reason = forms.CharField(
+        label=_("Reason"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": REASON_REQUIRED},
     )
-    strategy = forms.ChoiceField(label="Reset strategy", choices=STRATEGY_CHOICES, required=False)
+    strategy = forms.ChoiceField(label=_("Reset strategy"), choices=STRATEGY_CHOICES, required=False)
     max_unavailable = forms.IntegerField(label="N", min_value=1, max_value=500, required=False)
 
     def __init__(self, *args, action: str, pool_nodes: list[Node], selection_only: bool = False, **kwargs):
@@ -117,8 +119,10 @@ class NodeActionForm(SubmissionKeyMixin):
 
 class WorkloadFilterForm(forms.Form):
     status = forms.ChoiceField(
-        required=False, choices=(("", "Any status"), *((status, status) for status in WORKLOAD_STATUSES))
+        required=False, choices=(("", _("Any status")), *((status, status) for status in WORKLOAD_STATUSES))
     )
     type = forms.ChoiceField(
-        label="Type", required=False, choices=(("", "Any type"), *((kind, kind) for kind in WORKLOAD_TYPES))
+        label=_("Type"),
+        required=False,
+        choices=(("", _("Any type")), *((kind, kind) for kind in WORKLOAD_TYPES)),
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from pools import flavors
 from pools import pool_change_rules as rules
@@ -16,20 +17,21 @@ from pools.modelarts.types import Pool
 from pools.modelarts.vocabulary import ANNOTATION_AUTO_PAY, ANNOTATION_DESCRIPTION, ANNOTATION_ORDER_ID
 from pools.selectors.pool_changes import FlavorOffers
 
-NOTHING_CHANGES = "Change at least one count, or add a flavor."
-NEW_COUNT_REQUIRED = "How many nodes of the new flavor?"
-NEW_FLAVOR_REQUIRED = "Choose the flavor to add."
-ZONES_DO_NOT_ADD_UP = "The zones add up to {total}, not {count}."
-SOLD_OUT_ZONE = "{flavor} is sold out in {zone}."
-NOTHING_EDITED = "Change at least one field."
-NO_DRIVER = "This pool has no GPU or NPU driver to update."
-NO_TAG_CHANGE = "Add a tag or choose one to remove."
-KEY_REPEATED = "This key is given twice."
+NOTHING_CHANGES = _("Change at least one count, or add a flavor.")
+NEW_COUNT_REQUIRED = _("How many nodes of the new flavor?")
+NEW_FLAVOR_REQUIRED = _("Choose the flavor to add.")
+ZONES_DO_NOT_ADD_UP = _("The zones add up to {total}, not {count}.")
+SOLD_OUT_ZONE = _("{flavor} is sold out in {zone}.")
+NOTHING_EDITED = _("Change at least one field.")
+NO_DRIVER = _("This pool has no GPU or NPU driver to update.")
+NO_TAG_CHANGE = _("Add a tag or choose one to remove.")
+KEY_REPEATED = _("This key is given twice.")
 MAX_NEW_TAG_ROWS = 5
 
 
 def _reason() -> forms.CharField:
     return forms.CharField(
+        label=_("Reason"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": REASON_REQUIRED},
@@ -50,9 +52,9 @@ class ScaleRow:
 class ScalePoolForm(SubmissionKeyMixin):
     """``pool``: the pool as read now; ``offers``: the flavors on sale (their zones give the split columns)."""
 
-    new_flavor = forms.ChoiceField(label="Add a flavor", required=False)
+    new_flavor = forms.ChoiceField(label=_("Add a flavor"), required=False)
     new_count = forms.IntegerField(
-        label="Nodes", min_value=1, max_value=rules.MAX_NODES_PER_FLAVOR, required=False
+        label=_("Nodes"), min_value=1, max_value=rules.MAX_NODES_PER_FLAVOR, required=False
     )
     reason = _reason()
 
@@ -67,7 +69,7 @@ class ScalePoolForm(SubmissionKeyMixin):
         ]
         for index, resource in enumerate(pool.resources):
             self.fields[f"count_{index}"] = forms.IntegerField(
-                label=f"New count of {resource.flavor}",
+                label=_("New count of {flavor}").format(flavor=resource.flavor),
                 min_value=1,
                 max_value=rules.MAX_NODES_PER_FLAVOR,
                 initial=resource.count,
@@ -170,14 +172,19 @@ def _label(flavor_id: str) -> str:
 
 class EditPoolForm(SubmissionKeyMixin):
     description = forms.CharField(
-        max_length=rules.MAX_DESCRIPTION, required=False, help_text=rules.DESCRIPTION_RULE
+        label=_("Description"),
+        max_length=rules.MAX_DESCRIPTION,
+        required=False,
+        help_text=_(rules.DESCRIPTION_RULE),
     )
     scope = forms.MultipleChoiceField(
-        label="Job types", choices=[(s, s) for s in rules.SCOPES], widget=forms.CheckboxSelectMultiple
+        label=_("Job types"), choices=[(s, s) for s in rules.SCOPES], widget=forms.CheckboxSelectMultiple
     )
-    driver_version = forms.CharField(max_length=32, required=False, help_text=rules.DRIVER_VERSION_RULE)
+    driver_version = forms.CharField(
+        label=_("Driver version"), max_length=32, required=False, help_text=_(rules.DRIVER_VERSION_RULE)
+    )
     update_strategy = forms.ChoiceField(
-        label="Driver update",
+        label=_("Driver update"),
         choices=[
             ("idle", "idle — when no job runs on the node"),
             ("force", "force — now, stopping running jobs"),
@@ -257,7 +264,7 @@ class EditPoolForm(SubmissionKeyMixin):
 class PoolTagsForm(SubmissionKeyMixin):
     """``current``: the pool's tags as read now (key → value)."""
 
-    remove = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="Remove")
+    remove = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label=_("Remove"))
     reason = _reason()
 
     def __init__(self, *args, current: dict[str, str], **kwargs):
@@ -266,10 +273,10 @@ class PoolTagsForm(SubmissionKeyMixin):
         self.fields["remove"].choices = [(key, f"{key} = {value}") for key, value in sorted(current.items())]
         for number in range(MAX_NEW_TAG_ROWS):
             self.fields[f"key_{number}"] = forms.CharField(
-                label="Key", max_length=rules.MAX_TAG_KEY * 2, required=False, strip=False
+                label=_("Key"), max_length=rules.MAX_TAG_KEY * 2, required=False, strip=False
             )
             self.fields[f"value_{number}"] = forms.CharField(
-                label="Value", max_length=rules.MAX_TAG_VALUE * 2, required=False, strip=False
+                label=_("Value"), max_length=rules.MAX_TAG_VALUE * 2, required=False, strip=False
             )
 
     def new_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:

@@ -7,18 +7,19 @@ import uuid
 
 from django import forms
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from pools.modelarts.types import Node, Pool
 from pools.modelarts.vocabulary import NODE_DELETING
 from pools.templatetags.display import reveal
 
 # Error texts, asserted on by the tests.
-CONFIRMATION_MISMATCH = "Type the pool's name “{display}” or its id exactly to confirm."
-REASON_REQUIRED = "Say why this change is needed; approvers read it."
-NO_NODES_SELECTED = "Select at least one node to delete."
-UNKNOWN_NODES = "Not nodes of this pool (any more): {names}."
-NOTHING_WOULD_REMAIN = "A pool must keep at least one node; deselect some nodes or delete the whole pool."
-TOO_MANY_NODES = "Select at most {limit} nodes in one request."
+CONFIRMATION_MISMATCH = _("Type the pool's name “{display}” or its id exactly to confirm.")
+REASON_REQUIRED = _("Say why this change is needed; approvers read it.")
+NO_NODES_SELECTED = _("Select at least one node to delete.")
+UNKNOWN_NODES = _("Not nodes of this pool (any more): {names}.")
+NOTHING_WOULD_REMAIN = _("A pool must keep at least one node; deselect some nodes or delete the whole pool.")
+TOO_MANY_NODES = _("Select at most {limit} nodes in one request.")
 
 SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
 MAX_NODES_PER_REQUEST = 500
@@ -46,11 +47,12 @@ class SubmissionKeyMixin(forms.Form):
 
 class DeletePoolForm(SubmissionKeyMixin):
     confirmation = forms.CharField(
-        label="Type the pool's name to confirm",
+        label=_("Type the pool's name to confirm"),
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     reason = forms.CharField(
+        label=_("Reason"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": REASON_REQUIRED},
@@ -79,6 +81,7 @@ class DeleteNodesForm(SubmissionKeyMixin):
         widget=forms.MultipleHiddenInput, error_messages={"required": NO_NODES_SELECTED}
     )
     reason = forms.CharField(
+        label=_("Reason"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": REASON_REQUIRED},

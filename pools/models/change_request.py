@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pools.change_kinds import change_kind
 from pools.models.connection import Connection
@@ -49,30 +50,30 @@ class ChangeRequestQuerySet(models.QuerySet):
 
 class ChangeRequest(models.Model):
     class Kind(models.TextChoices):
-        CREATE_POOL = "create_pool", "Create pool"
-        DELETE_POOL = "delete_pool", "Delete pool"
-        DELETE_NODES = "delete_nodes", "Delete nodes"
-        SCALE_POOL = "scale_pool", "Scale pool"
-        EDIT_POOL = "edit_pool", "Edit pool"
-        POOL_TAGS = "pool_tags", "Change pool tags"
-        REBOOT_NODES = "reboot_nodes", "Reboot nodes"
-        DRAIN_NODES = "drain_nodes", "Drain nodes"
-        LOCK_NODES = "lock_nodes", "Lock nodes"
-        UNLOCK_NODES = "unlock_nodes", "Unlock nodes"
-        RESET_NODES = "reset_nodes", "Reset nodes"
-        ACCEPT_EVENT = "accept_event", "Accept scheduled maintenance"
+        CREATE_POOL = "create_pool", _("Create pool")
+        DELETE_POOL = "delete_pool", _("Delete pool")
+        DELETE_NODES = "delete_nodes", _("Delete nodes")
+        SCALE_POOL = "scale_pool", _("Scale pool")
+        EDIT_POOL = "edit_pool", _("Edit pool")
+        POOL_TAGS = "pool_tags", _("Change pool tags")
+        REBOOT_NODES = "reboot_nodes", _("Reboot nodes")
+        DRAIN_NODES = "drain_nodes", _("Drain nodes")
+        LOCK_NODES = "lock_nodes", _("Lock nodes")
+        UNLOCK_NODES = "unlock_nodes", _("Unlock nodes")
+        RESET_NODES = "reset_nodes", _("Reset nodes")
+        ACCEPT_EVENT = "accept_event", _("Accept scheduled maintenance")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending approval"
-        APPROVED = "approved", "Approved"
-        EXECUTING = "executing", "Executing"
-        IN_PROGRESS = "in_progress", "In progress"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        UNKNOWN = "unknown", "Outcome unknown"
-        REJECTED = "rejected", "Rejected"
-        CANCELLED = "cancelled", "Cancelled"
-        EXPIRED = "expired", "Expired"
+        PENDING = "pending", _("Pending approval")
+        APPROVED = "approved", _("Approved")
+        EXECUTING = "executing", _("Executing")
+        IN_PROGRESS = "in_progress", _("In progress")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        UNKNOWN = "unknown", _("Outcome unknown")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
 
     connection = models.ForeignKey(Connection, on_delete=models.PROTECT, related_name="change_requests")
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.utils.translation import gettext_lazy as _
+
 from pools.core.clients import client_for_connection
 from pools.core.errors import ApplicationError
 from pools.modelarts.errors import NotFoundError
@@ -37,12 +39,12 @@ NODE_FILTER_PAGE_SIZE = 500
 POOL_NOT_FOUND = "ModelArts.50015001"  # the error code of a 404 for an unknown pool (API reference §9.4)
 NODE_SCAN_MAX_PAGES = 10
 
-LISTING_POOLS = "Listing the pools of connection “{name}”"
-READING_POOL = "Reading pool {pool} of connection “{name}”"
-LISTING_NODES = "Listing the nodes of pool {pool} of connection “{name}”"
-READING_USAGE = "Reading the resource usage of connection “{name}”"
-READING_STATISTICS = "Reading the pool statistics of connection “{name}”"
-READING_MONITOR = "Reading the monitoring data of pool {pool} of connection “{name}”"
+LISTING_POOLS = _("Listing the pools of connection “{name}”")
+READING_POOL = _("Reading pool {pool} of connection “{name}”")
+LISTING_NODES = _("Listing the nodes of pool {pool} of connection “{name}”")
+READING_USAGE = _("Reading the resource usage of connection “{name}”")
+READING_STATISTICS = _("Reading the pool statistics of connection “{name}”")
+READING_MONITOR = _("Reading the monitoring data of pool {pool} of connection “{name}”")
 
 
 def _read(

@@ -13,20 +13,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.translation import gettext_lazy as _
 
 from pools.modelarts.metrics import MetricSeries, MonitorResult
 from pools.spreadsheet import spreadsheet_cell
 
 METRIC_LABELS = {
-    "cpuUsage": "CPU usage",
-    "memUsedRate": "Memory used",
-    "gpuUtil": "GPU utilisation",
-    "gpuMemUsage": "GPU memory used",
-    "npuUtil": "NPU utilisation",
-    "npuMemUsage": "NPU memory used",
-    "diskCapacity": "Disk capacity",
-    "diskAvailableCapacity": "Disk available",
-    "diskUsedRate": "Disk used",
+    "cpuUsage": _("CPU usage"),
+    "memUsedRate": _("Memory used"),
+    "gpuUtil": _("GPU utilisation"),
+    "gpuMemUsage": _("GPU memory used"),
+    "npuUtil": _("NPU utilisation"),
+    "npuMemUsage": _("NPU memory used"),
+    "diskCapacity": _("Disk capacity"),
+    "diskAvailableCapacity": _("Disk available"),
+    "diskUsedRate": _("Disk used"),
 }
 UNIT_LABELS = {"Percent": "%", "Megabytes": "MB"}
 CSV_HEADER = ("metric", "label", "unit", "statistic", "timestamp_ms", "time_utc", "value")

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext_lazy as _
+
 from pools import flavors
 from pools.core.errors import ApplicationError
 from pools.modelarts.change_types import PoolTags, ResourceFlavor, ResourceFlavorList
@@ -23,9 +25,11 @@ from pools.selectors.modelarts import _read
 if TYPE_CHECKING:
     from pools.models import Connection
 
-LISTING_FLAVORS = "Listing the flavors on sale for connection “{name}”"
-READING_TAGS = "Reading the tags of pool {pool} of connection “{name}”"
-FLAVORS_FROM_CATALOG = "The flavors on sale could not be read; the dashboard's own list is offered instead."
+LISTING_FLAVORS = _("Listing the flavors on sale for connection “{name}”")
+READING_TAGS = _("Reading the tags of pool {pool} of connection “{name}”")
+FLAVORS_FROM_CATALOG = _(
+    "The flavors on sale could not be read; the dashboard's own list is offered instead."
+)
 
 
 def resource_flavors(*, connection: Connection, refresh: bool = False) -> ReadResult[ResourceFlavorList]:

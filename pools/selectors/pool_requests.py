@@ -6,13 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from pools.change_kinds.pool_state import pool_deletion_problem
 from pools.core.errors import ApplicationError
 from pools.modelarts.types import Node, Pool
 from pools.models import ChangeRequest, Connection
 from pools.selectors.modelarts import node_page
 
-POOL_UNREAD = "The pool could not be read."
+POOL_UNREAD = _("The pool could not be read.")
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ def pool_deletion(*, pool: Pool | None, open_requests: Iterable[ChangeRequest]) 
 # ListPoolNodes pages hold at most 500 nodes (§6); this bounds one page view's upstream calls.
 NODE_PAGE_LIMIT = 500
 MAX_NODE_PAGES = 40
-TOO_MANY_NODES = "Pool {pool} has more than {limit} nodes; this page cannot list them all."
+TOO_MANY_NODES = _("Pool {pool} has more than {limit} nodes; this page cannot list them all.")
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def pool_nodes_all(*, connection: Connection, pool_name: str) -> AllNodes:
     """Every node of the pool, following the ``continue`` token; an error instead of a partial list."""
     nodes: list[Node] = []
     token: str | None = None
-    for _ in range(MAX_NODE_PAGES):
+    for _page in range(MAX_NODE_PAGES):
         page = node_page(
             connection=connection, pool_name=pool_name, continue_token=token, limit=NODE_PAGE_LIMIT
         )

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext_lazy as _
+
 from pools.modelarts.types import Node
 from pools.modelarts.workloads import JobList, Workload, WorkloadList, WorkloadStatistics
 from pools.selectors.cache import ReadResult
@@ -20,10 +22,10 @@ from pools.selectors.pool_requests import pool_nodes_all
 if TYPE_CHECKING:
     from pools.models import ChangeRequest, Connection
 
-READING_NODE = "Reading node {node} of pool {pool} of connection “{name}”"
-LISTING_WORKLOADS = "Listing the workloads of pool {pool} of connection “{name}”"
-COUNTING_WORKLOADS = "Counting the workloads of pool {pool} of connection “{name}”"
-LISTING_JOBS = "Listing the node jobs of pool {pool} of connection “{name}”"
+READING_NODE = _("Reading node {node} of pool {pool} of connection “{name}”")
+LISTING_WORKLOADS = _("Listing the workloads of pool {pool} of connection “{name}”")
+COUNTING_WORKLOADS = _("Counting the workloads of pool {pool} of connection “{name}”")
+LISTING_JOBS = _("Listing the node jobs of pool {pool} of connection “{name}”")
 WORKLOAD_PAGE = 500  # ListWorkloads' largest page: the tab shows the first 500
 
 

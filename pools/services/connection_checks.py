@@ -8,13 +8,14 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pools import audit
 from pools.core.clients import ConnectionKeysUnreadable, client_for_connection
 from pools.modelarts.errors import ModelArtsError
 from pools.models import Connection
 
-TEST_SUMMARY_OK = "{count} pool(s) listed in {latency_ms} ms"
+TEST_SUMMARY_OK = _("{count} pool(s) listed in {latency_ms} ms")
 
 
 @dataclass(frozen=True)

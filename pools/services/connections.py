@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from pools import audit
@@ -32,15 +33,17 @@ PUBLIC_FIELDS = ("name", "description", "region", "project_id", "endpoint", "use
 # changing any of these needs the SK typed again (docs/security.md, "Connections").
 TARGET_FIELDS = ("region", "project_id", "endpoint")
 
-DUPLICATE_NAME = "A connection with this name already exists."
-KEY_REQUIRED = "Enter the key; it is stored encrypted and never shown again."
-SK_NEEDED_FOR_NEW_TARGET = (
+DUPLICATE_NAME = _("A connection with this name already exists.")
+KEY_REQUIRED = _("Enter the key; it is stored encrypted and never shown again.")
+SK_NEEDED_FOR_NEW_TARGET = _(
     "Enter the secret key (SK) again to change the endpoint, region or project: "
     "the stored keys are only sent where they were entered for."
 )
-DELETE_REFUSED = "Connection “{name}” is used by {count} open change request(s); finish or cancel them first."
-DELETED = "Connection “{name}” deleted."
-DELETED_KEPT_FOR_HISTORY = (
+DELETE_REFUSED = _(
+    "Connection “{name}” is used by {count} open change request(s); finish or cancel them first."
+)
+DELETED = _("Connection “{name}” deleted.")
+DELETED_KEPT_FOR_HISTORY = _(
     "Connection “{name}” deleted. Past change requests still name it, so its name, region and project stay "
     "with them; its keys are erased."
 )

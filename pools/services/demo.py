@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from pools import audit, permissions
 from pools.models import Connection
 
 DEMO_CONNECTION_NAME = "Sandbox (demo)"
-DEMO_CONNECTION_DESCRIPTION = "The local ModelArts sandbox that the demo starts."
+DEMO_CONNECTION_DESCRIPTION = _("The local ModelArts sandbox that the demo starts.")
 DEMO_USERS = (
     # username, role, superuser: the demo's administrator also gives people their roles in Django's admin
     # (/admin/ -> Users), which takes a superuser, as in production (README: createsuperuser)

@@ -27,14 +27,17 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from pools import audit
 
 # Tests give each test its own prefix, so counters never leak between tests sharing a cache.
 KEY_PREFIX = "login-throttle"
 
-LOCKED_OUT = "Too many failed log-in attempts from this address. Log-in is paused here: try again in {minutes} minutes."
-RECHECKS_PAUSED = (
+LOCKED_OUT = _(
+    "Too many failed log-in attempts from this address. Log-in is paused here: try again in {minutes} minutes."
+)
+RECHECKS_PAUSED = _(
     "Too many wrong passwords in this session. Password checks are paused: try again in {minutes} minutes."
 )
 
@@ -91,7 +94,7 @@ def _address_key(ip: str) -> str:
 def _reserve(key: str) -> int:
     """Take one slot in the counter at ``key``; the counter lives for one window from its first slot."""
     window = settings.LOGIN_FAILURE_WINDOW_SECONDS
-    for _ in range(3):
+    for _attempt in range(3):
         cache.add(key, 0, timeout=window)
         try:
             return cache.incr(key)

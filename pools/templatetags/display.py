@@ -10,8 +10,15 @@ from django import template
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from pools.change_kinds.pool_body import BILLING_MODE_NAMES, BILLING_PAY_PER_USE, PERIOD_UNIT_NAMES
+from pools.change_kinds.pool_body import (
+    BILLING_PAY_PER_USE,
+    BILLING_YEARLY_MONTHLY,
+    PERIOD_MONTH,
+    PERIOD_YEAR,
+)
 from pools.modelarts.vocabulary import FAILED_PHASES, TRANSITIONAL_PHASES
 from pools.quantities import format_amount, resource_label
 from pools.validators import is_invisible
@@ -66,17 +73,25 @@ def amount(value, key: str) -> str:
     return format_amount(key, value)
 
 
+# The names pool_body.py gives billing modes and period units, in the reader's language.
+BILLING_MODE_LABELS = {BILLING_PAY_PER_USE: _("Pay-per-use"), BILLING_YEARLY_MONTHLY: _("Yearly/monthly")}
+PERIOD_LABELS = {
+    PERIOD_MONTH: lambda n: ngettext("%(count)s month", "%(count)s months", n) % {"count": n},
+    PERIOD_YEAR: lambda n: ngettext("%(count)s year", "%(count)s years", n) % {"count": n},
+}
+
+
 @register.filter
 def billing_mode(code: str) -> str:
-    return BILLING_MODE_NAMES.get(code or BILLING_PAY_PER_USE, code)
+    return BILLING_MODE_LABELS.get(code or BILLING_PAY_PER_USE, code)
 
 
 @register.simple_tag
 def billing_period(number: str, unit_code: str) -> str:
-    unit = PERIOD_UNIT_NAMES.get(unit_code)
-    if not number or not unit:
+    label = PERIOD_LABELS.get(unit_code)
+    if not number or not label or not number.isdigit():
         return ""
-    return f"{number} {unit}{'' if number == '1' else 's'}"
+    return label(int(number))
 
 
 @register.filter

@@ -18,6 +18,7 @@ from html import escape
 from django import template
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from pools.templatetags.display import billing_mode, billing_period, phase_class, reveal, timestamp
 
@@ -57,20 +58,34 @@ def _badge(phase: str) -> str:
     return f'<span class="badge {phase_class(phase)}">{_shown(phase or "unknown")}</span>'
 
 
+OPEN_REQUEST_TITLE = _("Open change request #%(pk)s")
+KIND_REQUESTED = _("%(kind)s requested")
+ALLOCATED = _("%(label)s allocated")
+AUTO_RENEW = _("auto-renew")
+# A pool's nodes counted by state (the states of Pool.nodes_in); another state shows as ModelArts names it.
+NODE_STATE_COUNTS = {
+    "available": _("%(count)s available"),
+    "creating": _("%(count)s creating"),
+    "deleting": _("%(count)s deleting"),
+    "abnormal": _("%(count)s abnormal"),
+}
+
+
 def _description(pool) -> str:
-    return f'<div class="small">{_shown(pool.description)}</div>' if pool.description else ""
+    return f'<div class="small data">{_shown(pool.description)}</div>' if pool.description else ""
 
 
 def _requests(row) -> str:
     return "".join(
         f'<a class="badge warn open-request" href="{reverse("pools:change_request_detail", args=[cr.pk])}" '
-        f'title="Open change request #{cr.pk}">{escape(cr.get_kind_display())} requested</a>'
+        f'title="{escape(OPEN_REQUEST_TITLE % {"pk": cr.pk})}">'
+        f"{escape(KIND_REQUESTED % {'kind': cr.get_kind_display()})}</a>"
         for cr in row.open_requests
     )
 
 
 def _message(pool) -> str:
-    return f'<div class="small muted">{_shown(pool.status_message)}</div>' if pool.status_message else ""
+    return f'<div class="small muted data">{_shown(pool.status_message)}</div>' if pool.status_message else ""
 
 
 def _flavors(pool) -> str:
@@ -81,11 +96,14 @@ def _flavors(pool) -> str:
 
 
 def _nodes(row) -> str:
-    text = f"{row.pool.nodes_in('available')} available"
+    text = escape(NODE_STATE_COUNTS["available"] % {"count": row.pool.nodes_in("available")})
     for state, count in row.other_node_states:
-        text += (
-            f' · <span class="err">{count} abnormal</span>' if state == "abnormal" else f" · {count} {state}"
+        words = (
+            escape(NODE_STATE_COUNTS[state] % {"count": count})
+            if state in NODE_STATE_COUNTS
+            else f"{count} {state}"
         )
+        text += f' · <span class="err">{words}</span>' if state == "abnormal" else f" · {words}"
     return text
 
 
@@ -99,13 +117,13 @@ def _usage(bar) -> str:
     return (
         f'<div class="usage-inline small" data-percent="{bar.percent}">{text} · <strong>{bar.percent} %</strong>'
         f'<meter min="0" max="100" low="70" high="90" optimum="40" value="{bar.percent}" '
-        f'aria-label="{escape(bar.label)} allocated">{bar.percent} %</meter></div>'
+        f'aria-label="{escape(ALLOCATED % {"label": bar.label})}">{bar.percent} %</meter></div>'
     )
 
 
 def _billing(pool) -> str:
     billing = escape(billing_mode(pool.billing_mode))
     if pool.is_yearly_monthly:
-        renew = " · auto-renew" if pool.auto_renew else ""
+        renew = f" · {escape(AUTO_RENEW)}" if pool.auto_renew else ""
         billing += f'<div class="small muted">{escape(billing_period(pool.period_num, pool.period_type))}{renew}</div>'
     return billing

@@ -33,6 +33,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
@@ -65,12 +66,12 @@ PAGE_SIZE = 50
 # A worker normally takes a queued run within seconds; one still queued this long waits for a worker.
 QUEUED_LONG = timedelta(minutes=1)
 
-APPROVED = "You approved change request #{pk}."
-REJECTED = "You rejected change request #{pk}."
-RETRIED = "You retried change request #{pk}."
-EXECUTED = "You asked to run change request #{pk} now."
-CANCELLED = "You cancelled change request #{pk}."
-CHECKED = "You checked the progress of change request #{pk}."
+APPROVED = _("You approved change request #{pk}.")
+REJECTED = _("You rejected change request #{pk}.")
+RETRIED = _("You retried change request #{pk}.")
+EXECUTED = _("You asked to run change request #{pk} now.")
+CANCELLED = _("You cancelled change request #{pk}.")
+CHECKED = _("You checked the progress of change request #{pk}.")
 
 Status = ChangeRequest.Status
 # A decision service: called with the deciding user and the request; raises ApplicationError to refuse.

@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
@@ -35,7 +36,7 @@ from pools.services.connections import (
 LIST_PAGE = "pools/connection_list.html"
 FORM_PAGE = "pools/connection_form.html"
 DELETE_PAGE = "pools/connection_delete.html"
-SWITCH_INVALID = "Choose one of the listed connections."
+SWITCH_INVALID = _("Choose one of the listed connections.")
 
 
 def request_id_of(request: HtmxHttpRequest) -> str | None:

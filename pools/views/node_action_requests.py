@@ -6,6 +6,7 @@ Nothing happens to a node here."""
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from pools.forms.node_actions import NodeActionForm
@@ -27,11 +28,11 @@ KINDS = {
     RESET: "reset_nodes",
 }
 TITLES = {
-    REBOOT: "Reboot nodes",
-    DRAIN: "Drain nodes",
-    LOCK: "Lock nodes against deletion",
-    UNLOCK: "Unlock nodes",
-    RESET: "Reset nodes",
+    REBOOT: _("Reboot nodes"),
+    DRAIN: _("Drain nodes"),
+    LOCK: _("Lock nodes against deletion"),
+    UNLOCK: _("Unlock nodes"),
+    RESET: _("Reset nodes"),
 }
 
 

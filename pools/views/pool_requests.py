@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from pools.core.errors import ApplicationError
@@ -27,7 +28,7 @@ from pools.views.connection_context import visible_connection
 
 DELETE_POOL_PAGE = "pools/delete_pool_request.html"
 DELETE_NODES_PAGE = "pools/delete_nodes_request.html"
-FILED = "Change request #{pk} is waiting for approval: {summary}."
+FILED = _("Change request #{pk} is waiting for approval: {summary}.")
 
 
 def file_change_request(

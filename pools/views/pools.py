@@ -9,6 +9,7 @@ from typing import Any
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -34,8 +35,8 @@ POLL_SECONDS = 5
 CHANGING_PHASES = frozenset({"Creating", "Deleting"})
 # The node states the Nodes column counts besides "available", when a pool has any.
 OTHER_NODE_STATES = ("creating", "abnormal", "deleting")
-NO_CONNECTION = "There is no connection to browse yet."
-NO_SUCH_POOL = "ModelArts has no such pool."
+NO_CONNECTION = _("There is no connection to browse yet.")
+NO_SUCH_POOL = _("ModelArts has no such pool.")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -26,15 +27,15 @@ TAB_PAGE = "pools/pool_workloads.html"
 COUNTS_PAGE = "pools/pool_workload_counts.html"
 NODE_PAGE = "pools/node_detail.html"
 NODE_NOT_FOUND = "ModelArts.50015003"  # ShowPoolNode's 404 for an unknown node (the sandbox's code)
-NO_SUCH_NODE = "ModelArts has no such node in this pool."
+NO_SUCH_NODE = _("ModelArts has no such node in this pool.")
 ACTION_LABELS = {
-    "reboot": "Request a reboot",
-    "drain": "Request a drain",
-    "lock": "Request a lock against deletion",
-    "unlock": "Request an unlock",
-    "reset": "Request a reset",
+    "reboot": _("Request a reboot"),
+    "drain": _("Request a drain"),
+    "lock": _("Request a lock against deletion"),
+    "unlock": _("Request an unlock"),
+    "reset": _("Request a reset"),
 }
-LOCKED_AGAINST_DELETION = "locked against deletion; unlock it first"
+LOCKED_AGAINST_DELETION = _("locked against deletion; unlock it first")
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,7 @@ def test_duplicate_name_is_a_field_error(admin_client_, connection):
     response = admin_client_.post(
         reverse("pools:connection_create"), {**FORM, "name": connection.name.upper()}
     )
-    assert services.DUPLICATE_NAME in response.content.decode()
+    assert str(services.DUPLICATE_NAME) in response.content.decode()
     assert Connection.objects.count() == 1
 
 
@@ -154,7 +154,7 @@ def test_a_new_endpoint_on_the_page_needs_the_secret_key_again(admin_client_, co
     refused = admin_client_.post(url, moved)
 
     assert refused.status_code == 200
-    assert services.SK_NEEDED_FOR_NEW_TARGET in refused.content.decode()
+    assert str(services.SK_NEEDED_FOR_NEW_TARGET) in refused.content.decode()
     connection.refresh_from_db()
     assert connection.endpoint == ""
     assert not LogEntry.objects.exists()
@@ -277,7 +277,7 @@ def test_switch_with_htmx_refreshes_and_refuses_bad_targets(viewer_client, viewe
     )
     assert response.status_code == 302 and response.url == reverse("pools:overview")
     follow = viewer_client.get(response.url).content.decode()
-    assert views.SWITCH_INVALID in follow
+    assert str(views.SWITCH_INVALID) in follow
 
 
 def test_switch_needs_dashboard_access(client, nobody, connection):

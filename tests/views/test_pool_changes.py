@@ -104,7 +104,7 @@ def test_scale_field_errors_stay_on_the_page(operator_client, sandbox_connection
     page = url("scale_pool_request", sandbox_connection, pool_id)
     response = operator_client.post(page, {"count_0": "3", "reason": "x", "submission_key": "a" * 32})
     assert response.status_code == 200
-    assert forms.NOTHING_CHANGES in response.content.decode()
+    assert str(forms.NOTHING_CHANGES) in response.content.decode()
     sold_out = operator_client.post(
         page,
         {

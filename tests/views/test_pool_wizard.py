@@ -169,10 +169,10 @@ def test_the_billing_step_and_the_review_say_where_the_order_comes_from(walker, 
     yearly = walker.post("billing", {"mode": "1"}, action="refresh", headers={"HX-Request": "true"})
     html = yearly.content.decode().replace("&#x27;", "'")
     assert 'name="order_id"' not in html  # nothing to enter: ModelArts makes the order on create
-    assert messages.ORDER_MADE_ON_CREATE in html and messages.ORDER_PAID_IN_CONSOLE in html
+    assert str(messages.ORDER_MADE_ON_CREATE) in html and str(messages.ORDER_PAID_IN_CONSOLE) in html
     walker.next_ok("billing", {"mode": "1", "period_type": "2", "period_num": "1"})
     review = walker.get("review").content.decode().replace("&#x27;", "'")
-    assert messages.ORDER_MADE_ON_CREATE in review and messages.ORDER_PAID_IN_CONSOLE in review
+    assert str(messages.ORDER_MADE_ON_CREATE) in review and str(messages.ORDER_PAID_IN_CONSOLE) in review
     walker.next_ok("billing", {"mode": "0"})
     assert "ModelArts makes the order" not in walker.get("review").content.decode()
 
@@ -364,7 +364,7 @@ def test_resources_errors_per_row(walker, sandbox_connection):
     response = walker.post("resources", flavor_rows({"flavor": T4, "count": "2", "max_count": "3"}))
     assert response.status_code == 200
     assert response.context["form"].forms[0].errors["max_count"] == [messages.MAX_COUNT_NOT_EQUAL]
-    assert messages.MAX_COUNT_NOT_EQUAL in response.content.decode().replace("&#x27;", "'")
+    assert str(messages.MAX_COUNT_NOT_EQUAL) in response.content.decode().replace("&#x27;", "'")
 
 
 def test_network_is_required_for_a_physical_pool(walker, sandbox_connection):

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 
 from pools.forms.pool_wizard import messages as text
 from pools.forms.pool_wizard.base import StepForm
@@ -75,14 +76,14 @@ class BasicsForm(StepForm):
     )
     description = forms.CharField(max_length=256, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     workspace_id = forms.CharField(
-        label="Workspace id",
+        label=_("Workspace id"),
         max_length=64,
         required=False,
         validators=[RegexValidator(WORKSPACE_RE, text.WORKSPACE_INVALID)],
-        help_text="Empty means the connection's default workspace.",
+        help_text=_("Empty means the connection's default workspace."),
     )
     node_prefix = forms.CharField(
-        label="Node name prefix",
+        label=_("Node name prefix"),
         required=False,
         validators=[RegexValidator(NODE_PREFIX_RE, text.NODE_PREFIX_INVALID)],
         widget=forms.TextInput(attrs={"maxlength": 16}),
@@ -91,7 +92,7 @@ class BasicsForm(StepForm):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "team=vision\ncost-center=cc-42"}),
-        help_text="One key=value per line.",
+        help_text=_("One key=value per line."),
     )
 
     def __init__(self, *args, **kwargs):

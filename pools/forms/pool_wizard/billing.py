@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
 
 from pools.change_kinds.pool_body import (
     BILLING_MODE_NAMES,
@@ -33,32 +34,32 @@ class BillingForm(StepForm):
     title = "Billing"
 
     mode = forms.ChoiceField(
-        label="Billing mode",
+        label=_("Billing mode"),
         choices=list(BILLING_MODE_NAMES.items()),
         initial=BILLING_PAY_PER_USE,
         widget=forms.RadioSelect,
     )
     period_type = forms.ChoiceField(
-        label="Period",
+        label=_("Period"),
         choices=[("", "—"), (PERIOD_MONTH, "Months"), (PERIOD_YEAR, "Years")],
         required=False,
     )
     period_num = forms.IntegerField(
-        label="Number of periods", required=False, help_text="Months: 1–9. Years: 1–3."
+        label=_("Number of periods"), required=False, help_text=_("Months: 1–9. Years: 1–3.")
     )
-    auto_renew = forms.BooleanField(label="Renew automatically", required=False)
+    auto_renew = forms.BooleanField(label=_("Renew automatically"), required=False)
     auto_pay = forms.BooleanField(
-        label="Pay the order automatically",
+        label=_("Pay the order automatically"),
         required=False,
-        help_text="Off: the order is paid by hand in the Huawei Cloud console before the pool is built.",
+        help_text=_("Off: the order is paid by hand in the Huawei Cloud console before the pool is built."),
     )
-    promotion_info = forms.CharField(label="Promotion", max_length=256, required=False)
+    promotion_info = forms.CharField(label=_("Promotion"), max_length=256, required=False)
     console_url = forms.CharField(
-        label="Return URL after payment",
+        label=_("Return URL after payment"),
         max_length=500,
         required=False,
         validators=[URLValidator(schemes=["https", "http"])],
-        help_text="Where the console's payment page sends the payer afterwards.",
+        help_text=_("Where the console's payment page sends the payer afterwards."),
     )
 
     YEARLY_MONTHLY_FIELDS = (

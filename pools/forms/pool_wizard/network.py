@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 
 from pools import flavors
 from pools.change_kinds.pool_body import DEDICATE, UPDATE_FORCE, UPDATE_IDLE
@@ -39,34 +40,34 @@ class NetworkForm(StepForm):
     title = "Network and drivers"
 
     network_name = forms.CharField(
-        label="Network id",
+        label=_("Network id"),
         max_length=63,
         required=False,
         validators=[RegexValidator(NETWORK_RE, text.NETWORK_INVALID)],
-        help_text="The metadata.name of an existing ModelArts network, e.g. network-a1b2-….",
+        help_text=_("The metadata.name of an existing ModelArts network, e.g. network-a1b2-…."),
     )
     job_flavors = forms.CharField(
-        label="Job flavors",
+        label=_("Job flavors"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Optional; names separated by commas or new lines.",
+        help_text=_("Optional; names separated by commas or new lines."),
     )
     gpu_version = forms.CharField(
-        label="GPU driver version",
+        label=_("GPU driver version"),
         max_length=32,
         required=False,
         validators=[RegexValidator(DRIVER_VERSION_RE, text.DRIVER_VERSION_INVALID)],
     )
     npu_version = forms.CharField(
-        label="NPU driver version",
+        label=_("NPU driver version"),
         max_length=32,
         required=False,
         validators=[RegexValidator(DRIVER_VERSION_RE, text.DRIVER_VERSION_INVALID)],
     )
     # Shown only with a driver version to apply, so not required: a logical pool's page has no such field.
     update_strategy = forms.ChoiceField(
-        label="Driver update strategy",
+        label=_("Driver update strategy"),
         choices=[
             (UPDATE_IDLE, "idle — upgrade a node once no job runs on it"),
             (UPDATE_FORCE, "force — upgrade now; running jobs may be disturbed"),

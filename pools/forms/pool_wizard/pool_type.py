@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from pools.change_kinds.pool_body import DEDICATE, LOGICAL, POOL_TYPES, SCOPES
 from pools.forms.pool_wizard import messages as text
@@ -20,12 +21,12 @@ class TypeScopeForm(StepForm):
     title = "Type and scope"
 
     type = forms.ChoiceField(
-        label="Pool type",
+        label=_("Pool type"),
         choices=[(pool_type, POOL_TYPE_LABELS[pool_type]) for pool_type in POOL_TYPES],
         widget=forms.RadioSelect,
     )
     scope = forms.MultipleChoiceField(
-        label="Job types",
+        label=_("Job types"),
         choices=[(scope, scope) for scope in SCOPES],
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": text.SCOPE_REQUIRED},

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from pools import flavors
 from pools.change_kinds.pool_body import DEDICATE
@@ -27,7 +28,7 @@ def _flavor_choices(context: WizardContext) -> list[tuple[str, str]]:
     """The flavors ModelArts sells for the chosen connection (sold-out zones in the label), or, unread, the
     dashboard's own list."""
     offered = context.offers.choices() if context.offers is not None else flavors.flavor_choices()
-    return [("", "Choose a flavor…"), *offered]
+    return [("", _("Choose a flavor…")), *offered]
 
 
 class FlavorRowForm(forms.Form):
@@ -37,7 +38,7 @@ class FlavorRowForm(forms.Form):
     flavor = forms.ChoiceField()
     count = forms.IntegerField(min_value=1, max_value=MAX_NODES_PER_FLAVOR)
     max_count = forms.IntegerField(
-        label="Elastic maximum", min_value=1, max_value=MAX_NODES_PER_FLAVOR, required=False
+        label=_("Elastic maximum"), min_value=1, max_value=MAX_NODES_PER_FLAVOR, required=False
     )
 
     def __init__(self, *args, context: WizardContext | None = None, **kwargs):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from pools.forms.pool_wizard import messages as text
 from pools.forms.pool_wizard.base import StepForm
@@ -17,7 +18,7 @@ class ReviewForm(StepForm):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": text.REASON_REQUIRED},
-        help_text="Why this pool is needed; approvers read it.",
+        help_text=_("Why this pool is needed; approvers read it."),
     )
 
     def to_state(self) -> dict[str, Any]:
