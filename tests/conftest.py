@@ -2,6 +2,7 @@
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 # Tests create and flush their databases while live servers and helper threads run: every thread connects
 # afresh (production keeps PostgreSQL connections for CONN_MAX_AGE; test_settings_production checks that).
@@ -21,6 +22,15 @@ pytest_plugins = [
     "tests.fixtures.pool_pages",
     "tests.fixtures.tasks",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A page requested in Chinese leaves Chinese active in the test's thread (LocaleMiddleware activates the
+    language and nothing deactivates it): every test starts and ends in the default language."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -16,7 +16,7 @@ DATE_INPUT = forms.DateInput(
 
 
 class AuditFilterForm(forms.Form):
-    user = forms.ChoiceField(required=False, error_messages={"invalid_choice": USER_UNKNOWN})
+    user = forms.ChoiceField(label=_("User"), required=False, error_messages={"invalid_choice": USER_UNKNOWN})
     action = forms.CharField(
         required=False,
         max_length=100,

@@ -28,6 +28,9 @@ from pools.validators import (
     validate_project_id,
 )
 
+STORED_HINT = _("Stored: {}. {}")
+STORED_SECRET = _("Stored, never shown. {} {}")
+STORED_ENCRYPTED = _("Stored encrypted; never shown again.")
 KEEP_HELP = _("Leave blank to keep the stored key.")
 SK_AGAIN_HELP = _("Needed again to change the endpoint, region or project.")
 
@@ -79,6 +82,7 @@ class ConnectionForm(forms.ModelForm):
     class Meta:
         model = Connection
         fields = PUBLIC_FIELDS
+        labels = {"name": _("Name"), "region": _("Region"), "description": _("Description")}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -86,15 +90,13 @@ class ConnectionForm(forms.ModelForm):
         if self.is_edit:
             hint = self.instance.access_key_hint or "…"
             # Printed as HTML by Django's field template; the hint is part of a key, which may hold "<".
-            self.fields["access_key"].help_text = format_html("Stored: {}. {}", hint, KEEP_HELP)
-            self.fields["secret_key"].help_text = format_html(
-                "Stored, never shown. {} {}", KEEP_HELP, SK_AGAIN_HELP
-            )
+            self.fields["access_key"].help_text = format_html(STORED_HINT, hint, KEEP_HELP)
+            self.fields["secret_key"].help_text = format_html(STORED_SECRET, KEEP_HELP, SK_AGAIN_HELP)
         else:
             for name in ("access_key", "secret_key"):
                 self.fields[name].required = True
                 self.fields[name].error_messages["required"] = KEY_REQUIRED
-                self.fields[name].help_text = "Stored encrypted; never shown again."
+                self.fields[name].help_text = STORED_ENCRYPTED
 
     @property
     def is_edit(self) -> bool:

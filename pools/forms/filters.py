@@ -10,6 +10,7 @@ from datetime import UTC, timedelta
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from pools.modelarts.timerange import (
@@ -49,15 +50,18 @@ RANGE_CHOICES = (
 CUSTOM = "custom"
 PERIOD_CHOICES = (("", _("Finest allowed")), *((str(p), f"{p // 60} min") for p in PERIODS))
 STATISTIC_LABELS = {
-    "maximum": "Maximum",
-    "minimum": "Minimum",
-    "average": "Average",
-    "sum": "Sum",
-    "sampleCount": "Sample count",
+    "maximum": _("Maximum"),
+    "minimum": _("Minimum"),
+    "average": _("Average"),
+    "sum": _("Sum"),
+    "sampleCount": _("Sample count"),
 }
-POINT_RULE = (
-    f"The monitor returns at most {MAX_POINTS} points per series: a 1-minute period covers up to 24 hours, "
-    "5 minutes up to 5 days, 15 minutes up to 15 days, 1 hour up to 60 days."
+POINT_RULE = format_lazy(
+    _(
+        "The monitor returns at most {points} points per series: a 1-minute period covers up to 24 hours, "
+        "5 minutes up to 5 days, 15 minutes up to 15 days, 1 hour up to 60 days."
+    ),
+    points=MAX_POINTS,
 )
 NEEDS_START_AND_END = _("A custom range needs both a start and an end.")
 END_BEFORE_START = _("The end must be after the start.")

@@ -10,8 +10,8 @@ from django import template
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from pools.change_kinds.pool_body import (
     BILLING_PAY_PER_USE,
@@ -136,13 +136,17 @@ def duration(seconds: float | None) -> str:
         return ""
     seconds = int(seconds)
     if seconds < 60:
-        return f"{seconds} s"
+        return gettext("%(s)s s") % {"s": seconds}
     minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
     if seconds < 3600:
-        return f"{minutes} min"
+        return gettext("%(m)s min") % {"m": minutes}
     if seconds < 86400:
-        return f"{hours} h {minutes % 60} min" if minutes % 60 else f"{hours} h"
-    return f"{days} d {hours % 24} h" if hours % 24 else f"{days} d"
+        if minutes % 60:
+            return gettext("%(h)s h %(m)s min") % {"h": hours, "m": minutes % 60}
+        return gettext("%(h)s h") % {"h": hours}
+    if hours % 24:
+        return gettext("%(d)s d %(h)s h") % {"d": days, "h": hours % 24}
+    return gettext("%(d)s d") % {"d": days}
 
 
 @register.filter

@@ -60,7 +60,7 @@ def node_action_links(connection_id: int, pool_name: str, node) -> list[NodeActi
     ]
     deletion_problem = LOCKED_AGAINST_DELETION if "delete" in node.locked_actions else None
     delete_url = reverse("pools:delete_nodes_request", args=[connection_id, pool_name]) + query
-    return [*links, NodeActionLink("Request deletion", delete_url, deletion_problem, danger=True)]
+    return [*links, NodeActionLink(_("Request deletion"), delete_url, deletion_problem, danger=True)]
 
 
 @require_safe

@@ -1,0 +1,26 @@
+"""The check behind test_pages_in_chinese finds English where the interface writes it, and only there."""
+
+from tests.i18n.page_text import english_left, interface_texts
+
+
+def test_english_in_the_interface_is_found():
+    html = '<main><h1>资源池</h1><p>No pools match.</p><input placeholder="name or id"><a title="Refresh">↻</a></main>'
+    assert english_left(html) == ["No pools match.", "name or id", "Refresh"]
+
+
+def test_data_is_left_out():
+    html = (
+        '<p class="mono">pool of the team</p><code>delete the pool</code><pre>{"status": "Running"}</pre>'
+        '<td class="data">Training and notebooks for the vision team</td><time>now</time>'
+        "<select><option>the pool</option></select><p>资源池 matrix-pool · cn-north-4a</p>"
+    )
+    assert english_left(html) == []
+
+
+def test_a_name_is_one_token_not_words():
+    assert english_left("<p>删除 matrix-pool 的节点 os-node-created-m5f7v</p>") == []
+    assert english_left("<p>删除 the pool</p>") == ["删除 the pool"]
+
+
+def test_the_data_element_ends_where_it_closes():
+    assert interface_texts('<div><span class="mono">a-b</span>Delete this</div>') == ["Delete this"]
