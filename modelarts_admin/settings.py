@@ -133,6 +133,8 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language of e-mails and notifications (one for everyone: a user has no language of their own).
+NOTIFICATION_LANGUAGE = env.str("NOTIFICATION_LANGUAGE", default=LANGUAGE_CODE)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -1,7 +1,8 @@
 """E-mails about change requests: approvers when one awaits them, requesters when theirs is decided or run.
 
 Mail is sent after the state change has been committed; a mail server that is down is logged and never
-undoes or blocks an approval.
+undoes or blocks an approval. It is written in NOTIFICATION_LANGUAGE (the site's language unless set), not
+in the language of whoever's click sent it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from pools.models import ChangeRequest
 from pools.permissions import APPROVE_CHANGE
@@ -20,13 +24,34 @@ logger = logging.getLogger(__name__)
 
 SUBJECT_PREFIX = "[ModelArts Admin] "
 REQUESTER_SUBJECTS = {
-    ChangeRequest.Status.APPROVED: "Approved: {summary}",
-    ChangeRequest.Status.REJECTED: "Rejected: {summary}",
-    ChangeRequest.Status.EXPIRED: "Expired without a decision: {summary}",
-    ChangeRequest.Status.SUCCEEDED: "Done: {summary}",
-    ChangeRequest.Status.FAILED: "Failed: {summary}",
-    ChangeRequest.Status.UNKNOWN: "Outcome unknown, being checked: {summary}",
+    ChangeRequest.Status.APPROVED: _("Approved: {summary}"),
+    ChangeRequest.Status.REJECTED: _("Rejected: {summary}"),
+    ChangeRequest.Status.EXPIRED: _("Expired without a decision: {summary}"),
+    ChangeRequest.Status.SUCCEEDED: _("Done: {summary}"),
+    ChangeRequest.Status.FAILED: _("Failed: {summary}"),
+    ChangeRequest.Status.UNKNOWN: _("Outcome unknown, being checked: {summary}"),
 }
+APPROVAL_NEEDED = _("Approval needed: {summary}")
+ASKS_FOR_APPROVAL = _("{user} asks for approval of change request #{pk}.")
+NOW_IN_STATE = _("Your change request #{pk} is now {status}.")
+CONNECTION = _("Connection")
+CHANGE = _("Change")
+REASON = _("Reason")
+APPROVALS = _("Approvals")
+APPROVALS_COUNT = _("{count} of {required}")
+EXPIRES = _("Expires")
+REVIEW_HERE = _("Review it here")
+DECIDED_BY = _("Decided by")
+COMMENT = _("Comment")
+POOL = _("Pool")
+RESULT = _("Result")
+ERROR = _("Error")
+REQUEST_ID = _("Request id")
+DETAILS = _("Details")
+
+
+def _line(label, value) -> str:
+    return gettext("{label}: {value}").format(label=label, value=value)
 
 
 def detail_url(change_request: ChangeRequest) -> str:
@@ -65,54 +90,69 @@ def _send(messages: list[EmailMessage]) -> int:
 
 def notify_approvers(change_request: ChangeRequest) -> int:
     """One message per approver (addresses are not shown to each other)."""
+    with translation.override(settings.NOTIFICATION_LANGUAGE):
+        return _send(_approver_messages(change_request))
+
+
+def _approver_messages(change_request: ChangeRequest) -> list[EmailMessage]:
     approvals = change_request.approvals.count()
     body = "\n".join(
         [
-            f"{change_request.requested_by} asks for approval of change request #{change_request.pk}.",
+            ASKS_FOR_APPROVAL.format(user=change_request.requested_by, pk=change_request.pk),
             "",
-            f"Connection: {change_request.connection.name}",
-            f"Change: {change_request.summary}",
-            f"Reason: {change_request.reason}",
-            f"Approvals: {approvals} of {change_request.approvals_required}",
-            f"Expires: {change_request.expires_at:%Y-%m-%d %H:%M %Z}",
+            _line(CONNECTION, change_request.connection.name),
+            _line(CHANGE, change_request.summary),
+            _line(REASON, change_request.reason),
+            _line(
+                APPROVALS, APPROVALS_COUNT.format(count=approvals, required=change_request.approvals_required)
+            ),
+            _line(EXPIRES, f"{change_request.expires_at:%Y-%m-%d %H:%M %Z}"),
             "",
-            f"Review it here: {detail_url(change_request)}",
+            _line(REVIEW_HERE, detail_url(change_request)),
         ]
     )
-    subject = f"{SUBJECT_PREFIX}Approval needed: {_headline(change_request)}"
-    messages = [
+    subject = SUBJECT_PREFIX + APPROVAL_NEEDED.format(summary=_headline(change_request))
+    return [
         EmailMessage(subject=subject, body=body, to=[user.email]) for user in approvers_for(change_request)
     ]
-    return _send(messages)
 
 
 def notify_requester(change_request: ChangeRequest) -> int:
     """Tell the requester the request's current (decided or finished) state."""
     requester = change_request.requested_by
-    template = REQUESTER_SUBJECTS.get(change_request.status)
-    if template is None or not requester.is_active or not requester.email:
+    if change_request.status not in REQUESTER_SUBJECTS or not requester.is_active or not requester.email:
         return 0
+    with translation.override(settings.NOTIFICATION_LANGUAGE):
+        return _send([_requester_message(change_request)])
+
+
+def _requester_message(change_request: ChangeRequest) -> EmailMessage:
+    status = change_request.get_status_display().lower()
     lines = [
-        f"Your change request #{change_request.pk} is now {change_request.get_status_display().lower()}.",
+        NOW_IN_STATE.format(pk=change_request.pk, status=status),
         "",
-        f"Connection: {change_request.connection.name}",
-        f"Change: {change_request.summary}",
+        _line(CONNECTION, change_request.connection.name),
+        _line(CHANGE, change_request.summary),
     ]
     if change_request.decided_by_id and change_request.status in (
         ChangeRequest.Status.APPROVED,
         ChangeRequest.Status.REJECTED,
     ):
-        lines.append(f"Decided by: {change_request.decided_by}")
+        lines.append(_line(DECIDED_BY, change_request.decided_by))
     if change_request.decision_comment:
-        lines.append(f"Comment: {change_request.decision_comment}")
+        lines.append(_line(COMMENT, change_request.decision_comment))
     if change_request.result_pool_name:
-        lines.append(f"Pool: {change_request.result_pool_name}")
+        lines.append(_line(POOL, change_request.result_pool_name))
     if change_request.result_message:
-        lines.append(f"Result: {change_request.result_message}")
+        lines.append(_line(RESULT, change_request.result_message))
     if change_request.result_error_code or change_request.result_error_msg:
-        lines.append(f"Error: {change_request.result_error_code} {change_request.result_error_msg}".rstrip())
+        lines.append(
+            _line(ERROR, f"{change_request.result_error_code} {change_request.result_error_msg}".strip())
+        )
     if change_request.result_request_id:
-        lines.append(f"Request id: {change_request.result_request_id}")
-    lines += ["", f"Details: {detail_url(change_request)}"]
-    subject = SUBJECT_PREFIX + template.format(summary=_headline(change_request))
-    return _send([EmailMessage(subject=subject, body="\n".join(lines), to=[requester.email])])
+        lines.append(_line(REQUEST_ID, change_request.result_request_id))
+    lines += ["", _line(DETAILS, detail_url(change_request))]
+    subject = SUBJECT_PREFIX + REQUESTER_SUBJECTS[change_request.status].format(
+        summary=_headline(change_request)
+    )
+    return EmailMessage(subject=subject, body="\n".join(lines), to=[change_request.requested_by.email])

@@ -108,7 +108,7 @@ def test_a_second_open_request_for_the_same_change_is_refused(
 @pytest.mark.parametrize("role", ["viewer", "approver", "nobody"])
 def test_only_requesters_may_request(request, role, cloud_connection, pool):
     user = request.getfixturevalue(role)
-    with pytest.raises(PermissionDenied, match=messages.CANNOT_REQUEST):
+    with pytest.raises(PermissionDenied, match=str(messages.CANNOT_REQUEST)):
         request_delete_pool(user, cloud_connection, pool)
     assert not ChangeRequest.objects.exists()
 
@@ -144,7 +144,7 @@ def test_bad_input_is_a_field_error(operator, cloud, cloud_connection, kind, tar
 
 
 def test_reason_is_required(operator, cloud_connection, pool):
-    with pytest.raises(ApplicationError, match=messages.REASON_REQUIRED) as caught:
+    with pytest.raises(ApplicationError, match=str(messages.REASON_REQUIRED)) as caught:
         request_delete_pool(operator, cloud_connection, pool, reason="   ")
     assert caught.value.field == "reason"
 
@@ -276,9 +276,9 @@ def test_requester_can_never_approve_own_request(administrator, cloud, cloud_con
 def test_only_approvers_decide(request, role, administrator, cloud_connection, pool):
     cr = request_delete_pool(administrator, cloud_connection, pool)
     user = request.getfixturevalue(role)
-    with pytest.raises(PermissionDenied, match=messages.CANNOT_DECIDE):
+    with pytest.raises(PermissionDenied, match=str(messages.CANNOT_DECIDE)):
         svc.change_request_approve(user=user, change_request=cr)
-    with pytest.raises(PermissionDenied, match=messages.CANNOT_DECIDE):
+    with pytest.raises(PermissionDenied, match=str(messages.CANNOT_DECIDE)):
         svc.change_request_reject(user=user, change_request=cr, comment="no")
     assert ChangeRequest.objects.get().status == Status.PENDING
 
@@ -292,7 +292,7 @@ def test_two_approvals_needed_when_configured(
 
     svc.change_request_approve(user=approver, change_request=cr)
     assert ChangeRequest.objects.get().status == Status.PENDING
-    with pytest.raises(ApplicationError, match=messages.ALREADY_APPROVED):
+    with pytest.raises(ApplicationError, match=str(messages.ALREADY_APPROVED)):
         svc.change_request_approve(user=approver, change_request=cr)
     assert cloud.calls[DELETE_POOL] == 0
 
@@ -317,7 +317,7 @@ def test_second_approval_of_a_decided_request_is_refused(
 def test_rejection_ends_the_request(operator, approver, second_approver, cloud, cloud_connection, pool):
     cr = request_delete_pool(operator, cloud_connection, pool)
     mail.outbox.clear()
-    with pytest.raises(ApplicationError, match=messages.REJECT_COMMENT_REQUIRED):
+    with pytest.raises(ApplicationError, match=str(messages.REJECT_COMMENT_REQUIRED)):
         svc.change_request_reject(user=approver, change_request=cr, comment="  ")
 
     svc.change_request_reject(user=approver, change_request=cr, comment="Jobs still run there")
@@ -333,9 +333,9 @@ def test_rejection_ends_the_request(operator, approver, second_approver, cloud, 
 
 def test_cancel_only_own_pending_request(operator, approver, administrator, cloud, cloud_connection, pool):
     cr = request_delete_pool(operator, cloud_connection, pool)
-    with pytest.raises(PermissionDenied, match=messages.CANCEL_NOT_OWN):
+    with pytest.raises(PermissionDenied, match=str(messages.CANCEL_NOT_OWN)):
         svc.change_request_cancel(user=administrator, change_request=cr)
-    with pytest.raises(PermissionDenied, match=messages.CANNOT_REQUEST):
+    with pytest.raises(PermissionDenied, match=str(messages.CANNOT_REQUEST)):
         svc.change_request_cancel(user=approver, change_request=cr)
 
     svc.change_request_cancel(user=operator, change_request=cr)
@@ -429,5 +429,5 @@ def test_comments_by_requester_and_approver_are_audited(operator, approver, view
     assert actions_of(cr).count("change_request.comment") == 2
     with pytest.raises(PermissionDenied):
         svc.change_request_comment(user=viewer, change_request=cr, text="me too")
-    with pytest.raises(ApplicationError, match=messages.COMMENT_REQUIRED):
+    with pytest.raises(ApplicationError, match=str(messages.COMMENT_REQUIRED)):
         svc.change_request_comment(user=approver, change_request=cr, text="  ")
