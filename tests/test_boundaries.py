@@ -23,7 +23,7 @@ MODULE_MAX_LINES = 400
 VIEW_FUNCTION_MAX_LINES = 40
 
 # Django, the packages that only work inside it, and the Django project itself.
-DJANGO_PACKAGES = ("django", "environ", "template_partials", "whitenoise", "modelarts_admin")
+DJANGO_PACKAGES = ("django", "environ", "template_partials", "whitenoise", "health_check", "modelarts_admin")
 LOG_ENTRY = "django.contrib.admin.models.LogEntry"
 # Calls that write LogEntry rows: the manager's and queryset's writes, and the admin's own log hooks.
 LOG_ENTRY_WRITES = frozenset(
