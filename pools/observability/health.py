@@ -24,6 +24,7 @@ from typing import ClassVar
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import DatabaseError
 from health_check.base import HealthCheck
 from health_check.checks import Cache, Database
 from health_check.exceptions import ServiceWarning
@@ -75,7 +76,10 @@ class ReadinessView(HealthCheckView):
     checks = (Database, Cache)
 
     async def get(self, request, *args, **kwargs):
-        self.connections = await sync_to_async(list)(connection_list())
+        try:
+            self.connections = await sync_to_async(list)(connection_list())
+        except DatabaseError:
+            self.connections = []  # the database check says what is wrong
         return await super().get(request, *args, **kwargs)
 
     def get_checks(self):
