@@ -3,6 +3,8 @@ and reports ModelArts through each connection without failing on it."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.db import connections
 from django.test import Client
@@ -58,6 +60,19 @@ def test_modelarts_down_leaves_readiness_ok_and_says_so(
     assert failing.startswith("Warning: ") and "pool statistics" in failing and "503" in failing
     assert upstream_check(report, "unreachable").startswith("Warning: ")
     assert report["Database(alias='default')"] == "OK"
+
+
+def test_a_slow_modelarts_is_reported_as_timed_out_without_holding_the_answer(
+    sandbox, sandbox_connection, locmem_cache, settings
+):
+    settings.HEALTH_UPSTREAM_TIMEOUT_SECONDS = 0.2
+    sandbox.faults.latency(1500, count=1, operation="ShowPoolStatistics")
+    started = time.monotonic()
+    status, report = ready()
+    assert time.monotonic() - started < 1.4, "the answer came before the slow call ended"
+    assert status == 200
+    assert upstream_check(report, "sandbox").startswith("Unavailable: Timed out")
+    time.sleep(1.5)  # the abandoned call finishes on its shared thread before the sandbox is reset
 
 
 def test_modelarts_down_shows_in_the_text_and_html_answers_too(sandbox, sandbox_connection, locmem_cache):
