@@ -9,14 +9,14 @@
   ``Accept: application/json`` or ``?format=json``, text, or HTML) and the status stays 200, since the
   dashboard is still useful then (the approval queue, the audit log, the last good answers marked stale).
 
-Both answer without a log-in. Upstream checks run on a small pool of threads shared by all requests, so a
-check that outlives its timeout (``HEALTH_UPSTREAM_TIMEOUT_SECONDS``) is reported as timed out without
-holding the answer.
+Both answer without a log-in. Upstream checks run on a small pool of threads of their own, shared by all
+requests: a check that outlives its timeout (``HEALTH_UPSTREAM_TIMEOUT_SECONDS``) is reported as timed out
+without holding the answer, and calls stuck on a hanging ModelArts never delay the database and cache
+checks (which would then fail readiness for ModelArts' sake).
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -25,7 +25,7 @@ from typing import ClassVar
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import DatabaseError
-from health_check.base import HealthCheck
+from health_check.base import HealthCheck, HealthCheckResult
 from health_check.checks import Cache, Database
 from health_check.exceptions import ServiceWarning
 from health_check.views import HealthCheckView
@@ -51,6 +51,10 @@ class ModelArtsReachable(HealthCheck):
 
     def __post_init__(self) -> None:
         self.timeout = datetime.timedelta(seconds=settings.HEALTH_UPSTREAM_TIMEOUT_SECONDS)
+
+    async def get_result(self, executor: Executor | None = None) -> HealthCheckResult:
+        # On threads of its own: calls stuck on a hanging ModelArts never hold up the fatal checks.
+        return await super().get_result(_upstream_check_threads)
 
     def run(self) -> None:
         read = pool_statistics(connection=self.connection_object)
@@ -86,9 +90,6 @@ class ReadinessView(HealthCheckView):
         yield from super().get_checks()
         for connection in self.connections:
             yield ModelArtsReachable(connection=connection.name, connection_object=connection)
-
-    def get_executor(self) -> contextlib.AbstractContextManager[Executor | None]:
-        return contextlib.nullcontext(_upstream_check_threads)
 
     # The library answers 500 when any check failed; here only a fatal check's failure counts.
 

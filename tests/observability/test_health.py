@@ -3,11 +3,15 @@ and reports ModelArts through each connection without failing on it."""
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connections
 from django.test import Client
+
+from pools.observability import health
 
 LIVE, READY = "/health/live/", "/health/ready/"
 
@@ -73,6 +77,25 @@ def test_a_slow_modelarts_is_reported_as_timed_out_without_holding_the_answer(
     assert status == 200
     assert upstream_check(report, "sandbox").startswith("Unavailable: Timed out")
     time.sleep(1.5)  # the abandoned call finishes on its shared thread before the sandbox is reset
+
+
+def test_upstream_checks_stuck_on_a_hanging_modelarts_never_delay_the_fatal_checks(
+    sandbox, sandbox_connection, locmem_cache, settings, monkeypatch
+):
+    settings.HEALTH_UPSTREAM_TIMEOUT_SECONDS = 0.2
+    # Every thread the upstream checks may use is busy (earlier probes, still waiting for ModelArts).
+    stuck = threading.Event()
+    busy = ThreadPoolExecutor(max_workers=1)
+    busy.submit(stuck.wait, 10)
+    monkeypatch.setattr(health, "_upstream_check_threads", busy)
+    try:
+        status, report = ready()
+    finally:
+        stuck.set()
+        busy.shutdown(wait=True)
+    assert status == 200
+    assert report["Database(alias='default')"] == "OK" and report["Cache(alias='default')"] == "OK"
+    assert upstream_check(report, "sandbox").startswith("Unavailable: Timed out")
 
 
 def test_modelarts_down_shows_in_the_text_and_html_answers_too(sandbox, sandbox_connection, locmem_cache):
