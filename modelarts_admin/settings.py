@@ -282,6 +282,7 @@ HEALTH_UPSTREAM_TIMEOUT_SECONDS = env.float("HEALTH_UPSTREAM_TIMEOUT_SECONDS", d
 SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
 
 # Logs: "plain" lines, or "json" (one object per line, python-json-logger), each with the request's id.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 if LOG_FORMAT not in ("plain", "json"):
     raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
@@ -301,6 +302,12 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
     },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's own handlers (a DEBUG-only console, the runserver access lines) would write these lines a
+        # second time, without the request id and never as JSON: they go through the console handler only.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+    },
 }
