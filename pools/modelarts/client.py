@@ -21,6 +21,7 @@ from typing import Any, NoReturn, TypeVar
 import requests
 
 from pools.modelarts.auth import SdkHmacAuth, utc_now
+from pools.modelarts.change_operations import PoolChangeOperations
 from pools.modelarts.errors import InvalidResponseError, excerpt, header_request_id
 from pools.modelarts.metrics import MonitorResult, PoolStatistics, RuntimeMetrics
 from pools.modelarts.timerange import STATISTICS, TimeRange, check_period
@@ -35,8 +36,9 @@ _VISIBLE_ASCII = re.compile(r"[\x21-\x7e]+")
 Result = TypeVar("Result")
 
 
-class ModelArtsClient:
-    """Client of the nine ModelArts resource-pool operations of one project, at one endpoint.
+class ModelArtsClient(PoolChangeOperations):
+    """Client of the nine ModelArts resource-pool operations of one project, at one endpoint, and of the
+    operations that change a pool (``change_operations.py``: PatchPool, tags, orders, flavors).
 
     ``timeout`` bounds each attempt, ``deadline`` the whole call including retries and waits, ``retries``
     the attempts after the first. ``sleep``, ``clock`` (monotonic seconds) and ``now`` (the signing date)
