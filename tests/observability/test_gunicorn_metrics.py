@@ -31,9 +31,9 @@ def wait_until_serving(url: str, process: subprocess.Popen) -> None:
     while time.monotonic() < deadline:
         assert process.poll() is None, process.stderr.read() if process.stderr else "gunicorn exited"
         try:
-            requests.get(url, timeout=2)
+            requests.get(url, timeout=10)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or its worker still booting
             time.sleep(0.2)
     raise AssertionError("gunicorn did not start")
 
