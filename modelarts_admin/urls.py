@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from pools.forms.login import ThrottledAdminAuthenticationForm
+from pools.observability.exposition import metrics_view
+from pools.observability.health import LivenessView, ReadinessView
 from pools.views.accounts import ThrottledLoginView, ThrottledPasswordChangeView
 
 # The admin's own log-in page counts failures in the same counters as ours.
@@ -24,5 +26,9 @@ urlpatterns = [
     # The header's language switcher posts here; the log-in page has it too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    # For machines, without a log-in: Prometheus (token or allowed address), liveness and readiness probes.
+    path("metrics", metrics_view, name="metrics"),
+    path("health/live/", login_not_required(LivenessView.as_view()), name="health_live"),
+    path("health/ready/", login_not_required(ReadinessView.as_view()), name="health_ready"),
     path("", include("pools.urls")),
 ]
