@@ -1,10 +1,12 @@
 """Which language a page is in: the browser's preference, the header's switcher (remembered), dates and
 numbers in the language's format."""
 
+import io
 from datetime import UTC, datetime
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -61,3 +63,12 @@ def test_periods_and_dates_are_written_for_the_language():
         assert billing_period("2", "2") == "2 个月"
         assert date_format(datetime(2026, 12, 4, tzinfo=UTC)) == "2026年12月4日"
         assert number_format(1234.5, 1) == "1234.5"
+
+
+def test_management_commands_speak_the_site_language():
+    out = io.StringIO()
+    call_command("audit_verify", stdout=out)
+    assert out.getvalue().startswith("OK: ")
+    with translation.override("zh-hans"):
+        call_command("audit_verify", stdout=out)
+    assert "OK：已校验 0 条审计日志记录。" in out.getvalue()

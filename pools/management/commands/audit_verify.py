@@ -2,10 +2,14 @@
 removed (compared with the witness outside the database, and with ``--expect-at-least``)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pools.audit import verify_chain
 
-FEWER_THAN_EXPECTED = "the chain holds {checked} sealed entries, fewer than the {expected} expected"
+FEWER_THAN_EXPECTED = gettext_lazy(
+    "the chain holds {checked} sealed entries, fewer than the {expected} expected"
+)
 
 
 class Command(BaseCommand):
@@ -27,10 +31,14 @@ class Command(BaseCommand):
         if report.checked < expected:
             report.problems.append(FEWER_THAN_EXPECTED.format(checked=report.checked, expected=expected))
         if report.ok:
-            self.stdout.write(self.style.SUCCESS(f"OK: {report.checked} audit log entries verified."))
+            self.stdout.write(
+                self.style.SUCCESS(_("OK: {count} audit log entries verified.").format(count=report.checked))
+            )
             return
         for problem in report.problems:
             self.stderr.write(problem)
         raise CommandError(
-            f"The audit chain is broken: {len(report.problems)} problem(s) in {report.checked} sealed entries."
+            _("The audit chain is broken: {problems} problem(s) in {checked} sealed entries.").format(
+                problems=len(report.problems), checked=report.checked
+            )
         )

@@ -6,6 +6,7 @@ It replaces the package's command of the same name ("pools" comes before "django
 and takes the same options: ``manage.py db_worker --help``.
 """
 
+from django.utils.translation import gettext as _
 from django_tasks_db.management.commands import db_worker
 
 from pools.services.change_requests import change_requests_job_schedule
@@ -19,5 +20,7 @@ class Command(db_worker.Command):
 
     def handle(self, *args, **options):
         if change_requests_job_schedule() is not None:
-            self.stdout.write("Scheduled job queued: process_change_requests runs now, then on its schedule.")
+            self.stdout.write(
+                _("Scheduled job queued: process_change_requests runs now, then on its schedule.")
+            )
         return super().handle(*args, **options)

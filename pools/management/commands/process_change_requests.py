@@ -7,6 +7,7 @@ cron when that is 0, or as a backstop that keeps working while the worker is dow
 """
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from pools.services.change_requests import process_change_requests
 
@@ -19,11 +20,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         summary = process_change_requests()
         for pk in summary.expired:
-            self.stdout.write(f"#{pk}: expired")
+            self.stdout.write(_("#{pk}: expired").format(pk=pk))
         for pk in summary.executed:
-            self.stdout.write(f"#{pk}: executed")
+            self.stdout.write(_("#{pk}: executed").format(pk=pk))
         for pk, status in summary.reconciled.items():
-            self.stdout.write(f"#{pk}: reconciled as {status}")
+            self.stdout.write(_("#{pk}: reconciled as {status}").format(pk=pk, status=status))
         for pk, problem in summary.unresolved.items():
-            self.stderr.write(f"#{pk}: unresolved: {problem}")
-        self.stdout.write(self.style.SUCCESS(f"Change requests processed: {summary}."))
+            self.stderr.write(_("#{pk}: unresolved: {problem}").format(pk=pk, problem=problem))
+        self.stdout.write(
+            self.style.SUCCESS(_("Change requests processed: {summary}.").format(summary=summary))
+        )

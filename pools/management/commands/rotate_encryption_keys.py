@@ -5,6 +5,7 @@ then drop the old keys. Running it again is harmless.
 """
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from pools.services.connection_keys import connections_rotate_secrets
 
@@ -15,11 +16,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         report = connections_rotate_secrets()
         for name in report.rotated:
-            self.stdout.write(f"Re-encrypted the keys of connection “{name}”.")
+            self.stdout.write(_("Re-encrypted the keys of connection “{name}”.").format(name=name))
         for message in report.failed:
             self.stderr.write(message)
         if not report.ok:
             raise CommandError(
-                f"{len(report.failed)} connection(s) could not be re-encrypted; {len(report.rotated)} were."
+                _("{failed} connection(s) could not be re-encrypted; {rotated} were.").format(
+                    failed=len(report.failed), rotated=len(report.rotated)
+                )
             )
-        self.stdout.write(self.style.SUCCESS(f"{len(report.rotated)} connection(s) re-encrypted."))
+        self.stdout.write(
+            self.style.SUCCESS(_("{count} connection(s) re-encrypted.").format(count=len(report.rotated)))
+        )
