@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format, number_format
 
+from pools.forms.pool_wizard import messages as wizard_text
+from pools.modelarts.vocabulary import DISPLAY_NAME_RULE
 from pools.services.change_requests import messages
 from pools.templatetags.display import billing_period
 from tests.fixtures.users import make_user
@@ -72,3 +74,8 @@ def test_management_commands_speak_the_site_language():
     with translation.override("zh-hans"):
         call_command("audit_verify", stdout=out)
     assert "OK：已校验 0 条审计日志记录。" in out.getvalue()
+
+
+def test_the_wizard_states_the_display_name_rule_as_the_client_does():
+    assert wizard_text.DISPLAY_NAME_HELP == f"{DISPLAY_NAME_RULE}."
+    assert wizard_text.DISPLAY_NAME_INVALID == f"Use {DISPLAY_NAME_RULE}."

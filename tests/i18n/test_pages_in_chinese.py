@@ -61,7 +61,7 @@ def test_every_page_reads_in_chinese(matrix_world: World):
         if role is not None:
             client.force_login(world.users[role])
         url = reverse(name, kwargs=route.kwargs(world) if route.kwargs else None)
-        response = client.get(url)
+        response = client.get(url, follow=True)
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
         left = english_left(response.content.decode())

@@ -65,16 +65,21 @@ def parse_labels(lines: str) -> list[list[str]]:
 
 
 class BasicsForm(StepForm):
-    title = "Basics"
+    title = _("Basics")
 
-    connection = forms.ChoiceField(error_messages={"invalid_choice": text.CONNECTION_INVALID})
+    connection = forms.ChoiceField(
+        label=_("Connection"), error_messages={"invalid_choice": text.CONNECTION_INVALID}
+    )
     # The pattern bounds the length too; a separate max_length would repeat the same complaint.
     display_name = forms.CharField(
+        label=_("Display name"),
         validators=[RegexValidator(DISPLAY_NAME, text.DISPLAY_NAME_INVALID)],
         widget=forms.TextInput(attrs={"maxlength": 64, "autocomplete": "off"}),
         help_text=text.DISPLAY_NAME_HELP,
     )
-    description = forms.CharField(max_length=256, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=_("Description"), max_length=256, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     workspace_id = forms.CharField(
         label=_("Workspace id"),
         max_length=64,
@@ -89,6 +94,7 @@ class BasicsForm(StepForm):
         widget=forms.TextInput(attrs={"maxlength": 16}),
     )
     labels = forms.CharField(
+        label=_("Labels"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "team=vision\ncost-center=cc-42"}),

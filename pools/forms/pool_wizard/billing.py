@@ -9,7 +9,6 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from pools.change_kinds.pool_body import (
-    BILLING_MODE_NAMES,
     BILLING_PAY_PER_USE,
     BILLING_YEARLY_MONTHLY,
     PERIOD_MONTH,
@@ -31,17 +30,17 @@ def review_order_notes(billing: dict[str, Any]) -> list[str]:
 
 
 class BillingForm(StepForm):
-    title = "Billing"
+    title = _("Billing")
 
     mode = forms.ChoiceField(
         label=_("Billing mode"),
-        choices=list(BILLING_MODE_NAMES.items()),
+        choices=[(BILLING_PAY_PER_USE, _("Pay-per-use")), (BILLING_YEARLY_MONTHLY, _("Yearly/monthly"))],
         initial=BILLING_PAY_PER_USE,
         widget=forms.RadioSelect,
     )
     period_type = forms.ChoiceField(
         label=_("Period"),
-        choices=[("", "—"), (PERIOD_MONTH, "Months"), (PERIOD_YEAR, "Years")],
+        choices=[("", "—"), (PERIOD_MONTH, _("Months")), (PERIOD_YEAR, _("Years"))],
         required=False,
     )
     period_num = forms.IntegerField(

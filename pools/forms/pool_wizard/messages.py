@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from pools.modelarts.vocabulary import DISPLAY_NAME_RULE
-
 # --- basics --------------------------------------------------------------------------------------------------
-DISPLAY_NAME_INVALID = f"Use {DISPLAY_NAME_RULE}."
-DISPLAY_NAME_HELP = f"{DISPLAY_NAME_RULE}."
+# DISPLAY_NAME_RULE in the reader's language (the client's vocabulary imports no Django; a test keeps the
+# English texts equal).
+DISPLAY_NAME_HELP = _(
+    "4–64 characters: lowercase letters, digits and '-', starting with a letter and not ending with '-'."
+)
+DISPLAY_NAME_INVALID = _(
+    "Use 4–64 characters: lowercase letters, digits and '-', starting with a letter and not ending with '-'."
+)
 NODE_PREFIX_INVALID = _(
     "Use 1–16 characters: lowercase letters, digits and '-', starting with a letter and not ending with '-'."
 )

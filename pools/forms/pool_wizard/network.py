@@ -37,7 +37,7 @@ def parse_job_flavors(names_text: str) -> list[str]:
 
 
 class NetworkForm(StepForm):
-    title = "Network and drivers"
+    title = _("Network and drivers")
 
     network_name = forms.CharField(
         label=_("Network id"),

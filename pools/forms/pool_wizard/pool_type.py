@@ -18,7 +18,7 @@ POOL_TYPE_LABELS = {
 
 
 class TypeScopeForm(StepForm):
-    title = "Type and scope"
+    title = _("Type and scope")
 
     type = forms.ChoiceField(
         label=_("Pool type"),

@@ -84,7 +84,7 @@ class FlavorRowForm(forms.Form):
 
 
 class BaseFlavorRowFormSet(forms.BaseFormSet):
-    title = "Resources"
+    title = _("Resources")
 
     def __init__(self, *args, context: WizardContext, **kwargs):
         self.context = context

@@ -12,7 +12,7 @@ from pools.forms.pool_wizard.base import StepForm
 
 
 class ReviewForm(StepForm):
-    title = "Review"
+    title = _("Review")
 
     reason = forms.CharField(
         max_length=1000,
