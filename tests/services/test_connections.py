@@ -81,7 +81,7 @@ def test_bad_input_is_a_field_error_and_stores_nothing(administrator, overrides,
     with pytest.raises(ValidationError) as caught:
         create(administrator, **overrides)
     assert field in caught.value.message_dict
-    assert any(message in text for text in caught.value.message_dict[field])
+    assert any(str(message) in text for text in caught.value.message_dict[field])
     assert_no_secret(str(caught.value))
     assert not Connection.objects.exists()
     assert not LogEntry.objects.exists()

@@ -216,7 +216,7 @@ def test_a_decision_on_the_request_page_brings_its_history_up_to_date(client, ap
 
     timeline = on_detail[on_detail.index('id="cr-timeline" hx-swap-oob="true"') :]
     for step in ("approve", "execute", "succeed"):
-        assert f"<td>{step}</td>" in timeline
+        assert f">{step}</td>" in timeline
 
 
 def test_a_decision_in_the_queue_sends_no_history(client, approver, pending):

@@ -129,7 +129,7 @@ def test_without_the_flavors_on_sale_the_scale_page_offers_the_catalog(
     sandbox.faults.error(503, operation="ListResourceFlavors")
     response = operator_client.get(url("scale_pool_request", sandbox_connection, pool_id))
     assert response.status_code == 200
-    assert escape(FLAVORS_FROM_CATALOG) in response.content.decode()
+    assert escape(str(FLAVORS_FROM_CATALOG)) in response.content.decode()
     assert response.context["form"].zones == ()
 
 
