@@ -1,7 +1,8 @@
 """The words a page shows a reader: its text and its readable attributes, without what comes from data.
 
 What is data is left out by where it sits, as the templates write it: code and preformatted blocks, times,
-form values, and elements of class ``mono`` (ids, names, keys) or ``data`` (values ModelArts sent). The rest
+form values, elements of class ``mono`` (ids, names, keys) or ``data`` (values ModelArts sent), and badges
+that show a phase as ModelArts names it. The rest
 must be in the page's language.
 """
 
@@ -10,9 +11,13 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from pools.modelarts.vocabulary import NODE_PHASES, POOL_PHASES
+
 # Elements whose content is data, code or machine text, never the interface's own words.
 DATA_ELEMENTS = {"script", "style", "pre", "code", "kbd", "samp", "textarea", "time", "option", "datalist"}
-DATA_CLASSES = {"mono", "data", "badge"}
+DATA_CLASSES = {"mono", "data"}
+# A badge shows either the interface's own word (Queued, Failed) or a phase as ModelArts names it (Running).
+PHASES = frozenset((*POOL_PHASES, *NODE_PHASES, "unknown"))
 READABLE_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -39,6 +44,7 @@ class _Reader(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.stack: list[bool] = []  # per open element: whether it (or an ancestor) is data
+        self.badges: list[bool] = []  # per open element: whether it is a badge
         self.texts: list[str] = []
 
     def _in_data(self) -> bool:
@@ -52,19 +58,24 @@ class _Reader(HTMLParser):
             self.texts.extend(values[name] for name in READABLE_ATTRIBUTES if values.get(name))
         if tag not in VOID:
             self.stack.append(is_data)
+            self.badges.append("badge" in classes)
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
         if tag not in VOID:
             self.stack.pop()
+            self.badges.pop()
 
     def handle_endtag(self, tag):
         if tag not in VOID and self.stack:
             self.stack.pop()
+            self.badges.pop()
 
     def handle_data(self, data):
-        if not self._in_data() and data.strip():
-            self.texts.append(data.strip())
+        text = data.strip()
+        phase = bool(self.badges) and self.badges[-1] and text in PHASES
+        if text and not self._in_data() and not phase:
+            self.texts.append(text)
 
 
 def interface_texts(html: str) -> list[str]:

@@ -24,3 +24,8 @@ def test_a_name_is_one_token_not_words():
 
 def test_the_data_element_ends_where_it_closes():
     assert interface_texts('<div><span class="mono">a-b</span>Delete this</div>') == ["Delete this"]
+
+
+def test_a_badge_is_data_only_when_it_shows_a_phase():
+    html = '<span class="badge ok">Running</span><span class="badge warn">Not seen on ModelArts</span>'
+    assert english_left(html) == ["Not seen on ModelArts"]
