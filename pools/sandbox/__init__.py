@@ -1,4 +1,4 @@
-"""A local ModelArts-compatible server for the nine dedicated-resource-pool operations.
+"""A local ModelArts-compatible server for the dedicated-resource-pool operations.
 
 It speaks the API as documented in ``modelarts-api.md`` (paths, shapes, states, errors), verifies
 ``SDK-HMAC-SHA256`` signatures with ``pools.modelarts.signer``, and imports nothing from Django. The
@@ -9,11 +9,12 @@ Modules, one job each:
 
 * ``server``      — ``Sandbox``: start/stop, reset, seed, faults, clock, recorded calls, state inspection
 * ``handler``     — HTTP in and out; ``api`` — route, authenticate, faults, run; ``control`` — ``/_sandbox/``
-* ``routing``     — the nine paths and operation names; ``auth`` / ``accounts`` — signatures and projects
+* ``routing``     — the paths and operation names; ``auth`` / ``accounts`` — signatures and projects
 * ``validation``  — the CreatePool body; ``flavors`` — the flavor catalog; ``labels`` — ``labelSelector``
 * ``model``       — pool/node records and their state machines; ``store`` — state behind a lock
 * ``operations``  — pools, nodes, statistics; ``usage`` — runtime metrics; ``monitoring`` — series
 * ``nodes`` / ``paging`` / ``render`` — node building, ``continue`` tokens, pool objects
+* ``events``      — ListEvents, read off the records' timestamps; ``maintenance`` — scheduled events
 * ``faults``      — injected failures; ``seed`` — the demo estate; ``persistence`` — the state file
 * ``clock``       — system and manual clocks; ``hashing`` — deterministic names and numbers
 """

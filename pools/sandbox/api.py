@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pools.modelarts import signer
-from pools.sandbox import auth, errors, faults, monitoring, operations, routing, usage
+from pools.sandbox import auth, errors, events, faults, maintenance, monitoring, operations, routing, usage
 from pools.sandbox.auth import ReceivedRequest
 from pools.sandbox.errors import ApiError
 
@@ -68,6 +68,12 @@ def run_operation(sandbox: Sandbox, route: routing.Route, query: dict[str, str],
             return usage.runtime_metrics(store, project)
         case routing.SHOW_POOL_MONITOR:
             return monitoring.pool_monitor(store, project, pool, query)
+        case routing.LIST_EVENTS:
+            return events.list_events(store, project, query)
+        case routing.LIST_SCHEDULED_EVENTS:
+            return maintenance.list_scheduled_events(store, project, query)
+        case routing.ACCEPT_SCHEDULED_EVENT:
+            return maintenance.accept_scheduled_event(store, project, route.event_id or "", body)
     raise LookupError(route.operation)
 
 

@@ -1,4 +1,4 @@
-"""The nine operations' paths (API reference §2), matched against a request's method and raw path."""
+"""The operations' paths (API reference §2 and §10), matched against a request's method and raw path."""
 
 from __future__ import annotations
 
@@ -14,9 +14,13 @@ DELETE_POOL = "DeletePool"
 SHOW_POOL = "ShowPool"
 CREATE_POOL = "CreatePool"
 LIST_POOLS = "ListPools"
+LIST_EVENTS = "ListEvents"
+LIST_SCHEDULED_EVENTS = "ListScheduledEvents"
+ACCEPT_SCHEDULED_EVENT = "AcceptScheduledEvent"
 
 PROJECT = "{project_id}"
 POOL = "{pool_name}"
+EVENT = "{event_id}"
 
 # (method, path segments after the leading "/", operation); named as the SDK's request classes are.
 ROUTES: tuple[tuple[str, tuple[str, ...], str], ...] = (
@@ -29,6 +33,9 @@ ROUTES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("GET", ("v2", PROJECT, "pools", POOL), SHOW_POOL),
     ("POST", ("v2", PROJECT, "pools"), CREATE_POOL),
     ("GET", ("v2", PROJECT, "pools"), LIST_POOLS),
+    ("GET", ("v1", PROJECT, "events"), LIST_EVENTS),
+    ("GET", ("v1", PROJECT, "scheduled-events"), LIST_SCHEDULED_EVENTS),
+    ("POST", ("v1", PROJECT, "scheduled-events", EVENT, "accept"), ACCEPT_SCHEDULED_EVENT),
 )
 
 OPERATIONS: tuple[str, ...] = tuple(operation for _, _, operation in ROUTES)
@@ -39,6 +46,7 @@ class Route:
     operation: str
     project_id: str
     pool_name: str | None = None
+    event_id: str | None = None
 
 
 class MethodNotAllowed(LookupError):
@@ -50,7 +58,7 @@ def _bind(pattern: tuple[str, ...], segments: list[str]) -> dict[str, str] | Non
         return None
     bound: dict[str, str] = {}
     for expected, actual in zip(pattern, segments, strict=True):
-        if expected in (PROJECT, POOL):
+        if expected in (PROJECT, POOL, EVENT):
             if not actual:
                 return None
             bound[expected] = actual
@@ -70,7 +78,7 @@ def match(method: str, raw_path: str) -> Route | None:
         if route_method != method:
             path_known = True
             continue
-        return Route(operation, bound[PROJECT], bound.get(POOL))
+        return Route(operation, bound[PROJECT], bound.get(POOL), bound.get(EVENT))
     if path_known:
         raise MethodNotAllowed(raw_path)
     return None
