@@ -1,9 +1,9 @@
 """One signed call to the ModelArts API: the request on the wire, its signature, retries and deadline, a log line.
 
-The request on the wire is what the official SDK sends: ``/v2/{project_id}/...`` with path values
-percent-encoded with nothing kept safe, the query already in canonical order and encoding, JSON bodies
-serialised the SDK's way, ``Content-Type: application/json`` on every call, and an SDK-HMAC-SHA256 signature
-made afresh for every attempt.
+The request on the wire is what the official SDK sends: ``/v2/{project_id}/...`` (``/v1/`` for the event
+operations) with path values percent-encoded with nothing kept safe, the query already in canonical order and
+encoding, JSON bodies serialised the SDK's way, ``Content-Type: application/json`` on every call, and an
+SDK-HMAC-SHA256 signature made afresh for every attempt.
 
 Retries: a GET is retried on transport errors and 5xx, with exponential backoff and full jitter; any method
 is retried on 429 after the server's ``Retry-After`` (the gateway turned it away). A change (POST, DELETE) is
@@ -193,7 +193,7 @@ class Transport:
         self._clock = clock
         self._random = rng
         self._min_attempt = min(MIN_ATTEMPT_SECONDS, timeout)
-        self._base_path = f"/v2/{path_value(project_id, 'project id')}"
+        self._project_path = path_value(project_id, "project id")
 
     def _send(
         self, method: str, url: str, headers: dict[str, str], body: bytes | None, *, timeout: float
@@ -222,11 +222,13 @@ class Transport:
         *,
         body: bytes | None = None,
         user_id: bool = False,
+        api_version: str = "v2",
     ) -> requests.Response:
-        """Send ``operation`` (``path`` under ``/v2/{project_id}``, ``query`` pairs whose None values are left
-        out) and return its answer when the status is below 400; raise the typed ``ModelArtsError`` otherwise.
-        ``user_id``: send the ``X-ModelArts-User-ID`` header (the operations that authorise workspaces)."""
-        path = self._base_path + path
+        """Send ``operation`` (``path`` under ``/{api_version}/{project_id}``, ``query`` pairs whose None values
+        are left out) and return its answer when the status is below 400; raise the typed ``ModelArtsError``
+        otherwise. ``user_id``: send the ``X-ModelArts-User-ID`` header (the operations that authorise
+        workspaces)."""
+        path = f"/{api_version}/{self._project_path}{path}"
         canonical = signer.canonical_query([(name, value) for name, value in query if value is not None])
         url = f"{self.endpoint}{path}?{canonical}" if canonical else f"{self.endpoint}{path}"
         headers = self._headers(user_id)
