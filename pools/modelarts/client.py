@@ -265,7 +265,8 @@ class ModelArtsClient:
         offset: int = 0,
         limit: int = SCHEDULED_EVENT_LIMIT,
     ) -> ScheduledEventList:
-        """ListScheduledEvents (``/v1``): planned maintenance on the project's nodes, newest first."""
+        """ListScheduledEvents (``/v1``): planned maintenance on the nodes of one workspace's pools (``"0"``
+        when not given), newest first."""
         chosen = list(states)
         if any(state not in SCHEDULED_EVENT_STATES for state in chosen):
             raise ValueError(f"states must be among {', '.join(SCHEDULED_EVENT_STATES)}")
@@ -292,14 +293,21 @@ class ModelArtsClient:
         not_before: datetime | None = None,
         redeploy_type: str | None = None,
         auto_flow: bool | None = None,
+        workspace_id: str | None = None,
     ) -> ScheduledEvent:
         """AcceptScheduledEvent (``/v1``): authorise the maintenance, from ``not_before`` (None: at once),
-        optionally as a SOFT or HARD redeploy (HARD loses the node's disks). Never replayed: a lost answer
-        raises ``OutcomeUnknownError`` (list the event to see its state)."""
+        optionally as a SOFT or HARD redeploy (HARD loses the node's disks); ``workspace_id`` is the pool's
+        (``"0"`` when not given). Never replayed: a lost answer raises ``OutcomeUnknownError`` (list the
+        event to see its state)."""
         body = accept_body(not_before, redeploy_type, auto_flow)
         path = f"/scheduled-events/{path_value(event_id, 'scheduled event id')}/accept"
         response = self._transport.call(
-            "AcceptScheduledEvent", "POST", path, body=_json_body(body), api_version="v1"
+            "AcceptScheduledEvent",
+            "POST",
+            path,
+            [("workspaceId", workspace_id)],
+            body=_json_body(body),
+            api_version="v1",
         )
         return self._parse("AcceptScheduledEvent", response, ScheduledEvent.parse)
 

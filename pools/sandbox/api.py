@@ -73,7 +73,7 @@ def run_operation(sandbox: Sandbox, route: routing.Route, query: dict[str, str],
         case routing.LIST_SCHEDULED_EVENTS:
             return maintenance.list_scheduled_events(store, project, query)
         case routing.ACCEPT_SCHEDULED_EVENT:
-            return maintenance.accept_scheduled_event(store, project, route.event_id or "", body)
+            return maintenance.accept_scheduled_event(store, project, route.event_id or "", query, body)
     raise LookupError(route.operation)
 
 

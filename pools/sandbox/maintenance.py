@@ -10,7 +10,8 @@ before the work starts is ``canceled``.
 Choices where the docs are silent (**sandbox**): ``notBefore`` must lie after now and no later than the
 event's planned start (the ``notBefore`` it shows while inquiring); ``autoFlow`` is ``"true"`` or
 ``"false"``; an unknown event answers 404 ``ModelArts.50016001``; accepting an event that is no longer
-``inquiring`` answers 400; ``workspaceId`` filters by the pool's workspace only when given.
+``inquiring`` answers 400. Both operations cover one workspace, ``workspaceId`` (``"0"`` when not given, as
+documented): an event of a pool in another workspace is not listed, and accepting it answers 404.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ EVENT_TYPES = (
 REDEPLOY_TYPES = ("SOFT", "HARD")
 AUTO_FLOW_VALUES = ("true", "false")
 MAX_LIMIT = 100
+DEFAULT_WORKSPACE = "0"
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 
 
@@ -110,7 +112,7 @@ def _matches(rendered: dict[str, Any], pool: PoolRecord, query: Mapping[str, str
         (not states or rendered["state"] in states)
         and (not types or rendered["type"] in types)
         and all(not value or rendered[key] == value for key, value in wanted.items())
-        and (not query.get("workspaceId") or pool.workspace_id == query["workspaceId"])
+        and pool.workspace_id == (query.get("workspaceId") or DEFAULT_WORKSPACE)
         and (not query.get("publishStartTime") or rendered["publishTime"] >= query["publishStartTime"])
         and (not query.get("publishEndTime") or rendered["publishTime"] <= query["publishEndTime"])
     )
@@ -133,8 +135,12 @@ def list_scheduled_events(store: Store, project_id: str, query: Mapping[str, str
     return {"events": found[offset : offset + limit], "count": len(found)}
 
 
-def _find(store: Store, project_id: str, wanted: str) -> tuple[PoolRecord, ScheduledEventRecord]:
+def _find(
+    store: Store, project_id: str, wanted: str, workspace: str
+) -> tuple[PoolRecord, ScheduledEventRecord]:
     for pool in store.project_pools(project_id):
+        if pool.workspace_id != workspace:
+            continue
         for event in pool.scheduled_events:
             if event.id == wanted:
                 return pool, event
@@ -176,10 +182,12 @@ def _redeploy(
     return kind, auto_flow
 
 
-def accept_scheduled_event(store: Store, project_id: str, wanted: str, body: bytes) -> dict[str, Any]:
+def accept_scheduled_event(
+    store: Store, project_id: str, wanted: str, query: Mapping[str, str], body: bytes
+) -> dict[str, Any]:
     data = parse_json_object(body) if body.strip() else {}
     with store.lock:
-        pool, event = _find(store, project_id, wanted)
+        pool, event = _find(store, project_id, wanted, query.get("workspaceId") or DEFAULT_WORKSPACE)
         now = store.now()
         node = _node(pool, event.node_name)
         state = event.state(now, node)

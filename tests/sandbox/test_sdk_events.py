@@ -15,6 +15,7 @@ from huaweicloudsdkmodelarts.v1 import (
     RedeployConfig,
 )
 
+from pools.sandbox.seed import VISION_WORKSPACE
 from tests.fixtures.sandbox import PROJECT_ID, pool_body, pool_id
 from tests.sandbox.helpers import REQUEST_ID
 from tests.sandbox.test_sdk import client_for
@@ -29,8 +30,14 @@ def utc(moment: float) -> str:
     return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def workspace_of(pool_display_name):
+    return VISION_WORKSPACE if pool_display_name == "vision-train" else "0"
+
+
 def inquiring(client, pool_display_name):
-    listed = client.list_scheduled_events(ListScheduledEventsRequest(state=["inquiring"]))
+    listed = client.list_scheduled_events(
+        ListScheduledEventsRequest(workspace_id=workspace_of(pool_display_name), state=["inquiring"])
+    )
     return next(event for event in listed.events if event.pool_display_name == pool_display_name)
 
 
@@ -89,10 +96,13 @@ def test_the_sdk_sees_a_bad_event_type(sandbox, client):
 def test_the_sdk_lists_the_demo_estates_scheduled_maintenance(seeded_sandbox, client):
     listed = client.list_scheduled_events(ListScheduledEventsRequest())
     waiting = client.list_scheduled_events(ListScheduledEventsRequest(state=["inquiring", "scheduled"]))
+    vision = client.list_scheduled_events(ListScheduledEventsRequest(workspace_id=VISION_WORKSPACE))
 
-    assert listed.count == 3
+    # Without workspaceId: the default workspace "0" only.
+    assert listed.count == 2
     assert {event.state for event in listed.events} == {"inquiring", "completed"}
-    assert {event.pool_display_name for event in waiting.events} == {"llm-pretrain", "vision-train"}
+    assert {event.pool_display_name for event in waiting.events} == {"llm-pretrain"}
+    assert [event.pool_display_name for event in vision.events] == ["vision-train"]
     repair = inquiring(client, "llm-pretrain")
     assert repair.type == "system-maintenance"
     assert repair.catalog == "hardware"
@@ -144,7 +154,11 @@ def test_the_sdk_is_refused_a_soft_redeploy_of_an_unavailable_node_and_a_time_ou
     def accept(event, **fields):
         with pytest.raises(ClientRequestException) as refused:
             client.accept_scheduled_event(
-                AcceptScheduledEventRequest(event_id=event.id, body=EventUpdate(**fields))
+                AcceptScheduledEventRequest(
+                    event_id=event.id,
+                    workspace_id=workspace_of(event.pool_display_name),
+                    body=EventUpdate(**fields),
+                )
             )
         assert refused.value.status_code == 400
         return refused.value.error_msg
@@ -159,15 +173,22 @@ def test_the_sdk_is_refused_a_soft_redeploy_of_an_unavailable_node_and_a_time_ou
 def test_the_sdk_accepts_at_once_and_cannot_accept_twice(seeded_sandbox, client):
     disk = inquiring(client, "vision-train")
 
+    with pytest.raises(ClientRequestException) as elsewhere:
+        client.accept_scheduled_event(AcceptScheduledEventRequest(event_id=disk.id, body=EventUpdate()))
     accepted = client.accept_scheduled_event(
         AcceptScheduledEventRequest(
-            event_id=disk.id, body=EventUpdate(redeploy_config=RedeployConfig(type="SOFT"))
+            event_id=disk.id,
+            workspace_id=VISION_WORKSPACE,
+            body=EventUpdate(redeploy_config=RedeployConfig(type="SOFT")),
         )
     )
 
+    assert elsewhere.value.status_code == 404  # the event's pool is in another workspace
     assert accepted.state == "executing"
     with pytest.raises(ClientRequestException) as again:
-        client.accept_scheduled_event(AcceptScheduledEventRequest(event_id=disk.id, body=EventUpdate()))
+        client.accept_scheduled_event(
+            AcceptScheduledEventRequest(event_id=disk.id, workspace_id=VISION_WORKSPACE, body=EventUpdate())
+        )
     assert again.value.status_code == 400
     assert "only an inquiring event" in again.value.error_msg
 
