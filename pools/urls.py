@@ -11,6 +11,8 @@ from pools.views import (
     approvals,
     audit,
     connections,
+    event_requests,
+    events,
     monitoring,
     nodes,
     overview,
@@ -40,6 +42,7 @@ pool_urls = [
         monitoring.pool_monitoring_csv,
         name="pool_monitoring_csv",
     ),
+    path("pools/<int:connection_id>/<str:pool_name>/events/", events.pool_events, name="pool_events"),
     # Pages that file change requests about pools: the wizard and the delete requests
     path("pool-wizard/", pool_wizard.pool_wizard_start, name="pool_wizard_start"),
     path("pool-wizard/<slug:wizard_id>/<slug:step>/", pool_wizard.pool_wizard_step, name="pool_wizard_step"),
@@ -49,10 +52,19 @@ pool_urls = [
         name="delete_pool_request",
     ),
     path(
+        "pools/<int:connection_id>/<str:pool_name>/events/<str:event_id>/accept/",
+        event_requests.accept_event_request,
+        name="accept_event_request",
+    ),
+    path(
         "pools/<int:connection_id>/<str:pool_name>/nodes/delete/",
         pool_requests.delete_nodes_request,
         name="delete_nodes_request",
     ),
+]
+
+event_urls = [
+    path("events/", events.events_inbox_view, name="events_inbox"),
 ]
 
 connection_urls = [
@@ -95,6 +107,7 @@ audit_urls = [
 SECTIONS = {
     "overview": overview_urls,
     "pools": pool_urls,
+    "events": event_urls,
     "connections": connection_urls,
     "approvals": approval_urls,
     "my_requests": my_request_urls,

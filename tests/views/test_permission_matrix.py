@@ -29,6 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from pools import permissions
 from pools.models import ChangeRequest, Connection
+from pools.sandbox import maintenance
 from pools.services import change_requests
 from tests.fixtures import sandbox as sandbox_account
 from tests.fixtures.connections import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
@@ -200,6 +201,22 @@ def wizard_basics(world: World) -> dict[str, str]:
     }
 
 
+def a_scheduled_event(world: World) -> dict[str, Any]:
+    """The demo estate's hardware repair waiting for acceptance on one of llm-pretrain's nodes."""
+    listed = maintenance.list_scheduled_events(world.sandbox.store, sandbox_account.PROJECT_ID, {})
+    event = next(event for event in listed["events"] if event["state"] == "inquiring")
+    return {"connection_id": world.connection.pk, "pool_name": event["poolName"], "event_id": event["id"]}
+
+
+def acceptance(world: World) -> dict[str, str]:
+    return {
+        "redeploy": "HARD",
+        "confirm_wipe": "on",
+        "reason": "permission matrix",
+        "submission_key": "d" * 32,
+    }
+
+
 def csv_export(world: World) -> dict[str, str]:
     return {"fmt": "csv"}
 
@@ -273,6 +290,8 @@ ROUTES: dict[str, Route] = {
     "pools:pool_nodes": page(VIEWING, kwargs=the_pool),
     "pools:pool_monitoring": page(VIEWING, kwargs=the_pool),
     "pools:pool_monitoring_csv": page(VIEWING, kwargs=the_pool),
+    "pools:pool_events": page(VIEWING, kwargs=the_pool),
+    "pools:events_inbox": page(VIEWING),
     # --- requesting changes: the create-pool wizard, deleting a pool or nodes ---
     "pools:pool_wizard_start": Route(get=REQUESTING, post=REQUESTING),
     "pools:pool_wizard_step": Route(
@@ -281,6 +300,9 @@ ROUTES: dict[str, Route] = {
     "pools:delete_pool_request": Route(get=REQUESTING, post=REQUESTING, kwargs=the_pool, post_data=deletion),
     "pools:delete_nodes_request": Route(
         get=REQUESTING, post=REQUESTING, kwargs=the_pool, post_data=node_deletion
+    ),
+    "pools:accept_event_request": Route(
+        get=REQUESTING, post=REQUESTING, kwargs=a_scheduled_event, post_data=acceptance
     ),
     # --- approvals ---
     "pools:approval_queue": page(APPROVING),
