@@ -88,10 +88,12 @@ def page_urls(connection, pool_name: str) -> dict[str, str]:
         "nodes": reverse("pools:pool_nodes", kwargs=pool),
         "monitoring": reverse("pools:pool_monitoring", kwargs=pool),
         "CSV": reverse("pools:pool_monitoring_csv", kwargs=pool),
+        "events": reverse("pools:pool_events", kwargs=pool),
+        "events inbox": reverse("pools:events_inbox"),
     }
 
 
-PAGES = ("overview card", "pool list", "pool detail", "nodes", "monitoring", "CSV")
+PAGES = ("overview card", "pool list", "pool detail", "nodes", "monitoring", "CSV", "events", "events inbox")
 
 
 @pytest.mark.usefixtures("impatient")
