@@ -54,6 +54,10 @@ class AcceptEventForm(SubmissionKeyMixin):
         self.event = event
         self.now = now
         super().__init__(*args, **kwargs)
+        window = {"min": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")}
+        if event.not_before is not None:
+            window["max"] = event.not_before.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+        self.fields["not_before"].widget.attrs.update(window)
         self.fields["redeploy"].choices = [
             (AUTHORISE_ONLY, "No: authorise the maintenance only"),
             *((kind, f"{kind} (wipes the disks)" if kind == HARD else kind) for kind in event.redeploy_types),

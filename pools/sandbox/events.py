@@ -90,7 +90,7 @@ def _counts(pool: PoolRecord, moment: float) -> tuple[int, ...]:
 
 def _status_event(pool: PoolRecord, moment: float, before: str, after: str) -> PoolEvent:
     if after in WARNING_PHASES:
-        message = f"Pool status changed, from {before} to {after}, details: {pool.message}."
+        message = f"Pool status changed, from {before} to {after}, details: {pool.message.rstrip('.')}."
         return PoolEvent(moment, 0, WARNING, POOL_STATUS_CHANGE, message)
     return PoolEvent(moment, 0, NORMAL, POOL_STATUS_CHANGE, f"Pool status changed, from {before} to {after}.")
 
