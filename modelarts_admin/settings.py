@@ -177,11 +177,25 @@ SELECTOR_STALE_SECONDS = env.float("SELECTOR_STALE_SECONDS", default=86400.0)
 
 # Change requests
 CHANGE_REQUEST_EXPIRY_HOURS = env.float("CHANGE_REQUEST_EXPIRY_HOURS", default=72.0)
-APPROVALS_REQUIRED = {
-    "create_pool": env.int("APPROVALS_REQUIRED_CREATE_POOL", default=1),
-    "delete_pool": env.int("APPROVALS_REQUIRED_DELETE_POOL", default=1),
-    "delete_nodes": env.int("APPROVALS_REQUIRED_DELETE_NODES", default=1),
-}
+# How many approvers each kind of change needs (APPROVALS_REQUIRED_<KIND>, e.g. APPROVALS_REQUIRED_SCALE_POOL).
+CHANGE_KINDS = (
+    "create_pool",
+    "delete_pool",
+    "delete_nodes",
+    "scale_pool",
+    "edit_pool",
+    "pool_tags",
+    "reboot_nodes",
+    "drain_nodes",
+    "lock_nodes",
+    "unlock_nodes",
+    "reset_nodes",
+    "accept_event",
+)
+APPROVALS_REQUIRED = {kind: env.int(f"APPROVALS_REQUIRED_{kind.upper()}", default=1) for kind in CHANGE_KINDS}
+# A change ModelArts completes later (a scale, a reboot) that is still not complete this long after the call
+# is settled as failed, for a person to look at.
+CHANGE_REQUEST_FOLLOW_TIMEOUT_MINUTES = env.int("CHANGE_REQUEST_FOLLOW_TIMEOUT_MINUTES", default=120)
 # A request still "executing" this long after it started was interrupted (crash, restart): the
 # process_change_requests command then settles it by asking the API. Keep it well above the client deadline.
 # It is also how long a call whose answer was lost may still land: the change is sent again only when the API

@@ -90,6 +90,11 @@ approval_urls = [
     path("requests/<int:pk>/retry/", approvals.change_request_retry_view, name="change_request_retry"),
     path("requests/<int:pk>/execute/", approvals.change_request_execute_view, name="change_request_execute"),
     path("requests/<int:pk>/cancel/", approvals.change_request_cancel_view, name="change_request_cancel"),
+    path(
+        "requests/<int:pk>/check-progress/",
+        approvals.change_request_check_progress_view,
+        name="change_request_check_progress",
+    ),
     path("requests/<int:pk>/comment/", approvals.change_request_comment_view, name="change_request_comment"),
 ]
 

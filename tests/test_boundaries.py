@@ -33,8 +33,31 @@ LOGGING_CALLS = frozenset(
     {"log_action", "log_actions", "log_addition", "log_change", "log_deletion", "log_deletions"}
 )
 # The client's operations that change or cost something: sent only after approval, by the execution module.
-UPSTREAM_CHANGES = frozenset({"create_pool", "delete_pool", "delete_nodes"})
 CHANGE_REQUEST_EXECUTION = "pools/services/change_requests/execution.py"
+CHANGE_KINDS = "pools/change_kinds"
+CHANGING_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+
+
+def client_methods_that_change() -> frozenset[str]:
+    """The client's operations that change something: every method of ``pools/modelarts/`` that hands the
+    transport a POST, PATCH, PUT or DELETE (``self._transport.call("DeletePool", "DELETE", ...)``)."""
+    names = set()
+    for path in sorted((ROOT / "pools" / "modelarts").glob("*.py")):
+        for function in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(function, ast.FunctionDef):
+                continue
+            for node in ast.walk(function):
+                if (
+                    isinstance(node, ast.Call)
+                    and len(node.args) >= 2
+                    and isinstance(node.args[1], ast.Constant)
+                    and node.args[1].value in CHANGING_METHODS
+                ):
+                    names.add(function.name)
+    return frozenset(names)
+
+
+UPSTREAM_CHANGES = client_methods_that_change()
 
 
 class Module:
@@ -175,15 +198,24 @@ def log_entry_writes(module: Module) -> Iterator[str]:
 
 
 def upstream_changes(module: Module) -> Iterator[str]:
+    """Calls of the client's changing operations, and runs of a change kind's one call."""
+    changing = UPSTREAM_CHANGES
     for node in ast.walk(module.tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if node.func.attr in UPSTREAM_CHANGES:
+            if node.func.attr in changing and not module.path.startswith(CHANGE_KINDS + "/"):
                 yield f"calls {ast.unparse(node.func)}()"
+            if (
+                node.func.attr == "call"
+                and "change_kind" in ast.unparse(node.func.value)
+                and module.path != CHANGE_REQUEST_EXECUTION
+            ):
+                yield f"runs {ast.unparse(node.func)}()"
 
 
 def changes_allowed_in(path: str) -> bool:
-    """The client and the sandbox define the operations; the execution module is the one caller."""
-    return not (under("pools/modelarts", "pools/sandbox")(path) or path == CHANGE_REQUEST_EXECUTION)
+    """The client and the sandbox define the operations; the change kinds make the calls, and the execution
+    module is the one that runs a kind's call."""
+    return not under("pools/modelarts", "pools/sandbox")(path)
 
 
 def oversized_module(module: Module) -> Iterator[str]:
@@ -206,6 +238,21 @@ RULES = (
         under("pools/selectors"),
         # pools.audit writes and seals entries; readers parse them with pools.core.audit_messages.
         imports_matching(lambda name: within(name, "pools.services", "pools.audit", "pools.audit_witness")),
+    ),
+    Rule(
+        "change kinds import no models, reads, writes, views or forms",
+        under(CHANGE_KINDS),
+        imports_matching(
+            lambda name: within(
+                name,
+                "pools.models",
+                "pools.selectors",
+                "pools.services",
+                "pools.views",
+                "pools.forms",
+                "django",
+            )
+        ),
     ),
     Rule(
         "core imports no reads or writes",
@@ -352,6 +399,19 @@ def test_selectors_importing_the_audit_writer_are_caught():
     assert check(rule, "pools/selectors/x.py", allowed) == set()
 
 
+def test_change_kinds_importing_the_layers_above_them_is_caught():
+    rule = "change kinds import no models, reads, writes, views or forms"
+    for source in (
+        "from pools.models import ChangeRequest",
+        "from pools.selectors.cache import cached_read",
+        "from pools.services import change_requests",
+        "from django.conf import settings",
+    ):
+        assert check(rule, "pools/change_kinds/scale_pool.py", source), source
+    allowed = "from pools.core.errors import ApplicationError\nfrom pools.modelarts.vocabulary import POOL_RUNNING\n"
+    assert check(rule, "pools/change_kinds/scale_pool.py", allowed) == set()
+
+
 def test_core_importing_reads_or_writes_is_caught():
     rule = "core imports no reads or writes"
     assert check(rule, "pools/core/clients.py", "from pools.selectors.cache import cached_read")
@@ -459,13 +519,22 @@ def test_writing_log_entries_anywhere_but_audit_is_caught():
     assert check(rule, "pools/audit.py", header + "LogEntry.objects.log_actions(user_id=1)") == set()
 
 
-def test_changing_pools_anywhere_but_the_execution_module_is_caught():
+def test_the_changing_operations_are_read_off_the_client():
+    assert {"create_pool", "delete_pool", "delete_nodes"} <= UPSTREAM_CHANGES
+    assert not {"show_pool", "list_pools", "list_nodes", "iter_nodes"} & UPSTREAM_CHANGES
+
+
+def test_changing_pools_anywhere_but_a_change_kind_is_caught():
     rule = "only change-request execution changes pools"
     for call in ("client.create_pool(body)", "client.delete_pool(name)", "c.delete_nodes(name, ['n1'])"):
         source = f"def f(client, c, body, name):\n    {call}\n"
         assert check(rule, "pools/views/x.py", source), call
         assert check(rule, "pools/services/change_requests/decisions.py", source), call
-        assert check(rule, CHANGE_REQUEST_EXECUTION, source) == set(), call
+        assert check(rule, CHANGE_REQUEST_EXECUTION, source), call
+        assert check(rule, "pools/change_kinds/delete_pool.py", source) == set(), call
+    run = "def f(client, cr):\n    cr.change_kind.call(client, cr)\n"
+    assert check(rule, "pools/services/change_requests/decisions.py", run)
+    assert check(rule, CHANGE_REQUEST_EXECUTION, run) == set()
     reads = "def f(client):\n    client.show_pool('p')\n    client.list_nodes('p')\n"
     assert check(rule, "pools/selectors/x.py", reads) == set()
     assert check(rule, "pools/sandbox/x.py", "store.delete_pool('p')") == set()

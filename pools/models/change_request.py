@@ -3,11 +3,15 @@
 State machine (every arrow is a compare-and-set UPDATE in pools/services/change_requests/):
 
     pending ──approve (enough approvals)──> approved ──claim──> executing ──> succeeded | failed | unknown
+                                                                    └──> in_progress ──> succeeded | failed
        │                                                            ▲
        ├──reject──> rejected                 failed ──retry (claim)─┤
        ├──cancel──> cancelled               unknown ──retry (claim, only after looking: see below)
        └──time────> expired   (recorded by the scheduled job, or by a decision that finds it overdue;
                               until then pages read it as expired: ``current_status``)
+
+"in_progress": ModelArts accepted a change that completes later (a scale, a reboot); the scheduled job looks
+at it (``ChangeKind.observe``) until it is complete or has failed, and the request page shows how far it got.
 
 "unknown": the call may or may not have taken effect (its answer was lost). It is settled by looking at
 ModelArts (a retry, or the scheduled job): succeeded when the change shows; failed when it still does not
@@ -22,7 +26,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from pools.modelarts.vocabulary import ANNOTATION_BILLING_MODE, ANNOTATION_PERIOD_NUM, ANNOTATION_PERIOD_TYPE
+from pools.change_kinds import change_kind
 from pools.models.connection import Connection
 
 
@@ -45,11 +49,21 @@ class ChangeRequest(models.Model):
         CREATE_POOL = "create_pool", "Create pool"
         DELETE_POOL = "delete_pool", "Delete pool"
         DELETE_NODES = "delete_nodes", "Delete nodes"
+        SCALE_POOL = "scale_pool", "Scale pool"
+        EDIT_POOL = "edit_pool", "Edit pool"
+        POOL_TAGS = "pool_tags", "Change pool tags"
+        REBOOT_NODES = "reboot_nodes", "Reboot nodes"
+        DRAIN_NODES = "drain_nodes", "Drain nodes"
+        LOCK_NODES = "lock_nodes", "Lock nodes"
+        UNLOCK_NODES = "unlock_nodes", "Unlock nodes"
+        RESET_NODES = "reset_nodes", "Reset nodes"
+        ACCEPT_EVENT = "accept_event", "Accept scheduled maintenance"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending approval"
         APPROVED = "approved", "Approved"
         EXECUTING = "executing", "Executing"
+        IN_PROGRESS = "in_progress", "In progress"
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
         UNKNOWN = "unknown", "Outcome unknown"
@@ -58,7 +72,7 @@ class ChangeRequest(models.Model):
         EXPIRED = "expired", "Expired"
 
     connection = models.ForeignKey(Connection, on_delete=models.PROTECT, related_name="change_requests")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
     # The pool id (metadata.name) for deletes; the display name for a create.
     target = models.CharField(max_length=128)
     # The exact API body sent on execution: CreatePool body, {"deleteNodeNames": [...]}, or null.
@@ -98,6 +112,10 @@ class ChangeRequest(models.Model):
     result_pool_name = models.CharField(max_length=128, blank=True)
     # The last call may or may not have taken effect (timeout on a POST): query before anything is resent.
     outcome_unknown = models.BooleanField(default=False)
+    # For a change ModelArts completes later (in progress): what following it needs (a job id, an order name)
+    # as the call returned it, and when it was last looked at.
+    tracking = models.JSONField(default=dict, blank=True)
+    progress_checked_at = models.DateTimeField(null=True, blank=True)
 
     objects = ChangeRequestQuerySet.as_manager()
 
@@ -149,57 +167,36 @@ class ChangeRequest(models.Model):
         return "Approved" if self.decided_at else ""
 
     @property
+    def change_kind(self):
+        """What this kind of request asks for, and how it runs (``pools.change_kinds``)."""
+        return change_kind(self.kind)
+
+    @property
     def node_names(self) -> list[str]:
-        if self.kind != self.Kind.DELETE_NODES or not isinstance(self.body, dict):
-            return []
-        return [str(name) for name in self.body.get("deleteNodeNames", [])]
+        """The nodes the change acts on (none for a change to a whole pool)."""
+        return self.change_kind.node_names(self.body)
 
     @property
     def pool_name(self) -> str:
         """The remote pool id this request is about, when known."""
-        if self.kind == self.Kind.CREATE_POOL:
-            return self.result_pool_name
-        return self.target
+        return self.change_kind.pool_name(self)
 
     @property
     def summary(self) -> str:
         """One readable sentence saying what executing this request will do."""
-        if self.kind == self.Kind.DELETE_POOL:
-            shown = self.snapshot.get("display_name") if isinstance(self.snapshot, dict) else None
-            return f"Delete pool {self.target}" + (f" ({shown})" if shown and shown != self.target else "")
-        if self.kind == self.Kind.DELETE_NODES:
-            names = self.node_names
-            noun = "node" if len(names) == 1 else "nodes"
-            return f"Delete {len(names)} {noun} from pool {self.target}: {', '.join(names)}"
-        return f"Create pool {self.target}: {describe_create_body(self.body)}"
+        return self.change_kind.summary(self)
 
-
-def describe_create_body(body) -> str:
-    """'Dedicate pool for Train, Infer; 2 × modelarts.vm.gpu.t4u8; network net-1; pay-per-use'."""
-    if not isinstance(body, dict):
-        return "no body"
-    spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
-    metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
-    annotations = metadata.get("annotations") if isinstance(metadata.get("annotations"), dict) else {}
-    parts = [f"{spec.get('type', '?')} pool for {', '.join(spec.get('scope') or []) or 'no job types'}"]
-    resources = [r for r in spec.get("resources") or [] if isinstance(r, dict)]
-    if resources:
-        parts.append(", ".join(f"{r.get('count', '?')} × {r.get('flavor', '?')}" for r in resources))
-    network = spec.get("network") if isinstance(spec.get("network"), dict) else {}
-    if network.get("name"):
-        parts.append(f"network {network['name']}")
-    if annotations.get(ANNOTATION_BILLING_MODE) == "1":
-        period = {"2": "month", "3": "year"}.get(str(annotations.get(ANNOTATION_PERIOD_TYPE)), "period")
-        parts.append(f"yearly/monthly, {annotations.get(ANNOTATION_PERIOD_NUM, '?')} {period}(s)")
-    else:
-        parts.append("pay-per-use")
-    return "; ".join(parts)
+    @property
+    def call_description(self):
+        """The exact API call (method, path, body) the approver approves."""
+        return self.change_kind.describe(self)
 
 
 OPEN_STATUSES = (
     ChangeRequest.Status.PENDING,
     ChangeRequest.Status.APPROVED,
     ChangeRequest.Status.EXECUTING,
+    ChangeRequest.Status.IN_PROGRESS,  # ModelArts is still making it
     ChangeRequest.Status.UNKNOWN,  # still being settled: it may yet turn out done
 )
 DECIDED_STATUSES = tuple(s for s in ChangeRequest.Status if s != ChangeRequest.Status.PENDING)

@@ -18,10 +18,11 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from pools.change_kinds import change_kind
+from pools.change_kinds.create_pool import workspace_of
 from pools.core.audit_messages import parse_message
 from pools.models import OPEN_STATUSES, ChangeRequest, Connection
 from pools.permissions import APPROVE_CHANGE, REQUEST_CHANGE, VIEW_AUDIT
-from pools.selectors.live_state import workspace_of
 
 Status = ChangeRequest.Status
 
@@ -139,17 +140,20 @@ def open_change_requests_by_pool(connection: Connection) -> dict[str, list[Chang
 
 
 def open_duplicate(*, connection: Connection, kind: str, target: str, body: Any) -> ChangeRequest | None:
-    """The oldest open request of ``connection`` for the same change: the same kind and pool, or for a new
-    pool the same display name in the same workspace. A pending one past its expiry no longer counts."""
+    """The oldest open request of ``connection`` for the same change: the same kind and pool (and, for
+    changes to nodes, some of the same nodes: ``ChangeKind.same_change``), or for a new pool the same display
+    name in the same workspace. A pending one past its expiry no longer counts."""
     if kind == ChangeRequest.Kind.CREATE_POOL:
         same_pool = open_create_requests(
             connection=connection, display_name=target, workspace_id=workspace_of(body, connection)
         )
         return same_pool[0] if same_pool else None
-    return (
-        ChangeRequest.objects.filter(still_open(), connection=connection, kind=kind, target=target)
-        .order_by("created_at", "pk")
-        .first()
+    same_kind = ChangeRequest.objects.filter(
+        still_open(), connection=connection, kind=kind, target=target
+    ).order_by("created_at", "pk")
+    rule = change_kind(kind)
+    return next(
+        (other for other in same_kind if rule.same_change(target, body, other.target, other.body)), None
     )
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pools.change_kinds.pool_state import pool_deletion_problem
 from pools.core.errors import ApplicationError
 from pools.modelarts.types import Node, Pool
 from pools.models import ChangeRequest, Connection
-from pools.selectors.live_state import pool_deletion_problem
 from pools.selectors.modelarts import node_page
 
 POOL_UNREAD = "The pool could not be read."

@@ -16,6 +16,7 @@ STATUS_CLASSES = {
     ChangeRequest.Status.PENDING: "",
     ChangeRequest.Status.APPROVED: "",
     ChangeRequest.Status.EXECUTING: "warn",
+    ChangeRequest.Status.IN_PROGRESS: "warn",
     ChangeRequest.Status.SUCCEEDED: "ok",
     ChangeRequest.Status.FAILED: "err",
     ChangeRequest.Status.UNKNOWN: "warn",

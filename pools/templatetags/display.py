@@ -11,9 +11,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from pools.change_kinds.pool_body import BILLING_MODE_NAMES, BILLING_PAY_PER_USE, PERIOD_UNIT_NAMES
 from pools.modelarts.vocabulary import FAILED_PHASES, TRANSITIONAL_PHASES
 from pools.quantities import format_amount, resource_label
-from pools.services.pool_body import BILLING_MODE_NAMES, BILLING_PAY_PER_USE, PERIOD_UNIT_NAMES
 from pools.validators import is_invisible
 from pools.views import links
 

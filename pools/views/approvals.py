@@ -65,6 +65,7 @@ REJECTED = "You rejected change request #{pk}."
 RETRIED = "You retried change request #{pk}."
 EXECUTED = "You executed change request #{pk}."
 CANCELLED = "You cancelled change request #{pk}."
+CHECKED = "You checked the progress of change request #{pk}."
 
 Status = ChangeRequest.Status
 # A decision service: called with the deciding user and the request; raises ApplicationError to refuse.
@@ -88,6 +89,7 @@ class Card:
     can_execute: bool
     can_cancel: bool
     can_comment: bool
+    can_check_progress: bool
 
 
 def card_for(user, change_request: ChangeRequest) -> Card:
@@ -106,6 +108,7 @@ def card_for(user, change_request: ChangeRequest) -> Card:
         can_execute=runnable and status == Status.APPROVED,
         can_cancel=own and user.has_perm(REQUEST_CHANGE) and status == Status.PENDING,
         can_comment=own or user.has_perm(APPROVE_CHANGE),
+        can_check_progress=status == Status.IN_PROGRESS and (own or user.has_perm(APPROVE_CHANGE)),
     )
 
 
@@ -303,6 +306,13 @@ def change_request_execute_view(request: HtmxHttpRequest, pk: int):
 def change_request_cancel_view(request: HtmxHttpRequest, pk: int):
     change_request = change_request_get(pk=pk, user=request.user)
     return _decide(request, change_request, services.change_request_cancel, CANCELLED)
+
+
+@require_POST
+def change_request_check_progress_view(request: HtmxHttpRequest, pk: int):
+    _require_any(request.user, APPROVE_CHANGE, REQUEST_CHANGE)
+    change_request = change_request_get(pk=pk, user=request.user)
+    return _decide(request, change_request, services.change_request_check_progress, CHECKED)
 
 
 @require_POST

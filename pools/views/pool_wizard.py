@@ -19,6 +19,7 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseClientRefresh
 
 from pools import flavors
+from pools.change_kinds.pool_body import build_create_pool_body, create_pool_body_problem
 from pools.core.errors import ApplicationError
 from pools.forms.pool_wizard import messages as text
 from pools.forms.pool_wizard.base import WizardContext, hide_errors
@@ -31,7 +32,6 @@ from pools.permissions import REQUEST_CHANGE, require
 from pools.selectors.connections import connection_list_for, current_connection
 from pools.selectors.pool_names import NameCheck, pool_name_check
 from pools.services.change_requests import change_request_create
-from pools.services.pool_body import build_create_pool_body, create_pool_body_problem
 
 
 def _step_url(wizard_id: str, step: str, **query) -> str:

@@ -317,6 +317,8 @@ ROUTES: dict[str, Route] = {
     # Only its requester may withdraw a request.
     "pools:change_request_cancel": decision(frozenset({REQUESTER})),
     "pools:change_request_comment": decision(APPROVING | {REQUESTER}, comment),
+    # Looking at a change in progress: its requester and the approvers.
+    "pools:change_request_check_progress": decision(APPROVING | {REQUESTER}),
     # --- audit ---
     "pools:audit_log": page(AUDITING),
     "pools:audit_chain": page(AUDITING),

@@ -3,9 +3,9 @@ import json
 import pytest
 from django.urls import reverse
 
+from pools.change_kinds.pool_body import build_create_pool_body
 from pools.forms.pool_wizard import messages, resources, state, steps
 from pools.models import ChangeRequest
-from pools.services.pool_body import build_create_pool_body
 from pools.views import pool_wizard as views
 from tests.fixtures.sandbox import PROJECT_ID
 from tests.fixtures.wizard import WizardWalker, flavor_rows

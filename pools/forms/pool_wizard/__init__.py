@@ -11,7 +11,7 @@
     state.py       the wizards kept in the browser's session (drafts, size cap)
     messages.py    every text the wizard shows
 
-The vocabulary of a pool comes from pools.services.pool_body (types, scopes, billing codes, update
+The vocabulary of a pool comes from pools.change_kinds.pool_body (types, scopes, billing codes, update
 strategies) and pools.modelarts.vocabulary (the display-name rule, label keys): the wizard has no copies of its
 own.
 """

@@ -7,9 +7,7 @@ from typing import Any
 from django import forms
 from django.core.validators import URLValidator
 
-from pools.forms.pool_wizard import messages as text
-from pools.forms.pool_wizard.base import StepForm
-from pools.services.pool_body import (
+from pools.change_kinds.pool_body import (
     BILLING_MODE_NAMES,
     BILLING_PAY_PER_USE,
     BILLING_YEARLY_MONTHLY,
@@ -17,6 +15,8 @@ from pools.services.pool_body import (
     PERIOD_NUMBERS,
     PERIOD_YEAR,
 )
+from pools.forms.pool_wizard import messages as text
+from pools.forms.pool_wizard.base import StepForm
 
 PERIOD_OUT_OF_RANGE = {PERIOD_MONTH: text.PERIOD_MONTHS_RANGE, PERIOD_YEAR: text.PERIOD_YEARS_RANGE}
 

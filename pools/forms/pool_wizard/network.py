@@ -10,9 +10,9 @@ from django import forms
 from django.core.validators import RegexValidator
 
 from pools import flavors
+from pools.change_kinds.pool_body import DEDICATE, UPDATE_FORCE, UPDATE_IDLE
 from pools.forms.pool_wizard import messages as text
 from pools.forms.pool_wizard.base import StepForm
-from pools.services.pool_body import DEDICATE, UPDATE_FORCE, UPDATE_IDLE
 
 NETWORK_RE = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 JOB_FLAVOR_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")

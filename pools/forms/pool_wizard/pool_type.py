@@ -6,9 +6,9 @@ from typing import Any
 
 from django import forms
 
+from pools.change_kinds.pool_body import DEDICATE, LOGICAL, POOL_TYPES, SCOPES
 from pools.forms.pool_wizard import messages as text
 from pools.forms.pool_wizard.base import StepForm
-from pools.services.pool_body import DEDICATE, LOGICAL, POOL_TYPES, SCOPES
 
 POOL_TYPE_LABELS = {
     DEDICATE: "Dedicate — physical pool: own network, custom drivers",

@@ -9,9 +9,9 @@ from typing import Any
 from django import forms
 
 from pools import flavors
+from pools.change_kinds.pool_body import DEDICATE
 from pools.forms.pool_wizard import messages as text
 from pools.forms.pool_wizard.base import WizardContext, errors_outside
-from pools.services.pool_body import DEDICATE
 
 AZ_RE = re.compile(r"^[a-z]{2}-[a-z]+-\d+[a-z]$")
 MAX_ROWS = 10

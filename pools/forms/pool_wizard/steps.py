@@ -1,7 +1,7 @@
 """The steps in order, the form of each, and validating a wizard's saved steps one after the other.
 
 Every form turns its cleaned data into plain JSON values with ``to_state()``; the wizard keeps those per step
-and ``pools.services.pool_body.build_create_pool_body`` turns them into the CreatePool body.
+and ``pools.change_kinds.pool_body.build_create_pool_body`` turns them into the CreatePool body.
 Later steps depend on earlier ones (the pool type, the chosen flavors): they get a ``WizardContext``.
 """
 
@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.forms.formsets import ManagementForm
 
+from pools.change_kinds.pool_body import BILLING_PAY_PER_USE, DEDICATE, UPDATE_IDLE
 from pools.forms.pool_wizard.base import WizardContext
 from pools.forms.pool_wizard.basics import BasicsForm
 from pools.forms.pool_wizard.billing import BillingForm
@@ -20,7 +21,6 @@ from pools.forms.pool_wizard.network import NetworkForm
 from pools.forms.pool_wizard.pool_type import TypeScopeForm
 from pools.forms.pool_wizard.resources import ROWS_PREFIX, FlavorRowForm, FlavorRowFormSet
 from pools.forms.pool_wizard.review import ReviewForm
-from pools.services.pool_body import BILLING_PAY_PER_USE, DEDICATE, UPDATE_IDLE
 
 STEPS = ("basics", "type", "resources", "network", "billing", "review")
 STEP_FORMS = {

@@ -1,23 +1,42 @@
 """The whole demo in one process: migrate, start the sandbox with the demo estate, seed, serve."""
 
 import errno
+import logging
 import os
 import secrets
 import socket
+import threading
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections
 
 from modelarts_admin import devkeys
 from pools.management.commands.seed_demo import format_logins
 from pools.management.interrupts import stop_on_ctrl_c
 from pools.sandbox import DEFAULT_ACCOUNT, Sandbox
+from pools.services.change_requests import process_change_requests
 from pools.services.demo import demo_connection_ensure, demo_users_ensure
 
 DEFAULT_PORT = 8000
 DEFAULT_SANDBOX_PORT = 8089
+DEFAULT_JOB_SECONDS = 10.0
+
+logger = logging.getLogger(__name__)
+
+
+def run_scheduled_job(every: float, stop: threading.Event) -> None:
+    """What cron does in production (``manage.py process_change_requests``), every ``every`` seconds until
+    ``stop``: the demo's scales and reboots are followed to their end without anyone running it."""
+    while not stop.wait(every):
+        try:
+            process_change_requests()
+        except Exception:
+            logger.exception("The scheduled change-request job failed; it runs again in %s s", every)
+        finally:
+            close_old_connections()
 
 
 def port_is_free(port: int) -> bool:
@@ -67,6 +86,12 @@ class Command(BaseCommand):
             "--creation-seconds", type=float, default=25.0, help="how long a new pool creates"
         )
         parser.add_argument("--fresh", action="store_true", help="forget the saved sandbox estate")
+        parser.add_argument(
+            "--job-seconds",
+            type=float,
+            default=DEFAULT_JOB_SECONDS,
+            help=f"how often the scheduled change-request job runs (default {DEFAULT_JOB_SECONDS:g}; 0: never)",
+        )
 
     def handle(self, *args, **options):
         stop_on_ctrl_c()
@@ -92,6 +117,7 @@ class Command(BaseCommand):
         if not sandbox.pools(DEFAULT_ACCOUNT.project_id):
             sandbox.seed_demo(DEFAULT_ACCOUNT.project_id)
         url = self._start_sandbox(sandbox, options["sandbox_port"])
+        stop_job = threading.Event()
         try:
             # The demo prints its logins at every start, so its generated password is kept in var/.
             password = os.environ.get("DEMO_PASSWORD") or devkeys.read_or_create(
@@ -109,8 +135,14 @@ class Command(BaseCommand):
             self.stdout.write(f"ModelArts sandbox:    {url}  (faults: {url}/_sandbox/faults)")
             self.stdout.write(format_logins(logins))
             self.stdout.write(format_sandbox_keys(url, DEFAULT_ACCOUNT) + "\n")
+            if options["job_seconds"] > 0:
+                job = threading.Thread(
+                    target=run_scheduled_job, args=(options["job_seconds"], stop_job), daemon=True
+                )
+                job.start()
             call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False)
         finally:
+            stop_job.set()
             sandbox.stop()
 
     def _start_sandbox(self, sandbox: Sandbox, port: int) -> str:

@@ -1,4 +1,5 @@
-"""Change requests: the only path by which a pool is created or deleted, or nodes are deleted.
+"""Change requests: the only path by which pools and their nodes are changed (each kind of change is defined
+in ``pools/change_kinds/``).
 
 Requested by one person, approved by another (four eyes), executed exactly once, audited at every step.
 Callers use this package's functions: ``from pools.services import change_requests`` →
@@ -8,6 +9,7 @@ Callers use this package's functions: ``from pools.services import change_reques
 - ``rules``: who may do what, and what a request may ask for;
 - ``decisions``: create, approve, reject, cancel, comment, execute, retry;
 - ``execution``: claim, call ModelArts, settle, and look (reconcile) when an answer was lost;
+- ``progress``: following a change ModelArts completes later, until it is complete;
 - ``housekeeping``: expiry and the scheduled job (``process_change_requests``);
 - ``events``: the audit entry of each step; ``notifications``: the e-mails.
 """
@@ -27,6 +29,7 @@ from pools.services.change_requests.housekeeping import (
     change_requests_expire_due,
     process_change_requests,
 )
+from pools.services.change_requests.progress import change_request_check_progress
 from pools.services.change_requests.rules import OpenRequestExists
 
 __all__ = [
@@ -34,6 +37,7 @@ __all__ = [
     "ProcessSummary",
     "change_request_approve",
     "change_request_cancel",
+    "change_request_check_progress",
     "change_request_comment",
     "change_request_create",
     "change_request_execute",

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from pools.change_kinds import change_kind
 from pools.core.clients import CONNECTION_DELETED, usable_client_for
 from pools.core.errors import ApplicationError
 from pools.modelarts.errors import ModelArtsError
@@ -43,7 +44,6 @@ from pools.services.change_requests.rules import (
 )
 
 Status = ChangeRequest.Status
-Kind = ChangeRequest.Kind
 
 
 # --- file a request ------------------------------------------------------------------------------------------
@@ -119,7 +119,7 @@ def _checked_snapshot(connection: Connection, kind: str, target: str, body: Any)
         raise ApplicationError.from_upstream(f"Reading the live state of {target}", error) from error
     problems = problems_in(kind=kind, target=target, body=body, live=snapshot)
     if problems:
-        raise ApplicationError(" ".join(problems), field="body" if kind == Kind.DELETE_NODES else "target")
+        raise ApplicationError(" ".join(problems), field=change_kind(kind).problem_field)
     return snapshot
 
 
@@ -217,6 +217,10 @@ def change_request_approve(*, user, change_request: ChangeRequest, comment: str 
     _refuse_unless_pending(change_request, "approved")
     check = revalidate(change_request)
     if not check.ok and check.error is None:
+        # Another approver may have approved and run it while the live state was read: say that, not what
+        # the change it ran did to the pool.
+        change_request.refresh_from_db()
+        _refuse_unless_pending(change_request, "approved")
         raise ApplicationError(messages.NOT_APPROVABLE.format(problems=" ".join(check.problems)))
     comment = (comment or "").strip()[:COMMENT_MAX]
     if _add_approval(user, change_request, comment):

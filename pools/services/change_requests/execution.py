@@ -20,18 +20,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from pools.change_kinds import DONE, FAILED, PENDING, Observation
 from pools.core.clients import usable_client_for
 from pools.core.errors import ApplicationError
-from pools.modelarts.errors import (
-    InvalidResponseError,
-    ModelArtsError,
-    NotFoundError,
-    OutcomeUnknownError,
-)
-from pools.modelarts.vocabulary import NODE_DELETING, POOL_DELETING
+from pools.modelarts.errors import InvalidResponseError, ModelArtsError, OutcomeUnknownError
 from pools.models import ChangeRequest
 from pools.selectors.cache import forget_connection
-from pools.selectors.live_state import pools_named, revalidate, workspace_of
+from pools.selectors.live_state import revalidate
 from pools.services.change_requests import events, messages, notifications
 from pools.services.change_requests.rules import moment_text
 
@@ -40,7 +35,12 @@ logger = logging.getLogger(__name__)
 Status = ChangeRequest.Status
 Kind = ChangeRequest.Kind
 
-SETTLE_ACTIONS = {Status.SUCCEEDED: "succeed", Status.FAILED: "fail", Status.UNKNOWN: "outcome_unknown"}
+SETTLE_ACTIONS = {
+    Status.SUCCEEDED: "succeed",
+    Status.FAILED: "fail",
+    Status.UNKNOWN: "outcome_unknown",
+    Status.IN_PROGRESS: "in_progress",
+}
 # What a look at ModelArts found (``reconcile``): the change shows, it does not, or ModelArts could not be asked.
 MADE, MISSING, UNCHECKED = "made", "missing", "unchecked"
 
@@ -124,7 +124,7 @@ def _run_with(client, change_request: ChangeRequest, user, attempt: int) -> None
         )
         return
     try:
-        pool_name, request_id = _call_upstream(client, change_request)
+        called = change_request.change_kind.call(client, change_request)
     except (OutcomeUnknownError, InvalidResponseError) as error:
         # No answer, or none we can read: the change may or may not have happened. Look, never resend.
         _record_lost_answer(change_request, attempt, error)
@@ -140,28 +140,20 @@ def _run_with(client, change_request: ChangeRequest, user, attempt: int) -> None
             outcome_unknown=False,
         )
     else:
+        # A change ModelArts completes later (a scale, a reboot) is followed until it is complete.
+        in_progress = called.follow is not None
         settle(
             change_request,
             user,
             attempt,
-            Status.SUCCEEDED,
+            Status.IN_PROGRESS if in_progress else Status.SUCCEEDED,
             result_http_status=200,
-            result_request_id=request_id,
-            result_pool_name=pool_name,
+            result_request_id=called.request_id,
+            result_pool_name=called.pool_name,
+            result_message=messages.ACCEPTED_IN_PROGRESS if in_progress else "",
+            tracking=dict(called.follow or {}),
             outcome_unknown=False,
         )
-
-
-def _call_upstream(client, change_request: ChangeRequest) -> tuple[str, str]:
-    """Make the change. Returns (resulting pool name, upstream request id)."""
-    if change_request.kind == Kind.CREATE_POOL:
-        pool = client.create_pool(change_request.body)
-        return pool.name, pool.request_id
-    if change_request.kind == Kind.DELETE_POOL:
-        pool = client.delete_pool(change_request.target)
-        return pool.name, pool.request_id
-    ack = client.delete_nodes(change_request.target, change_request.node_names)
-    return change_request.target, ack.request_id
 
 
 def _upstream_fields(error: ModelArtsError | None) -> dict[str, Any]:
@@ -246,29 +238,31 @@ def settle_made(
 # --- observe and reconcile -----------------------------------------------------------------------------------
 
 
-def observed(client, change_request: ChangeRequest) -> tuple[bool, str]:
-    """Does ModelArts show the change as made? (made, resulting pool name). Raises ModelArtsError."""
-    if change_request.kind == Kind.CREATE_POOL:
-        found = pools_named(
-            client,
-            display_name=change_request.target,
-            workspace_id=workspace_of(change_request.body, change_request.connection),
-        )
-        return bool(found), found[0].name if found else ""
-    pool_name = change_request.target
-    if change_request.kind == Kind.DELETE_POOL:
-        try:
-            pool = client.show_pool(pool_name)
-        except NotFoundError:
-            return True, pool_name
-        return pool.phase == POOL_DELETING or pool.deleted_at is not None, pool_name
-    try:
-        phases = {node.name: node.phase for node in client.iter_nodes(pool_name)}
-    except NotFoundError:
-        return True, pool_name
-    return all(
-        phases.get(name, NODE_DELETING) == NODE_DELETING for name in change_request.node_names
-    ), pool_name
+def observe(client, change_request: ChangeRequest) -> Observation:
+    """What ModelArts shows of the change (``ChangeKind.observe``). Raises ModelArtsError."""
+    return change_request.change_kind.observe(client, change_request)
+
+
+def settle_seen(
+    change_request: ChangeRequest, user, attempt: int, seen: Observation, *, why: str, from_status: str
+) -> bool:
+    """Settle from a look that found the change: complete (succeeded), under way (in progress) or failed at
+    ModelArts. Nothing is sent again in any of these cases."""
+    if seen.state == DONE:
+        return settle_made(change_request, user, attempt, seen.pool_name, why=why, from_status=from_status)
+    failed = seen.state == FAILED
+    return settle(
+        change_request,
+        user,
+        attempt,
+        Status.FAILED if failed else Status.IN_PROGRESS,
+        from_status=from_status,
+        result_pool_name=seen.pool_name,
+        result_message=(messages.FAILED_AT_MODELARTS if failed else messages.FOUND_IN_PROGRESS).format(
+            why=why, progress=seen.progress or "no details"
+        ),
+        outcome_unknown=False,
+    )
 
 
 def reconcile(
@@ -289,7 +283,7 @@ def reconcile(
     ``Status.FAILED`` once the grace since the call has passed, or None to leave it as it is.
     """
     try:
-        made, pool_name = observed(client, change_request)
+        seen = observe(client, change_request)
     except ModelArtsError as error:
         events.record(change_request, user=user, action="reconcile", found=None, why=why, error=str(error))
         if missing == Status.UNKNOWN:
@@ -305,9 +299,11 @@ def reconcile(
                 outcome_unknown=True,
             )
         return UNCHECKED
-    events.record(change_request, user=user, action="reconcile", found=made, why=why, pool_name=pool_name)
-    if made:
-        settle_made(change_request, user, attempt, pool_name, why=why, from_status=from_status)
+    events.record(
+        change_request, user=user, action="reconcile", found=seen.shows, why=why, pool_name=seen.pool_name
+    )
+    if seen.shows:
+        settle_seen(change_request, user, attempt, seen, why=why, from_status=from_status)
         return MADE
     if missing == Status.UNKNOWN:
         when = moment_text(change_request.resend_allowed_at)
@@ -341,7 +337,8 @@ def _grace_text() -> str:
 
 
 def settled_as_made_before_retry(change_request: ChangeRequest, user) -> bool:
-    """Before a lost change is sent again: True when ModelArts shows it made (now settled as succeeded).
+    """Before a lost change is sent again: True when ModelArts shows it made or under way (now settled as
+    succeeded or in progress).
 
     Raises ApplicationError, sending nothing, when ModelArts cannot be asked, or when it shows nothing yet
     and the last call is too recent to rule out that it still lands.
@@ -349,16 +346,18 @@ def settled_as_made_before_retry(change_request: ChangeRequest, user) -> bool:
     why = messages.RETRY_CHECK
     with closing(usable_client_for(change_request.connection)) as client:
         try:
-            made, pool_name = observed(client, change_request)
+            seen = observe(client, change_request)
         except ModelArtsError as error:
             events.record(
                 change_request, user=user, action="reconcile", found=None, why=why, error=str(error)
             )
             raise ApplicationError.from_upstream(messages.CHECKING_LOST_CHANGE, error) from error
-    events.record(change_request, user=user, action="reconcile", found=made, why=why, pool_name=pool_name)
-    if made:
+    events.record(
+        change_request, user=user, action="reconcile", found=seen.shows, why=why, pool_name=seen.pool_name
+    )
+    if seen.state in (DONE, PENDING):
         attempt, status = change_request.attempts, change_request.status
-        if not settle_made(change_request, user, attempt, pool_name, why=why, from_status=status):
+        if not settle_seen(change_request, user, attempt, seen, why=why, from_status=status):
             raise ApplicationError(
                 messages.NOT_FAILED.format(
                     pk=change_request.pk, status=change_request.get_status_display().lower()

@@ -25,11 +25,12 @@ from pools.services.change_requests import events, messages, notifications
 from pools.services.change_requests.execution import (
     UNCHECKED,
     claim_and_run,
-    observed,
+    observe,
     reconcile,
-    settle_made,
+    settle_seen,
     unexpired,
 )
+from pools.services.change_requests.progress import follow
 from pools.services.change_requests.rules import moment_text
 
 Status = ChangeRequest.Status
@@ -83,11 +84,14 @@ class ProcessSummary:
     executed: list[int] = field(default_factory=list)
     reconciled: dict[int, str] = field(default_factory=dict)
     unresolved: dict[int, str] = field(default_factory=dict)
+    # Changes in progress looked at, and the status each is in afterwards.
+    followed: dict[int, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return (
             f"expired {len(self.expired)}, executed {len(self.executed)}, "
-            f"reconciled {len(self.reconciled)}, unresolved {len(self.unresolved)}"
+            f"reconciled {len(self.reconciled)}, unresolved {len(self.unresolved)}, "
+            f"followed {len(self.followed)}"
         )
 
 
@@ -107,6 +111,7 @@ def process_change_requests(now: datetime | None = None) -> ProcessSummary:
     _run_left_unclaimed(summary, system, now=now, cutoff=cutoff)
     _settle_left_unsettled(summary, system, cutoff=cutoff)
     _confirm_late_arrivals(summary, system, now=now)
+    _follow_in_progress(summary, system)
     return summary
 
 
@@ -155,6 +160,20 @@ def _settle_left_unsettled(summary: ProcessSummary, system, *, cutoff: datetime)
             summary.unresolved[change_request.pk] = messages.UNRESOLVED_NOT_SEEN
 
 
+def _follow_in_progress(summary: ProcessSummary, system) -> None:
+    """Changes ModelArts completes later: looked at on every run until complete, failed or timed out."""
+    for change_request in ChangeRequest.objects.filter(status=Status.IN_PROGRESS).select_related(
+        "connection"
+    ):
+        try:
+            with closing(usable_client_for(change_request.connection)) as client:
+                summary.followed[change_request.pk] = follow(client, change_request, system)
+        except ApplicationError as error:
+            summary.unresolved[change_request.pk] = error.message
+        except ModelArtsError:
+            summary.unresolved[change_request.pk] = messages.UNRESOLVED_UNCHECKED
+
+
 def _confirm_late_arrivals(summary: ProcessSummary, system, *, now: datetime) -> None:
     """Failed with a lost answer: a slow ModelArts may have applied it since. Looked at while recent."""
     recent = now - timedelta(hours=settings.CHANGE_REQUEST_EXPIRY_HOURS)
@@ -171,10 +190,10 @@ def _confirm_late_arrivals(summary: ProcessSummary, system, *, now: datetime) ->
 def _confirm_late_outcome(client, change_request: ChangeRequest, user) -> bool:
     """A request that failed with a lost answer succeeded after all if ModelArts now shows the change."""
     try:
-        made, pool_name = observed(client, change_request)
+        seen = observe(client, change_request)
     except ModelArtsError:
         return False
-    if not made:
+    if not seen.shows:
         return False
     events.record(
         change_request,
@@ -182,13 +201,13 @@ def _confirm_late_outcome(client, change_request: ChangeRequest, user) -> bool:
         action="reconcile",
         found=True,
         why=messages.LATER_CHECK,
-        pool_name=pool_name,
+        pool_name=seen.pool_name,
     )
-    return settle_made(
+    return settle_seen(
         change_request,
         user,
         change_request.attempts,
-        pool_name,
+        seen,
         why=messages.LATER_CHECK,
         from_status=Status.FAILED,
     )

@@ -3,7 +3,14 @@
 Permission problems are raised as PermissionDenied (the views answer 403), the rest as ApplicationError.
 """
 
-from pools.modelarts.vocabulary import DISPLAY_NAME_RULE
+# Each kind's own refusals live with the kind; named here too so every change-request text has one address.
+from pools.change_kinds.messages import (  # noqa: F401
+    BAD_CREATE_BODY,
+    BAD_DISPLAY_NAME,
+    BAD_NODE_LIST,
+    BAD_POOL_ID,
+    DELETE_POOL_TAKES_NO_BODY,
+)
 
 # --- refusals: who may do what -------------------------------------------------------------------------------
 CANNOT_REQUEST = "You may not request pool changes."
@@ -18,18 +25,14 @@ REJECT_COMMENT_REQUIRED = "Say why you reject this request."
 COMMENT_REQUIRED = "Write a comment first."
 COMMENT_TOO_LONG = "Keep comments under 5000 characters."
 IDEMPOTENCY_KEY_REQUIRED = "The form is missing its submission key; reload the page and try again."
-UNKNOWN_KIND = "Choose what to change: create a pool, delete a pool or delete nodes."
+UNKNOWN_KIND = "Choose what to change."
 TARGET_REQUIRED = "Name the pool this change is about."
-BAD_POOL_ID = "That is not a pool id (letters, digits, '.', '_' and '-', at most 128 characters)."
-BAD_DISPLAY_NAME = f"A pool name has {DISPLAY_NAME_RULE}."
-DELETE_POOL_TAKES_NO_BODY = "Deleting a pool sends no body."
-BAD_NODE_LIST = 'Nodes to delete must be {"deleteNodeNames": [node names]} with at least one name.'
-BAD_CREATE_BODY = "The CreatePool body is invalid: {problem}."
 
 # --- refusals: the request's state ---------------------------------------------------------------------------
 ALREADY_APPROVED = "You have already approved this request."
 NOT_PENDING = "Change request #{pk} is {status}; only a pending request can be {action}."
 EXPIRED = "Change request #{pk} expired on {when}; make a new request if the change is still needed."
+NOT_IN_PROGRESS = "Change request #{pk} is {status}; only a change in progress can be checked."
 NOT_APPROVED = "Change request #{pk} is {status}; only an approved request can be executed."
 NOT_FAILED = (
     "Change request #{pk} is {status}; only a failed request, or one whose outcome is unknown, "
@@ -68,6 +71,18 @@ OUTCOME_UNCHECKED = (
     "The answer was lost ({error}) and the outcome could not be checked yet; ModelArts is asked again "
     "before anything is sent."
 )
+ACCEPTED_IN_PROGRESS = (
+    "ModelArts accepted the change and is making it; this page follows it until it is complete."
+)
+FOUND_IN_PROGRESS = "ModelArts shows the change under way (checked after {why}): {progress}"
+FAILED_AT_MODELARTS = "ModelArts took the change but it failed there (checked after {why}): {progress}"
+COMPLETED = "ModelArts shows the change complete: {progress}"
+IN_PROGRESS_NOW = "In progress: {progress}"
+DID_NOT_COMPLETE = (
+    "ModelArts did not complete the change within {limit} of the call: {progress}. Look at the pool before "
+    "making a new request."
+)
+FOLLOWING = "following a change in progress"
 EXPIRED_BEFORE_RUN = "Not executed: the request expired on {when} before it ran."
 UNEXPECTED = "Execution stopped on an unexpected error ({error}); the outcome is checked before any retry."
 

@@ -1,31 +1,25 @@
-"""Who may do what with a change request, and what a request may ask for.
-
-A CreatePool body is checked by ``create_pool_body_problem`` (pools/services/pool_body.py), the one check the
-wizard's review runs too.
-"""
+"""Who may do what with a change request, and what a request may ask for (each kind's own rules are in
+``pools/change_kinds/``: a CreatePool body, for one, is checked by ``create_pool_body_problem``, the one check
+the wizard's review runs too)."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from pools.change_kinds import KINDS, change_kind
 from pools.core.errors import ApplicationError
-from pools.modelarts.vocabulary import DISPLAY_NAME
 from pools.models import ChangeRequest, Connection
 from pools.selectors.change_requests import open_duplicate
 from pools.services.change_requests import messages
-from pools.services.pool_body import create_pool_body_problem
 
 Kind = ChangeRequest.Kind
 Status = ChangeRequest.Status
 
 COMMENT_MAX = 5000
-# A pool id (metadata.name) or a node name, as ModelArts makes them.
-POOL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 # What a retry may start from: a failed attempt, or one whose outcome is unknown.
 RETRYABLE = (Status.FAILED, Status.UNKNOWN)
 
@@ -72,36 +66,10 @@ def refuse_duplicate(connection: Connection, kind: str, target: str, body: Any) 
 
 def validated_request(kind: str, target: str, body: Any) -> tuple[str, str, Any]:
     """``(kind, target, body)`` as they are stored; ApplicationError naming the field that is wrong."""
-    if kind not in Kind.values:
+    if kind not in KINDS:
         raise ApplicationError(messages.UNKNOWN_KIND, field="kind")
     target = (target or "").strip()
     if not target:
         raise ApplicationError(messages.TARGET_REQUIRED, field="target")
-    if kind == Kind.CREATE_POOL:
-        if not DISPLAY_NAME.match(target):
-            raise ApplicationError(messages.BAD_DISPLAY_NAME, field="target")
-        problem = create_pool_body_problem(target, body)
-        if problem:
-            raise ApplicationError(messages.BAD_CREATE_BODY.format(problem=problem), field="body")
-        return kind, target, body
-    if not POOL_ID.match(target):
-        raise ApplicationError(messages.BAD_POOL_ID, field="target")
-    if kind == Kind.DELETE_POOL:
-        if body not in (None, {}):
-            raise ApplicationError(messages.DELETE_POOL_TAKES_NO_BODY, field="body")
-        return kind, target, None
-    return kind, target, {"deleteNodeNames": _node_names(body)}
-
-
-def _node_names(body: Any) -> list[str]:
-    """The names of a delete-nodes body ``{"deleteNodeNames": [...]}``, each once, in order."""
-    names = (
-        body.get("deleteNodeNames") if isinstance(body, dict) and set(body) == {"deleteNodeNames"} else None
-    )
-    if (
-        not isinstance(names, list)
-        or not names
-        or not all(isinstance(name, str) and POOL_ID.match(name) for name in names)
-    ):
-        raise ApplicationError(messages.BAD_NODE_LIST, field="body")
-    return list(dict.fromkeys(names))
+    target, body = change_kind(kind).validate(target, body)
+    return kind, target, body

@@ -21,7 +21,11 @@ def actions_of(change_request):
 
 def entry_for(change_request, action):
     entries = LogEntry.objects.filter(object_id=str(change_request.pk)).order_by("pk")
-    found = [audit_messages.parse_message(e) for e in entries if audit_messages.parse_message(e)["action"] == action]
+    found = [
+        audit_messages.parse_message(e)
+        for e in entries
+        if audit_messages.parse_message(e)["action"] == action
+    ]
     assert found, f"no {action} entry"
     return found[-1]
 

@@ -86,7 +86,9 @@ def test_many_approvers_at_once_delete_the_pool_once(operator, approvers, cloud,
     assert ChangeRequestApproval.objects.filter(change_request=cr).count() == 1
     refusals = [r for r in results if isinstance(r, ApplicationError)]
     assert len(refusals) == THREADS - 1
-    assert all("only a pending request can be approved" in r.message for r in refusals)
+    assert all("only a pending request can be approved" in r.message for r in refusals), [
+        r.message for r in refusals
+    ]
     assert audit.verify_chain().ok
 
 

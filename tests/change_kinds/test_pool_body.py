@@ -2,12 +2,12 @@ import json
 
 import pytest
 
+from pools.change_kinds.pool_body import build_create_pool_body, create_pool_body_problem
 from pools.core.errors import ApplicationError
 from pools.modelarts.vocabulary import DISPLAY_NAME, DISPLAY_NAME_RULE
 from pools.models import ChangeRequest
 from pools.sandbox.validation import validate_create
 from pools.services.change_requests import change_request_create, messages
-from pools.services.pool_body import build_create_pool_body, create_pool_body_problem
 from tests.fixtures.approvals import create_body
 
 
