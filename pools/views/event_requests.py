@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from pools.forms.accept_event import HARD_WARNING, WORKSPACE, AcceptEventForm
 from pools.htmx import HtmxHttpRequest
+from pools.models import ChangeRequest
 from pools.permissions import REQUEST_CHANGE, require
 from pools.selectors.events import scheduled_event_get
 from pools.views.connection_context import visible_connection
@@ -58,7 +59,7 @@ def accept_event_request(request: HtmxHttpRequest, connection_id: int, pool_name
             request,
             form,
             connection=connection,
-            kind="accept_event",
+            kind=ChangeRequest.Kind.ACCEPT_EVENT,
             target=pool_name,
             body=form.request_body(workspace),
         )
