@@ -34,6 +34,8 @@ POOL_SORTS = (
     ("phase", "Status"),
     ("-nodes", "Most nodes"),
     ("nodes", "Fewest nodes"),
+    ("-usage", "Fullest first"),
+    ("usage", "Idlest first"),
 )
 RANGE_PRESETS = {"1h": 60, "6h": 360, "24h": 1440, "7d": 10080}
 RANGE_CHOICES = (

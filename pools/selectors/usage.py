@@ -1,4 +1,5 @@
-"""Runtime usage shaped for the overview cards: allocated against capacity, per pool and resource."""
+"""Runtime usage shaped for the pages: allocated against capacity, per pool and resource; a project's totals and
+its fullest pools for the overview cards; each pool's accelerators for the pool list."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from pools.quantities import amount_number, format_amount, resource_label
 
 # Shown for every pool first, in this order; accelerators (GPU/NPU keys) follow.
 FIRST_RESOURCES = ("cpu", "memory")
+# An overview card shows a project's totals and this many of its fullest pools; the pool list shows them all.
+FULLEST_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -69,3 +72,50 @@ def _bars(allocated_items: tuple, capacity_items: tuple) -> tuple[UsageBar, ...]
     keys = [key for key in FIRST_RESOURCES if key in present]
     keys += sorted(key for key in present if key not in FIRST_RESOURCES)
     return tuple(UsageBar(key, allocated.get(key, "0"), capacity.get(key, "0")) for key in keys)
+
+
+@dataclass(frozen=True)
+class UsageSummary:
+    """A project's usage as its overview card shows it: every resource summed over its pools, and the pools
+    that have the largest share of any resource allocated (the ones about to run out)."""
+
+    totals: tuple[UsageBar, ...]
+    fullest: tuple[UsageRow, ...]
+    pool_count: int
+
+
+def usage_summary(metrics: RuntimeMetrics, shown: int = FULLEST_SHOWN) -> UsageSummary:
+    rows = usage_rows(metrics)
+    allocated: dict[str, float] = {}
+    capacity: dict[str, float] = {}
+    for row in rows:
+        for bar in row.bars:
+            allocated[bar.key] = allocated.get(bar.key, 0.0) + bar.allocated
+            capacity[bar.key] = capacity.get(bar.key, 0.0) + bar.capacity
+    totals = _bars(
+        tuple((key, _quantity(number)) for key, number in allocated.items()),
+        tuple((key, _quantity(number)) for key, number in capacity.items()),
+    )
+    fullest = sorted(rows, key=lambda row: (-_fullest_share(row), row.display_name.lower()))[:shown]
+    return UsageSummary(totals=totals, fullest=tuple(fullest), pool_count=len(rows))
+
+
+def accelerator_usage(metrics: RuntimeMetrics) -> dict[str, UsageBar]:
+    """Each pool's GPU or NPU bar by pool name (its CPU bar when it has no accelerator): what the pool list
+    shows next to the node count, for finding idle and full pools."""
+    shown = {}
+    for row in usage_rows(metrics):
+        accelerators = [bar for bar in row.bars if bar.key not in FIRST_RESOURCES]
+        cpu = [bar for bar in row.bars if bar.key == "cpu"]
+        if accelerators or cpu:
+            shown[row.pool_name] = (accelerators or cpu)[0]
+    return shown
+
+
+def _fullest_share(row: UsageRow) -> int:
+    return max((bar.percent for bar in row.bars if bar.percent is not None), default=-1)
+
+
+def _quantity(number: float) -> str:
+    """A summed amount as the quantity text the bars read (memory stays in bytes)."""
+    return str(int(number)) if number == int(number) else f"{number:.3f}"

@@ -43,7 +43,8 @@ def _row(row) -> str:
         f"<td>{_badge(pool.phase)}{_message(pool)}</td>"
         f'<td>{_shown(pool.type or "—")}<div class="small muted">{_shown(", ".join(pool.scope))}</div></td>'
         f'<td class="small">{_flavors(pool)}</td>'
-        f'<td class="nodes"><strong>{pool.node_count}</strong><div class="small muted">{_nodes(row)}</div></td>'
+        f'<td class="nodes"><strong>{pool.node_count}</strong><div class="small muted">{_nodes(row)}</div>'
+        f"{_usage(row.usage)}</td>"
         f"<td>{_billing(pool)}</td>"
         f'<td class="mono small">{_shown(pool.workspace_id)}</td>'
         f'<td class="small">{timestamp(pool.created_at)}</td>'
@@ -86,6 +87,20 @@ def _nodes(row) -> str:
             f' · <span class="err">{count} abnormal</span>' if state == "abnormal" else f" · {count} {state}"
         )
     return text
+
+
+def _usage(bar) -> str:
+    """What ``overview.html#usage-bar`` writes for one bar: the pool's accelerators (or CPU) allocated."""
+    if bar is None:
+        return ""
+    text = f"{escape(bar.label)} {escape(bar.allocated_text)} / {escape(bar.capacity_text)}"
+    if bar.percent is None:
+        return f'<div class="usage-inline small">{text}</div>'
+    return (
+        f'<div class="usage-inline small" data-percent="{bar.percent}">{text} · <strong>{bar.percent} %</strong>'
+        f'<meter min="0" max="100" low="70" high="90" optimum="40" value="{bar.percent}" '
+        f'aria-label="{escape(bar.label)} allocated">{bar.percent} %</meter></div>'
+    )
 
 
 def _billing(pool) -> str:

@@ -1,4 +1,5 @@
-"""The overview: one card per connection with live resource usage and its pools by status.
+"""The overview: one card per connection with its pools by status, its resource usage summed over its pools,
+and its fullest pools (every pool's usage is in the pool list).
 
 The page itself reads nothing from ModelArts: every card loads on its own (``hx-trigger="load"``), all at
 once, so a slow connection delays only its own card, and no read outlives the request that made it. A card
@@ -19,7 +20,7 @@ from pools.htmx import HtmxHttpRequest, template_for
 from pools.permissions import VIEW_DASHBOARD, require
 from pools.selectors.connections import visible_connections
 from pools.selectors.modelarts import pools_by_phase
-from pools.selectors.usage import usage_rows
+from pools.selectors.usage import usage_summary
 from pools.selectors.workspace_pools import PoolListing, pool_listing
 from pools.views.connection_context import visible_connection
 from pools.views.links import wants_refresh, with_refresh
@@ -32,10 +33,12 @@ def _card(connection, listing: PoolListing) -> dict:
     list_url = reverse("pools:pool_list")
     usage, pools = listing.usage, listing.pools
     counts = pools_by_phase(pools.value.items) if pools.value is not None else []
+    summary = usage_summary(usage.value) if usage.value is not None else None
     return {
         "connection": connection,
         "usage": usage,
-        "rows": usage_rows(usage.value) if usage.value is not None else [],
+        "summary": summary,
+        "rows": summary.fullest if summary else (),
         "pools": pools,
         "status_counts": [
             (phase, count, f"{list_url}?{urlencode({'connection': connection.pk, 'status': phase})}")

@@ -19,6 +19,7 @@ from pools.selectors.change_requests import open_change_requests_by_pool
 from pools.selectors.connections import current_connection
 from pools.selectors.modelarts import pool_get, pool_missing, pools_by_phase
 from pools.selectors.pool_requests import pool_deletion
+from pools.selectors.usage import accelerator_usage
 from pools.selectors.workspace_pools import PoolListing, pool_listing
 from pools.views.connection_context import visible_connection
 from pools.views.links import REFRESH_PARAMETER, pool_urls, query_without, wants_refresh, with_refresh
@@ -42,6 +43,7 @@ class PoolRow:
     pool: Any  # the Pool value the pool_listing selector returned
     open_requests: list
     detail_url: str
+    usage: Any = None  # its GPU/NPU (or else CPU) UsageBar, when the project's usage names it
 
     @property
     def changing(self) -> bool:
@@ -63,12 +65,17 @@ class PoolRow:
         return [(state, count) for state, count in counts if count]
 
 
-def _sorted(pools: list, sort: str) -> list:
+def _sorted(pools: list, sort: str, usage: dict) -> list:
+    def allocated_share(pool) -> int:
+        bar = usage.get(pool.name)
+        return bar.percent if bar is not None and bar.percent is not None else -1
+
     keys = {
         "name": lambda pool: pool.display_name.lower(),
         "created": lambda pool: pool.created_at.timestamp() if pool.created_at else 0.0,
         "phase": lambda pool: (pool.phase, pool.display_name.lower()),
         "nodes": lambda pool: pool.node_count,
+        "usage": lambda pool: (allocated_share(pool), pool.display_name.lower()),
     }
     field = sort.lstrip("-") or "name"
     return sorted(pools, key=keys.get(field, keys["name"]), reverse=sort.startswith("-"))
@@ -116,6 +123,7 @@ def pool_list_view(request: HtmxHttpRequest):
 def _listing_context(request, connection, data: dict, listing: PoolListing, requests_by_pool: dict) -> dict:
     """What the pool table shows of ``listing``: the rows the filters keep, counts, workspaces, polling."""
     pools = list(listing.pools.value.items) if listing.pools.value is not None else []
+    usage = accelerator_usage(listing.usage.value) if listing.usage.value is not None else {}
     detail_url = pool_urls("pools:pool_detail", connection.pk)
     shown = [
         pool
@@ -134,8 +142,8 @@ def _listing_context(request, connection, data: dict, listing: PoolListing, requ
             (phase, count, _url_with(request, status=phase)) for phase, count in pools_by_phase(pools)
         ],
         "rows": [
-            PoolRow(pool, requests_by_pool.get(pool.name, []), detail_url(pool.name))
-            for pool in _sorted(shown, data["sort"])
+            PoolRow(pool, requests_by_pool.get(pool.name, []), detail_url(pool.name), usage.get(pool.name))
+            for pool in _sorted(shown, data["sort"], usage)
         ],
         "total": len(pools),
         # Poll only while something is changing; the partial rendered without the trigger stops the polling.

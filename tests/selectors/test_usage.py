@@ -1,7 +1,7 @@
-"""Runtime usage as overview bars."""
+"""Runtime usage as bars: per pool, summed for a card, and each pool's accelerator for the pool list."""
 
 from pools.modelarts.metrics import RuntimeMetrics
-from pools.selectors.usage import usage_rows
+from pools.selectors.usage import accelerator_usage, usage_rows, usage_summary
 
 
 def metrics(*items) -> RuntimeMetrics:
@@ -60,3 +60,31 @@ def test_amounts_of_other_types_are_told_apart_and_odd_ones_do_not_break_the_car
 
     html = usage_html(rows, 7)
     assert html.count('class="usage-bar"') == 3 and "{&#x27;odd&#x27;: 1}" in html
+
+
+def test_a_card_sums_every_resource_and_names_the_fullest_pools_first():
+    usage = metrics(
+        item("pool-idle", "idle", {"cpu": "1", "tnt004": "0"}, {"cpu": "8", "tnt004": "8"}),
+        item("pool-full", "full", {"cpu": "2", "tnt004": "8"}, {"cpu": "8", "tnt004": "8"}),
+        item("pool-half", "half", {"cpu": "6", "memory": "1Gi"}, {"cpu": "8", "memory": "2Gi"}),
+        item("pool-none", "none", {}, {}),
+    )
+    summary = usage_summary(usage, shown=2)
+
+    assert summary.pool_count == 4
+    totals = {bar.label: (bar.allocated_text, bar.capacity_text, bar.percent) for bar in summary.totals}
+    assert totals == {"CPU": ("9", "24", 38), "Memory": ("1.0 GiB", "2.0 GiB", 50), "GPU": ("8", "16", 50)}
+    assert [row.display_name for row in summary.fullest] == ["full", "half"]
+
+
+def test_the_pool_list_gets_each_pools_accelerator_or_else_its_cpu():
+    usage = metrics(
+        item("pool-gpu", "gpu", {"cpu": "2", "tnt004": "6"}, {"cpu": "8", "tnt004": "8"}),
+        item("pool-cpu", "cpu", {"cpu": "2"}, {"cpu": "8"}),
+        item("pool-none", "none", {}, {}),
+    )
+    shown = accelerator_usage(usage)
+
+    assert (shown["pool-gpu"].label, shown["pool-gpu"].percent) == ("GPU", 75)
+    assert (shown["pool-cpu"].label, shown["pool-cpu"].percent) == ("CPU", 25)
+    assert "pool-none" not in shown

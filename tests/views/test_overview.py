@@ -50,9 +50,16 @@ def test_a_card_shows_usage_bars_and_pools_by_status(browse, seeded_sandbox, san
     assert "in all workspaces" in html
     pools = reverse("pools:pool_list")
     assert f'href="{pools}?connection={sandbox_connection.pk}&amp;status=Error"' in html
-    # Usage: every pool by display name, with CPU, memory and the accelerator as bars.
-    for name in ("llm-pretrain", "vision-train", "infer-t4", "notebook-cpu"):
-        assert f">{name}</a>" in html
+    # Usage: the project's totals over every pool that reports it, then its fullest pools (at most five), each
+    # with CPU, memory and the accelerator as bars; all of them are in the pool list.
+    total = re.search(r'<tr class="usage-total"><th scope="row">All (\d+) pools</th>(.*?)</tr>', html, re.S)
+    assert total and int(total.group(1)) == 7
+    assert re.findall(r'usage-label">(\w+)<', total.group(2)) == ["CPU", "Memory", "NPU", "GPU"]
+    fullest = re.findall(r'<th scope="row"><a href="[^"]+">([\w-]+)</a></th>', html)
+    assert len(fullest) == 5 and "llm-pretrain" in fullest
+    assert (
+        f'href="{pools}?connection={sandbox_connection.pk}">Usage of all 7 pools in the pool list</a>' in html
+    )
     assert html.count("<meter") >= 10
     assert '<span class="usage-label">NPU</span>' in html and '<span class="usage-label">GPU</span>' in html
     assert "GiB" in html and "As of" in html

@@ -391,3 +391,37 @@ def test_failed_counters_are_a_banner_and_change_nothing_else(browse, seeded_san
     assert set(shown_pools(html)) == DEMO_POOLS and "7 of 7 pools" in html
     assert status_counts(html) == {"Running": 4, "Creating": 1, "Error": 1, "Waiting": 1}
     assert html.count("upstream-error") == 2, "one banner per workspace's counters, none for the pools"
+
+
+def allocated_percents(html: str) -> list[tuple[str, int]]:
+    """(pool, percent of its accelerators allocated) of each row that shows usage, in row order."""
+    rows = re.findall(r"<strong>([\w-]+)</strong></a>.*?</tr>", html, flags=re.S)
+    shares = re.findall(
+        r"<strong>([\w-]+)</strong></a>(?:(?!</tr>).)*?data-percent=\"(\d+)\"", html, flags=re.S
+    )
+    assert rows, "no rows"
+    return [(name, int(percent)) for name, percent in shares]
+
+
+def test_each_pool_shows_its_accelerators_allocated_next_to_its_nodes(browse, seeded_sandbox):
+    html = browse.get(LIST).content.decode()
+
+    assert "Nodes · allocated" in html
+    shares = dict(allocated_percents(html))
+    assert "llm-pretrain" in shares and "infer-t4" in shares
+    assert re.search(
+        r'llm-pretrain</strong>.*?class="usage-inline small"[^>]*>NPU \d[\d,]* / [\d,]+', html, re.S
+    )
+    assert re.search(r'infer-t4</strong>.*?class="usage-inline small"[^>]*>GPU \d+ / \d+', html, re.S)
+
+
+def test_fullest_first_and_idlest_first_sort_by_the_share_allocated(browse, seeded_sandbox):
+    fullest = [
+        percent for _, percent in allocated_percents(browse.get(LIST, {"sort": "-usage"}).content.decode())
+    ]
+    idlest = [
+        percent for _, percent in allocated_percents(browse.get(LIST, {"sort": "usage"}).content.decode())
+    ]
+
+    assert len(fullest) >= 3 and fullest == sorted(fullest, reverse=True)
+    assert idlest == sorted(idlest)
