@@ -29,7 +29,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from pools import permissions
 from pools.models import ChangeRequest, Connection
-from pools.sandbox import maintenance
 from pools.services import change_requests
 from tests.fixtures import sandbox as sandbox_account
 from tests.fixtures.connections import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
@@ -202,9 +201,10 @@ def wizard_basics(world: World) -> dict[str, str]:
 
 
 def a_scheduled_event(world: World) -> dict[str, Any]:
-    """The demo estate's hardware repair waiting for acceptance on one of llm-pretrain's nodes."""
-    listed = maintenance.list_scheduled_events(world.sandbox.store, sandbox_account.PROJECT_ID, {})
-    event = next(event for event in listed["events"] if event["state"] == "inquiring")
+    """The demo estate's hardware repair waiting for acceptance on one of llm-pretrain's nodes (or, once
+    that pool is gone, the first scheduled event listed)."""
+    events = world.sandbox.scheduled_events(sandbox_account.PROJECT_ID)
+    event = next((event for event in events if event["state"] == "inquiring"), events[0])
     return {"connection_id": world.connection.pk, "pool_name": event["poolName"], "event_id": event["id"]}
 
 
