@@ -16,6 +16,7 @@ from pools.views import (
     monitoring,
     nodes,
     overview,
+    pool_changes,
     pool_requests,
     pool_wizard,
     pools,
@@ -60,6 +61,22 @@ pool_urls = [
         "pools/<int:connection_id>/<str:pool_name>/nodes/delete/",
         pool_requests.delete_nodes_request,
         name="delete_nodes_request",
+    ),
+    # Pages that file changes to a pool: scale, edit, tags
+    path(
+        "pools/<int:connection_id>/<str:pool_name>/scale/",
+        pool_changes.scale_pool_request,
+        name="scale_pool_request",
+    ),
+    path(
+        "pools/<int:connection_id>/<str:pool_name>/edit/",
+        pool_changes.edit_pool_request,
+        name="edit_pool_request",
+    ),
+    path(
+        "pools/<int:connection_id>/<str:pool_name>/tags/",
+        pool_changes.pool_tags_request,
+        name="pool_tags_request",
     ),
 ]
 

@@ -123,6 +123,7 @@ class Shooter:
         self.events(admin)
         operator = self.sign_in("operator")
         request_url = self.wizard(operator)
+        self.scale(operator)
         approver = self.sign_in("approver")
         self.approvals(approver, request_url)
         self.audit(admin)
@@ -192,7 +193,6 @@ class Shooter:
         page.check("input[name=mode][value='1']")
         page.select_option("#id_period_type", "3")
         page.fill("#id_period_num", "1")
-        page.fill("#id_order_id", "CS2501010000DEM")
         self.next_step(page, "Review")
         page.fill("#id_reason", "The vision team trains for a year.")
         page.evaluate("window.scrollTo(0, 0)")
@@ -200,6 +200,21 @@ class Shooter:
         page.get_by_role("button", name="Submit request").click()
         page.wait_for_url(re.compile(r"/requests/\d+/$"))
         return page.url
+
+    def scale(self, page: Page) -> None:
+        page.goto(f"{self.demo.url}/pools/")
+        page.click("table.pools >> text=infer-t4")
+        page.click(".page-head >> text=Scale…")
+        expect(page.locator("h1")).to_contain_text("Request to scale infer-t4")
+        page.fill("#id_count_0", "16")
+        page.select_option("#id_new_flavor", "modelarts.vm.gpu.v100")
+        page.fill("#id_new_count", "4")
+        page.get_by_role("button", name="Preview").click()
+        preview = page.locator("[data-role=scale-preview]")
+        expect(preview).to_be_visible()
+        page.fill("#id_reason", "Holiday traffic for the recommendation service.")
+        page.locator("table.scale-rows").scroll_into_view_if_needed()
+        self.shot(page, "pool-scale")
 
     @staticmethod
     def next_step(page: Page, title: str) -> None:

@@ -24,6 +24,9 @@ from pools.change_kinds.base import (
 from pools.change_kinds.create_pool import CreatePool
 from pools.change_kinds.delete_nodes import DeleteNodes
 from pools.change_kinds.delete_pool import DeletePool
+from pools.change_kinds.edit_pool import EditPool
+from pools.change_kinds.pool_tags import PoolTags
+from pools.change_kinds.scale_pool import ScalePool
 
 KINDS: dict[str, ChangeKind] = {
     kind.name: kind
@@ -31,6 +34,9 @@ KINDS: dict[str, ChangeKind] = {
         CreatePool(),
         DeletePool(),
         DeleteNodes(),
+        ScalePool(),
+        EditPool(),
+        PoolTags(),
         AcceptEvent(),
     )
 }

@@ -17,6 +17,11 @@ def pool_live(client, pool_name: str) -> dict[str, Any]:
         pool = client.show_pool(pool_name)
     except NotFoundError:
         return {"exists": False}
+    return pool_state_of(pool)
+
+
+def pool_state_of(pool) -> dict[str, Any]:
+    """The live state of a pool already read (a ``Pool``), as ``pool_live`` gives it."""
     return {
         "exists": True,
         "display_name": pool.display_name,

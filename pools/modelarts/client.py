@@ -1,4 +1,4 @@
-"""The signed ModelArts client: one method per resource-pool operation (§3, §10), typed results, typed errors.
+"""The signed ModelArts client: one method per resource-pool operation (§3, §10, §11), typed results and errors.
 
 Each operation checks its arguments, names its path and query, hands the call to ``transport.Transport``
 (the request on the wire, its signature, retries and deadline) and types the answer (``types.py`` for pools and
@@ -21,6 +21,7 @@ from typing import Any, NoReturn, TypeVar
 import requests
 
 from pools.modelarts.auth import SdkHmacAuth, utc_now
+from pools.modelarts.change_operations import PoolChangeOperations
 from pools.modelarts.errors import InvalidResponseError, excerpt, header_request_id
 from pools.modelarts.events import (
     EVENT_PAGE_LIMIT,
@@ -45,8 +46,9 @@ _VISIBLE_ASCII = re.compile(r"[\x21-\x7e]+")
 Result = TypeVar("Result")
 
 
-class ModelArtsClient:
-    """Client of the nine ModelArts resource-pool operations of one project, at one endpoint.
+class ModelArtsClient(PoolChangeOperations):
+    """Client of the nine ModelArts resource-pool operations of one project, at one endpoint, and of the
+    operations that change a pool (``change_operations.py``: PatchPool, tags, orders, flavors).
 
     ``timeout`` bounds each attempt, ``deadline`` the whole call including retries and waits, ``retries``
     the attempts after the first. ``sleep``, ``clock`` (monotonic seconds) and ``now`` (the signing date)

@@ -1,13 +1,14 @@
 """One signed call to the ModelArts API: the request on the wire, its signature, retries and deadline, a log line.
 
-The request on the wire is what the official SDK sends: ``/v2/{project_id}/...`` (``/v1/`` for the event
-operations) with path values percent-encoded with nothing kept safe, the query already in canonical order and
-encoding, JSON bodies serialised the SDK's way, ``Content-Type: application/json`` on every call, and an
-SDK-HMAC-SHA256 signature made afresh for every attempt.
+The request on the wire is what the official SDK sends: ``/v2/{project_id}/...`` (or ``/v1/...``: tags, orders,
+flavors, events) with path values percent-encoded with nothing kept safe, the query already in canonical order
+and encoding, JSON bodies serialised the SDK's way, ``Content-Type: application/json`` on every call but PatchPool's merge patch
+(``application/merge-patch+json``; the header sent is the one signed), and an SDK-HMAC-SHA256 signature made
+afresh for every attempt.
 
 Retries: a GET is retried on transport errors and 5xx, with exponential backoff and full jitter; any method
-is retried on 429 after the server's ``Retry-After`` (the gateway turned it away). A change (POST, DELETE) is
-never sent twice: when its answer is lost it raises ``OutcomeUnknownError`` (a refused connection is a plain
+is retried on 429 after the server's ``Retry-After`` (the gateway turned it away). A change (POST, PATCH,
+DELETE) is never sent twice: when its answer is lost it raises ``OutcomeUnknownError`` (a refused connection is a plain
 ``TransportError``: nothing was sent), when it got a 5xx it raises ``ServerError``; the caller settles the
 outcome by looking at the pool. All waiting stays inside an overall deadline, and every attempt's timeout is
 cut to the time left.
@@ -207,8 +208,8 @@ class Transport:
         settings = self._session.merge_environment_settings(url, {}, None, None, None)
         return self._session.send(request.prepare(), timeout=timeout, allow_redirects=False, **settings)
 
-    def _headers(self, with_user_id: bool) -> dict[str, str]:
-        headers = {"Content-Type": CONTENT_TYPE, "User-Agent": USER_AGENT, HEADER_PROJECT_ID: self.project_id}
+    def _headers(self, with_user_id: bool, content_type: str = CONTENT_TYPE) -> dict[str, str]:
+        headers = {"Content-Type": content_type, "User-Agent": USER_AGENT, HEADER_PROJECT_ID: self.project_id}
         if with_user_id and self.user_id:
             headers[HEADER_USER_ID] = self.user_id
         return headers
@@ -223,15 +224,17 @@ class Transport:
         body: bytes | None = None,
         user_id: bool = False,
         api_version: str = "v2",
+        content_type: str = CONTENT_TYPE,
     ) -> requests.Response:
-        """Send ``operation`` (``path`` under ``/{api_version}/{project_id}``, ``query`` pairs whose None values
-        are left out) and return its answer when the status is below 400; raise the typed ``ModelArtsError``
-        otherwise. ``user_id``: send the ``X-ModelArts-User-ID`` header (the operations that authorise
-        workspaces)."""
+        """Send ``operation`` (``path`` under ``/v2/{project_id}``, ``query`` pairs whose None values are left
+        out) and return its answer when the status is below 400; raise the typed ``ModelArtsError`` otherwise.
+        ``user_id``: send the ``X-ModelArts-User-ID`` header (the operations that authorise workspaces).
+        ``api_version``: ``v1`` for the operations under ``/v1/{project_id}`` (tags, orders, flavors, events).
+        ``content_type``: the header sent and signed (PatchPool's merge patch)."""
         path = f"/{api_version}/{self._project_path}{path}"
         canonical = signer.canonical_query([(name, value) for name, value in query if value is not None])
         url = f"{self.endpoint}{path}?{canonical}" if canonical else f"{self.endpoint}{path}"
-        headers = self._headers(user_id)
+        headers = self._headers(user_id, content_type)
         started = self._clock()
         deadline_at = started + self.deadline
         attempt = 0

@@ -23,6 +23,7 @@ from pools.modelarts.vocabulary import (
     ANNOTATION_PERIOD_TYPE,
     FAILED_PHASES,
     LABEL_NAME,
+    LABEL_ORDER_NAME,
     LABEL_WORKSPACE,
     RESOURCE_STATES,
     TRANSITIONAL_PHASES,
@@ -152,6 +153,11 @@ class Pool:
     @property
     def auto_renew(self) -> bool:
         return self.annotations.get(ANNOTATION_AUTO_RENEW, "0") == "1"
+
+    @property
+    def order_name(self) -> str:
+        """The order of the pool's last scale (``os.modelarts/order.name``), or ``""``."""
+        return self.labels.get(LABEL_ORDER_NAME, "")
 
     @property
     def node_count(self) -> int:

@@ -14,6 +14,8 @@ ANNOTATION_PERIOD_TYPE = "os.modelarts/period.type"
 ANNOTATION_PERIOD_NUM = "os.modelarts/period.num"
 ANNOTATION_AUTO_RENEW = "os.modelarts/auto.renew"
 ANNOTATION_ORDER_ID = "os.modelarts/order.id"
+# The order a pool's last scale made (PatchPool's answer); followed with ShowOrder and the order list.
+LABEL_ORDER_NAME = "os.modelarts/order.name"
 # The keys a CreatePool body sets besides those (§5.8).
 LABEL_NODE_PREFIX = "os.modelarts/node.prefix"
 ANNOTATION_AUTO_PAY = "os.modelarts/auto.pay"

@@ -1,4 +1,4 @@
-"""A local ModelArts-compatible server for the dedicated-resource-pool operations.
+"""A local ModelArts-compatible server for the dedicated-resource-pool operations (the nine, and the changes).
 
 It speaks the API as documented in ``modelarts-api.md`` (paths, shapes, states, errors), verifies
 ``SDK-HMAC-SHA256`` signatures with ``pools.modelarts.signer``, and imports nothing from Django. The
@@ -13,6 +13,8 @@ Modules, one job each:
 * ``validation``  — the CreatePool body; ``flavors`` — the flavor catalog; ``labels`` — ``labelSelector``
 * ``model``       — pool/node records and their state machines; ``store`` — state behind a lock
 * ``operations``  — pools, nodes, statistics; ``usage`` — runtime metrics; ``monitoring`` — series
+* ``scaling``     — PatchPool (scale, edit); ``orders`` — the orders a scale makes; ``tags`` — pool tags;
+  ``resource_flavors`` — the flavors on sale, with sold-out zones
 * ``nodes`` / ``paging`` / ``render`` — node building, ``continue`` tokens, pool objects
 * ``events``      — ListEvents, read off the records' timestamps; ``maintenance`` — scheduled events
 * ``faults``      — injected failures; ``seed`` — the demo estate; ``persistence`` — the state file

@@ -9,7 +9,21 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pools.modelarts import signer
-from pools.sandbox import auth, errors, events, faults, maintenance, monitoring, operations, routing, usage
+from pools.sandbox import (
+    auth,
+    errors,
+    events,
+    faults,
+    maintenance,
+    monitoring,
+    operations,
+    orders,
+    resource_flavors,
+    routing,
+    scaling,
+    tags,
+    usage,
+)
 from pools.sandbox.auth import ReceivedRequest
 from pools.sandbox.errors import ApiError
 
@@ -44,7 +58,9 @@ def query_values(query: str) -> dict[str, str]:
     return values
 
 
-def run_operation(sandbox: Sandbox, route: routing.Route, query: dict[str, str], body: bytes) -> Any:
+def run_operation(
+    sandbox: Sandbox, route: routing.Route, query: dict[str, str], body: bytes, *, content_type: str = ""
+) -> Any:
     """The operation's 200 body (a dict, or bytes already encoded); raises ``ApiError`` otherwise."""
     store, project, pool = sandbox.store, route.project_id, route.pool_name
     match route.operation:
@@ -74,6 +90,33 @@ def run_operation(sandbox: Sandbox, route: routing.Route, query: dict[str, str],
             return maintenance.list_scheduled_events(store, project, query)
         case routing.ACCEPT_SCHEDULED_EVENT:
             return maintenance.accept_scheduled_event(store, project, route.event_id or "", query, body)
+    return run_change_operation(sandbox, route, query, body, content_type=content_type)
+
+
+def run_change_operation(
+    sandbox: Sandbox, route: routing.Route, query: dict[str, str], body: bytes, *, content_type: str
+) -> Any:
+    """PatchPool, the pool tags, the orders and the flavors on offer (see ``run_operation``)."""
+    store, project, pool = sandbox.store, route.project_id, route.pool_name
+    match route.operation:
+        case routing.PATCH_POOL:
+            return scaling.patch_pool(
+                store, project, pool, body, content_type, should_fail=sandbox.faults.take_scale_failure
+            )
+        case routing.SHOW_POOL_TAGS:
+            return tags.show_pool_tags(store, project, pool)
+        case routing.BATCH_CREATE_POOL_TAGS:
+            return tags.create_pool_tags(store, project, pool, body)
+        case routing.BATCH_DELETE_POOL_TAGS:
+            return tags.delete_pool_tags(store, project, pool, body)
+        case routing.LIST_POOL_TAGS:
+            return tags.list_pool_tags(store, project, query)
+        case routing.SHOW_ORDER:
+            return orders.show_order(store, project, route.order_name)
+        case routing.LIST_ORDERS:
+            return orders.list_orders(store, project, query)
+        case routing.LIST_RESOURCE_FLAVORS:
+            return resource_flavors.list_resource_flavors(store, query)
     raise LookupError(route.operation)
 
 
@@ -128,7 +171,10 @@ def _decided_answer(
     if decision.outcome is not None:
         return _fault_answer(decision.outcome, request_id, route.operation)
     try:
-        payload = run_operation(sandbox, route, query_values(request.query), request.body)
+        content_type = signer.find_header(request.headers, "Content-Type") or ""
+        payload = run_operation(
+            sandbox, route, query_values(request.query), request.body, content_type=content_type
+        )
     except ApiError as error:
         return error_answer(error, request_id, route.operation)
     if isinstance(payload, bytes):  # already encoded (the monitoring series)

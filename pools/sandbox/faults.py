@@ -12,7 +12,9 @@ one HTTP method), after the request has been authenticated:
 * ``malformed`` — answer 200 with a body that is not valid JSON;
 * ``drop``      — close the connection without answering;
 * ``fail_create`` — the next valid CreatePool is accepted, but the pool ends in ``Error`` instead of
-  ``Running``.
+  ``Running``;
+* ``fail_scale`` — the next accepted PatchPool that adds nodes: every other new node (the first, the
+  third, …) fails, so its order ends ``failed`` (one node) or ``partialSuccessed``.
 
 ``count`` makes a rule fire for the next N matching requests only (then it is removed): the deterministic
 mode tests use. ``share`` (0..1) makes it fire for that share of matching requests, drawn from a seeded
@@ -26,7 +28,7 @@ import threading
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from pools.sandbox.routing import CREATE_POOL, OPERATIONS
+from pools.sandbox.routing import CREATE_POOL, OPERATIONS, PATCH_POOL
 
 LATENCY = "latency"
 ERROR = "error"
@@ -34,7 +36,9 @@ THROTTLE = "throttle"
 MALFORMED = "malformed"
 DROP = "drop"
 FAIL_CREATE = "fail_create"
-KINDS = (LATENCY, ERROR, THROTTLE, MALFORMED, DROP, FAIL_CREATE)
+FAIL_SCALE = "fail_scale"
+KINDS = (LATENCY, ERROR, THROTTLE, MALFORMED, DROP, FAIL_CREATE, FAIL_SCALE)
+OUTCOME_KINDS = (FAIL_CREATE, FAIL_SCALE)  # decided when the work is accepted, not per request
 ERROR_STATUSES = (500, 503)
 
 
@@ -69,6 +73,8 @@ class Fault:
             raise ValueError(f"operation must be one of {', '.join(OPERATIONS)}")
         if self.kind == FAIL_CREATE:
             self.operation = CREATE_POOL
+        if self.kind == FAIL_SCALE:
+            self.operation = PATCH_POOL
         if self.method is not None:
             self.method = self.method.upper()
 
@@ -150,6 +156,9 @@ class Faults:
     def fail_next_creates(self, count: int = 1) -> Fault:
         return self.add(Fault(FAIL_CREATE, count))
 
+    def fail_next_scales(self, count: int = 1) -> Fault:
+        return self.add(Fault(FAIL_SCALE, count))
+
     def clear(self) -> None:
         with self._lock:
             self._rules.clear()
@@ -174,7 +183,7 @@ class Faults:
             latency = answer_after = 0
             outcome = None
             for rule in list(self._rules):
-                if rule.kind == FAIL_CREATE or not rule.matches(operation, method):
+                if rule.kind in OUTCOME_KINDS or not rule.matches(operation, method):
                     continue
                 if rule.kind == LATENCY:
                     if not self._fires(rule):
@@ -189,8 +198,15 @@ class Faults:
 
     def take_create_failure(self) -> bool:
         """Whether the CreatePool being accepted now should end in ``Error``."""
+        return self._take(FAIL_CREATE)
+
+    def take_scale_failure(self) -> bool:
+        """Whether the scale-up being accepted now should have some of its new nodes fail."""
+        return self._take(FAIL_SCALE)
+
+    def _take(self, kind: str) -> bool:
         with self._lock:
             for rule in list(self._rules):
-                if rule.kind == FAIL_CREATE and self._fires(rule):
+                if rule.kind == kind and self._fires(rule):
                     return True
             return False

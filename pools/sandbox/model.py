@@ -142,6 +142,8 @@ class PoolRecord:
     removed_nodes: list[NodeRecord] = field(default_factory=list)
     deleted_at: float | None = None
     gone_at: float | None = None
+    tags: dict[str, str] = field(default_factory=dict)  # TMS tags (ShowPoolTags), not metadata.labels
+    orders: list[dict[str, Any]] = field(default_factory=list)  # the pool's orders, oldest first (orders.py)
 
     @property
     def display_name(self) -> str:

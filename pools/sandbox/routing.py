@@ -1,4 +1,4 @@
-"""The operations' paths (API reference §2 and §10), matched against a request's method and raw path."""
+"""The operations' paths (API reference §2 and docs/modelarts-api.md), matched against a request's method and raw path."""
 
 from __future__ import annotations
 
@@ -17,9 +17,19 @@ LIST_POOLS = "ListPools"
 LIST_EVENTS = "ListEvents"
 LIST_SCHEDULED_EVENTS = "ListScheduledEvents"
 ACCEPT_SCHEDULED_EVENT = "AcceptScheduledEvent"
+# Changing a pool (scale, edit), its tags, its orders, and the flavors on offer (docs/modelarts-api.md).
+PATCH_POOL = "PatchPool"
+SHOW_POOL_TAGS = "ShowPoolTags"
+BATCH_CREATE_POOL_TAGS = "BatchCreatePoolTags"
+BATCH_DELETE_POOL_TAGS = "BatchDeletePoolTags"
+LIST_POOL_TAGS = "ListPoolTags"
+SHOW_ORDER = "ShowOrder"
+LIST_ORDERS = "ListOrders"  # not in the SDK; the Terraform provider reads it
+LIST_RESOURCE_FLAVORS = "ListResourceFlavors"
 
 PROJECT = "{project_id}"
 POOL = "{pool_name}"
+ORDER = "{order_name}"
 EVENT = "{event_id}"
 
 # (method, path segments after the leading "/", operation); named as the SDK's request classes are.
@@ -33,6 +43,14 @@ ROUTES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("GET", ("v2", PROJECT, "pools", POOL), SHOW_POOL),
     ("POST", ("v2", PROJECT, "pools"), CREATE_POOL),
     ("GET", ("v2", PROJECT, "pools"), LIST_POOLS),
+    ("PATCH", ("v2", PROJECT, "pools", POOL), PATCH_POOL),
+    ("GET", ("v1", PROJECT, "pools", "tags"), LIST_POOL_TAGS),
+    ("GET", ("v1", PROJECT, "pools", POOL, "tags"), SHOW_POOL_TAGS),
+    ("POST", ("v1", PROJECT, "pools", POOL, "tags", "create"), BATCH_CREATE_POOL_TAGS),
+    ("DELETE", ("v1", PROJECT, "pools", POOL, "tags", "delete"), BATCH_DELETE_POOL_TAGS),
+    ("GET", ("v1", PROJECT, "orders", ORDER), SHOW_ORDER),
+    ("GET", ("v1", PROJECT, "orders"), LIST_ORDERS),
+    ("GET", ("v1", PROJECT, "resourceflavors"), LIST_RESOURCE_FLAVORS),
     ("GET", ("v1", PROJECT, "events"), LIST_EVENTS),
     ("GET", ("v1", PROJECT, "scheduled-events"), LIST_SCHEDULED_EVENTS),
     ("POST", ("v1", PROJECT, "scheduled-events", EVENT, "accept"), ACCEPT_SCHEDULED_EVENT),
@@ -46,6 +64,7 @@ class Route:
     operation: str
     project_id: str
     pool_name: str | None = None
+    order_name: str | None = None
     event_id: str | None = None
 
 
@@ -58,7 +77,7 @@ def _bind(pattern: tuple[str, ...], segments: list[str]) -> dict[str, str] | Non
         return None
     bound: dict[str, str] = {}
     for expected, actual in zip(pattern, segments, strict=True):
-        if expected in (PROJECT, POOL, EVENT):
+        if expected in (PROJECT, POOL, ORDER, EVENT):
             if not actual:
                 return None
             bound[expected] = actual
@@ -78,7 +97,7 @@ def match(method: str, raw_path: str) -> Route | None:
         if route_method != method:
             path_known = True
             continue
-        return Route(operation, bound[PROJECT], bound.get(POOL), bound.get(EVENT))
+        return Route(operation, bound[PROJECT], bound.get(POOL), bound.get(ORDER), bound.get(EVENT))
     if path_known:
         raise MethodNotAllowed(raw_path)
     return None

@@ -8,6 +8,8 @@
 * ``npu-infer-trial`` — creation failed yesterday (``Error``, listed as failed);
 * ``finance-batch`` — a yearly pool whose order is unpaid (``Waiting``, counted as pending).
 
+The three busiest pools carry tags (cost centre, owner); any Running pool can be scaled, edited and tagged.
+
 Scheduled maintenance (``DEMO_MAINTENANCE``): a hardware repair waiting for authorisation on one of
 ``llm-pretrain``'s abnormal nodes (only a HARD redeploy, the node being unavailable), a local-disk recovery
 on a healthy ``vision-train`` node (SOFT or HARD), and a reboot on ``infer-t4`` done two days ago. With the
@@ -48,6 +50,7 @@ class DemoPool:
     billing: dict[str, str] = field(default_factory=lambda: {"os.modelarts/billing.mode": "0"})
     driver: dict[str, str] | None = None
     abnormal_nodes: int = 0
+    tags: dict[str, str] = field(default_factory=dict)  # TMS tags (ShowPoolTags)
 
 
 def _yearly(years: str, order: str, renew: str = "0") -> dict[str, str]:
@@ -78,6 +81,7 @@ DEMO_POOLS = (
         billing=_yearly("1", "CS2501010800LLM01", renew="1"),
         driver={"npuVersion": "23.0.6", "updateStrategy": "idle"},
         abnormal_nodes=4,
+        tags={"cost-centre": "cc-1001", "owner": "llm-platform"},
     ),
     DemoPool(
         name="vision-train",
@@ -94,6 +98,7 @@ DEMO_POOLS = (
         billing=_monthly("3", "CS2501200930VIS07"),
         driver={"gpuVersion": "535.54.03", "updateStrategy": "force"},
         abnormal_nodes=1,
+        tags={"cost-centre": "cc-2040"},
     ),
     DemoPool(
         name="infer-t4",
@@ -104,6 +109,7 @@ DEMO_POOLS = (
         age_seconds=9 * DAY,
         creation_seconds=15 * 60,
         driver={"gpuVersion": "535.54.03", "updateStrategy": "idle"},
+        tags={"cost-centre": "cc-3100", "service": "recommendations"},
     ),
     DemoPool(
         name="notebook-cpu",
@@ -271,6 +277,7 @@ def seed_demo(store: Store, project_id: str) -> list[str]:
                 schedule=schedule,
                 abnormal_nodes=demo.abnormal_nodes,
             )
+            pool.tags = dict(demo.tags)
             _plan_maintenance(store, pool, now)
             store.add(pool)
             added.append(pool.name)

@@ -45,6 +45,8 @@ class Store:
         self.on_change = on_change
         self.sequence = 0
         self._pools: dict[str, dict[str, PoolRecord]] = {}
+        # Flavor id -> its sold-out zones; None until resource_flavors.py fills in its defaults.
+        self.sold_out: dict[str, set[str]] | None = None
 
     @property
     def azs(self) -> tuple[str, ...]:
@@ -89,6 +91,7 @@ class Store:
         with self.lock:
             self._pools.clear()
             self.sequence = 0
+            self.sold_out = None
 
     def to_json(self) -> dict[str, Any]:
         with self.lock:

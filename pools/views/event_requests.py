@@ -20,7 +20,7 @@ from pools.models import ChangeRequest
 from pools.permissions import REQUEST_CHANGE, require
 from pools.selectors.events import scheduled_event_get
 from pools.views.connection_context import visible_connection
-from pools.views.pool_requests import _file_request as file_change_request
+from pools.views.pool_requests import file_change_request
 
 PAGE = "pools/accept_event_request.html"
 NO_SUCH_EVENT = "ModelArts lists no such scheduled event for this pool."

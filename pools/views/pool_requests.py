@@ -29,7 +29,7 @@ DELETE_NODES_PAGE = "pools/delete_nodes_request.html"
 FILED = "Change request #{pk} is waiting for approval: {summary}."
 
 
-def _file_request(
+def file_change_request(
     request, form, *, connection: Connection, kind: str, target: str, body
 ) -> HttpResponseRedirect | None:
     """File the request and go to it; on a refusal put it on the form and return None."""
@@ -78,7 +78,7 @@ def delete_pool_request(request: HtmxHttpRequest, connection_id: int, pool_name:
 
     form = DeletePoolForm(request.POST or None, pool=read.value)
     if request.method == "POST" and form.is_valid():
-        filed = _file_request(
+        filed = file_change_request(
             request,
             form,
             connection=connection,
@@ -116,7 +116,9 @@ def delete_nodes_request(request: HtmxHttpRequest, connection_id: int, pool_name
     if confirming and form.is_valid():
         body = {"deleteNodeNames": form.cleaned_data["nodes"]}
         kind = ChangeRequest.Kind.DELETE_NODES
-        filed = _file_request(request, form, connection=connection, kind=kind, target=pool_name, body=body)
+        filed = file_change_request(
+            request, form, connection=connection, kind=kind, target=pool_name, body=body
+        )
         if filed is not None:
             return filed
     context.update(_selection_context(form, listed.nodes))

@@ -30,6 +30,7 @@ from pools.forms.pool_wizard.steps import STEP_TITLES, STEPS, context_after, ste
 from pools.htmx import HtmxHttpRequest, template_for
 from pools.permissions import REQUEST_CHANGE, require
 from pools.selectors.connections import connection_list_for, current_connection
+from pools.selectors.pool_changes import flavor_offers
 from pools.selectors.pool_names import NameCheck, pool_name_check
 from pools.services.change_requests import change_request_create
 
@@ -103,6 +104,7 @@ def pool_wizard_step(request: HtmxHttpRequest, wizard_id: str, step: str):
         user=request.user,
         connections=tuple(connection_list_for(request.user)),
         current=current_connection(request),
+        read_offers=_flavors_on_sale,
     )
     states, blocking = validate_steps(saved_steps(wizard), base, until=step)
     if blocking is not None:
@@ -111,6 +113,10 @@ def pool_wizard_step(request: HtmxHttpRequest, wizard_id: str, step: str):
     if request.method != "POST":
         return _show_saved_draft(visit)
     return _handle_post(visit, request.POST.get("action", "next"))
+
+
+def _flavors_on_sale(connection):
+    return flavor_offers(connection=connection)
 
 
 # --- what a step does with a request -------------------------------------------------------------------------

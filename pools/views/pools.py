@@ -16,8 +16,10 @@ from pools.forms.filters import PoolFilterForm
 from pools.htmx import HtmxHttpRequest, template_for
 from pools.permissions import VIEW_DASHBOARD, require
 from pools.selectors.change_requests import open_change_requests_by_pool
+from pools.selectors.concurrent import concurrently
 from pools.selectors.connections import current_connection
 from pools.selectors.modelarts import pool_get, pool_missing, pools_by_phase
+from pools.selectors.pool_changes import pool_tags, scaling_now
 from pools.selectors.pool_requests import pool_deletion
 from pools.selectors.usage import accelerator_usage
 from pools.selectors.workspace_pools import PoolListing, pool_listing
@@ -173,12 +175,17 @@ def _url_without(request: HtmxHttpRequest, name: str) -> str:
 def pool_detail(request: HtmxHttpRequest, connection_id: int, pool_name: str):
     """Everything about one pool; the Nodes and Monitoring tabs are their own pages (htmx-loaded)."""
     connection = visible_connection(request, connection_id)
-    context = pool_context(request, connection, pool_name)
+    pool_read, tags_read = concurrently(
+        lambda: read_pool(request, connection, pool_name),
+        lambda: pool_tags(connection=connection, pool_name=pool_name, refresh=wants_refresh(request)),
+    )
+    context = pool_context(request, connection, pool_name, pool_read)
     pool = context["pool"]
     context["tab"] = "details"
+    context["tags_read"] = tags_read
     if pool is not None:
         context["raw_json"] = json.dumps(pool.raw, indent=2, sort_keys=True, default=str)
-        context.update(_from_raw(pool.raw))
+        context.update(_from_raw(pool.raw), scaling=scaling_now(pool))
     return render(request, template_for(request, DETAIL_PAGE, "pool-tab"), context)
 
 

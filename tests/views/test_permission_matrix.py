@@ -186,6 +186,23 @@ def node_deletion(world: World) -> dict[str, Any]:
     return {"nodes": nodes[:1], "confirm": "1", "reason": "permission matrix", "submission_key": "e" * 32}
 
 
+def scaling(world: World) -> dict[str, str]:
+    return {"count_0": "3", "reason": "permission matrix", "submission_key": "d" * 32}
+
+
+def editing(world: World) -> dict[str, str]:
+    return {
+        "description": "edited by the matrix",
+        "scope": ["Train"],
+        "reason": "permission matrix",
+        "submission_key": "c" * 32,
+    }
+
+
+def tagging(world: World) -> dict[str, str]:
+    return {"key_0": "matrix", "value_0": "yes", "reason": "permission matrix", "submission_key": "b" * 32}
+
+
 def a_wizard_step(world: World) -> dict[str, str]:
     # No wizard of that id is in the session: an allowed role is sent to start a fresh one.
     return {"wizard_id": "0" * 32, "step": "basics"}
@@ -304,6 +321,10 @@ ROUTES: dict[str, Route] = {
     "pools:accept_event_request": Route(
         get=REQUESTING, post=REQUESTING, kwargs=a_scheduled_event, post_data=acceptance
     ),
+    # --- requesting changes to a pool: scale, edit, tags ---
+    "pools:scale_pool_request": Route(get=REQUESTING, post=REQUESTING, kwargs=the_pool, post_data=scaling),
+    "pools:edit_pool_request": Route(get=REQUESTING, post=REQUESTING, kwargs=the_pool, post_data=editing),
+    "pools:pool_tags_request": Route(get=REQUESTING, post=REQUESTING, kwargs=the_pool, post_data=tagging),
     # --- approvals ---
     "pools:approval_queue": page(APPROVING),
     "pools:approval_history": page(APPROVING | AUDITING),

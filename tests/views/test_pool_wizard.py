@@ -183,7 +183,8 @@ def test_logical_npu_pool_with_labels_and_az_spread(walker, sandbox_connection):
         sandbox_connection,
         basics_extra={"node_prefix": "npu", "labels": "team=llm", "workspace_id": ""},
         kind={"type": "Logical", "scope": ["Train"]},
-        rows=[{"flavor": NPU, "count": "2", "max_count": "4", "azs": "cn-north-4a=1, cn-north-4b=1"}],
+        # The NPU flavor is sold out in the sandbox's zone b: zones a and c are picked.
+        rows=[{"flavor": NPU, "count": "2", "max_count": "4", "zone_0": "1", "zone_2": "1"}],
         network={"update_strategy": "idle", "job_flavors": "train.npu"},
     )
     body = walker.get("review").context["body"]
@@ -201,7 +202,7 @@ def test_logical_npu_pool_with_labels_and_az_spread(walker, sandbox_connection):
                 "flavor": NPU,
                 "count": 2,
                 "maxCount": 4,
-                "azs": [{"az": "cn-north-4a", "count": 1}, {"az": "cn-north-4b", "count": 1}],
+                "azs": [{"az": "cn-north-4a", "count": 1}, {"az": "cn-north-4c", "count": 1}],
             }
         ],
         "jobFlavors": ["train.npu"],
@@ -566,7 +567,7 @@ def test_an_htmx_swap_that_would_bloat_the_session_reloads_the_page_with_the_ref
 ):
     walker.next_ok("basics", basics(sandbox_connection))
     walker.next_ok("type", {"type": "Dedicate", "scope": ["Train"]})
-    rows = flavor_rows(*({"flavor": T4, "count": "1", "azs": "x" * 5000} for _ in range(20)))
+    rows = flavor_rows(*({"flavor": T4, "count": "1", "max_count": "x" * 5000} for _ in range(20)))
     response = walker.post("resources", rows, action="add_row", headers={"HX-Request": "true"})
     assert response.status_code == 200 and response.headers["HX-Refresh"] == "true"
     assert "resources" not in operator_client.session["pool_wizards"][walker.wizard_id]["steps"]

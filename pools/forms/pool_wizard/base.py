@@ -26,19 +26,29 @@ class WizardContext:
     region: str = ""  # of the chosen connection; availability zones must lie in it
     pool_type: str = ""
     flavor_ids: tuple[str, ...] = field(default_factory=tuple)
+    # The flavors on sale for the chosen connection (a FlavorOffers, with each flavor's zones), set by
+    # context_after through read_offers (connection -> FlavorOffers), which the view gives; None: not read.
+    offers: Any = None
+    read_offers: Any = None
 
     @classmethod
-    def for_user(cls, *, user, connections: tuple, current) -> WizardContext:
+    def for_user(cls, *, user, connections: tuple, current, read_offers=None) -> WizardContext:
         """A new wizard's context: the ``connections`` the user may use, the switcher's ``current`` one (or
-        None) chosen first, and its workspace as the default."""
+        None) chosen first, and its workspace as the default; ``read_offers`` reads a connection's flavors."""
         if current is None:
-            return cls(user=user, connections=connections)
+            return cls(user=user, connections=connections, read_offers=read_offers)
         return cls(
             user=user,
             connections=connections,
             default_connection_id=current.pk,
             default_workspace_id=current.workspace_id or DEFAULT_WORKSPACE,
+            read_offers=read_offers,
         )
+
+    @property
+    def zones(self) -> tuple[str, ...]:
+        """The availability zones the chosen connection's flavors list; empty when not known."""
+        return self.offers.zones if self.offers is not None else ()
 
     @property
     def accelerators(self) -> set[str]:

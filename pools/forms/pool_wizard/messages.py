@@ -47,10 +47,8 @@ MAX_COUNT_NOT_EQUAL = (
     "A physical (Dedicate) pool has no elastic part: leave this empty or equal to the count."
 )
 MAX_COUNT_BELOW_COUNT = "The elastic maximum cannot be below the count."
-AZS_INVALID = "Write the spread as az=count pairs separated by commas, e.g. cn-north-4a=2, cn-north-4b=1."
-AZS_DUPLICATE = "Each availability zone once."
-AZS_REGION = "'{az}' is not an availability zone of region {region}."
-AZS_SUM = "The spread adds up to {total}; it must add up to the count ({count})."
+AZS_SUM = "The zones add up to {total}; they must add up to the count ({count}), or all be left empty."
+AZ_SOLD_OUT = "{flavor} is sold out in {zone}."
 NETWORK_REQUIRED = "A physical (Dedicate) pool needs a network."
 NETWORK_LOGICAL = "A logical pool has no network of its own; leave this empty."
 NETWORK_INVALID = "A network id is lowercase letters, digits and '-' (the network's metadata.name)."

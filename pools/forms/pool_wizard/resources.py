@@ -1,9 +1,9 @@
-"""Step 3, resources: one row per flavor (a formset), with its count, elastic maximum and AZ spread; and
-adding or removing a row of a posted draft."""
+"""Step 3, resources: one row per flavor (a formset), with its count, elastic maximum and how many nodes go
+to each availability zone; and adding or removing a row of a posted draft. The flavors and zones are those
+ModelArts lists for the chosen connection (ListResourceFlavors), sold-out zones marked."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
@@ -13,61 +13,72 @@ from pools.change_kinds.pool_body import DEDICATE
 from pools.forms.pool_wizard import messages as text
 from pools.forms.pool_wizard.base import WizardContext, errors_outside
 
-AZ_RE = re.compile(r"^[a-z]{2}-[a-z]+-\d+[a-z]$")
 MAX_ROWS = 10
 MAX_NODES_PER_FLAVOR = 1000
+MAX_ZONES = 8  # zone columns a row can have (a region lists three or four)
 ROWS_PREFIX = "rows"  # the formset's prefix: its fields are posted as rows-TOTAL_FORMS, rows-0-flavor, ...
 
 
-def parse_azs(spread_text: str, region: str = "") -> list[list[Any]]:
-    """``cn-north-4a=2, cn-north-4b=1`` as ``[["cn-north-4a", 2], ["cn-north-4b", 1]]``."""
-    spread: list[list[Any]] = []
-    for part in (p.strip() for p in spread_text.split(",")):
-        if not part:
-            continue
-        az, sep, count = (s.strip() for s in part.partition("="))
-        if not sep or not AZ_RE.match(az) or not count.isdigit() or int(count) < 1:
-            raise forms.ValidationError(text.AZS_INVALID)
-        if region and not (az.startswith(region) and len(az) == len(region) + 1):
-            raise forms.ValidationError(text.AZS_REGION.format(az=az, region=region))
-        if any(az == known for known, _ in spread):
-            raise forms.ValidationError(text.AZS_DUPLICATE)
-        spread.append([az, int(count)])
-    return spread
+def zone_field(number: int) -> str:
+    return f"zone_{number}"
 
 
-def _flavor_choices() -> list[tuple[str, str]]:
-    return [("", "Choose a flavor…"), *flavors.flavor_choices()]
+def _flavor_choices(context: WizardContext) -> list[tuple[str, str]]:
+    """The flavors ModelArts sells for the chosen connection (sold-out zones in the label), or, unread, the
+    dashboard's own list."""
+    offered = context.offers.choices() if context.offers is not None else flavors.flavor_choices()
+    return [("", "Choose a flavor…"), *offered]
 
 
 class FlavorRowForm(forms.Form):
-    flavor = forms.ChoiceField(choices=_flavor_choices)
+    """One flavor: its count, elastic maximum, and how many nodes go to each zone (optional: blank zones
+    leave the spread to ModelArts)."""
+
+    flavor = forms.ChoiceField()
     count = forms.IntegerField(min_value=1, max_value=MAX_NODES_PER_FLAVOR)
     max_count = forms.IntegerField(
         label="Elastic maximum", min_value=1, max_value=MAX_NODES_PER_FLAVOR, required=False
     )
-    azs = forms.CharField(label="AZ spread", max_length=200, required=False)
 
-    def __init__(self, *args, pool_type: str = "", region: str = "", **kwargs):
-        self.pool_type = pool_type
-        self.region = region
+    def __init__(self, *args, context: WizardContext | None = None, **kwargs):
+        self.context = context or WizardContext()
+        self.pool_type = self.context.pool_type
         super().__init__(*args, **kwargs)
+        self.fields["flavor"].choices = _flavor_choices(self.context)
+        self.zones = self.context.zones[:MAX_ZONES]
+        for number, zone in enumerate(self.zones):
+            self.fields[zone_field(number)] = forms.IntegerField(label=zone, min_value=0, required=False)
 
-    def clean_azs(self):
-        return parse_azs(self.cleaned_data.get("azs", ""), self.region)
+    def zone_fields(self) -> list[forms.BoundField]:
+        return [self[zone_field(number)] for number in range(len(self.zones))]
+
+    def _spread(self, cleaned: dict) -> list[list[Any]]:
+        flavor_id, count = cleaned.get("flavor"), cleaned.get("count")
+        given = [
+            (number, zone, cleaned.get(zone_field(number)))
+            for number, zone in enumerate(self.zones)
+            if cleaned.get(zone_field(number)) is not None
+        ]
+        if not given:
+            return []
+        offer = self.context.offers.get(flavor_id) if self.context.offers is not None and flavor_id else None
+        for number, zone, value in given:
+            if value and offer is not None and zone in offer.sold_out_zones:
+                self.add_error(zone_field(number), text.AZ_SOLD_OUT.format(flavor=flavor_id, zone=zone))
+        total = sum(value for _, _, value in given)
+        if count is not None and total != count:
+            self.add_error(zone_field(given[0][0]), text.AZS_SUM.format(total=total, count=count))
+        return [[zone, value] for _, zone, value in given if value]
 
     def clean(self):
         cleaned = super().clean()
-        count, max_count, spread = cleaned.get("count"), cleaned.get("max_count"), cleaned.get("azs")
+        count, max_count = cleaned.get("count"), cleaned.get("max_count")
         if count is not None and max_count is not None:
             if self.pool_type == DEDICATE and max_count != count:
                 self.add_error("max_count", text.MAX_COUNT_NOT_EQUAL)
             elif max_count < count:
                 self.add_error("max_count", text.MAX_COUNT_BELOW_COUNT)
-        if count is not None and spread:
-            total = sum(n for _, n in spread)
-            if total != count:
-                self.add_error("azs", text.AZS_SUM.format(total=total, count=count))
+        cleaned["azs"] = self._spread(cleaned)
         return cleaned
 
 
@@ -77,7 +88,7 @@ class BaseFlavorRowFormSet(forms.BaseFormSet):
     def __init__(self, *args, context: WizardContext, **kwargs):
         self.context = context
         kwargs.setdefault("prefix", ROWS_PREFIX)
-        kwargs["form_kwargs"] = {"pool_type": context.pool_type, "region": context.region}
+        kwargs["form_kwargs"] = {"context": context}
         super().__init__(*args, **kwargs)
 
     @property
@@ -90,7 +101,8 @@ class BaseFlavorRowFormSet(forms.BaseFormSet):
     @property
     def unshown_errors(self) -> list[str]:
         """Errors the rows table does not show (a hidden column, a row as a whole), for the error banner."""
-        shown = {"flavor", "count", "azs"} | ({"max_count"} if self.shows_max_count else set())
+        zones = {zone_field(number) for number in range(len(self.context.zones[:MAX_ZONES]))}
+        shown = {"flavor", "count", *zones} | ({"max_count"} if self.shows_max_count else set())
         found: list[str] = []
         for number, row in enumerate(self.forms, start=1):
             found += [f"Row {number}: {message}" for message in row.non_field_errors()]
@@ -138,8 +150,8 @@ FlavorRowFormSet = forms.formset_factory(
 
 # --- adding and removing a row of a posted draft (the "+ Add a flavor" and "Remove" buttons) ---------------
 
-ROW_FIELDS = tuple(FlavorRowForm.base_fields)
-NEW_ROW = {"flavor": "", "count": "1", "max_count": "", "azs": ""}
+ROW_FIELDS = (*FlavorRowForm.base_fields, *(zone_field(number) for number in range(MAX_ZONES)))
+NEW_ROW = {"flavor": "", "count": "1", "max_count": ""}
 
 
 def rows_of(data: dict[str, list[str]]) -> list[dict[str, str]]:

@@ -19,7 +19,7 @@ from pools.forms.pool_wizard.basics import BasicsForm
 from pools.forms.pool_wizard.billing import BillingForm
 from pools.forms.pool_wizard.network import NetworkForm
 from pools.forms.pool_wizard.pool_type import TypeScopeForm
-from pools.forms.pool_wizard.resources import ROWS_PREFIX, FlavorRowForm, FlavorRowFormSet
+from pools.forms.pool_wizard.resources import ROW_FIELDS, ROWS_PREFIX, FlavorRowFormSet
 from pools.forms.pool_wizard.review import ReviewForm
 
 STEPS = ("basics", "type", "resources", "network", "billing", "review")
@@ -44,7 +44,7 @@ def declared_fields(step: str) -> dict[str, int]:
     if step == "resources":
         names = {f"{ROWS_PREFIX}-{name}": 1 for name in ManagementForm.base_fields}
         for index in range(FlavorRowFormSet.absolute_max):
-            names.update({f"{ROWS_PREFIX}-{index}-{name}": 1 for name in FlavorRowForm.base_fields})
+            names.update({f"{ROWS_PREFIX}-{index}-{name}": 1 for name in ROW_FIELDS})
         return names
     return {
         name: len(field.choices) if isinstance(field, forms.MultipleChoiceField) else 1
@@ -64,11 +64,14 @@ def step_form(step: str, data, context: WizardContext):
 
 
 def context_after(states: dict[str, dict[str, Any]], base: WizardContext) -> WizardContext:
-    """``base`` plus what the valid steps in ``states`` decided: region, pool type, flavors."""
+    """``base`` plus what the valid steps in ``states`` decided: region, the flavors on sale there, pool type,
+    flavors."""
     basics = states.get("basics")
     chosen = base.connection(basics["connection_id"]) if basics else None
+    offers = base.read_offers(chosen) if base.read_offers is not None and chosen is not None else base.offers
     return replace(
         base,
+        offers=offers,
         region=chosen.region if chosen else "",
         pool_type=(states.get("type") or {}).get("type", ""),
         flavor_ids=tuple(row["flavor"] for row in (states.get("resources") or {}).get("rows", ())),

@@ -3,21 +3,43 @@ import pytest
 from pools.forms.pool_wizard import messages
 from pools.forms.pool_wizard.base import WizardContext
 from pools.forms.pool_wizard.steps import step_form
+from pools.selectors.pool_changes import FlavorOffer, FlavorOffers
 from tests.forms.pool_wizard.helpers import PROD, data, rows, state
 
-DEDICATE = WizardContext(connections=(PROD,), region="cn-north-4", pool_type="Dedicate")
-LOGICAL = WizardContext(connections=(PROD,), region="cn-north-4", pool_type="Logical")
 T4 = "modelarts.vm.gpu.t4u8"
+ANT8 = "modelarts.bm.gpu.ant8"
+ZONES = ("cn-north-4a", "cn-north-4b", "cn-north-4c")
+OFFERS = FlavorOffers(
+    (
+        FlavorOffer(T4, "GPU T4", "1 × T4", "gpu", 1, ZONES, ()),
+        FlavorOffer(ANT8, "GPU Ant8", "8 × A800", "gpu", 8, ZONES, ("cn-north-4c",)),
+    )
+)
+DEDICATE = WizardContext(connections=(PROD,), region="cn-north-4", pool_type="Dedicate", offers=OFFERS)
+LOGICAL = WizardContext(connections=(PROD,), region="cn-north-4", pool_type="Logical", offers=OFFERS)
 
 
-def test_rows_with_counts_and_az_spread():
-    assert state(
-        "resources", rows({"flavor": T4, "count": 3, "azs": "cn-north-4a=2, cn-north-4b=1"}), DEDICATE
-    ) == {
+def test_rows_with_counts_and_nodes_per_zone():
+    assert state("resources", rows({"flavor": T4, "count": 3, "zone_0": 2, "zone_1": 1}), DEDICATE) == {
         "rows": [
             {"flavor": T4, "count": 3, "max_count": None, "azs": [["cn-north-4a", 2], ["cn-north-4b", 1]]}
         ]
     }
+
+
+def test_the_flavors_offered_are_those_on_sale_with_sold_out_zones_named():
+    form = step_form("resources", None, DEDICATE)
+    choices = dict(form.forms[0].fields["flavor"].choices)
+    assert set(choices) == {"", T4, ANT8}
+    assert choices[ANT8].endswith("sold out in cn-north-4c")
+    assert [field.label for field in form.forms[0].zone_fields()] == list(ZONES)
+
+
+def test_without_the_flavors_on_sale_the_catalog_is_offered_and_zones_are_left_to_modelarts():
+    context = WizardContext(connections=(PROD,), region="cn-north-4", pool_type="Dedicate")
+    form = step_form("resources", None, context)
+    assert len(form.forms[0].fields["flavor"].choices) == 9
+    assert form.forms[0].zone_fields() == []
 
 
 def test_physical_pool_max_count_must_equal_count():
@@ -37,23 +59,34 @@ def test_logical_max_count_cannot_be_below_count():
 
 
 @pytest.mark.parametrize(
-    ("azs", "message"),
+    ("row", "field", "message"),
     [
-        ("cn-north-4a=1", messages.AZS_SUM.format(total=1, count=2)),
-        ("cn-north-4a", messages.AZS_INVALID),
-        ("cn-north-4a=0, cn-north-4b=2", messages.AZS_INVALID),
-        ("cn-north-4a=1, cn-north-4a=1", messages.AZS_DUPLICATE),
-        ("cn-east-3a=2", messages.AZS_REGION.format(az="cn-east-3a", region="cn-north-4")),
+        ({"flavor": T4, "count": 2, "zone_0": 1}, "zone_0", messages.AZS_SUM.format(total=1, count=2)),
+        ({"flavor": T4, "count": 2, "zone_1": 3}, "zone_1", messages.AZS_SUM.format(total=3, count=2)),
+        ({"flavor": T4, "count": 2, "zone_0": -1, "zone_1": 3}, "zone_0", None),
+        (
+            {"flavor": ANT8, "count": 2, "zone_2": 2},
+            "zone_2",
+            messages.AZ_SOLD_OUT.format(flavor=ANT8, zone="cn-north-4c"),
+        ),
     ],
 )
-def test_az_spread_rules(azs, message):
-    form = step_form("resources", rows({"flavor": T4, "count": 2, "azs": azs}), DEDICATE)
+def test_zone_rules(row, field, message):
+    form = step_form("resources", rows(row), DEDICATE)
     assert not form.is_valid()
-    assert form.forms[0].errors["azs"] == [message]
+    assert field in form.forms[0].errors
+    if message:
+        assert message in form.forms[0].errors[field]
+
+
+def test_a_zone_left_at_zero_places_no_node_there():
+    assert state("resources", rows({"flavor": ANT8, "count": 2, "zone_0": 2, "zone_2": 0}), DEDICATE)["rows"][
+        0
+    ]["azs"] == [["cn-north-4a", 2]]
 
 
 def test_a_blank_added_row_is_skipped_and_a_half_filled_one_is_an_error():
-    blank = {"flavor": "", "count": "", "max_count": "", "azs": ""}
+    blank = {"flavor": "", "count": "", "max_count": ""}
     assert state("resources", rows({"flavor": T4, "count": 1}, blank), DEDICATE)["rows"] == [
         {"flavor": T4, "count": 1, "max_count": None, "azs": []}
     ]

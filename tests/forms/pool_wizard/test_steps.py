@@ -1,4 +1,7 @@
+from dataclasses import replace
+
 from pools.forms.pool_wizard.steps import validate_steps
+from pools.selectors.pool_changes import FlavorOffer, FlavorOffers
 from tests.forms.pool_wizard.helpers import BASE, GOOD_BASICS, data, rows
 
 
@@ -17,12 +20,22 @@ def test_validate_steps_stops_at_the_first_missing_or_invalid_step():
 
 
 def test_later_steps_see_what_earlier_steps_decided():
+    t4 = "modelarts.vm.gpu.t4u8"
+
+    def offers_of(connection):
+        zones = (f"{connection.region}a", f"{connection.region}b")
+        sold_out = zones[:1] if connection.region == "cn-east-3" else ()
+        return FlavorOffers((FlavorOffer(t4, "GPU T4", "1 × T4", "gpu", 1, zones, sold_out),))
+
+    base = replace(BASE, read_offers=offers_of)
     saved = {
         "basics": data(connection="2", display_name="pool-lab"),
         "type": data(type="Dedicate", scope=["Train"]),
-        # An AZ of the first connection's region is wrong for the chosen (second) connection.
-        "resources": rows({"flavor": "modelarts.vm.gpu.t4u8", "count": 1, "azs": "cn-north-4a=1"}),
+        # The chosen (second) connection's region has the flavor sold out in its first zone.
+        "resources": rows({"flavor": t4, "count": 1, "zone_0": 1}),
     }
-    assert validate_steps(saved, BASE, until="network")[1] == "resources"
-    saved["resources"] = rows({"flavor": "modelarts.vm.gpu.t4u8", "count": 1, "azs": "cn-east-3a=1"})
-    assert validate_steps(saved, BASE, until="network")[1] is None
+    assert validate_steps(saved, base, until="network")[1] == "resources"
+    saved["resources"] = rows({"flavor": t4, "count": 1, "zone_1": 1})
+    states, blocking = validate_steps(saved, base, until="network")
+    assert blocking is None
+    assert states["resources"]["rows"][0]["azs"] == [["cn-east-3b", 1]]
