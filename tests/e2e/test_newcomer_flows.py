@@ -49,7 +49,7 @@ def test_viewer_logs_in_sees_the_overview_then_filters_the_pools_and_opens_one(
     # The overview's card loads by itself after the page.
     expect(page.locator("h1")).to_have_text("Overview")
     card = page.locator(f"#card-{sandbox_connection.pk}")
-    expect(card.locator("table.usage")).to_be_visible()
+    expect(card.locator("table.usage-totals")).to_be_visible()
     expect(card).to_contain_text("llm-pretrain")
     expect(card).to_contain_text("Error")
     page.click("nav.mainnav >> text=Pools")

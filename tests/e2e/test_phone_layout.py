@@ -53,7 +53,7 @@ def phone(login, administrator, operator, locmem_cache, seeded_sandbox, sandbox_
 def test_browse_pages_fit_a_phone(phone, live_server, seeded_sandbox, sandbox_connection):
     page = phone
     page.goto(f"{live_server.url}{reverse('pools:overview')}")
-    expect(page.locator(f"#card-{sandbox_connection.pk} table.usage")).to_be_visible()
+    expect(page.locator(f"#card-{sandbox_connection.pk} table.usage-totals")).to_be_visible()
     assert_fits_the_phone(page, "overview")
 
     page.goto(f"{live_server.url}{reverse('pools:pool_list')}")

@@ -27,7 +27,7 @@ def test_overview_cards_load_by_themselves(viewer_page, live_server, seeded_sand
     page = viewer_page
     page.goto(f"{live_server.url}{reverse('pools:overview')}")
     card = page.locator(f"#card-{sandbox_connection.pk}")
-    expect(card.locator("table.usage")).to_be_visible()
+    expect(card.locator("table.usage-totals")).to_be_visible()
     expect(card.locator("meter").first).to_be_visible()
     expect(card).to_contain_text("llm-pretrain")
     expect(card).to_contain_text("As of")
@@ -37,7 +37,7 @@ def test_overview_cards_load_by_themselves(viewer_page, live_server, seeded_sand
     with page.expect_response(lambda response: "refresh=1" in response.url):
         card.locator("text=Refresh").click()
     expect(page.locator(f"#card-{sandbox_connection.pk}")).to_have_count(1)
-    expect(page.locator(f"#card-{sandbox_connection.pk} table.usage")).to_be_visible()
+    expect(page.locator(f"#card-{sandbox_connection.pk} table.usage-totals")).to_be_visible()
     assert seeded_sandbox.calls("ShowPoolRuntimeMetrics") == calls + 1
     assert page.js_errors == []
 
