@@ -19,6 +19,7 @@ BAD_CREATE_BODY = "The CreatePool body is invalid: {problem}."
 BEING_DELETED = "Pool {pool} is already being deleted."
 POOL_GONE = "Pool {pool} no longer exists."
 NOT_RUNNING = "Pool {pool} is {phase}, not {running}."
+LOCKED_AGAINST_DELETION = "Nodes locked against deletion (unlock them first): {names}."
 
 # Accepting scheduled maintenance (accept_event).
 BAD_ACCEPT_BODY = (

@@ -1,5 +1,5 @@
 """Frozen values of the event operations: ListEvents (a pool's events) and the scheduled maintenance of
-ListScheduledEvents and AcceptScheduledEvent, with the vocabulary they use (API reference §11).
+ListScheduledEvents and AcceptScheduledEvent, with the vocabulary they use (API reference §12).
 
 Parsing is tolerant as in ``types.py``: unknown fields are kept in ``raw``, odd values become neutral ones;
 only what the dashboard cannot do without is strict (an event list's ``items``, a scheduled event's ``id``).

@@ -40,7 +40,16 @@ POOL_RESOURCES_STATUS_CHANGE = "PoolResourcesStatusChange"
 
 # The timestamp fields at which a record's state may change (None where not set).
 POOL_TIMES = ("created_at", "deleted_at", "gone_at")
-NODE_TIMES = ("created_at", "ready_at", "deleting_at", "gone_at", "maintenance_from", "maintenance_until")
+NODE_TIMES = (
+    "created_at",
+    "ready_at",
+    "deleting_at",
+    "gone_at",
+    "maintenance_from",
+    "maintenance_until",
+    "out_from",  # a reboot or a reset (node_actions.py)
+    "out_until",
+)
 
 WARNING_PHASES = (ABNORMAL, ERROR)
 COUNT_ORDER = ("available", "abnormal", "creating", "deleting")

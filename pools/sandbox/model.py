@@ -30,6 +30,10 @@ NODE_CREATING = "Creating"
 NODE_AVAILABLE = "Available"
 NODE_ABNORMAL = "Abnormal"
 NODE_DELETING = "Deleting"
+# Sandbox: the phases of a node while BatchRebootPoolNodes / BatchResetPoolNodes work on it (the SDK's enum has
+# no such value; the console shows the node as rebooting or resetting, and not schedulable).
+NODE_REBOOTING = "Rebooting"
+NODE_RESETTING = "Resetting"
 
 # How ListPools' `status` and ShowPoolStatistics group pool phases.
 PENDING = "pending"
@@ -57,6 +61,16 @@ class NodeRecord:
     abnormal: bool = False
     deleting_at: float | None = None
     gone_at: float | None = None
+    # Node actions (node_actions.py): out of service from ``out_from`` to ``out_until`` as ``out_phase``
+    # (a reboot or a reset, which also repairs an Abnormal node); ``drained_at`` once its workloads were
+    # sent away; ``locked`` the actions refused on it (``["delete"]``).
+    out_from: float | None = None
+    out_until: float | None = None
+    out_phase: str | None = None
+    drained_at: float | None = None
+    locked: list[str] = field(default_factory=list)
+    os_name: str | None = None
+    runtime: str | None = None
     maintenance_from: float | None = None  # an accepted scheduled event's work on the node
     maintenance_until: float | None = None
     disks_wiped_at: float | None = None  # a HARD redeploy resets the node: local and cloud disks lost
@@ -69,12 +83,21 @@ class NodeRecord:
             return NODE_DELETING
         if now < self.ready_at:
             return NODE_CREATING
+        if self.out_from is not None and self.out_until is not None and self.out_from <= now < self.out_until:
+            return self.out_phase or NODE_REBOOTING
         if self.maintenance_from is not None and self.maintenance_until is not None:
             if self.maintenance_from <= now < self.maintenance_until:
-                return NODE_ABNORMAL
-            if now >= self.maintenance_until:
-                return NODE_AVAILABLE  # repaired
+                return NODE_ABNORMAL  # an accepted scheduled event's work
+        # A reboot, a reset or a maintenance that has ended brings an Abnormal node back.
+        if any(end is not None and now >= end for end in (self.out_until, self.maintenance_until)):
+            return NODE_AVAILABLE
         return NODE_ABNORMAL if self.abnormal else NODE_AVAILABLE
+
+    def back_since(self, now: float) -> float:
+        """When the node last became usable: ready, or the end of its last reboot or reset."""
+        if self.out_until is not None and now >= self.out_until:
+            return max(self.ready_at, self.out_until)
+        return self.ready_at
 
     def mark_deleting(self, now: float, gone_at: float) -> None:
         if self.deleting_at is None or self.deleting_at > now:
@@ -144,6 +167,10 @@ class PoolRecord:
     gone_at: float | None = None
     tags: dict[str, str] = field(default_factory=dict)  # TMS tags (ShowPoolTags), not metadata.labels
     orders: list[dict[str, Any]] = field(default_factory=list)  # the pool's orders, oldest first (orders.py)
+    # Node actions' asynchronous jobs (ListJobs), and the workloads sent away from drained or deleted nodes,
+    # pending since then (workloads.py): plain JSON, so the state file keeps them as they are.
+    jobs: list[dict[str, Any]] = field(default_factory=list)
+    displaced: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def display_name(self) -> str:
@@ -208,6 +235,8 @@ class Timings:
     creation_seconds: float = 30.0
     deletion_seconds: float = 20.0
     node_deletion_seconds: float = 15.0
+    reboot_seconds: float = 45.0
+    reset_seconds: float = 90.0  # one batch of a rolling reset
     # Yearly/monthly pools without os.modelarts/auto.pay "true" wait this long for their order (0: no wait).
     payment_seconds: float = 0.0
     failed_retention_seconds: float = 3 * 24 * 3600
