@@ -2,7 +2,7 @@
 
 import pytest
 
-from pools.sandbox import events, operations
+from pools.sandbox import events, node_actions, operations
 from pools.sandbox.errors import ApiError
 from tests.fixtures.sandbox import PROJECT_ID, pool_body, pool_id
 
@@ -77,3 +77,20 @@ def test_bad_queries_answer_400(sandbox, query):
 
 def test_an_unknown_pool_has_no_events(sandbox):
     assert messages(sandbox, "pool-unknown") == []
+
+
+def test_a_reboot_makes_events_as_the_node_goes_out_and_comes_back(sandbox):
+    sandbox.create_pool(PROJECT_ID, pool_body("rebooted", count=2))
+    name = pool_id(sandbox, "rebooted")
+    sandbox.settle()
+    node = sandbox.nodes(PROJECT_ID, name)[0]["metadata"]["name"]
+    node_actions.reboot_nodes(sandbox.store, PROJECT_ID, name, b'{"nodeNames": ["%s"]}' % node.encode())
+    sandbox.advance(sandbox.timings.reboot_seconds + 1)
+
+    newest = messages(sandbox, name)[:2]
+
+    resources = "Pool resources status changed, available/abnormal/creating/deleting count from"
+    assert newest == [
+        ("Normal", f"{resources} 1/1/0/0 to 2/0/0/0"),
+        ("Warning", f"{resources} 2/0/0/0 to 1/1/0/0"),
+    ]
