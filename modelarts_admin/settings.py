@@ -264,7 +264,10 @@ OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
 OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
 OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
 OIDC_USERNAME_CLAIM = env.str("OIDC_USERNAME_CLAIM", default="preferred_username")
-OIDC_GROUP_ROLES = sso_config.parse_group_roles(env.str("OIDC_GROUP_ROLES", default=""))
+try:
+    OIDC_GROUP_ROLES = sso_config.parse_group_roles(env.str("OIDC_GROUP_ROLES", default=""))
+except sso_config.SsoConfigurationError as error:
+    raise ImproperlyConfigured(str(error)) from None
 OIDC_REAUTH_MAX_AGE_SECONDS = env.int("OIDC_REAUTH_MAX_AGE_SECONDS", default=300)
 OIDC_CLOCK_SKEW_SECONDS = env.int("OIDC_CLOCK_SKEW_SECONDS", default=60)
 OIDC_LOGOUT_AT_IDP = env.bool("OIDC_LOGOUT_AT_IDP", default=True)
