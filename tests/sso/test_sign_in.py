@@ -116,15 +116,20 @@ def test_a_callback_this_browser_did_not_start_signs_nobody_in(sso, client):
 
 
 def test_a_callback_is_used_once(sso, client):
+    """The state is forgotten on first use: the same callback again (a replay) is refused, even in the
+    session that started it and while another sign-in of that session is still open."""
     browser = IdpBrowser()
-    started = client.get("/accounts/sso/login/")
-    callback = browser.to_callback(started["Location"], "arne")
+    first = client.get("/accounts/sso/login/")
+    client.get("/accounts/sso/login/")  # a second sign-in started in another tab keeps its state open
+    callback = browser.to_callback(first["Location"], "arne")
     client.get(callback)
     assert signed_in_user(client) == "arne"
-    client.post("/accounts/logout/")
+    logins = LogEntry.objects.filter(change_message__contains="account.sso_login").count()
 
-    assert client.get(callback)["Location"] == "/accounts/login/"
-    assert signed_in_user(client) is None
+    replayed = client.get(callback)
+
+    assert backend.REFUSED.encode() in client.get(replayed["Location"]).content
+    assert LogEntry.objects.filter(change_message__contains="account.sso_login").count() == logins
 
 
 @pytest.mark.parametrize(
