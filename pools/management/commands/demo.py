@@ -146,6 +146,10 @@ class Command(BaseCommand):
             dashboard = f"http://127.0.0.1:{options['port']}/"
             self.stdout.write(self.style.SUCCESS(f"\nModelArts Admin demo: {dashboard}"))
             self.stdout.write(f"ModelArts sandbox:    {url}  (faults: {url}/_sandbox/faults)")
+            self.stdout.write(
+                f"Monitoring:           {dashboard}metrics (Prometheus, from this machine), "
+                f"{dashboard}health/live/ and {dashboard}health/ready/"
+            )
             self.stdout.write(format_logins(logins))
             self.stdout.write(format_sandbox_keys(url, DEFAULT_ACCOUNT) + "\n")
             worker = start_worker(options["job_seconds"])
