@@ -292,6 +292,12 @@ ROUTES: dict[str, Route] = {
     "logout": Route(get=NONE, post=SIGNED_IN, get_offered=False),
     "password_change": Route(get=SIGNED_IN, post=SIGNED_IN),
     "password_change_done": page(SIGNED_IN),
+    # --- single sign-on (tests/sso/ runs them against a real IdP); with OIDC_ENABLED off, as here, each
+    # sends the visitor to the log-in page ---
+    "sso_login": page(EVERYONE),
+    "sso_callback": page(EVERYONE),
+    "sso_reauthenticate": page(SIGNED_IN),
+    "sso_no_role": page(SIGNED_IN),
     # --- overview ---
     "pools:overview": page(VIEWING),
     # --- connections ---
