@@ -7,6 +7,7 @@ from pools.models.change_request import (
     ChangeRequestComment,
 )
 from pools.models.connection import Connection, UserPreference
+from pools.models.sso_identity import SsoIdentity
 
 __all__ = [
     "OPEN_STATUSES",
@@ -17,5 +18,6 @@ __all__ = [
     "ChangeRequestApproval",
     "ChangeRequestComment",
     "Connection",
+    "SsoIdentity",
     "UserPreference",
 ]
