@@ -30,7 +30,7 @@ def accept_url(seeded_sandbox, sandbox_connection, locmem_cache):
 def test_the_page_warns_that_a_hard_redeploy_wipes_the_disks(operator_client, accept_url):
     html = operator_client.get(accept_url).content.decode()
 
-    assert HARD_WARNING in html
+    assert str(HARD_WARNING) in html
     assert "system-maintenance" in html
     assert 'type="datetime-local"' in html and 'max="' in html
 
@@ -42,8 +42,8 @@ def test_field_errors_for_a_past_start_and_an_unconfirmed_hard_redeploy(operator
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert NOT_BEFORE_PASSED in html
-    assert escape(HARD_NOT_CONFIRMED) in html
+    assert str(NOT_BEFORE_PASSED) in html
+    assert escape(str(HARD_NOT_CONFIRMED)) in html
     assert not ChangeRequest.objects.exists()
 
 
