@@ -208,12 +208,28 @@ CHANGE_REQUEST_EXECUTION_GRACE_SECONDS = env.float("CHANGE_REQUEST_EXECUTION_GRA
 # Background execution (django-tasks): approvals hand the one call to ModelArts to a task queue. The database
 # backend keeps the queue in the database and needs a worker (`manage.py db_worker`); the immediate backend
 # runs each task in the web request that queued it (no worker, as before background execution).
-TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+# Two queues: "default" (change requests, the scheduled job) and "notifications" (deliveries, so that a slow
+# chat or mail server can be given a worker of its own: `db_worker --queue-name notifications`).
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "notifications"],
+    }
+}
 # How often the worker runs the change-request job (process_change_requests) as a scheduled task; 0: never
 # (cron runs the command instead). Needs the database backend.
 CHANGE_REQUEST_JOB_SECONDS = env.float("CHANGE_REQUEST_JOB_SECONDS", default=60.0)
 # Where links in e-mails point.
 DASHBOARD_URL = env.str("DASHBOARD_URL", default="http://127.0.0.1:8000")
+
+# Notifications (pools/services/notifications): each delivery is a task; a destination that fails is tried
+# NOTIFICATION_ATTEMPTS times in all, waiting NOTIFICATION_RETRY_SECONDS, then twice as long each time.
+NOTIFICATION_ATTEMPTS = env.int("NOTIFICATION_ATTEMPTS", default=4)
+NOTIFICATION_RETRY_SECONDS = env.float("NOTIFICATION_RETRY_SECONDS", default=30.0)
+NOTIFICATION_TIMEOUT_SECONDS = env.float("NOTIFICATION_TIMEOUT_SECONDS", default=5.0)
+# A warning event older than this when the scheduled job first reads it is not announced (no flood of old
+# warnings when a route is added).
+NOTIFICATION_EVENT_MAX_AGE_MINUTES = env.int("NOTIFICATION_EVENT_MAX_AGE_MINUTES", default=60)
 
 # --- Security ------------------------------------------------------------------------------------------
 # Browsers get no JavaScript access to either cookie: htmx sends the CSRF token from the template's
@@ -280,5 +296,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # apprise's debug lines quote chat URLs, which hold their tokens: never below WARNING.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "apprise": {"level": "WARNING"}},
 }

@@ -7,15 +7,18 @@ from pools.models.change_request import (
     ChangeRequestComment,
 )
 from pools.models.connection import Connection, UserPreference
+from pools.models.notifications import AnnouncedCondition, NotificationRoute
 
 __all__ = [
     "OPEN_STATUSES",
     "Access",
+    "AnnouncedCondition",
     "AuditChainHead",
     "AuditSeal",
     "ChangeRequest",
     "ChangeRequestApproval",
     "ChangeRequestComment",
     "Connection",
+    "NotificationRoute",
     "UserPreference",
 ]

@@ -21,6 +21,7 @@ from pools.sandbox import DEFAULT_ACCOUNT, Sandbox
 from pools.services.change_requests import change_requests_job_schedule
 from pools.services.change_requests.background import job_can_be_scheduled
 from pools.services.demo import demo_connection_ensure, demo_users_ensure
+from pools.services.notifications.delivery import QUEUE as NOTIFICATIONS_QUEUE
 
 DEFAULT_PORT = 8000
 DEFAULT_SANDBOX_PORT = 8089
@@ -40,7 +41,7 @@ def start_worker(job_seconds: float) -> Worker:
     if job_seconds > 0:
         change_requests_job_schedule(every=job_seconds)
     worker = Worker(
-        queue_names=[DEFAULT_TASK_QUEUE_NAME],
+        queue_names=[DEFAULT_TASK_QUEUE_NAME, NOTIFICATIONS_QUEUE],
         interval=WORKER_POLL_SECONDS,
         batch=False,
         backend_name=DEFAULT_TASK_BACKEND_ALIAS,

@@ -1,5 +1,6 @@
 """The scheduled change-request job, once: expire undecided change requests, run approved ones no worker ran,
-settle ones a crash left half-done, follow changes in progress.
+settle ones a crash left half-done, follow changes in progress; then announce failed pools and abnormal nodes
+to the notification routes that want them (each once).
 
 The task worker (``manage.py db_worker``) runs the same job every CHANGE_REQUEST_JOB_SECONDS. Run this from
 cron when that is 0, or as a backstop that keeps working while the worker is down, e.g.
@@ -9,6 +10,7 @@ cron when that is 0, or as a backstop that keeps working while the worker is dow
 from django.core.management.base import BaseCommand
 
 from pools.services.change_requests import process_change_requests
+from pools.services.notifications.watch import conditions_watch
 
 
 class Command(BaseCommand):
@@ -27,3 +29,4 @@ class Command(BaseCommand):
         for pk, problem in summary.unresolved.items():
             self.stderr.write(f"#{pk}: unresolved: {problem}")
         self.stdout.write(self.style.SUCCESS(f"Change requests processed: {summary}."))
+        self.stdout.write(f"Notifications: {conditions_watch()}.")
