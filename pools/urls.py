@@ -15,6 +15,7 @@ from pools.views import (
     monitoring,
     node_action_requests,
     nodes,
+    notification_routes,
     overview,
     pool_changes,
     pool_requests,
@@ -107,6 +108,32 @@ connection_urls = [
     path("connections/<int:pk>/delete/", connections.connection_delete_view, name="connection_delete"),
     path("connections/<int:pk>/test/", connections.connection_test_view, name="connection_test"),
     path("connections/switch/", connections.connection_switch_view, name="connection_switch"),
+    # Where each connection's notifications go
+    path(
+        "connections/<int:pk>/notifications/",
+        notification_routes.notification_route_list_view,
+        name="notification_route_list",
+    ),
+    path(
+        "connections/<int:pk>/notifications/new/",
+        notification_routes.notification_route_create_view,
+        name="notification_route_create",
+    ),
+    path(
+        "connections/<int:pk>/notifications/<int:route_id>/edit/",
+        notification_routes.notification_route_edit_view,
+        name="notification_route_edit",
+    ),
+    path(
+        "connections/<int:pk>/notifications/<int:route_id>/delete/",
+        notification_routes.notification_route_delete_view,
+        name="notification_route_delete",
+    ),
+    path(
+        "connections/<int:pk>/notifications/<int:route_id>/test/",
+        notification_routes.notification_route_test_view,
+        name="notification_route_test",
+    ),
 ]
 
 approval_urls = [

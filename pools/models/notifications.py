@@ -87,6 +87,12 @@ class NotificationRoute(models.Model):
         self.secret_token = crypto.encrypt(value) if value else ""
 
     @property
+    def last_delivery_failed(self) -> bool:
+        return self.last_failed_at is not None and (
+            self.last_sent_at is None or self.last_failed_at > self.last_sent_at
+        )
+
+    @property
     def event_labels(self) -> list[str]:
         return [EVENTS[event] for event in EVENTS if event in self.events]
 

@@ -27,8 +27,8 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from pools import permissions
-from pools.models import ChangeRequest, Connection
+from pools import crypto, permissions
+from pools.models import ChangeRequest, Connection, NotificationRoute
 from pools.services import change_requests
 from tests.fixtures import sandbox as sandbox_account
 from tests.fixtures.connections import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
@@ -161,6 +161,32 @@ def new_connection(world: World) -> dict[str, str]:
 
 def renamed_connection(world: World) -> dict[str, str]:
     return {**new_connection(world), "name": "renamed-by-matrix", "access_key": "", "secret_key": ""}
+
+
+def the_route(world: World) -> dict[str, Any]:
+    route = NotificationRoute.objects.get_or_create(
+        connection=world.connection,
+        name="matrix-route",
+        defaults={
+            "channel": "email",
+            "target_token": crypto.encrypt("ops@example.test"),
+            "events": ["pool_failed"],
+        },
+    )[0]
+    return {"pk": world.connection.pk, "route_id": route.pk}
+
+
+def new_route(world: World) -> dict[str, Any]:
+    return {
+        "name": "created-by-matrix",
+        "channel": "email",
+        "target": "team@example.test",
+        "events": ["pool_failed"],
+    }
+
+
+def renamed_route(world: World) -> dict[str, Any]:
+    return {**new_route(world), "name": "renamed-by-matrix", "target": ""}
 
 
 def switch_to_connection(world: World) -> dict[str, Any]:
@@ -296,6 +322,20 @@ ROUTES: dict[str, Route] = {
     ),
     "pools:connection_switch": Route(
         get=NONE, post=VIEWING, post_data=switch_to_connection, get_offered=False
+    ),
+    # --- a connection's notification routes ---
+    "pools:notification_route_list": page(MANAGING_CONNECTIONS, kwargs=the_connection),
+    "pools:notification_route_create": Route(
+        get=MANAGING_CONNECTIONS, post=MANAGING_CONNECTIONS, kwargs=the_connection, post_data=new_route
+    ),
+    "pools:notification_route_edit": Route(
+        get=MANAGING_CONNECTIONS, post=MANAGING_CONNECTIONS, kwargs=the_route, post_data=renamed_route
+    ),
+    "pools:notification_route_delete": Route(
+        get=MANAGING_CONNECTIONS, post=MANAGING_CONNECTIONS, kwargs=the_route
+    ),
+    "pools:notification_route_test": Route(
+        get=NONE, post=MANAGING_CONNECTIONS, kwargs=the_route, get_offered=False
     ),
     # --- browse ---
     "pools:overview_card": page(VIEWING, kwargs=the_card),
