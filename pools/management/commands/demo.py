@@ -159,6 +159,10 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"\nModelArts Admin demo: {dashboard}"))
             self.stdout.write(f"ModelArts sandbox:    {url}  (faults: {url}/_sandbox/faults)")
             self.stdout.write(
+                f"Monitoring:           {dashboard}metrics (Prometheus, from this machine), "
+                f"{dashboard}health/live/ and {dashboard}health/ready/"
+            )
+            self.stdout.write(
                 f"Webhook receiver:     {hook}  (every notification, verified: var/{WEBHOOK_LOG})"
             )
             self.stdout.write(format_logins(logins))
