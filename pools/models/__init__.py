@@ -8,6 +8,7 @@ from pools.models.change_request import (
 )
 from pools.models.connection import Connection, UserPreference
 from pools.models.notifications import AnnouncedCondition, NotificationRoute
+from pools.models.sso_identity import SsoIdentity
 
 __all__ = [
     "OPEN_STATUSES",
@@ -20,5 +21,6 @@ __all__ = [
     "ChangeRequestComment",
     "Connection",
     "NotificationRoute",
+    "SsoIdentity",
     "UserPreference",
 ]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("pools", "0006_change_kinds_in_progress"),
+        ("pools", "0007_sso_identity"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
