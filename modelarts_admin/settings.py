@@ -235,6 +235,9 @@ DASHBOARD_URL = env.str("DASHBOARD_URL", default="http://127.0.0.1:8000")
 NOTIFICATION_ATTEMPTS = env.int("NOTIFICATION_ATTEMPTS", default=4)
 NOTIFICATION_RETRY_SECONDS = env.float("NOTIFICATION_RETRY_SECONDS", default=30.0)
 NOTIFICATION_TIMEOUT_SECONDS = env.float("NOTIFICATION_TIMEOUT_SECONDS", default=5.0)
+# A warning event last seen longer ago than this is not announced (no flood of old warnings when a route is
+# added or the job was off).
+NOTIFICATION_EVENT_MAX_AGE_MINUTES = env.int("NOTIFICATION_EVENT_MAX_AGE_MINUTES", default=60)
 
 # --- Security ------------------------------------------------------------------------------------------
 # Browsers get no JavaScript access to either cookie: htmx sends the CSRF token from the template's

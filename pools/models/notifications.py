@@ -1,5 +1,5 @@
 """Notification routes (which destinations get which events of a connection) and the conditions already
-announced (a failed pool, an abnormal node), so that each is announced once.
+announced (a failed pool, an abnormal node, a warning event), so that each is announced once.
 
 A route's destination (an e-mail list, a chat URL, a webhook URL) and a webhook's signing secret are stored
 as Fernet tokens through ``pools/crypto.py``, like a connection's keys: chat and webhook URLs carry tokens.
@@ -27,9 +27,10 @@ EVENTS: dict[str, str] = {
     "execution_unknown": "An execution's outcome is unknown",
     "pool_failed": "A pool failed",
     "node_abnormal": "A node is abnormal",
+    "warning_event": "A pool reported a warning event",
 }
 # The events found by reading ModelArts (the scheduled job), not by a change request's steps.
-READ_EVENTS = ("pool_failed", "node_abnormal")
+READ_EVENTS = ("pool_failed", "node_abnormal", "warning_event")
 
 
 class NotificationRoute(models.Model):
@@ -98,7 +99,7 @@ class NotificationRoute(models.Model):
 
 
 class AnnouncedCondition(models.Model):
-    """A condition read off ModelArts and announced once: a failed pool, an abnormal node.
+    """A condition read off ModelArts and announced once: a failed pool, an abnormal node, a warning event.
 
     The row exists while the condition holds; when a successful read no longer shows it, the row goes, so the
     next occurrence is announced again. Inserting the row is the claim: two jobs at once announce it once.

@@ -1,6 +1,6 @@
 """The scheduled change-request job, once: expire undecided change requests, run approved ones no worker ran,
-settle ones a crash left half-done, follow changes in progress; then announce failed pools and abnormal nodes
-to the notification routes that want them (each once).
+settle ones a crash left half-done, follow changes in progress; then announce failed pools, abnormal nodes and
+warning events to the notification routes that want them (each once).
 
 The task worker (``manage.py db_worker``) runs the same job every CHANGE_REQUEST_JOB_SECONDS. Run this from
 cron when that is 0, or as a backstop that keeps working while the worker is down, e.g.

@@ -8,10 +8,11 @@ and stop. A run is queued only once the transaction that approved it has committ
 looks before the approval is there. A worker that dies during the call leaves the request "executing", and
 the scheduled job settles it by looking at ModelArts, as after any crash (``housekeeping``).
 
-The scheduled job (``process_change_requests``: expiry, runs a crash left behind, settling, following
-changes in progress; then the notifications' look for failed pools and abnormal nodes) is a task too: each run queues the next one CHANGE_REQUEST_JOB_SECONDS later, and the
-worker queues the first when it starts. Cron can still run the management command instead, or as well (every
-step of the job is a compare-and-set, so two runs at once do each thing once).
+The scheduled job (``process_change_requests``: expiry, runs a crash left behind, settling, following changes
+in progress; then the notifications' look for failed pools, abnormal nodes and warning events) is a task too:
+each run queues the next one CHANGE_REQUEST_JOB_SECONDS later, and the worker queues the first when it starts.
+Cron can still run the management command instead, or as well (every step of the job is a compare-and-set, so
+two runs at once do each thing once).
 
 The tasks use django-tasks, the backport of Django 6's ``django.tasks``: the backend is the setting TASKS
 (the database backend in production and the demo, the immediate backend in the tests that run in-line).

@@ -1,4 +1,5 @@
-"""Conditions read off ModelArts and announced once each: failed pools and abnormal nodes. Run by the
+"""Conditions read off ModelArts and announced once each: failed pools, abnormal nodes and warning events
+(ListEvents' ``Warning`` events of each pool, last seen within NOTIFICATION_EVENT_MAX_AGE_MINUTES). Run by the
 scheduled job (``background.scheduled_job``, or ``process_change_requests`` from cron), never by a page: pages only read, and reading announces nothing.
 
 Only connections with an enabled route subscribed to one of READ_EVENTS are read, through the same cached
@@ -10,16 +11,23 @@ or partial read forgets nothing.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import partial
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from pools.modelarts.events import WARNING
 from pools.modelarts.vocabulary import DEFAULT_WORKSPACE
 from pools.models import AnnouncedCondition, Connection, NotificationRoute
 from pools.models.notifications import READ_EVENTS
 from pools.selectors.concurrent import concurrently
+from pools.selectors.events import pool_event_page
 from pools.selectors.modelarts import known_workspaces, node_scan, pools_of_workspaces, workspace_pool_reads
 from pools.services.notifications.dispatch import announce
 from pools.services.notifications.notices import Notice
@@ -27,6 +35,8 @@ from pools.services.notifications.notices import Notice
 logger = logging.getLogger(__name__)
 
 NODE_ABNORMAL_PHASE = "Abnormal"
+# The newest warnings read of each pool on every run (one ListEvents per pool, cached like the pages' reads).
+WARNINGS_PER_POOL = 20
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,9 @@ def _watch_connection(connection: Connection, events: set[str], summary: WatchSu
     if "node_abnormal" in events:
         found, nodes_complete = _abnormal_nodes(connection, pools)
         _sync(connection, "node_abnormal", found, complete and nodes_complete, summary)
+    if "warning_event" in events:
+        found, events_complete = _warning_events(connection, pools)
+        _sync(connection, "warning_event", found, complete and events_complete, summary)
 
 
 def _failed_pool(pool) -> Condition:
@@ -118,6 +131,55 @@ def _abnormal_nodes(connection: Connection, pools) -> tuple[list[Condition], boo
                     data={
                         "pool": {"name": pool.name, "display_name": pool.display_name},
                         "node": {"name": node.name, "phase": node.phase, "message": node.message},
+                    },
+                )
+            )
+    return found, complete
+
+
+def _warning_events(connection: Connection, pools) -> tuple[list[Condition], bool]:
+    """Each pool's recent Warning events; an event is the same while its pool, reason, first time and message
+    are (ModelArts counts its repeats on it), so a repeat is not announced again."""
+    since = timezone.now() - timedelta(minutes=settings.NOTIFICATION_EVENT_MAX_AGE_MINUTES)
+    reads = concurrently(
+        *(
+            partial(
+                pool_event_page,
+                connection=connection,
+                pool_name=pool.name,
+                event_type=WARNING,
+                limit=WARNINGS_PER_POOL,
+            )
+            for pool in pools
+        )
+    )
+    found, complete = [], True
+    for pool, read in zip(pools, reads, strict=True):
+        complete = complete and read.error is None and read.value is not None
+        for event in read.value.items if read.value else ():
+            if not event.is_warning or event.last_at is None or event.last_at < since:
+                continue
+            first = event.first_at.isoformat() if event.first_at else ""
+            digest = hashlib.sha256(event.message.encode("utf-8")).hexdigest()[:16]
+            found.append(
+                Condition(
+                    key=f"{pool.name}/{event.reason}/{first}/{digest}",
+                    subject=f"Warning in pool {pool.display_name}: {event.reason}",
+                    lines=(
+                        event.message,
+                        f"Pool {pool.display_name} ({pool.name}), {event.count} time(s), last at "
+                        f"{event.last_at:%Y-%m-%d %H:%M:%S %Z}.",
+                    ),
+                    data={
+                        "pool": {"name": pool.name, "display_name": pool.display_name},
+                        "event": {
+                            "type": event.type,
+                            "reason": event.reason,
+                            "message": event.message,
+                            "first_at": first,
+                            "last_at": event.last_at.isoformat(),
+                            "count": event.count,
+                        },
                     },
                 )
             )

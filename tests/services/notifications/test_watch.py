@@ -103,3 +103,41 @@ def test_a_page_view_announces_nothing(seeded_sandbox, receiver, webhook_route, 
     for page in ("pools:pool_list", "pools:overview"):
         assert viewer_client.get(reverse(page)).status_code == 200
     assert not AnnouncedCondition.objects.exists() and receiver.deliveries == []
+
+
+def recent_warnings(connection, minutes: int) -> set[str]:
+    """(pool, reason) of every Warning event of the connection's pools last seen within ``minutes``."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pools.selectors.events import pool_event_page
+    from pools.selectors.modelarts import pool_list
+
+    since = timezone.now() - timedelta(minutes=minutes)
+    found = set()
+    for pool in pool_list(connection=connection).value.items:
+        page = pool_event_page(connection=connection, pool_name=pool.name, event_type="Warning", limit=20)
+        found |= {(pool.name, e.reason) for e in page.value.items if e.last_at and e.last_at >= since}
+    return found
+
+
+def test_recent_warning_events_are_announced_once(seeded_sandbox, receiver, webhook_route, settings):
+    settings.NOTIFICATION_EVENT_MAX_AGE_MINUTES = 10 * 24 * 60  # the demo estate's warnings are days old
+    expected = recent_warnings(webhook_route.connection, settings.NOTIFICATION_EVENT_MAX_AGE_MINUTES)
+    assert expected, "the demo estate has warning events"
+
+    conditions_watch()
+
+    warnings = [d.payload for d in receiver.deliveries if d.payload["event"] == "warning_event"]
+    assert {(w["data"]["pool"]["name"], w["data"]["event"]["reason"]) for w in warnings} == expected
+    assert len(warnings) == len(announced("warning_event"))
+    forget_connection(webhook_route.connection_id)
+    assert "warning_event" not in conditions_watch().announced
+
+
+def test_old_warning_events_are_not_announced(seeded_sandbox, receiver, webhook_route, settings):
+    settings.NOTIFICATION_EVENT_MAX_AGE_MINUTES = 1
+    assert not recent_warnings(webhook_route.connection, 1)
+    conditions_watch()
+    assert "warning_event" not in events_received(receiver) and not announced("warning_event")
