@@ -20,5 +20,6 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("pools.api.urls")),
     path("", include("pools.urls")),
 ]

@@ -1,4 +1,5 @@
 from pools.models.access import Access
+from pools.models.api_token import ApiToken
 from pools.models.audit import AuditChainHead, AuditSeal
 from pools.models.change_request import (
     OPEN_STATUSES,
@@ -11,6 +12,7 @@ from pools.models.connection import Connection, UserPreference
 __all__ = [
     "OPEN_STATUSES",
     "Access",
+    "ApiToken",
     "AuditChainHead",
     "AuditSeal",
     "ChangeRequest",
