@@ -91,6 +91,8 @@ def api_exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         return Response({"errors": detail}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, exceptions.ParseError):  # a body that is not JSON: every 400 has "errors"
+        return Response({"errors": {"non_field_errors": [str(exc.detail)]}}, status=exc.status_code)
     detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
     response.data = {"error": {"message": str(detail)}}
     return response

@@ -5,10 +5,11 @@ The API answers tokens, not the pages' session, so its routes skip the log-in re
 page, which is served from drf-spectacular-sidecar's vendored Swagger UI (nothing from a CDN).
 """
 
-from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import IsAuthenticated
 
 from pools.api import audit, change_requests, reads
 from pools.api.authentication import ApiTokenAuthentication
@@ -20,12 +21,18 @@ def api(view):
     return login_not_required(view.as_view())
 
 
-schema = SpectacularAPIView.as_view(authentication_classes=[ApiTokenAuthentication, SessionAuthentication])
-docs = SpectacularSwaggerSplitView.as_view(
-    url_name="api:schema",
-    authentication_classes=[SessionAuthentication],
-    template_name="api/swagger_ui.html",
-    title="ModelArts Admin API",
+schema = SpectacularAPIView.as_view(
+    authentication_classes=[ApiTokenAuthentication, SessionAuthentication],
+    permission_classes=[IsAuthenticated],
+)
+# REST framework's views skip the log-in redirect; the docs page is for people, so it asks them to log in.
+docs = login_required(
+    SpectacularSwaggerSplitView.as_view(
+        url_name="api:schema",
+        authentication_classes=[SessionAuthentication],
+        template_name="api/swagger_ui.html",
+        title="ModelArts Admin API",
+    )
 )
 
 pool = "connections/<int:connection_id>/pools/<str:pool_name>/"
