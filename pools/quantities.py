@@ -15,6 +15,9 @@ RESOURCE_LABELS = {
     "nvidia.com/gpu": "GPU",
     "huawei.com/ascend-snt3": "NPU (snt3)",
     "huawei.com/ascend-snt9": "NPU (snt9)",
+    # A workload's resourceRequirement names the NPU cards by chip
+    "huawei.com/ascend-1980": "NPU (snt9)",
+    "huawei.com/ascend-310": "NPU (snt3)",
 }
 
 

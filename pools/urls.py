@@ -11,14 +11,17 @@ from pools.views import (
     api_tokens,
     approvals,
     audit,
+    blast_radius,
     connections,
     monitoring,
+    node_action_requests,
     nodes,
     overview,
     pool_changes,
     pool_requests,
     pool_wizard,
     pools,
+    workloads,
 )
 
 app_name = "pools"
@@ -32,6 +35,21 @@ pool_urls = [
     path("pools/", pools.pool_list_view, name="pool_list"),
     path("pools/<int:connection_id>/<str:pool_name>/", pools.pool_detail, name="pool_detail"),
     path("pools/<int:connection_id>/<str:pool_name>/nodes/", nodes.pool_nodes, name="pool_nodes"),
+    path(
+        "pools/<int:connection_id>/<str:pool_name>/workloads/",
+        workloads.pool_workloads_view,
+        name="pool_workloads",
+    ),
+    path(
+        "pools/<int:connection_id>/<str:pool_name>/workloads/counts/",
+        workloads.pool_workload_counts,
+        name="pool_workload_counts",
+    ),
+    path(
+        "pools/<int:connection_id>/<str:pool_name>/node/<str:node_name>/",
+        workloads.node_detail,
+        name="node_detail",
+    ),
     path(
         "pools/<int:connection_id>/<str:pool_name>/monitoring/",
         monitoring.pool_monitoring,
@@ -71,6 +89,16 @@ pool_urls = [
         pool_changes.pool_tags_request,
         name="pool_tags_request",
     ),
+    # Node actions on a selection of nodes, each a change request of its own kind
+    *[
+        path(
+            f"pools/<int:connection_id>/<str:pool_name>/nodes/{action}/",
+            node_action_requests.node_action_request,
+            {"action": action},
+            name=f"{action}_nodes_request",
+        )
+        for action in node_action_requests.KINDS
+    ],
 ]
 
 connection_urls = [
@@ -90,6 +118,11 @@ approval_urls = [
         "requests/<int:pk>/revalidation/",
         approvals.change_request_revalidation,
         name="change_request_revalidation",
+    ),
+    path(
+        "requests/<int:pk>/blast-radius/",
+        blast_radius.change_request_blast_radius_view,
+        name="change_request_blast_radius",
     ),
     path("requests/<int:pk>/approve/", approvals.change_request_approve_view, name="change_request_approve"),
     path("requests/<int:pk>/reject/", approvals.change_request_reject_view, name="change_request_reject"),

@@ -123,6 +123,7 @@ class Shooter:
         operator = self.sign_in("operator")
         request_url = self.wizard(operator)
         self.scale(operator)
+        self.node_action(operator)
         approver = self.sign_in("approver")
         self.approvals(approver, request_url)
         self.audit(admin)
@@ -209,6 +210,22 @@ class Shooter:
         page.fill("#id_reason", "Holiday traffic for the recommendation service.")
         page.locator("table.scale-rows").scroll_into_view_if_needed()
         self.shot(page, "pool-scale")
+
+    def node_action(self, page: Page) -> None:
+        """A reboot of two nodes on the way to approval, with what runs on them; and the Workloads tab."""
+        page.goto(f"{self.demo.url}/pools/")
+        page.click("table.pools >> text=llm-pretrain")
+        page.click("nav.tabs >> text=Workloads")
+        expect(page.locator("table.workloads tbody tr").first).to_be_visible()
+        self.shot(page, "pool-workloads")
+        page.click("nav.tabs >> text=Nodes")
+        rows = page.locator("#node-rows tr[data-phase=Available] input[name=nodes]")
+        rows.nth(0).check()
+        rows.nth(1).check()
+        page.click("button:has-text('Reboot…')")
+        expect(page.locator("#blast-radius")).to_contain_text("now run")
+        page.fill("textarea[name=reason]", "NCCL timeouts on these two nodes since last night.")
+        self.shot(page, "node-reboot-request")
 
     @staticmethod
     def next_step(page: Page, title: str) -> None:

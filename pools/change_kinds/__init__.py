@@ -23,9 +23,14 @@ from pools.change_kinds.base import (
 from pools.change_kinds.create_pool import CreatePool
 from pools.change_kinds.delete_nodes import DeleteNodes
 from pools.change_kinds.delete_pool import DeletePool
+from pools.change_kinds.drain_nodes import DrainNodes
 from pools.change_kinds.edit_pool import EditPool
+from pools.change_kinds.lock_nodes import LockNodes
 from pools.change_kinds.pool_tags import PoolTags
+from pools.change_kinds.reboot_nodes import RebootNodes
+from pools.change_kinds.reset_nodes import ResetNodes
 from pools.change_kinds.scale_pool import ScalePool
+from pools.change_kinds.unlock_nodes import UnlockNodes
 
 KINDS: dict[str, ChangeKind] = {
     kind.name: kind
@@ -36,6 +41,11 @@ KINDS: dict[str, ChangeKind] = {
         ScalePool(),
         EditPool(),
         PoolTags(),
+        RebootNodes(),
+        DrainNodes(),
+        LockNodes(),
+        UnlockNodes(),
+        ResetNodes(),
     )
 }
 

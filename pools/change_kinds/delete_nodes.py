@@ -45,6 +45,10 @@ class DeleteNodes(NodesChange):
             problems.append(
                 "Deleting these nodes would leave the pool with no node; at least one must remain."
             )
+        locks = live.get("locks") or {}
+        locked = [name for name in self.node_names(body) if "delete" in locks.get(name, ())]
+        if locked:
+            problems.append(messages.LOCKED_AGAINST_DELETION.format(names=", ".join(locked)))
         return problems
 
     def call(self, client, change_request) -> Called:

@@ -12,6 +12,8 @@ from pools.change_kinds.pool_state import pool_changes, pool_gone_or_going, pool
 from pools.core.errors import ApplicationError
 from pools.modelarts.vocabulary import NODE_DELETING
 
+WORKLOADS_CHANGED = "{now} workload{s} now run on these nodes (was {then} when filed)."
+
 
 class NodesChange(ChangeKind):
     """A change to the nodes named in the body under ``nodes_key``."""
@@ -53,12 +55,22 @@ class NodesChange(ChangeKind):
             return state
         nodes = list(client.iter_nodes(target))
         wanted = set(self.node_names(body))
+        chosen = [node for node in nodes if node.name in wanted]
         state["node_total"] = len(nodes)
-        state["nodes"] = {node.name: node.phase for node in nodes if node.name in wanted}
+        state["nodes"] = {node.name: node.phase for node in chosen}
         state["nodes_left_after"] = sum(
             1 for node in nodes if node.name not in wanted and node.phase != NODE_DELETING
         )
+        # The blast radius: how many workloads run on the chosen nodes (kept when filed, read again later).
+        addresses = sorted(node.private_ip for node in chosen if node.private_ip)
+        state["workloads"] = count_workloads_on(client, target, addresses)
+        state["locks"] = {node.name: list(node.locked_actions) for node in chosen if node.locked_actions}
+        state.update(self.more_about(chosen))
         return state
+
+    def more_about(self, chosen: list) -> dict[str, Any]:
+        """What else a kind keeps about its chosen nodes (``Node`` values) in the live state; nothing here."""
+        return {}
 
     def problems(self, target: str, body: Any, live: Mapping[str, Any]) -> list[str]:
         problems = pool_problems(target, live, require_running=True)
@@ -87,4 +99,18 @@ class NodesChange(ChangeKind):
         for name, phase in before_nodes.items():
             if name in after_nodes and after_nodes[name] != phase:
                 changes.append(f"Node {name}: {phase} → {after_nodes[name]}.")
+        then, now = snapshot.get("workloads"), live.get("workloads")
+        if then is not None and now is not None and then != now:
+            changes.append(WORKLOADS_CHANGED.format(now=now, s="" if now == 1 else "s", then=then))
         return changes
+
+
+def count_workloads_on(client, pool_name: str, addresses: list[str]) -> int:
+    """How many active workloads run on the nodes with these IPs now (ListWorkloads by ``hostip``)."""
+    if not addresses:
+        return 0
+    listed = client.list_workloads(pool_name, host_ips=addresses)
+    wanted = set(addresses)
+    return sum(
+        1 for workload in listed.items if workload.is_active and wanted.intersection(workload.host_ips)
+    )

@@ -24,8 +24,10 @@ from pools.modelarts.auth import SdkHmacAuth, utc_now
 from pools.modelarts.change_operations import PoolChangeOperations
 from pools.modelarts.errors import InvalidResponseError, excerpt, header_request_id
 from pools.modelarts.metrics import MonitorResult, PoolStatistics, RuntimeMetrics
+from pools.modelarts.node_operations import NodeOperations
 from pools.modelarts.timerange import STATISTICS, TimeRange, check_period
 from pools.modelarts.transport import Transport, new_session, normalise_endpoint, path_value
+from pools.modelarts.transport import json_body as _json_body
 from pools.modelarts.types import Ack, Node, NodePage, Pool, PoolList
 
 NODE_PAGE_LIMIT = 500
@@ -36,9 +38,10 @@ _VISIBLE_ASCII = re.compile(r"[\x21-\x7e]+")
 Result = TypeVar("Result")
 
 
-class ModelArtsClient(PoolChangeOperations):
-    """Client of the nine ModelArts resource-pool operations of one project, at one endpoint, and of the
-    operations that change a pool (``change_operations.py``: PatchPool, tags, orders, flavors).
+class ModelArtsClient(PoolChangeOperations, NodeOperations):
+    """Client of the ModelArts resource-pool operations of one project, at one endpoint: the nine here, the
+    operations that change a pool in ``change_operations.py`` (PatchPool, tags, orders, flavors), and the node
+    actions, workloads and jobs in ``node_operations.py``.
 
     ``timeout`` bounds each attempt, ``deadline`` the whole call including retries and waits, ``retries``
     the attempts after the first. ``sleep``, ``clock`` (monotonic seconds) and ``now`` (the signing date)
@@ -251,11 +254,6 @@ def _json(content: bytes) -> Any:
 
 def _not_json(constant: str) -> NoReturn:
     raise ValueError(f"{constant} is not JSON")
-
-
-def _json_body(body: Any) -> bytes:
-    """JSON as the SDK serialises it: ``", "`` and ``": "`` separators, ASCII only, keys in given order."""
-    return json.dumps(body).encode("ascii")
 
 
 def _ack(response: requests.Response) -> Ack:

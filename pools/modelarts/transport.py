@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import email.utils
 import http.cookiejar
+import json
 import logging
 import os
 import random
@@ -26,6 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from importlib import metadata
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -65,6 +67,11 @@ BACKOFF_CAP_SECONDS = 4.0
 MIN_ATTEMPT_SECONDS = 0.5
 
 _RETRY_AFTER_SECONDS = re.compile(r"\d{1,9}(\.\d{1,6})?")
+
+
+def json_body(body: Any) -> bytes:
+    """JSON as the SDK serialises it: ``", "`` and ``": "`` separators, ASCII only, keys in given order."""
+    return json.dumps(body).encode("ascii")
 
 
 def normalise_endpoint(endpoint: str) -> str:

@@ -19,6 +19,7 @@ from pools.modelarts.vocabulary import (
     ANNOTATION_AUTO_RENEW,
     ANNOTATION_BILLING_MODE,
     ANNOTATION_DESCRIPTION,
+    ANNOTATION_NODE_LOCK,
     ANNOTATION_PERIOD_NUM,
     ANNOTATION_PERIOD_TYPE,
     FAILED_PHASES,
@@ -204,6 +205,7 @@ class Node:
     labels: Mapping[str, str]
     annotations: Mapping[str, str]
     raw: Mapping[str, Any] = field(repr=False, compare=False)
+    message: str = ""  # why the node is Abnormal, when the answer says (not in the SDK's NodeStatus)
 
     @classmethod
     def parse(cls, data: Any) -> Node:
@@ -229,7 +231,22 @@ class Node:
             labels=as_str_map(metadata.get("labels")),
             annotations=as_str_map(metadata.get("annotations")),
             raw=data,
+            message=str(status.get("message") or ""),
         )
+
+    @property
+    def locked_actions(self) -> tuple[str, ...]:
+        """The actions locked on the node (``delete``): the ``os.modelarts.node/lock.action`` annotation."""
+        value = self.annotations.get(ANNOTATION_NODE_LOCK, "")
+        return tuple(action.strip() for action in value.split(",") if action.strip())
+
+    @property
+    def os_name(self) -> str:
+        return str(as_dict(as_dict(self.raw.get("spec")).get("os")).get("name") or "")
+
+    @property
+    def runtime(self) -> str:
+        return str(as_dict(as_dict(self.raw.get("spec")).get("extendParams")).get("runtime") or "")
 
 
 @dataclass(frozen=True)

@@ -49,3 +49,6 @@ RESOURCE_STATES = ("creating", "available", "abnormal", "deleting")
 POOL_RUNNING = "Running"
 POOL_DELETING = "Deleting"
 NODE_DELETING = "Deleting"
+NODE_AVAILABLE = "Available"
+# The actions locked on a node (BatchLockPoolNodes), comma-separated: "delete".
+ANNOTATION_NODE_LOCK = "os.modelarts.node/lock.action"

@@ -15,6 +15,8 @@ Modules, one job each:
 * ``operations``  — pools, nodes, statistics; ``usage`` — runtime metrics; ``monitoring`` — series
 * ``scaling``     — PatchPool (scale, edit); ``orders`` — the orders a scale makes; ``tags`` — pool tags;
   ``resource_flavors`` — the flavors on sale, with sold-out zones
+* ``node_actions`` — ShowPoolNode, reboot, drain, lock, unlock, reset; ``jobs`` — ListJobs;
+  ``workloads`` — ListWorkloads and ShowWorkloadStatistics, derived from the nodes
 * ``nodes`` / ``paging`` / ``render`` — node building, ``continue`` tokens, pool objects
 * ``faults``      — injected failures; ``seed`` — the demo estate; ``persistence`` — the state file
 * ``clock``       — system and manual clocks; ``hashing`` — deterministic names and numbers

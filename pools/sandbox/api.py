@@ -13,7 +13,9 @@ from pools.sandbox import (
     auth,
     errors,
     faults,
+    jobs,
     monitoring,
+    node_actions,
     operations,
     orders,
     resource_flavors,
@@ -21,6 +23,7 @@ from pools.sandbox import (
     scaling,
     tags,
     usage,
+    workloads,
 )
 from pools.sandbox.auth import ReceivedRequest
 from pools.sandbox.errors import ApiError
@@ -88,7 +91,8 @@ def run_operation(
 def run_change_operation(
     sandbox: Sandbox, route: routing.Route, query: dict[str, str], body: bytes, *, content_type: str
 ) -> Any:
-    """PatchPool, the pool tags, the orders and the flavors on offer (see ``run_operation``)."""
+    """The operations beyond the nine: PatchPool, the pool tags, the orders, the flavors on offer, the node
+    actions, workloads and jobs (see ``run_operation``)."""
     store, project, pool = sandbox.store, route.project_id, route.pool_name
     match route.operation:
         case routing.PATCH_POOL:
@@ -109,6 +113,24 @@ def run_change_operation(
             return orders.list_orders(store, project, query)
         case routing.LIST_RESOURCE_FLAVORS:
             return resource_flavors.list_resource_flavors(store, query)
+        case routing.SHOW_POOL_NODE:
+            return node_actions.show_node(store, project, pool, route.node_name)
+        case routing.BATCH_REBOOT_POOL_NODES:
+            return node_actions.reboot_nodes(store, project, pool, body)
+        case routing.BATCH_DRAIN_POOL_NODES:
+            return node_actions.drain_nodes(store, project, pool, body)
+        case routing.BATCH_LOCK_POOL_NODES:
+            return node_actions.lock_nodes(store, project, pool, body)
+        case routing.BATCH_UNLOCK_POOL_NODES:
+            return node_actions.unlock_nodes(store, project, pool, body)
+        case routing.BATCH_RESET_POOL_NODES:
+            return node_actions.reset_nodes(store, project, pool, body)
+        case routing.LIST_WORKLOADS:
+            return workloads.list_workloads(store, project, pool, query)
+        case routing.SHOW_WORKLOAD_STATISTICS:
+            return workloads.workload_statistics(store, project, pool)
+        case routing.LIST_JOBS:
+            return jobs.list_jobs(store, project, query)
     raise LookupError(route.operation)
 
 

@@ -11,6 +11,9 @@ POOL_EXISTS = "ModelArts.50015000"
 POOL_NOT_FOUND = "ModelArts.50015001"
 # Not documented: the code the sandbox gives when a pool is already being deleted.
 POOL_BEING_DELETED = "ModelArts.50015002"
+# Not documented: the code the sandbox gives for an unknown node in ShowPoolNode (a 404 with the pool's code
+# would read as "the pool is gone").
+NODE_NOT_FOUND = "ModelArts.50015003"
 PROJECT_MISMATCH = "ModelArts.0210"
 INTERNAL_ERROR = "ModelArts.50005000"
 AUTH_FAILED = "APIG.0301"

@@ -27,6 +27,10 @@ NODE_CREATING = "Creating"
 NODE_AVAILABLE = "Available"
 NODE_ABNORMAL = "Abnormal"
 NODE_DELETING = "Deleting"
+# Sandbox: the phases of a node while BatchRebootPoolNodes / BatchResetPoolNodes work on it (the SDK's enum has
+# no such value; the console shows the node as rebooting or resetting, and not schedulable).
+NODE_REBOOTING = "Rebooting"
+NODE_RESETTING = "Resetting"
 
 # How ListPools' `status` and ShowPoolStatistics group pool phases.
 PENDING = "pending"
@@ -54,6 +58,16 @@ class NodeRecord:
     abnormal: bool = False
     deleting_at: float | None = None
     gone_at: float | None = None
+    # Node actions (node_actions.py): out of service from ``out_from`` to ``out_until`` as ``out_phase``
+    # (a reboot or a reset, which also repairs an Abnormal node); ``drained_at`` once its workloads were
+    # sent away; ``locked`` the actions refused on it (``["delete"]``).
+    out_from: float | None = None
+    out_until: float | None = None
+    out_phase: str | None = None
+    drained_at: float | None = None
+    locked: list[str] = field(default_factory=list)
+    os_name: str | None = None
+    runtime: str | None = None
 
     def phase(self, now: float) -> str | None:
         """The node's phase, or ``None`` while it does not exist (not yet created, or removed)."""
@@ -63,7 +77,18 @@ class NodeRecord:
             return NODE_DELETING
         if now < self.ready_at:
             return NODE_CREATING
+        if self.out_from is not None and self.out_until is not None:
+            if self.out_from <= now < self.out_until:
+                return self.out_phase or NODE_REBOOTING
+            if now >= self.out_until:
+                return NODE_AVAILABLE  # a reboot or reset brings an Abnormal node back
         return NODE_ABNORMAL if self.abnormal else NODE_AVAILABLE
+
+    def back_since(self, now: float) -> float:
+        """When the node last became usable: ready, or the end of its last reboot or reset."""
+        if self.out_until is not None and now >= self.out_until:
+            return max(self.ready_at, self.out_until)
+        return self.ready_at
 
     def mark_deleting(self, now: float, gone_at: float) -> None:
         if self.deleting_at is None or self.deleting_at > now:
@@ -88,6 +113,10 @@ class PoolRecord:
     gone_at: float | None = None
     tags: dict[str, str] = field(default_factory=dict)  # TMS tags (ShowPoolTags), not metadata.labels
     orders: list[dict[str, Any]] = field(default_factory=list)  # the pool's orders, oldest first (orders.py)
+    # Node actions' asynchronous jobs (ListJobs), and the workloads sent away from drained or deleted nodes,
+    # pending since then (workloads.py): plain JSON, so the state file keeps them as they are.
+    jobs: list[dict[str, Any]] = field(default_factory=list)
+    displaced: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def display_name(self) -> str:
@@ -146,6 +175,8 @@ class Timings:
     creation_seconds: float = 30.0
     deletion_seconds: float = 20.0
     node_deletion_seconds: float = 15.0
+    reboot_seconds: float = 45.0
+    reset_seconds: float = 90.0  # one batch of a rolling reset
     # Yearly/monthly pools without os.modelarts/auto.pay "true" wait this long for their order (0: no wait).
     payment_seconds: float = 0.0
     failed_retention_seconds: float = 3 * 24 * 3600

@@ -14,9 +14,12 @@ from typing import Any
 from pools.sandbox import hashing
 from pools.sandbox.clock import rfc3339
 from pools.sandbox.flavors import Flavor, flavor, format_cpu, format_memory
-from pools.sandbox.model import NODE_AVAILABLE, NODE_CREATING, NodeRecord, PoolRecord
+from pools.sandbox.model import NODE_ABNORMAL, NODE_AVAILABLE, NODE_CREATING, NodeRecord, PoolRecord
 
 NODE_PREFIX = "os-node-created-"
+LOCK_ANNOTATION = "os.modelarts.node/lock.action"
+# Sandbox: why an Abnormal node is abnormal, in status.message (not in the SDK's NodeStatus).
+ABNORMAL_REASON = "NodeNotReady: the kubelet stopped posting node status; accelerator health check failed"
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,14 @@ def capacity(spec: Flavor) -> Amounts:
 
 
 def allocated(node: NodeRecord) -> Amounts:
-    """What workloads hold on the node (its ``load`` share, in realistic steps)."""
+    """What workloads hold on the node (its ``load`` share, in realistic steps); nothing once drained."""
+    if node.drained_at is not None:
+        return Amounts()
+    return planned(node)
+
+
+def planned(node: NodeRecord) -> Amounts:
+    """What the node's own workloads ask for (its ``load`` share), drained or not."""
     spec = flavor(node.flavor)
     return Amounts(
         round(spec.cpu * 1000 * node.load / 50) * 50,
@@ -140,27 +150,32 @@ def render_node(node: NodeRecord, phase: str, pool: PoolRecord) -> dict[str, Any
         status["privateIp"] = node.private_ip
     status["resources"] = quantities(total, spec)
     status["availableResources"] = quantities(free, spec)
+    if phase == NODE_ABNORMAL:
+        status["message"] = ABNORMAL_REASON
+    metadata: dict[str, Any] = {
+        "name": node.name,
+        "creationTimestamp": rfc3339(node.created_at),
+        "labels": {
+            "os.modelarts.node/cluster": cluster_name(pool),
+            "os.modelarts.node/nodepool": node_pool_name(pool, spec),
+            "os.modelarts/resource.id": f"maos-node-{suffix}",
+            "os.modelarts/tenant.domain.id": pool.labels.get("os.modelarts/tenant.domain.id", ""),
+            "os.modelarts/tenant.project.id": pool.project_id,
+            "os.modelarts/billing.status": "0",
+        },
+    }
+    if node.locked:
+        metadata["annotations"] = {LOCK_ANNOTATION: ",".join(node.locked)}
     return {
         "apiVersion": "v2",
         "kind": "Node",
-        "metadata": {
-            "name": node.name,
-            "creationTimestamp": rfc3339(node.created_at),
-            "labels": {
-                "os.modelarts.node/cluster": cluster_name(pool),
-                "os.modelarts.node/nodepool": node_pool_name(pool, spec),
-                "os.modelarts/resource.id": f"maos-node-{suffix}",
-                "os.modelarts/tenant.domain.id": pool.labels.get("os.modelarts/tenant.domain.id", ""),
-                "os.modelarts/tenant.project.id": pool.project_id,
-                "os.modelarts/billing.status": "0",
-            },
-        },
+        "metadata": metadata,
         "spec": {
             "flavor": node.flavor,
-            "os": {"name": "EulerOS 2.10" if spec.arch == "arm" else "HCE OS 2.0"},
+            "os": {"name": node.os_name or ("EulerOS 2.10" if spec.arch == "arm" else "HCE OS 2.0")},
             "hostNetwork": network_ids(pool),
             "rootVolume": {"volumeType": "SSD", "size": "150", "count": 1},
-            "extendParams": {"runtime": "containerd", "dockerBaseSize": "50"},
+            "extendParams": {"runtime": node.runtime or "containerd", "dockerBaseSize": "50"},
         },
         "status": status,
     }

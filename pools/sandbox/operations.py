@@ -10,7 +10,8 @@ Choices where the docs are silent:
   ``pending``); a pool being deleted keeps the group it had (``created`` or ``failed``) until it is gone.
 * Deleting a pool that is already being deleted answers 409 ``ModelArts.50015002``.
 * Nodes can be deleted only from a Running pool (400 otherwise); naming a node that is already being
-  deleted is accepted and changes nothing; unknown names answer 400 naming them.
+  deleted is accepted and changes nothing; unknown names answer 400 naming them, and so do nodes locked
+  against deletion (BatchLockPoolNodes); the workloads of deleted nodes go pending (``workloads.py``).
 * ``limit=0`` (or empty) means the default page of 500.
 * A yearly/monthly pool's order is made on create, as ModelArts does: the pool carries its id in the
   ``os.modelarts/order.id`` annotation (the one given in the request, if any).
@@ -24,7 +25,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from pools.sandbox import errors, hashing, labels, paging
+from pools.sandbox import errors, hashing, labels, paging, workloads
 from pools.sandbox.clock import go_time
 from pools.sandbox.model import (
     ABNORMAL,
@@ -254,10 +255,14 @@ def delete_nodes(store: Store, project_id: str, pool_name: str, body: bytes) -> 
         unknown = [name for name in names if name not in live]
         if unknown:
             raise errors.bad_request(f"deleteNodeNames: no such nodes in the pool: {', '.join(unknown)}")
+        locked = [name for name in names if "delete" in live[name][0].locked]
+        if locked:
+            raise errors.bad_request(f"deleteNodeNames: nodes locked against deletion: {', '.join(locked)}")
         staying = [name for name, (_, node_phase) in live.items() if node_phase != NODE_DELETING]
         if not set(staying) - set(names):
             raise errors.bad_request(f"deleteNodeNames: {errors.MSG_LAST_NODE}")
         removed = [live[name][0] for name in names if live[name][1] != NODE_DELETING]
+        workloads.displace(pool, removed, now)
         for node in removed:
             node.mark_deleting(now, now + store.timings.node_deletion_seconds)
         _shrink_spec(pool, removed)

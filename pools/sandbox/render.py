@@ -58,7 +58,10 @@ def _metadata(pool: PoolRecord, deleted_at: float | None = None) -> dict[str, An
 def resource_groups(pool: PoolRecord, now: float) -> dict[str, list[dict[str, Any]]]:
     counts: dict[str, dict[str, Counter[str]]] = {}
     for node, phase in pool.live_nodes(now):
-        counts.setdefault(GROUP_BY_NODE_PHASE[phase], {}).setdefault(node.flavor, Counter())[node.az] += 1
+        # A node being rebooted or reset is not available: the sandbox counts it as abnormal meanwhile.
+        counts.setdefault(GROUP_BY_NODE_PHASE.get(phase, "abnormal"), {}).setdefault(node.flavor, Counter())[
+            node.az
+        ] += 1
     order = [resource["flavor"] for resource in pool.spec["resources"]]
     groups = {}
     for group in GROUP_BY_NODE_PHASE.values():

@@ -24,13 +24,34 @@ SHOW_ORDER = "ShowOrder"
 LIST_ORDERS = "ListOrders"  # not in the SDK; the Terraform provider reads it
 LIST_RESOURCE_FLAVORS = "ListResourceFlavors"
 
+# A pool's nodes: one node, the node actions, its workloads and the jobs that follow them.
+SHOW_POOL_NODE = "ShowPoolNode"
+BATCH_REBOOT_POOL_NODES = "BatchRebootPoolNodes"
+BATCH_DRAIN_POOL_NODES = "BatchDrainPoolNodes"
+BATCH_LOCK_POOL_NODES = "BatchLockPoolNodes"
+BATCH_UNLOCK_POOL_NODES = "BatchUnlockPoolNodes"
+BATCH_RESET_POOL_NODES = "BatchResetPoolNodes"
+LIST_WORKLOADS = "ListWorkloads"
+SHOW_WORKLOAD_STATISTICS = "ShowWorkloadStatistics"
+LIST_JOBS = "ListJobs"
+
 PROJECT = "{project_id}"
 POOL = "{pool_name}"
 ORDER = "{order_name}"
+NODE = "{node_name}"
 
 # (method, path segments after the leading "/", operation); named as the SDK's request classes are.
 ROUTES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("POST", ("v2", PROJECT, "pools", POOL, "nodes", "batch-delete"), BATCH_DELETE_POOL_NODES),
+    ("POST", ("v2", PROJECT, "pools", POOL, "nodes", "batch-reboot"), BATCH_REBOOT_POOL_NODES),
+    ("POST", ("v2", PROJECT, "pools", POOL, "nodes", "batch-drain"), BATCH_DRAIN_POOL_NODES),
+    ("POST", ("v2", PROJECT, "pools", POOL, "nodes", "batch-lock"), BATCH_LOCK_POOL_NODES),
+    ("POST", ("v2", PROJECT, "pools", POOL, "nodes", "batch-unlock"), BATCH_UNLOCK_POOL_NODES),
+    ("POST", ("v2", PROJECT, "pools", POOL, "nodes", "batch-reset"), BATCH_RESET_POOL_NODES),
+    ("GET", ("v2", PROJECT, "pools", POOL, "nodes", NODE), SHOW_POOL_NODE),
+    ("GET", ("v2", PROJECT, "pools", POOL, "workloads"), LIST_WORKLOADS),
+    ("GET", ("v2", PROJECT, "statistics", "pools", POOL, "workloads"), SHOW_WORKLOAD_STATISTICS),
+    ("GET", ("v2", PROJECT, "jobs"), LIST_JOBS),
     ("GET", ("v2", PROJECT, "pools", POOL, "nodes"), LIST_POOL_NODES),
     ("GET", ("v2", PROJECT, "metrics", "runtime", "pools"), SHOW_POOL_RUNTIME_METRICS),
     ("GET", ("v2", PROJECT, "statistics", "pools"), SHOW_POOL_STATISTICS),
@@ -58,6 +79,7 @@ class Route:
     project_id: str
     pool_name: str | None = None
     order_name: str | None = None
+    node_name: str | None = None
 
 
 class MethodNotAllowed(LookupError):
@@ -69,7 +91,7 @@ def _bind(pattern: tuple[str, ...], segments: list[str]) -> dict[str, str] | Non
         return None
     bound: dict[str, str] = {}
     for expected, actual in zip(pattern, segments, strict=True):
-        if expected in (PROJECT, POOL, ORDER):
+        if expected in (PROJECT, POOL, ORDER, NODE):
             if not actual:
                 return None
             bound[expected] = actual
@@ -79,17 +101,26 @@ def _bind(pattern: tuple[str, ...], segments: list[str]) -> dict[str, str] | Non
 
 
 def match(method: str, raw_path: str) -> Route | None:
-    """The route for this request; ``None`` for an unknown path, ``MethodNotAllowed`` for a wrong method."""
+    """The route for this request; ``None`` for an unknown path, ``MethodNotAllowed`` for a wrong method.
+
+    The most specific paths win: ``GET …/nodes/batch-delete`` is BatchDeletePoolNodes' path with the wrong
+    method, not ShowPoolNode of a node called "batch-delete"."""
     segments = [unquote(segment) for segment in raw_path.split("/")[1:]]
-    path_known = False
+    candidates = []
     for route_method, pattern, operation in ROUTES:
         bound = _bind(pattern, segments)
-        if bound is None:
-            continue
-        if route_method != method:
-            path_known = True
-            continue
-        return Route(operation, bound[PROJECT], bound.get(POOL), bound.get(ORDER))
-    if path_known:
-        raise MethodNotAllowed(raw_path)
-    return None
+        if bound is not None:
+            candidates.append((len(bound), route_method, operation, bound))
+    if not candidates:
+        return None
+    fewest = min(placeholders for placeholders, *_ in candidates)
+    for placeholders, route_method, operation, bound in candidates:
+        if placeholders == fewest and route_method == method:
+            return Route(
+                operation,
+                bound[PROJECT],
+                bound.get(POOL),
+                order_name=bound.get(ORDER),
+                node_name=bound.get(NODE),
+            )
+    raise MethodNotAllowed(raw_path)

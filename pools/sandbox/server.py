@@ -39,7 +39,8 @@ class Sandbox:
 
     ``accounts``: who may call (default: ``DEFAULT_ACCOUNT``). ``clock``: the time pools and nodes evolve
     on (default: the wall clock; tests pass a ``ManualClock``). ``creation_seconds``,
-    ``deletion_seconds``, ``node_deletion_seconds``, ``payment_seconds``: simulated durations.
+    ``deletion_seconds``, ``node_deletion_seconds``, ``payment_seconds``, ``reboot_seconds``,
+    ``reset_seconds`` (one batch of a rolling reset): simulated durations.
     ``max_clock_skew_seconds``: how far ``X-Sdk-Date`` may be from the wall clock. ``state_file``: JSON
     file loaded at construction and rewritten after every change. ``seed``: makes ids and names
     reproducible. ``faults``: rules active from the start.
@@ -54,6 +55,8 @@ class Sandbox:
         deletion_seconds: float = 20.0,
         node_deletion_seconds: float = 15.0,
         payment_seconds: float = 0.0,
+        reboot_seconds: float = 45.0,
+        reset_seconds: float = 90.0,
         clock: Clock | None = None,
         max_clock_skew_seconds: float = DEFAULT_MAX_SKEW_SECONDS,
         state_file: str | Path | None = None,
@@ -68,6 +71,8 @@ class Sandbox:
             deletion_seconds=deletion_seconds,
             node_deletion_seconds=node_deletion_seconds,
             payment_seconds=payment_seconds,
+            reboot_seconds=reboot_seconds,
+            reset_seconds=reset_seconds,
         )
         self.store = Store(
             clock=clock or SystemClock(),
@@ -165,14 +170,23 @@ class Sandbox:
         self.clock.advance(seconds)
 
     def settle(self) -> None:
-        """Advance past every pending transition started so far (creation, payment, deletions)."""
+        """Advance past every pending transition started so far (creation, payment, deletions, reboots and
+        resets)."""
         timings = self.timings
         self.advance(
             timings.payment_seconds
             + timings.creation_seconds
             + max(timings.deletion_seconds, timings.node_deletion_seconds)
+            + max(timings.reboot_seconds, self._longest_node_job())
             + 1
         )
+
+    def _longest_node_job(self) -> float:
+        """How long the last node job started so far still runs (a rolling reset spans several batches)."""
+        with self.store.lock:
+            now = self.store.now()
+            ends = [job["ends"] for pools in self.store.all_pools() for job in pools.jobs]
+        return max([end - now for end in ends] + [0.0])
 
     def create_pool(self, project_id: str, body: dict[str, Any]) -> dict[str, Any]:
         """CreatePool without HTTP (test set-up); the body is the API's JSON, faults for creates apply."""

@@ -79,6 +79,11 @@ class Store:
                     return pool
         raise errors.pool_not_found()
 
+    def all_pools(self) -> list[PoolRecord]:
+        """Every pool record of every project, as stored (removed ones included until forgotten)."""
+        with self.lock:
+            return [pool for pools in self._pools.values() for pool in pools.values()]
+
     def add(self, pool: PoolRecord) -> None:
         with self.lock:
             self._pools.setdefault(pool.project_id, {})[pool.name] = pool

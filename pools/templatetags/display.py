@@ -19,8 +19,10 @@ from pools.views import links
 
 register = template.Library()
 
-HEALTHY_PHASES = frozenset({"Running", "Available", "Enabled"})
-BUSY_PHASES = TRANSITIONAL_PHASES | {"Checking", "Enabling", "Disabling", "Upgrading"}
+HEALTHY_PHASES = frozenset({"Running", "Available", "Enabled", "Success", "Completed"})
+# Nodes being rebooted or reset, workloads waiting, node jobs under way: busy, not failed.
+NODE_ACTION_PHASES = frozenset({"Rebooting", "Resetting", "Pending", "Queue", "Terminating"})
+BUSY_PHASES = TRANSITIONAL_PHASES | {"Checking", "Enabling", "Disabling", "Upgrading"} | NODE_ACTION_PHASES
 
 
 _NOT_PLAIN = re.compile(r"[^\t\n\r\x20-\x7e]")  # the only candidates; plain ASCII text has none

@@ -21,6 +21,7 @@ from pools.permissions import REQUEST_CHANGE, require
 from pools.selectors.change_requests import can_view, open_change_requests_by_pool
 from pools.selectors.modelarts import pool_get
 from pools.selectors.pool_requests import pool_deletion, pool_nodes_all
+from pools.selectors.workloads import blast_radius
 from pools.services import change_requests
 from pools.views.connection_context import visible_connection
 
@@ -122,6 +123,10 @@ def delete_nodes_request(request: HtmxHttpRequest, connection_id: int, pool_name
         if filed is not None:
             return filed
     context.update(_selection_context(form, listed.nodes))
+    if context["selected"]:
+        context["radius_read"] = blast_radius(
+            connection=connection, pool_name=pool_name, nodes=context["selected"]
+        )
     return render(request, DELETE_NODES_PAGE, context, status=200)
 
 

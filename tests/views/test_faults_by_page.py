@@ -79,9 +79,13 @@ def connection_for(fault: str, sandbox, sandbox_connection):
     )
 
 
-def page_urls(connection, pool_name: str) -> dict[str, str]:
+def page_urls(connection, pool_name: str, node_name: str = "os-node-created-00000") -> dict[str, str]:
     pool = {"connection_id": connection.pk, "pool_name": pool_name}
     return {
+        "workloads": reverse("pools:pool_workloads", kwargs=pool),
+        "workload counts": reverse("pools:pool_workload_counts", kwargs=pool),
+        "node": reverse("pools:node_detail", kwargs={**pool, "node_name": node_name}),
+        "reboot request": reverse("pools:reboot_nodes_request", kwargs=pool) + f"?nodes={node_name}",
         "overview card": reverse("pools:overview_card", kwargs={"connection_id": connection.pk}),
         "pool list": reverse("pools:pool_list") + f"?connection={connection.pk}",
         "pool detail": reverse("pools:pool_detail", kwargs=pool),
@@ -91,7 +95,18 @@ def page_urls(connection, pool_name: str) -> dict[str, str]:
     }
 
 
-PAGES = ("overview card", "pool list", "pool detail", "nodes", "monitoring", "CSV")
+PAGES = (
+    "overview card",
+    "pool list",
+    "pool detail",
+    "nodes",
+    "monitoring",
+    "CSV",
+    "workloads",
+    "workload counts",
+    "node",
+    "reboot request",
+)
 
 
 @pytest.mark.usefixtures("impatient")
@@ -102,17 +117,22 @@ def test_a_page_under_a_fault_shows_a_banner(
 ):
     connection = connection_for(fault, seeded_sandbox, sandbox_connection)
     pool_name = seeded_sandbox.pools(sandbox_account.PROJECT_ID)[0]["metadata"]["name"]
+    node_name = seeded_sandbox.nodes(sandbox_account.PROJECT_ID, pool_name)[0]["metadata"]["name"]
     client.force_login(administrator)
     client.post(reverse("pools:connection_switch"), {"connection": connection.pk, "next": "/"})
     inject(seeded_sandbox, fault)
 
-    response = client.get(page_urls(connection, pool_name)[page])
+    response = client.get(page_urls(connection, pool_name, node_name)[page])
 
     if page == "CSV":
         # The export answers in text: 502 and what failed, never a 500 or an empty file.
         assert response.status_code == 502
         assert response["Content-Type"].startswith("text/plain")
         assert response.content.strip()
+    elif page == "reboot request":
+        # Without the pool's nodes there is nothing to confirm: 502 and the banner, as for node deletion.
+        assert response.status_code == 502
+        assert b"upstream-error" in response.content, "the error banner is missing"
     else:
         assert response.status_code == 200
         assert b"upstream-error" in response.content, "the error banner is missing"
@@ -131,6 +151,16 @@ def file_request(kind: str, connection, operator, pool_name: str, key: str) -> C
             reason="faults by page",
             idempotency_key=key,
         )
+    if kind == "reboot_nodes":
+        return change_requests.change_request_create(
+            user=operator,
+            connection=connection,
+            kind="reboot_nodes",
+            target=pool_name,
+            body={"nodeNames": [REBOOTED_NODE[pool_name]]},
+            reason="faults by page",
+            idempotency_key=key,
+        )
     return change_requests.change_request_create(
         user=operator,
         connection=connection,
@@ -140,6 +170,10 @@ def file_request(kind: str, connection, operator, pool_name: str, key: str) -> C
         reason="faults by page",
         idempotency_key=key,
     )
+
+
+# The node each reboot request of a pool names (set when the request is filed).
+REBOOTED_NODE: dict[str, str] = {}
 
 
 def pools_named(sandbox, display_name: str) -> list[dict]:
@@ -154,12 +188,14 @@ def applied(sandbox, kind: str, target: str) -> bool:
     """Whether ModelArts now holds the change: the pool exists, or it is deleting or gone."""
     if kind == "create_pool":
         return bool(pools_named(sandbox, target))
+    if kind == "reboot_nodes":
+        return bool(sandbox.store.find(sandbox_account.PROJECT_ID, target).jobs)
     remaining = {pool["metadata"]["name"]: pool for pool in sandbox.pools(sandbox_account.PROJECT_ID)}
     return target not in remaining or remaining[target]["status"].get("phase") in {"Deleting", "Deleted"}
 
 
 @pytest.mark.usefixtures("impatient")
-@pytest.mark.parametrize("kind", ["create_pool", "delete_pool"])
+@pytest.mark.parametrize("kind", ["create_pool", "delete_pool", "reboot_nodes"])
 @pytest.mark.parametrize("fault", FAULTS)
 def test_an_approved_change_under_a_fault_happens_at_most_once_and_settles(
     fault, kind, seeded_sandbox, sandbox_connection, operator, approver
@@ -168,13 +204,18 @@ def test_an_approved_change_under_a_fault_happens_at_most_once_and_settles(
         target = "fault-probe"
     else:
         target = seeded_sandbox.pools(sandbox_account.PROJECT_ID)[0]["metadata"]["name"]
+    if kind == "reboot_nodes":
+        nodes = seeded_sandbox.nodes(sandbox_account.PROJECT_ID, target)
+        REBOOTED_NODE[target] = next(
+            n["metadata"]["name"] for n in nodes if n["status"]["phase"] == "Available"
+        )
     # Filing reads the live state, so ModelArts goes down only after the request is filed.
     change_request = file_request(kind, sandbox_connection, operator, target, key=f"{fault}-{kind}")
     if fault == "down":
         sandbox_connection.endpoint = f"http://127.0.0.1:{closed_port()}"
         sandbox_connection.save()
     seeded_sandbox.clear_calls()
-    operation = CREATE_POOL if kind == "create_pool" else DELETE_POOL
+    operation = {"create_pool": CREATE_POOL, "delete_pool": DELETE_POOL}.get(kind, "BatchRebootPoolNodes")
     inject(seeded_sandbox, fault, operation=operation)
 
     try:
@@ -185,10 +226,13 @@ def test_an_approved_change_under_a_fault_happens_at_most_once_and_settles(
         # The slow answer is applied late: wait for the sandbox to have done it before settling.
         wait_until(lambda: applied(seeded_sandbox, kind, target), what=f"the late {operation}")
     seeded_sandbox.faults.clear()
+    seeded_sandbox.advance(seeded_sandbox.timings.reboot_seconds)  # a reboot that was made has ended
     change_requests.process_change_requests()
     change_request.refresh_from_db()
 
     assert change_request.status in {ChangeRequest.Status.SUCCEEDED, ChangeRequest.Status.FAILED}
     if kind == "create_pool":
         assert len(pools_named(seeded_sandbox, target)) <= 1, "the pool was created twice"
+    if kind == "reboot_nodes":
+        assert seeded_sandbox.calls("BatchRebootPoolNodes") <= 1, "the reboot was sent twice"
     assert (change_request.status == ChangeRequest.Status.SUCCEEDED) == applied(seeded_sandbox, kind, target)

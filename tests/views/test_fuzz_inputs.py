@@ -233,6 +233,29 @@ def test_delete_nodes_form(estate, data, extra_nodes):
     assert_handled(estate.client.get(url, {"nodes": [data["nodes"], *extra_nodes]}))
 
 
+@pytest.mark.parametrize("action", ["reboot", "drain", "lock", "unlock", "reset"])
+def test_node_action_forms(estate, action):
+    url = pool_url(estate, f"{action}_nodes_request")
+
+    @FUZZ
+    @given(
+        data=values_for(("nodes", "confirm", "reason", "submission_key", "strategy", "max_unavailable")),
+        extra_nodes=st.lists(HOSTILE_TEXT, max_size=12),
+    )
+    def post_action(data, extra_nodes):
+        assert_handled(estate.client.post(url, {**data, "nodes": [data["nodes"], *extra_nodes]}))
+        assert_handled(estate.client.get(url, {"nodes": [data["nodes"], *extra_nodes]}))
+
+    post_action()
+
+
+@FUZZ
+@given(node_name=HOSTILE_TEXT.filter(lambda text: text and "/" not in text), query=values_for(("refresh",)))
+def test_node_page_with_any_node_name(estate, node_name, query):
+    kwargs = {"connection_id": estate.connection.pk, "pool_name": estate.pool_name, "node_name": node_name}
+    assert_handled(estate.client.get(reverse("pools:node_detail", kwargs=kwargs), query))
+
+
 @pytest.mark.parametrize(
     ("route", "fields"),
     [
@@ -260,6 +283,8 @@ QUERY_TARGETS = {
     "pool_monitoring": ("range", "start", "end", "tz", "statistics", "period"),
     "pool_monitoring_csv": ("range", "start", "end", "tz", "statistics", "period"),
     "pool_detail": ("refresh",),
+    "pool_workloads": ("status", "type", "refresh"),
+    "pool_workload_counts": ("refresh",),
     "audit_log": ("user", "action", "q", "start", "end", "page", "verify"),
     "approval_history": ("status", "kind", "page"),
     "my_requests": ("status", "page"),
@@ -307,6 +332,7 @@ CRAFTED: dict[str, list[dict[str, str]]] = {
     "pool_monitoring": MONITOR_CRAFTED,
     "pool_list": [{"status": "p99"}, {"sort": "sideways"}, {"workspace": "<b>"}, {"labels": "\u00e9=1"}],
     "pool_nodes": [{"phase": "p99"}, {"after": "\u00e9"}],
+    "pool_workloads": [{"status": "p99"}, {"type": "scale"}],
     "approval_history": [{"status": "p99"}, {"kind": "scale"}],
     "my_requests": [{"status": "p99"}],
 }

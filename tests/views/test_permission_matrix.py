@@ -204,6 +204,20 @@ def tagging(world: World) -> dict[str, str]:
     return {"key_0": "matrix", "value_0": "yes", "reason": "permission matrix", "submission_key": "b" * 32}
 
 
+def a_node(world: World) -> dict[str, Any]:
+    first = world.sandbox.nodes(sandbox_account.PROJECT_ID, world.pool_name)[0]["metadata"]["name"]
+    return {**the_pool(world), "node_name": first}
+
+
+def node_action(key: str) -> Callable[[World], dict[str, Any]]:
+    """A confirmed node action on the pool's first node (each action its own submission key)."""
+
+    def data(world: World) -> dict[str, Any]:
+        return {**node_deletion(world), "submission_key": key * 32}
+
+    return data
+
+
 def a_wizard_step(world: World) -> dict[str, str]:
     # No wizard of that id is in the session: an allowed role is sent to start a fresh one.
     return {"wizard_id": "0" * 32, "step": "basics"}
@@ -306,6 +320,9 @@ ROUTES: dict[str, Route] = {
     "pools:pool_detail": page(VIEWING, kwargs=the_pool),
     "pools:pool_nodes": page(VIEWING, kwargs=the_pool),
     "pools:pool_monitoring": page(VIEWING, kwargs=the_pool),
+    "pools:pool_workloads": page(VIEWING, kwargs=the_pool),
+    "pools:pool_workload_counts": page(VIEWING, kwargs=the_pool),
+    "pools:node_detail": page(VIEWING, kwargs=a_node),
     "pools:pool_monitoring_csv": page(VIEWING, kwargs=the_pool),
     # --- requesting changes: the create-pool wizard, deleting a pool or nodes ---
     "pools:pool_wizard_start": Route(get=REQUESTING, post=REQUESTING),
@@ -320,12 +337,19 @@ ROUTES: dict[str, Route] = {
     "pools:scale_pool_request": Route(get=REQUESTING, post=REQUESTING, kwargs=the_pool, post_data=scaling),
     "pools:edit_pool_request": Route(get=REQUESTING, post=REQUESTING, kwargs=the_pool, post_data=editing),
     "pools:pool_tags_request": Route(get=REQUESTING, post=REQUESTING, kwargs=the_pool, post_data=tagging),
+    **{
+        f"pools:{action}_nodes_request": Route(
+            get=REQUESTING, post=REQUESTING, kwargs=the_pool, post_data=node_action(key)
+        )
+        for action, key in (("reboot", "1"), ("drain", "2"), ("lock", "3"), ("unlock", "4"), ("reset", "5"))
+    },
     # --- approvals ---
     "pools:approval_queue": page(APPROVING),
     "pools:approval_history": page(APPROVING | AUDITING),
     "pools:my_requests": page(REQUESTING),
     "pools:change_request_detail": page(SEES_REQUEST, kwargs=the_request, refused=REQUEST_REFUSED),
     "pools:change_request_revalidation": page(SEES_REQUEST, kwargs=the_request, refused=REQUEST_REFUSED),
+    "pools:change_request_blast_radius": page(SEES_REQUEST, kwargs=the_request, refused=REQUEST_REFUSED),
     "pools:change_request_approve": decision(APPROVING, approval),
     "pools:change_request_reject": decision(APPROVING, rejection),
     "pools:change_request_retry": decision(APPROVING, approval),

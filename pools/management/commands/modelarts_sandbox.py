@@ -39,6 +39,12 @@ class Command(BaseCommand):
             "--node-deletion-seconds", type=float, default=15.0, help="node Deleting -> gone (15)"
         )
         parser.add_argument(
+            "--reboot-seconds", type=float, default=45.0, help="node Rebooting -> Available (45)"
+        )
+        parser.add_argument(
+            "--reset-seconds", type=float, default=90.0, help="node Resetting -> Available, per batch (90)"
+        )
+        parser.add_argument(
             "--payment-seconds",
             type=float,
             default=0.0,
@@ -96,6 +102,8 @@ class Command(BaseCommand):
             deletion_seconds=options["deletion_seconds"],
             node_deletion_seconds=options["node_deletion_seconds"],
             payment_seconds=options["payment_seconds"],
+            reboot_seconds=options["reboot_seconds"],
+            reset_seconds=options["reset_seconds"],
             max_clock_skew_seconds=options["clock_skew_minutes"] * 60,
             state_file=options["state_file"],
             seed=options["random_seed"],

@@ -1,0 +1,67 @@
+"""Reset nodes: BatchResetPoolNodes ``{"nodeNames", "rollingConfig"?}``: the nodes are reinstalled, all at once
+or rolling (``RollingByNumber`` / ``RollingByPercent`` with ``maxUnavailable``), in a ``reset-nodes`` job
+whose id the answer carries. A rolling strategy is refused for virtual-machine nodes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pools.change_kinds.base import CallDescription, Called
+from pools.change_kinds.node_action import NodeJobAction
+from pools.core.errors import ApplicationError
+from pools.modelarts.node_operations import RollingConfig
+from pools.node_actions import NO_ROLLING_ON_VM, RESET, rolling_allowed
+
+ROLLING = "rollingConfig"
+BAD_ROLLING = (
+    'A rolling reset is {"strategy": "RollingByNumber" or "RollingByPercent", "maxUnavailable": n}, '
+    "n from 1 (at most 100 for a percentage)."
+)
+
+
+class ResetNodes(NodeJobAction):
+    name = "reset_nodes"
+    label = "Reset nodes"
+    verb = "Reset"
+    action = RESET
+    path_action = "batch-reset"
+    job_type = "reset-nodes"
+    extra_fields = frozenset({ROLLING})
+
+    def validated_extra(self, body: dict[str, Any]) -> dict[str, Any]:
+        rolling = body.get(ROLLING)
+        if rolling is None:
+            return {}
+        if not isinstance(rolling, dict) or set(rolling) != {"strategy", "maxUnavailable"}:
+            raise ApplicationError(BAD_ROLLING, field="body")
+        try:
+            config = RollingConfig(rolling["strategy"], rolling["maxUnavailable"])
+        except ValueError:
+            raise ApplicationError(BAD_ROLLING, field="body") from None
+        return {ROLLING: config.to_json()}
+
+    def summary(self, change_request) -> str:
+        rolling = (change_request.body or {}).get(ROLLING)
+        if not rolling:
+            return f"{super().summary(change_request)} (all at once)"
+        unit = "%" if rolling["strategy"] == "RollingByPercent" else " nodes"
+        return f"{super().summary(change_request)} (rolling, at most {rolling['maxUnavailable']}{unit} at a time)"
+
+    def describe(self, change_request) -> CallDescription:
+        described = super().describe(change_request)
+        note = "A reset wipes the nodes' disks and reinstalls them; what runs on them stops."
+        return CallDescription(described.method, described.path, described.body, notes=(note,))
+
+    def problems(self, target: str, body: Any, live: Mapping[str, Any]) -> list[str]:
+        problems = super().problems(target, body, live)
+        if (body or {}).get(ROLLING) and not rolling_allowed(self.node_states(body, live)):
+            problems.append(NO_ROLLING_ON_VM)
+        return problems
+
+    def call(self, client, change_request) -> Called:
+        body = change_request.body or {}
+        rolling = body.get(ROLLING)
+        config = RollingConfig(rolling["strategy"], rolling["maxUnavailable"]) if rolling else None
+        answer = client.reset_nodes(change_request.target, self.node_names(body), config)
+        return Called(change_request.target, answer.request_id, follow={"job_id": answer.job_id})
