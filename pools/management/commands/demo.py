@@ -132,7 +132,9 @@ class Command(BaseCommand):
             dashboard = f"http://127.0.0.1:{options['port']}/"
             self.stdout.write(self.style.SUCCESS(f"\nModelArts Admin demo: {dashboard}"))
             self.stdout.write(f"ModelArts sandbox:    {url}  (faults: {url}/_sandbox/faults)")
-            self.stdout.write(f"REST API docs:        {dashboard}api/v1/docs/  (tokens: {dashboard}api-tokens/)")
+            self.stdout.write(
+                f"REST API docs:        {dashboard}api/v1/docs/  (tokens: {dashboard}api-tokens/)"
+            )
             self.stdout.write(format_logins(logins))
             self.stdout.write(format_sandbox_keys(url, DEFAULT_ACCOUNT) + "\n")
             if options["job_seconds"] > 0:
