@@ -31,6 +31,9 @@ def valid_body(kind: str, sandbox) -> tuple[str, object]:
         "scale_pool": (infer, {"spec": {"resources": [{"flavor": T4, "count": 13}]}}),
         "edit_pool": (infer, {"spec": {"scope": ["Train", "Infer"]}}),
         "pool_tags": (infer, {"add": {"team": "vision"}, "remove": []}),
+        "reboot_nodes": (infer, {"nodeNames": nodes[:2]}),
+        "drain_nodes": (infer, {"nodeNames": nodes[:1]}),
+        "lock_nodes": (infer, {"nodeNames": nodes[:1]}),
     }[kind]
 
 
@@ -50,7 +53,17 @@ def create_entries(change_request_pk: int) -> list[dict]:
     ]
 
 
-KNOWN_BODIES = ("create_pool", "delete_pool", "delete_nodes", "scale_pool", "edit_pool", "pool_tags")
+KNOWN_BODIES = (
+    "create_pool",
+    "delete_pool",
+    "delete_nodes",
+    "scale_pool",
+    "edit_pool",
+    "pool_tags",
+    "reboot_nodes",
+    "drain_nodes",
+    "lock_nodes",
+)
 
 
 @pytest.mark.parametrize("kind", [kind for kind in KNOWN_BODIES if kind in KINDS])
