@@ -5,7 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
+from pools.forms.approvals import PasswordRecheckForm
 from pools.models.api_token import SCOPE_APPROVE, SCOPE_CHANGE
+
+WRONG_PASSWORD_FOR_TOKEN = "That is not your password. Making a token needs your password again."  # noqa: S105
 
 EXPIRY_CHOICES = (
     ("7", "In 7 days"),
@@ -16,7 +19,12 @@ EXPIRY_CHOICES = (
 )
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(PasswordRecheckForm):
+    """A token outlives the session that made it, and one may approve: making one takes the password again,
+    as approving does, so a borrowed session cannot mint itself a lasting key."""
+
+    wrong_password = WRONG_PASSWORD_FOR_TOKEN
+    field_order = ["name", "expires_in_days", "scopes", "password"]
     name = forms.CharField(max_length=80, help_text="Where the token is used, e.g. “terraform-ci”.")
     expires_in_days = forms.ChoiceField(label="Expires", choices=EXPIRY_CHOICES, required=False, initial="90")
     scopes = forms.MultipleChoiceField(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from pools.core.errors import ApplicationError
@@ -21,10 +22,11 @@ ADMIN_PAGE = "pools/api_token_admin.html"
 REVOKED = "Token “{name}” is revoked: it no longer opens the API."
 
 
+@sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 def api_token_list_view(request: HtmxHttpRequest):
     """The signed-in person's tokens, and the form that makes one (whose answer shows the new token once)."""
-    form = ApiTokenForm(request.POST or None)
+    form = ApiTokenForm(request.POST or None, user=request.user, request=request)
     created = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -37,7 +39,7 @@ def api_token_list_view(request: HtmxHttpRequest):
         except ApplicationError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            created, form = {"token": token, "text": text}, ApiTokenForm()
+            created, form = {"token": token, "text": text}, ApiTokenForm(user=request.user)
     context = {"form": form, "created": created, "tokens": api_token_list(user=request.user)}
     return render(request, PAGE, context, status=400 if form.errors else 200)
 

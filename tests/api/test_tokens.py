@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pools.core.audit_messages import parse_message
+from pools.forms.api_tokens import WRONG_PASSWORD_FOR_TOKEN
 from pools.models import ApiToken
 from pools.services import api_tokens
 from tests.fixtures.api import api_client, token_for
-from tests.fixtures.users import make_user
+from tests.fixtures.users import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,9 @@ def token_entries() -> list[dict]:
 
 def test_the_page_shows_a_new_token_once_and_stores_only_its_digest(operator):
     page = signed_in(operator)
-    answer = page.post(PAGE, {"name": "terraform", "expires_in_days": "30", "scopes": ["change"]})
+    answer = page.post(
+        PAGE, {"name": "terraform", "expires_in_days": "30", "scopes": ["change"], "password": PASSWORD}
+    )
     assert answer.status_code == 200
     text = answer.context["created"]["text"]
     assert text.startswith(api_tokens.TOKEN_PREFIX) and text in answer.content.decode()
@@ -50,13 +53,20 @@ def test_the_page_shows_a_new_token_once_and_stores_only_its_digest(operator):
 
 
 def test_bad_token_forms_are_field_errors(viewer, operator):
-    assert signed_in(operator).post(PAGE, {"name": "", "expires_in_days": "3"}).status_code == 400
-    answer = signed_in(viewer).post(PAGE, {"name": "x", "scopes": ["change"]})
+    assert signed_in(operator).post(PAGE, {"name": "", "password": PASSWORD}).status_code == 400
+    answer = signed_in(viewer).post(PAGE, {"name": "x", "scopes": ["change"], "password": PASSWORD})
     assert answer.status_code == 400
     assert answer.context["form"].errors["scopes"] == [api_tokens.CHANGE_SCOPE_NEEDS_ROLE]
     token_for(operator, name="dup")
-    duplicate = signed_in(operator).post(PAGE, {"name": "dup"})
+    duplicate = signed_in(operator).post(PAGE, {"name": "dup", "password": PASSWORD})
     assert duplicate.context["form"].errors["name"] == [api_tokens.NAME_TAKEN]
+
+
+def test_making_a_token_takes_the_password_again(operator):
+    answer = signed_in(operator).post(PAGE, {"name": "borrowed", "password": "guess"})
+    assert answer.status_code == 400
+    assert answer.context["form"].errors["password"] == [WRONG_PASSWORD_FOR_TOKEN]
+    assert not ApiToken.objects.exists() and "mat_" not in answer.content.decode()
 
 
 def test_last_use_is_noted(viewer):

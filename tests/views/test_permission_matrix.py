@@ -265,7 +265,7 @@ def the_token(world: World) -> dict[str, Any]:
 
 
 def new_token(world: World) -> dict[str, str]:
-    return {"name": "made by the matrix", "expires_in_days": "7"}
+    return {"name": "made by the matrix", "expires_in_days": "7", "password": PASSWORD}
 
 
 # Who sees a change request: everyone who sees all of them, and its requester. Another operator gets a 404
