@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -156,9 +156,13 @@ class DecisionView(ApiView):
         return Response({"data": change_request_detail_json(change_request)})
 
 
+@extend_schema_view(
+    post=extend_schema(summary="Approve (only with API_APPROVAL_TOKENS and an approve token)")
+)
 class ApproveView(DecisionView):
     decision = staticmethod(services.change_request_approve)
 
 
+@extend_schema_view(post=extend_schema(summary="Reject (only with API_APPROVAL_TOKENS and an approve token)"))
 class RejectView(DecisionView):
     decision = staticmethod(services.change_request_reject)
