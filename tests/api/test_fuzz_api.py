@@ -139,3 +139,14 @@ def test_bodies_that_are_not_json(estate, raw):
         HTTP_IDEMPOTENCY_KEY="raw",
     )
     assert_handled(answer)
+
+
+@FUZZ
+@given(data=values_for(("name", "expires_in_days", "scopes", "password")))
+def test_token_page_form(estate, django_user_model, data):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(django_user_model.objects.get(username="api-fuzz-admin"))
+    answer = client.post("/api-tokens/", data)
+    assert answer.status_code in (200, 400), answer.content[:300]
