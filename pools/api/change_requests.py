@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from pools.api.access import ApiView, holding, scoped
 from pools.api.errors import BadInput, form_errors
-from pools.api.reads import checked, visible_connection
+from pools.api.reads import checked, chosen_connection
 from pools.api.representations import change_request_detail_json, change_request_json
 from pools.api.serializers import (
     IDEMPOTENCY_KEY_HEADER,
@@ -62,7 +62,7 @@ class ChangeRequestListView(ApiView):
     def get(self, request):
         """The requests you may see (approvers and auditors: all; operators: their own), newest first."""
         query = checked(ChangeRequestQuery, request).validated_data
-        connection = visible_connection(request, query["connection"]) if query.get("connection") else None
+        connection = chosen_connection(request, query["connection"]) if query.get("connection") else None
         requests = change_request_list(
             user=request.user,
             status=query.get("status") or None,
@@ -93,7 +93,7 @@ class ChangeRequestListView(ApiView):
         if not key or len(key) > IDEMPOTENCY_KEY_MAX:
             raise BadInput({IDEMPOTENCY_KEY_HEADER: [IDEMPOTENCY_KEY_NEEDED]})
         data = body_of(FileChangeRequest, request)
-        connection = visible_connection(request, data["connection"])
+        connection = chosen_connection(request, data["connection"])
         filed_before = change_request_list(user=request.user, mine=True).filter(idempotency_key=key).exists()
         change_request = services.change_request_create(
             user=request.user,

@@ -13,7 +13,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from pools.api.access import ApiView, holding
-from pools.api.errors import form_errors, read_answer
+from pools.api.errors import BadInput, form_errors, read_answer
 from pools.api.representations import connection_json, plain, with_raw
 from pools.api.serializers import NodeQuery, WorkspaceQuery
 from pools.forms.filters import MonitorForm, PoolFilterForm
@@ -48,6 +48,14 @@ def visible_connection(request, connection_id: int) -> Connection:
     connection = connection_list_for(request.user).filter(pk=connection_id).first()
     if connection is None:
         raise NotFound(NO_SUCH_CONNECTION)
+    return connection
+
+
+def chosen_connection(request, connection_id: int) -> Connection:
+    """The connection a query or a body names: one the user may browse with, else a field error."""
+    connection = connection_list_for(request.user).filter(pk=connection_id).first()
+    if connection is None:
+        raise BadInput({"connection": [NO_SUCH_CONNECTION]})
     return connection
 
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from pools.models import ApiToken, ChangeRequest, Connection
+from pools.models import ChangeRequest, Connection
 from pools.selectors.audit import entry_record
 from pools.selectors.change_requests import change_request_timeline
 
@@ -100,7 +100,3 @@ def change_request_detail_json(change_request: ChangeRequest) -> dict[str, Any]:
 
 def audit_entry_json(entry) -> dict[str, Any]:
     return entry_record(entry)
-
-
-def api_token_json(token: ApiToken) -> dict[str, Any]:
-    return {"name": token.name, "prefix": token.prefix, "scopes": token.scopes}

@@ -238,3 +238,15 @@ def test_a_token_without_the_change_scope_files_comments_and_cancels_nothing(
     assert [answer.status_code for answer in refused] == [403, 403, 403]
     assert "'change' scope" in refused[0].json()["error"]["message"]
     assert ChangeRequest.objects.get(pk=filed["id"]).status == "pending"
+
+
+def test_a_connection_the_user_may_not_use_is_a_field_error(operator_api, seeded_sandbox, sandbox_connection):
+    target, body = valid_body("delete_pool", seeded_sandbox)
+    request = {
+        **filing(sandbox_connection, "delete_pool", target, body),
+        "connection": sandbox_connection.pk + 9,
+    }
+    answer = operator_api.post(URL, request, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    assert answer.status_code == 400 and list(answer.json()["errors"]) == ["connection"]
+    listed = operator_api.get(URL, {"connection": sandbox_connection.pk + 9})
+    assert listed.status_code == 400 and list(listed.json()["errors"]) == ["connection"]
