@@ -48,7 +48,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Before django_tasks_db: pools' db_worker (the package's, which also schedules the change-request job)
+    # wins over the package's own.
     "pools",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +208,13 @@ CHANGE_REQUEST_FOLLOW_TIMEOUT_MINUTES = env.int("CHANGE_REQUEST_FOLLOW_TIMEOUT_M
 # It is also how long a call whose answer was lost may still land: the change is sent again only when the API
 # still shows no sign of it this long after the call.
 CHANGE_REQUEST_EXECUTION_GRACE_SECONDS = env.float("CHANGE_REQUEST_EXECUTION_GRACE_SECONDS", default=600.0)
+# Background execution (django-tasks): approvals hand the one call to ModelArts to a task queue. The database
+# backend keeps the queue in the database and needs a worker (`manage.py db_worker`); the immediate backend
+# runs each task in the web request that queued it (no worker, as before background execution).
+TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+# How often the worker runs the change-request job (process_change_requests) as a scheduled task; 0: never
+# (cron runs the command instead). Needs the database backend.
+CHANGE_REQUEST_JOB_SECONDS = env.float("CHANGE_REQUEST_JOB_SECONDS", default=60.0)
 # Where links in e-mails point.
 DASHBOARD_URL = env.str("DASHBOARD_URL", default="http://127.0.0.1:8000")
 

@@ -39,3 +39,6 @@ from modelarts_admin.settings import *  # noqa: E402, F403
 # Plain HTTP on loopback: a browser never sends a Secure-only cookie back over it.
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# The demo's worker runs the scheduled job every few seconds: its tasks' start and end stay out of the
+# console (failures still show).
+LOGGING["loggers"]["django_tasks"] = {"level": "WARNING"}  # noqa: F405

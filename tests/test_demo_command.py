@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,34 @@ def log_in(demo: DemoProcess, username: str, password: str) -> requests.Session:
     return session
 
 
+def request_and_approve_a_deletion(demo: DemoProcess, pool_name: str) -> str:
+    """As the operator, request the deletion of ``pool_name``; as the approver, approve it. The request's page."""
+    operator = log_in(demo, "operator", demo.password())
+    connection_id = re.search(r'href="/pools/(\d+)/', operator.get(f"{demo.url}/pools/", timeout=30).text)[1]
+    delete_url = f"{demo.url}/pools/{connection_id}/{pool_name}/delete/"
+    filed = operator.post(
+        delete_url,
+        data={
+            "confirmation": pool_name,
+            "reason": "The demo's worker makes the call.",
+            "submission_key": uuid.uuid4().hex,
+            "csrfmiddlewaretoken": operator.cookies["csrftoken"],
+        },
+        headers={"Referer": delete_url},
+        timeout=30,
+    )
+    request_url = re.match(rf"{re.escape(demo.url)}/requests/\d+/$", filed.url)
+    assert request_url, f"no request filed: {filed.url}"
+    approver = log_in(demo, "approver", demo.password())
+    approver.post(
+        f"{request_url[0]}approve/",
+        data={"password": demo.password(), "csrfmiddlewaretoken": approver.cookies["csrftoken"]},
+        headers={"Referer": request_url[0]},
+        timeout=30,
+    )
+    return request_url[0]
+
+
 @pytest.mark.timeout(150)
 def test_demo_serves_then_ctrl_c_stops_the_dashboard_and_the_sandbox(start_demo):
     demo = start_demo()
@@ -177,6 +206,15 @@ def test_demo_serves_then_ctrl_c_stops_the_dashboard_and_the_sandbox(start_demo)
         project_id=DEFAULT_PROJECT_ID,
     )
     assert created.status_code in (200, 201), created.text
+
+    # Nothing else running: the demo's own worker makes an approved change.
+    running = [p for p in listed.json()["items"] if p["status"]["phase"] == "Running"]
+    request_url = request_and_approve_a_deletion(demo, running[0]["metadata"]["name"])
+    viewer_of_request = log_in(demo, "approver", demo.password())
+    deadline = time.monotonic() + 30
+    while 'data-status="succeeded"' not in (page := viewer_of_request.get(request_url, timeout=10).text):
+        assert time.monotonic() < deadline, f"not executed by the demo's worker:\n{page}"
+        time.sleep(0.5)  # the worker looks for queued runs every half second
 
     assert demo.interrupt() == 0, demo.output
     assert not port_accepts(demo.port) and not port_accepts(demo.sandbox_port)

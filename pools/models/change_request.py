@@ -3,12 +3,15 @@
 State machine (every arrow is a compare-and-set UPDATE in pools/services/change_requests/):
 
     pending ──approve (enough approvals)──> approved ──claim──> executing ──> succeeded | failed | unknown
-                                                                    └──> in_progress ──> succeeded | failed
-       │                                                            ▲
-       ├──reject──> rejected                 failed ──retry (claim)─┤
-       ├──cancel──> cancelled               unknown ──retry (claim, only after looking: see below)
+                                              ▲                     └──> in_progress ──> succeeded | failed
+       │                                      │
+       ├──reject──> rejected   failed ──retry─┤
+       ├──cancel──> cancelled  unknown ──retry (only after looking: see below)
        └──time────> expired   (recorded by the scheduled job, or by a decision that finds it overdue;
                               until then pages read it as expired: ``current_status``)
+
+"approved" is also "queued": the run waits for a task worker, whose claim starts the attempt
+(``pools/services/change_requests/background.py``); so does a retried request.
 
 "in_progress": ModelArts accepted a change that completes later (a scale, a reboot); the scheduled job looks
 at it (``ChangeKind.observe``) until it is complete or has failed, and the request page shows how far it got.

@@ -4,9 +4,10 @@ Who sees what (checked here on every view, and again by the services):
 - Viewer (and anyone without the permissions below): 403 on every page of this area.
 - Operator (REQUEST_CHANGE): "My requests", the detail of their own requests, cancel while pending, comment.
 - Approver (APPROVE_CHANGE): the queue, the history, every detail; approve, reject, retry a failed request
-  (or one whose outcome is unknown), execute an approved one a crash left behind; comment. Approving, retrying
-  and executing need the approver's password again, and nothing runs past the request's expiry. Never on
-  their own requests.
+  (or one whose outcome is unknown), execute an approved one whose run no worker has taken for a while;
+  comment. Approving, retrying and executing need the approver's password again, and nothing runs past the
+  request's expiry. Never on their own requests. They queue the run: a background worker makes the call,
+  and the card refreshes itself while the run is queued or under way.
 - Auditor (VIEW_AUDIT): the history and every detail, read-only.
 - Administrator: all of the above.
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 
 from django import forms
@@ -30,6 +32,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
@@ -59,11 +62,13 @@ HISTORY_PAGE = "pools/approvals_history.html"
 MINE_PAGE = "pools/approvals_mine.html"
 DETAIL_PAGE = "pools/approvals_detail.html"
 PAGE_SIZE = 50
+# A worker normally takes a queued run within seconds; one still queued this long waits for a worker.
+QUEUED_LONG = timedelta(minutes=1)
 
 APPROVED = "You approved change request #{pk}."
 REJECTED = "You rejected change request #{pk}."
 RETRIED = "You retried change request #{pk}."
-EXECUTED = "You executed change request #{pk}."
+EXECUTED = "You asked to run change request #{pk} now."
 CANCELLED = "You cancelled change request #{pk}."
 CHECKED = "You checked the progress of change request #{pk}."
 
@@ -90,6 +95,14 @@ class Card:
     can_cancel: bool
     can_comment: bool
     can_check_progress: bool
+    # Approved, and no worker has taken its run for QUEUED_LONG: the card says so and offers "Execute now".
+    queued_long: bool
+
+    @property
+    def run_state(self) -> str:
+        """What the card shows of the run: a card refreshing itself sends it back, and is answered with
+        nothing to swap while it is still true."""
+        return f"{self.cr.current_status}-{self.cr.attempts}{'-long' if self.queued_long else ''}"
 
 
 def card_for(user, change_request: ChangeRequest) -> Card:
@@ -99,16 +112,19 @@ def card_for(user, change_request: ChangeRequest) -> Card:
     status = change_request.current_status  # an overdue pending request is expired: nothing to decide
     # Running (again) is a decision too: never past the request's expiry.
     runnable = approver and not change_request.run_expired
+    # Queued since its approval, or since a retry put it back to approved.
+    queued_long = status == Status.APPROVED and change_request.updated_at <= timezone.now() - QUEUED_LONG
     return Card(
         cr=change_request,
         own=own,
         already_approved=already,
         can_decide=approver and status == Status.PENDING and not already,
         can_retry=runnable and status in (Status.FAILED, Status.UNKNOWN),
-        can_execute=runnable and status == Status.APPROVED,
+        can_execute=runnable and queued_long,
         can_cancel=own and user.has_perm(REQUEST_CHANGE) and status == Status.PENDING,
         can_comment=own or user.has_perm(APPROVE_CHANGE),
         can_check_progress=status == Status.IN_PROGRESS and (own or user.has_perm(APPROVE_CHANGE)),
+        queued_long=queued_long,
     )
 
 
@@ -150,6 +166,9 @@ def _card_response(
 
 OUTCOMES = {
     Status.PENDING: "It waits for more approvals.",
+    Status.APPROVED: "Its run is queued: a background worker sends the change to ModelArts, and this card "
+    "shows the outcome.",
+    Status.EXECUTING: "A background worker is sending the change to ModelArts now.",
     Status.SUCCEEDED: "ModelArts made the change: it succeeded.",
     Status.FAILED: "It failed; the result below says why.",
     Status.UNKNOWN: "Its outcome is unknown: the answer was lost, and ModelArts is being checked.",
@@ -248,6 +267,10 @@ def my_requests(request: HtmxHttpRequest):
 def change_request_detail(request: HtmxHttpRequest, pk: int):
     _require_any(request.user, APPROVE_CHANGE, VIEW_AUDIT, REQUEST_CHANGE)
     change_request = change_request_get(pk=pk, user=request.user)
+    if request.htmx:  # a queued or running request's card, refreshing itself until the run is over
+        if request.GET.get("shown") == card_for(request.user, change_request).run_state:
+            return HttpResponse(status=204)  # nothing changed: htmx swaps nothing
+        return _card_response(request, change_request)
     context = {**_card_context(request, change_request), **_detail_context(change_request)}
     return render(request, DETAIL_PAGE, context)
 

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from pools.models import ChangeRequest
 from pools.services import change_requests as svc
 from tests.fixtures.approvals import DELETE_POOL
+from tests.fixtures.tasks import run_queued_tasks
 from tests.fixtures.users import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -126,3 +127,24 @@ def test_the_requester_of_a_request_that_can_no_longer_be_made_is_offered_cancel
     card.locator("button:has-text('Cancel request')").click()
     expect(page.locator(f"#cr-{pending.pk} [data-role=status]")).to_have_text("Cancelled")
     expect(page.locator("#messages .message")).to_have_text(f"You cancelled change request #{pending.pk}.")
+
+
+@pytest.mark.usefixtures("database_tasks")
+def test_a_queued_approval_shows_queued_then_the_card_follows_the_worker_by_itself(
+    login, live_server, approver, cloud, pending
+):
+    page = login(approver)
+    page.goto(f"{live_server.url}/requests/{pending.pk}/")
+    card = page.locator(f"#cr-{pending.pk}")
+    card.locator("input[name=password]").fill(PASSWORD)
+    card.locator("button:has-text('Approve')").click()
+
+    expect(page.locator(f"#cr-{pending.pk} [data-role=run-state]")).to_contain_text("Queued")
+    expect(page.locator(f"#cr-{pending.pk} [data-role=status]")).to_have_text("Approved")
+    assert cloud.calls[DELETE_POOL] == 0
+
+    assert run_queued_tasks() == 1  # a worker comes by; nobody touches the page
+
+    expect(page.locator(f"#cr-{pending.pk} [data-role=status]")).to_have_text("Succeeded", timeout=10_000)
+    expect(page.locator(f"#cr-{pending.pk} [data-role=run-state]")).to_have_count(0)
+    expect(page.locator("#cr-timeline tbody")).to_contain_text("succeed")

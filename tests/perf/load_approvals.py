@@ -5,12 +5,13 @@ Not a test (pytest does not collect it). Needs PostgreSQL and Redis on loopback.
     .venv/bin/python tests/perf/load_approvals.py \\
         --database postgres://postgres@127.0.0.1:5432/reliability --cache redis://127.0.0.1:6379/10
 
-It migrates that database, starts the ModelArts sandbox (in this process) and gunicorn (2 workers) on free
-loopback ports, seeds pools, users and a connection, then for ``--seconds`` runs ``--readers`` threads that
+It migrates that database, starts the ModelArts sandbox (in this process), gunicorn (2 workers) on free
+loopback ports and the task worker (``manage.py db_worker``, which makes the approved calls), seeds pools, users and a connection, then for ``--seconds`` runs ``--readers`` threads that
 GET the main pages and ``--requests`` delete-pool requests, each filed by an operator and approved by TWO
 approvers racing each other (one approval is enough, so the second must not execute it again). It prints a
-table: requests, 5xx errors, p50/p95 latency, change requests filed/approved/executed, and the sandbox's
-DeletePool count, which must equal the executed requests (no lost and no duplicated change).
+table: requests, 5xx errors, p50/p95 latency, change requests filed/approved/executed (after waiting for the
+worker to run what was queued), and the sandbox's DeletePool count, which must equal the executed requests
+(no lost and no duplicated change).
 """
 
 from __future__ import annotations
@@ -167,6 +168,10 @@ def main() -> int:
         ],
         cwd=ROOT,
     )
+    worker = subprocess.Popen(
+        [python, "manage.py", "db_worker", "--no-startup-delay", "--no-reload", "--interval", "0.2", "-v0"],
+        cwd=ROOT,
+    )
     stats = Stats()
     try:
         wait_for(f"{base}/accounts/login/", 30)
@@ -234,11 +239,17 @@ def main() -> int:
         for thread in [*readers, writer]:
             thread.join()
         duration = time.monotonic() - started
+        mine = ChangeRequest.objects.filter(connection=connection)
+        unfinished = (ChangeRequest.Status.APPROVED, ChangeRequest.Status.EXECUTING)
+        deadline = time.monotonic() + 60
+        while mine.filter(status__in=unfinished).exists() and time.monotonic() < deadline:
+            time.sleep(0.2)  # the worker runs what the approvals queued
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process in (server, worker):
+            process.terminate()
+            process.wait(timeout=30)
 
-    mine = ChangeRequest.objects.filter(connection=connection)
+    queued = mine.filter(status=ChangeRequest.Status.APPROVED).count()
     approved = mine.exclude(status__in=[ChangeRequest.Status.PENDING, ChangeRequest.Status.REJECTED]).count()
     executed = mine.filter(status=ChangeRequest.Status.SUCCEEDED).count()
     stuck = mine.filter(status=ChangeRequest.Status.EXECUTING).count()
@@ -259,6 +270,7 @@ def main() -> int:
         ("approvals refused as already decided (409)", stats.approvals_refused),
         ("change requests approved", approved),
         ("change requests executed (succeeded)", executed),
+        ("left queued (approved)", queued),
         ("left executing", stuck),
         ("upstream DeletePool calls", deletes),
         ("upstream == executed", "yes" if deletes == executed else "NO"),
@@ -266,7 +278,7 @@ def main() -> int:
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
         print(f"{label:<{width}}  {value}")
-    return 0 if deletes == executed and stats.server_errors == 0 and not stuck else 1
+    return 0 if deletes == executed and stats.server_errors == 0 and not stuck and not queued else 1
 
 
 if __name__ == "__main__":

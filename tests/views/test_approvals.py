@@ -1,6 +1,7 @@
 """The approval pages: who may see and do what, htmx and plain-form decisions, re-authentication."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,9 @@ from django.utils import timezone
 from pools import permissions
 from pools.models import ChangeRequest
 from pools.services import change_requests as svc
+from pools.views import approvals as approvals_views
 from tests.fixtures.approvals import CREATE_POOL, DELETE_POOL, create_body
+from tests.fixtures.tasks import run_queued_tasks
 from tests.fixtures.users import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
@@ -331,8 +334,24 @@ def test_retry_needs_the_password_again(client, approver, cloud, pending, passwo
         assert "That is not your password. Running a change needs your password again." in html
 
 
+def test_execute_now_is_offered_once_no_worker_took_the_run_for_a_while(client, approver, pending):
+    ChangeRequest.objects.filter(pk=pending.pk).update(status=Status.APPROVED, updated_at=timezone.now())
+    detail = reverse("pools:change_request_detail", args=[pending.pk])
+    just_queued = as_user(client, approver).get(detail).content.decode()
+    assert "Queued" in just_queued and 'id="run-password-' not in just_queued
+    assert "No worker has taken it" not in just_queued
+
+    waited = timezone.now() - approvals_views.QUEUED_LONG - timedelta(seconds=1)
+    ChangeRequest.objects.filter(pk=pending.pk).update(updated_at=waited)
+    waiting = client.get(detail).content.decode()
+    assert "No worker has taken it" in waiting and 'id="run-password-' in waiting
+
+
 def test_execute_needs_the_password_again(client, approver, cloud, pending):
-    ChangeRequest.objects.filter(pk=pending.pk).update(status=Status.APPROVED)  # a crash left it approved
+    # Approved, and no worker took its run for minutes (none is running, or a crash lost the run).
+    ChangeRequest.objects.filter(pk=pending.pk).update(
+        status=Status.APPROVED, updated_at=timezone.now() - timedelta(minutes=5)
+    )
     url = reverse("pools:change_request_execute", args=[pending.pk])
     page = as_user(client, approver).get(reverse("pools:change_request_detail", args=[pending.pk]))
     assert 'id="run-password-' in page.content.decode()
@@ -623,3 +642,35 @@ def test_opening_pages_writes_and_sends_nothing_for_overdue_requests_which_the_j
     assert ChangeRequest.objects.get(pk=pending.pk).status == Status.EXPIRED
     assert LogEntry.objects.count() == entries + 1
     assert [m.to for m in mail.outbox] == [[operator.email]] and "Expired" in mail.outbox[0].subject
+
+
+@pytest.mark.usefixtures("database_tasks")
+def test_approving_returns_before_a_slow_modelarts_answers_and_the_card_follows_the_worker(
+    client, approver, cloud, pending
+):
+    latency_seconds = 2.0
+    cloud.sandbox.faults.latency(int(latency_seconds * 1000), operation=DELETE_POOL)
+    as_user(client, approver)
+    detail = reverse("pools:change_request_detail", args=[pending.pk])
+
+    started = time.monotonic()
+    approved = client.post(
+        reverse("pools:change_request_approve", args=[pending.pk]), {"password": PASSWORD}, **HTMX
+    ).content.decode()
+    answered_in = time.monotonic() - started
+
+    assert answered_in < latency_seconds and cloud.calls[DELETE_POOL] == 0
+    assert 'data-status="approved"' in approved and 'data-role="run-state"' in approved
+    assert f'hx-get="{detail}?shown=approved-0"' in approved and "Its run is queued" in messages_oob(approved)
+    unchanged = client.get(detail, {"shown": "approved-0"}, **HTMX)
+    assert unchanged.status_code == 204 and not unchanged.content  # still queued: nothing to swap
+
+    started = time.monotonic()
+    assert run_queued_tasks() == 1
+    assert time.monotonic() - started >= latency_seconds and cloud.calls[DELETE_POOL] == 1
+
+    on_its_page = {**HTMX, "HTTP_HX_CURRENT_URL": f"http://testserver{detail}"}
+    polled = client.get(detail, {"shown": "approved-0"}, **on_its_page).content.decode()
+    assert 'data-status="succeeded"' in polled and 'data-role="run-state"' not in polled
+    assert 'id="cr-timeline"' in polled and "succeed" in polled  # its history, out of band
+    assert client.get(detail).content.decode().count('id="cr-timeline"') == 1  # a plain GET: the page

@@ -1,7 +1,6 @@
 """The whole demo in one process: migrate, start the sandbox with the demo estate, seed, serve."""
 
 import errno
-import logging
 import os
 import secrets
 import socket
@@ -11,32 +10,47 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
+from django.utils.crypto import get_random_string
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
+from django_tasks_db.management.commands.db_worker import Worker
 
 from modelarts_admin import devkeys
 from pools.management.commands.seed_demo import format_logins
 from pools.management.interrupts import stop_on_ctrl_c
 from pools.sandbox import DEFAULT_ACCOUNT, Sandbox
-from pools.services.change_requests import process_change_requests
+from pools.services.change_requests import change_requests_job_schedule
+from pools.services.change_requests.background import job_can_be_scheduled
 from pools.services.demo import demo_connection_ensure, demo_users_ensure
 
 DEFAULT_PORT = 8000
 DEFAULT_SANDBOX_PORT = 8089
 DEFAULT_JOB_SECONDS = 10.0
+# How long the demo's worker waits before it looks for queued tasks again.
+WORKER_POLL_SECONDS = 0.5
 
-logger = logging.getLogger(__name__)
 
-
-def run_scheduled_job(every: float, stop: threading.Event) -> None:
-    """What cron does in production (``manage.py process_change_requests``), every ``every`` seconds until
-    ``stop``: the demo's scales and reboots are followed to their end without anyone running it."""
-    while not stop.wait(every):
-        try:
-            process_change_requests()
-        except Exception:
-            logger.exception("The scheduled change-request job failed; it runs again in %s s", every)
-        finally:
-            close_old_connections()
+def start_worker(job_seconds: float) -> Worker:
+    """What ``manage.py db_worker`` does in production, in a thread of the demo: it runs the approved change
+    requests, and the scheduled change-request job every ``job_seconds`` (0: never), so the demo's deletions,
+    scales and reboots are made and followed to their end without anyone starting a worker."""
+    if not job_can_be_scheduled():
+        raise CommandError(
+            "The demo runs its own task worker, which needs the database task backend: unset TASKS_BACKEND."
+        )
+    if job_seconds > 0:
+        change_requests_job_schedule(every=job_seconds)
+    worker = Worker(
+        queue_names=[DEFAULT_TASK_QUEUE_NAME],
+        interval=WORKER_POLL_SECONDS,
+        batch=False,
+        backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=f"demo-{get_random_string(12)}",
+        excluded_queue_names=[],
+    )
+    threading.Thread(target=worker.run, name="demo-task-worker", daemon=True).start()
+    return worker
 
 
 def port_is_free(port: int) -> bool:
@@ -68,8 +82,8 @@ def format_sandbox_keys(url: str, account) -> str:
 class Command(BaseCommand):
     help = (
         "Migrate the database, collect the static files, start the local ModelArts sandbox with a demo estate (kept in "
-        "var/sandbox-state.json across restarts), create the demo connection and users, print the logins and "
-        "serve the dashboard. Ctrl-C stops everything."
+        "var/sandbox-state.json across restarts), create the demo connection and users, print the logins, start "
+        "a task worker (approved changes, the scheduled job) and serve the dashboard. Ctrl-C stops everything."
     )
 
     def add_arguments(self, parser):
@@ -116,7 +130,7 @@ class Command(BaseCommand):
         if not sandbox.pools(DEFAULT_ACCOUNT.project_id):
             sandbox.seed_demo(DEFAULT_ACCOUNT.project_id)
         url = self._start_sandbox(sandbox, options["sandbox_port"])
-        stop_job = threading.Event()
+        worker = None
         try:
             # The demo prints its logins at every start, so its generated password is kept in var/.
             password = os.environ.get("DEMO_PASSWORD") or devkeys.read_or_create(
@@ -137,14 +151,11 @@ class Command(BaseCommand):
             )
             self.stdout.write(format_logins(logins))
             self.stdout.write(format_sandbox_keys(url, DEFAULT_ACCOUNT) + "\n")
-            if options["job_seconds"] > 0:
-                job = threading.Thread(
-                    target=run_scheduled_job, args=(options["job_seconds"], stop_job), daemon=True
-                )
-                job.start()
+            worker = start_worker(options["job_seconds"])
             call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False)
         finally:
-            stop_job.set()
+            if worker is not None:
+                worker.running = False  # it stops after the task it is running, if any
             sandbox.stop()
 
     def _start_sandbox(self, sandbox: Sandbox, port: int) -> str:

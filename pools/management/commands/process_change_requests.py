@@ -1,6 +1,9 @@
-"""Cron job: expire undecided change requests and settle ones a crash left half-done.
+"""The scheduled change-request job, once: expire undecided change requests, run approved ones no worker ran,
+settle ones a crash left half-done, follow changes in progress.
 
-Run it every few minutes, e.g. ``*/5 * * * * manage.py process_change_requests``.
+The task worker (``manage.py db_worker``) runs the same job every CHANGE_REQUEST_JOB_SECONDS. Run this from
+cron when that is 0, or as a backstop that keeps working while the worker is down, e.g.
+``*/5 * * * * manage.py process_change_requests``.
 """
 
 from django.core.management.base import BaseCommand

@@ -7,13 +7,15 @@ Callers use this package's functions: ``from pools.services import change_reques
 
 - ``messages``: the refusal and outcome texts (constants the tests assert on);
 - ``rules``: who may do what, and what a request may ask for;
-- ``decisions``: create, approve, reject, cancel, comment, execute, retry;
+- ``decisions``: create, approve, reject, cancel, comment, execute, retry (the last three queue the run);
 - ``execution``: claim, call ModelArts, settle, and look (reconcile) when an answer was lost;
 - ``progress``: following a change ModelArts completes later, until it is complete;
 - ``housekeeping``: expiry and the scheduled job (``process_change_requests``);
+- ``background``: the task queue: the run of an approved request, and the scheduled job as a task;
 - ``events``: the audit entry of each step; ``notifications``: the e-mails.
 """
 
+from pools.services.change_requests.background import change_requests_job_schedule
 from pools.services.change_requests.decisions import (
     change_request_approve,
     change_request_cancel,
@@ -45,5 +47,6 @@ __all__ = [
     "change_request_reject",
     "change_request_retry",
     "change_requests_expire_due",
+    "change_requests_job_schedule",
     "process_change_requests",
 ]

@@ -1,5 +1,6 @@
 """What people do with a change request: file it, approve it (four eyes), reject, cancel or comment on it, and
-run it (again): execute an approved one a crash left behind, retry a failed one.
+run it (again): execute an approved one a crash left behind, retry a failed one. Running is queued: a worker
+makes the call (``background``), never the web request.
 
 A decision re-reads the request first and refuses to act on one that is no longer pending; one past its
 expiry is expired then (a decision is a write) and refused.
@@ -24,12 +25,8 @@ from pools.models import ChangeRequest, ChangeRequestApproval, ChangeRequestComm
 from pools.permissions import APPROVE_CHANGE, REQUEST_CHANGE
 from pools.selectors.change_requests import can_view
 from pools.selectors.live_state import live_state, problems_in, revalidate
-from pools.services.change_requests import events, messages, notifications
-from pools.services.change_requests.execution import (
-    claim_and_run,
-    settled_as_made_before_retry,
-    unexpired,
-)
+from pools.services.change_requests import background, events, messages, notifications
+from pools.services.change_requests.execution import settled_as_made_before_retry, unexpired
 from pools.services.change_requests.housekeeping import change_request_expire
 from pools.services.change_requests.rules import (
     COMMENT_MAX,
@@ -207,7 +204,8 @@ def _lock_pending(change_request: ChangeRequest, now: datetime, action: str) -> 
 
 
 def change_request_approve(*, user, change_request: ChangeRequest, comment: str = "") -> ChangeRequest:
-    """Add ``user``'s approval; with enough approvals the request is approved and executed at once.
+    """Add ``user``'s approval; with enough approvals the request is approved and its run queued (once the
+    approval has committed), to be executed by a worker.
 
     A request the live state no longer allows (e.g. its pool is gone) is refused and stays pending, to be
     rejected or cancelled; when the live state cannot be read, the approval stands and execution re-checks.
@@ -225,7 +223,8 @@ def change_request_approve(*, user, change_request: ChangeRequest, comment: str 
     comment = (comment or "").strip()[:COMMENT_MAX]
     if _add_approval(user, change_request, comment):
         notifications.notify_requester(change_request)
-        claim_and_run(change_request, user, from_status=Status.APPROVED, action="execute")
+        background.run_in_background_after_commit(change_request, user, action="execute")
+        change_request.refresh_from_db()  # the immediate backend has run it by now
     return change_request
 
 
@@ -331,25 +330,35 @@ def change_request_comment(*, user, change_request: ChangeRequest, text: str) ->
 
 
 def change_request_execute(*, change_request: ChangeRequest, user) -> ChangeRequest:
-    """Run an approved request. Only the caller whose claim (approved → executing) wins calls ModelArts."""
+    """Queue the run of an approved request again (its first run was lost, or waits for a worker). Only the
+    run whose claim (approved → executing) wins calls ModelArts, so asking twice runs it once."""
     require_permission(user, APPROVE_CHANGE, messages.CANNOT_DECIDE)
     refuse_own_request(user, change_request)
     change_request.refresh_from_db()
     refuse_if_run_expired(change_request)
-    if not claim_and_run(
-        change_request, user, from_status=Status.APPROVED, action="execute", match=unexpired()
-    ):
-        status = change_request.get_status_display().lower()
-        raise ApplicationError(messages.NOT_APPROVED.format(pk=change_request.pk, status=status))
+    if change_request.status != Status.APPROVED:
+        raise _not_approved(change_request)
+    result = background.run_in_background(change_request, user, action="execute")
+    change_request.refresh_from_db()
+    if background.ran_and_found_it_taken(result):
+        raise _not_approved(change_request)
     return change_request
 
 
+def _not_approved(change_request: ChangeRequest) -> ApplicationError:
+    status = change_request.get_status_display().lower()
+    return ApplicationError(messages.NOT_APPROVED.format(pk=change_request.pk, status=status))
+
+
 def change_request_retry(*, user, change_request: ChangeRequest) -> ChangeRequest:
-    """Run a failed request again, or settle one whose outcome is unknown (→ executing, or → succeeded).
+    """Queue a failed request to run again, or settle one whose outcome is unknown (→ approved, or →
+    succeeded).
 
     A lost answer is looked up first: when ModelArts shows the change, the request succeeded and nothing is
     sent. When it shows nothing, the change is sent again only once the last call is older than
     CHANGE_REQUEST_EXECUTION_GRACE_SECONDS (a slow ModelArts may still apply it); sooner it is refused.
+    Otherwise the request goes back to approved (a compare-and-set on its attempt, so of two people retrying
+    at once one wins) and its run is queued; the worker's claim starts the next attempt.
     """
     require_permission(user, APPROVE_CHANGE, messages.CANNOT_DECIDE)
     refuse_own_request(user, change_request)
@@ -359,15 +368,20 @@ def change_request_retry(*, user, change_request: ChangeRequest) -> ChangeReques
     refuse_if_run_expired(change_request)
     if change_request.outcome_unknown and settled_as_made_before_retry(change_request, user):
         return change_request
-    # The claim holds only if nobody acted since we looked (same attempt) and the request is still valid.
-    if not claim_and_run(
-        change_request,
-        user,
-        from_status=change_request.status,
-        action="retry",
-        match={"attempts": change_request.attempts, **unexpired()},
-    ):
-        raise _not_retryable(change_request)
+    with transaction.atomic():
+        # Holds only if nobody acted since we looked (same attempt) and the request is still valid.
+        queued = ChangeRequest.objects.transition(
+            change_request.pk,
+            change_request.status,
+            Status.APPROVED,
+            match={"attempts": change_request.attempts, **unexpired()},
+        )
+        change_request.refresh_from_db()
+        if not queued:
+            raise _not_retryable(change_request)
+        events.record(change_request, user=user, action="queue", attempt=change_request.attempts + 1)
+    background.run_in_background_after_commit(change_request, user, action="retry")
+    change_request.refresh_from_db()  # the immediate backend has run it by now
     return change_request
 
 

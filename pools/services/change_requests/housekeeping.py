@@ -1,6 +1,7 @@
-"""Time-driven changes, made by the scheduled job (``manage.py process_change_requests``): expire requests nobody
-decided in time (CHANGE_REQUEST_EXPIRY_HOURS), run approved ones a crash left unclaimed, settle ones a crash
-left executing or whose answer was lost.
+"""Time-driven changes, made by the scheduled job (a task the worker runs every CHANGE_REQUEST_JOB_SECONDS, or
+``manage.py process_change_requests`` from cron): expire requests nobody decided in time
+(CHANGE_REQUEST_EXPIRY_HOURS), run approved ones no worker ran, settle ones a crash left executing or whose
+answer was lost, follow changes in progress.
 
 Pages never expire anything: until the job runs they read an overdue request as expired
 (``ChangeRequest.current_status``), and a decision on it expires it then and refuses.
@@ -14,6 +15,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from pools import audit
@@ -100,8 +102,9 @@ def process_change_requests(now: datetime | None = None) -> ProcessSummary:
     or whose answer was lost, and mark as succeeded failed ones whose lost answer turns out to have been
     applied.
 
-    Run from cron (``manage.py process_change_requests``). Only requests untouched for
-    CHANGE_REQUEST_EXECUTION_GRACE_SECONDS are picked up, so a live web request is never overtaken; an
+    Run by the worker as a scheduled task (``background.scheduled_job``), or from cron
+    (``manage.py process_change_requests``). Only requests untouched for
+    CHANGE_REQUEST_EXECUTION_GRACE_SECONDS are picked up, so a queued run or a live call is never overtaken; an
     unknown outcome is looked at on every run, but settled as failed only once that long has passed.
     """
     now = now or timezone.now()
@@ -116,8 +119,10 @@ def process_change_requests(now: datetime | None = None) -> ProcessSummary:
 
 
 def _run_left_unclaimed(summary: ProcessSummary, system, *, now: datetime, cutoff: datetime) -> None:
-    """Approved requests a crash left unclaimed: run now, or failed unsent when past their expiry."""
-    for change_request in ChangeRequest.objects.filter(status=Status.APPROVED, decided_at__lte=cutoff):
+    """Approved requests whose run no worker took within the grace (the worker is down, the run was lost):
+    run now. Past their expiry (no run claims them then): failed unsent, at once."""
+    approved = ChangeRequest.objects.filter(status=Status.APPROVED)
+    for change_request in approved.filter(Q(decided_at__lte=cutoff) | Q(expires_at__lte=now)):
         if change_request.expires_at <= now:
             _fail_unrun_expired(change_request, system, now)
             summary.reconciled[change_request.pk] = change_request.status
