@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prometheus",
+    "health_check",
     # Before django_tasks_db: pools' db_worker (the package's, which also schedules the change-request job)
     # wins over the package's own.
     "pools",
@@ -56,6 +58,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later middleware's log lines carry the request's id (pools/observability/request_ids.py).
+    "pools.observability.request_ids.RequestIdMiddleware",
+    # Around everything else: request counts and latencies for /metrics.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages are compressed here (WhiteNoise compresses only static files). Safe against BREACH: the one secret
@@ -75,6 +81,7 @@ MIDDLEWARE = [
     "modelarts_admin.middleware.ContentSecurityPolicyMiddleware",
     "modelarts_admin.middleware.PrivatePagesMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "modelarts_admin.urls"
@@ -306,11 +313,44 @@ API_APPROVAL_TOKENS = env.bool("API_APPROVAL_TOKENS", default=False)
 API_APPROVAL_TOKEN_MAX_DAYS = env.int("API_APPROVAL_TOKEN_MAX_DAYS", default=7)
 API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
 
+# --- Observability (docs/observability.md) ----------------------------------------------------------------
+# /metrics is served to a scraper that sends "Authorization: Bearer <METRICS_TOKEN>" or comes from one of
+# METRICS_ALLOWED_IPS (addresses or networks; the client address as TRUSTED_PROXY_COUNT says); with neither
+# set, to nobody. The demo allows 127.0.0.1 and ::1.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+# The readiness check of each connection's ModelArts gives up (and reports a timeout) after this long.
+HEALTH_UPSTREAM_TIMEOUT_SECONDS = env.float("HEALTH_UPSTREAM_TIMEOUT_SECONDS", default=3.0)
+# Probes and scrapers talk to the process directly, often over plain HTTP inside the network: no redirect.
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
+
+# Logs: "plain" lines, or "json" (one object per line, python-json-logger), each with the request's id.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "filters": {"request_id": {"()": "pools.observability.request_ids.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "timestamp": False,
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's own handlers (a DEBUG-only console, the runserver access lines) would write these lines a
+        # second time, without the request id and never as JSON: they go through the console handler only.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+    },
 }

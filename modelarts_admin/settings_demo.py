@@ -5,7 +5,8 @@ their stack traces) and serves its static files through whitenoise, as productio
 its secrets from the environment; the demo takes the development secrets that settings.py generates into
 var/ (the same files, so a demo run after development still decrypts the saved connections). It serves plain
 HTTP on 127.0.0.1, so it does not redirect to HTTPS or mark cookies Secure-only, and it prints e-mails instead
-of sending them. The environment (or .env) still wins: `DEBUG=true scripts/demo.sh` shows the debug pages.
+of sending them. Its /metrics answers requests from this machine (the health endpoints answer anyone, as
+everywhere). The environment (or .env) still wins: `DEBUG=true scripts/demo.sh` shows the debug pages.
 
 manage.py picks this module for the `demo` command.
 """
@@ -33,6 +34,8 @@ for _name, (_file_name, _make) in DEVELOPMENT_SECRETS.items():
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# /metrics for a Prometheus (or curl) on this machine; the demo listens on 127.0.0.1 only, with no proxy.
+os.environ.setdefault("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
 
 from modelarts_admin.settings import *  # noqa: E402, F403
 

@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from pools.forms.login import ThrottledAdminAuthenticationForm
+from pools.observability.exposition import metrics_view
+from pools.observability.health import LivenessView, ReadinessView
 from pools.views.accounts import ThrottledLoginView, ThrottledPasswordChangeView
 
 # The admin's own log-in page counts failures in the same counters as ours.
@@ -21,5 +24,9 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("api/v1/", include("pools.api.urls")),
+    # For machines, without a log-in: Prometheus (token or allowed address), liveness and readiness probes.
+    path("metrics", metrics_view, name="metrics"),
+    path("health/live/", login_not_required(LivenessView.as_view()), name="health_live"),
+    path("health/ready/", login_not_required(ReadinessView.as_view()), name="health_ready"),
     path("", include("pools.urls")),
 ]

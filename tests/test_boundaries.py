@@ -23,7 +23,7 @@ MODULE_MAX_LINES = 400
 VIEW_FUNCTION_MAX_LINES = 40
 
 # Django, the packages that only work inside it, and the Django project itself.
-DJANGO_PACKAGES = ("django", "environ", "template_partials", "whitenoise", "modelarts_admin")
+DJANGO_PACKAGES = ("django", "environ", "template_partials", "whitenoise", "health_check", "modelarts_admin")
 LOG_ENTRY = "django.contrib.admin.models.LogEntry"
 # Calls that write LogEntry rows: the manager's and queryset's writes, and the admin's own log hooks.
 LOG_ENTRY_WRITES = frozenset(
@@ -169,8 +169,16 @@ def imports_matching(predicate: Callable[[str], bool]) -> Callable[[Module], Ite
     return check
 
 
+# The client reports its calls to observers (pools/modelarts/observers.py); counting them is the app's job.
+METRICS_LIBRARIES = ("prometheus_client", "django_prometheus")
+
+
 def modelarts_import_forbidden(name: str) -> bool:
-    return is_django(name) or (within(name, "pools") and not within(name, "pools.modelarts"))
+    return (
+        is_django(name)
+        or within(name, *METRICS_LIBRARIES)
+        or (within(name, "pools") and not within(name, "pools.modelarts"))
+    )
 
 
 def sandbox_import_forbidden(name: str) -> bool:
@@ -265,7 +273,12 @@ RULES = (
         imports_matching(lambda name: within(name, "pools.views", "pools.forms", "pools.api")),
     ),
     Rule(
-        "the client imports no Django and nothing else of pools",
+        "nothing below the views imports observability",
+        under("pools/selectors", "pools/services", "pools/core", "pools/change_kinds", "pools/models"),
+        imports_matching(lambda name: within(name, "pools.observability")),
+    ),
+    Rule(
+        "the client imports no Django, no metrics library and nothing else of pools",
         under("pools/modelarts"),
         imports_matching(modelarts_import_forbidden),
     ),
@@ -433,8 +446,17 @@ def test_lower_layers_importing_views_or_forms_are_caught():
     assert check(rule, "pools/forms/x.py", "from pools.views.links import pool_url") == set()
 
 
+def test_lower_layers_importing_observability_are_caught():
+    rule = "nothing below the views imports observability"
+    source = "from pools.observability.request_ids import current_request_id"
+    for path in ("pools/selectors/x.py", "pools/services/x.py", "pools/core/x.py", "pools/models/x.py"):
+        assert check(rule, path, source) == {source}, path
+    assert check(rule, "pools/core/x.py", "from pools.core import telemetry") == set()
+    assert check(rule, "pools/views/x.py", source) == set()
+
+
 def test_the_client_importing_django_or_the_rest_of_pools_is_caught():
-    rule = "the client imports no Django and nothing else of pools"
+    rule = "the client imports no Django, no metrics library and nothing else of pools"
     for source in (
         "from django.conf import settings",
         "import django",
@@ -444,6 +466,9 @@ def test_the_client_importing_django_or_the_rest_of_pools_is_caught():
         "from pools.models import Connection",
         "from pools import crypto",
         "from pools.sandbox import Sandbox",
+        "from prometheus_client import Counter",
+        "import prometheus_client.multiprocess",
+        "from pools.core import telemetry",
     ):
         assert check(rule, "pools/modelarts/x.py", source) == {source}, source
     allowed = (
@@ -576,6 +601,15 @@ def test_importing_the_client_and_the_sandbox_loads_no_django():
     code = (
         "import sys, pools.modelarts.client, pools.modelarts.timerange, pools.modelarts.regions, pools.sandbox;"
         "loaded = [m for m in sys.modules if m == 'django' or m.startswith('django.')];"
+        "sys.exit(1 if loaded else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0
+
+
+def test_importing_the_client_loads_no_metrics_library():
+    code = (
+        "import sys, pools.modelarts.client, pools.modelarts.observers;"
+        "loaded = [m for m in sys.modules if m.split('.')[0] in ('prometheus_client', 'django_prometheus')];"
         "sys.exit(1 if loaded else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0

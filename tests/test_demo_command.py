@@ -181,6 +181,18 @@ def test_demo_serves_then_ctrl_c_stops_the_dashboard_and_the_sandbox(start_demo)
     overview = viewer.get(f"{demo.url}/", timeout=30)
     assert overview.status_code == 200 and "Sandbox (demo)" in overview.text
 
+    # Metrics and health, on in the demo: the pool list's reads counted, the sandbox reachable.
+    assert f"Monitoring:           {demo.url}/metrics" in demo.output
+    assert viewer.get(f"{demo.url}/pools/", timeout=30).status_code == 200
+    metrics = requests.get(f"{demo.url}/metrics", timeout=30)
+    assert metrics.status_code == 200
+    assert (
+        'modelarts_admin_upstream_calls_total{method="GET",operation="ListPools",outcome="ok"}'
+        in metrics.text
+    )
+    ready = requests.get(f"{demo.url}/health/ready/", headers={"Accept": "application/json"}, timeout=30)
+    assert ready.status_code == 200 and set(ready.json().values()) == {"OK"}
+
     # DEBUG is off, as in production: the project's own 404 page, static files from whitenoise.
     missing = viewer.get(f"{demo.url}/no/such/page/", timeout=10)
     assert missing.status_code == 404 and "Page not found" in missing.text

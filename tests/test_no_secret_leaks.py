@@ -3,8 +3,8 @@
 One walk through everything that touches a connection — creating it in the UI, testing it, a change request
 approved and executed with it, an upstream error, the Django admin, a crash report for a request that
 carried the secret — then a scan of every place a key could end up: the raw database, every log record,
-every page visited (plus every GET route of the permission matrix as an administrator), the audit entries
-and the crash report.
+every page visited (plus every GET route of the permission matrix as an administrator), the readiness
+answer and the metrics, the audit entries and the crash report.
 """
 
 from __future__ import annotations
@@ -19,11 +19,13 @@ from django.db import connection as db_connection
 from django.test import Client
 from django.urls import reverse
 from django.views.debug import ExceptionReporter, technical_500_response
+from pythonjsonlogger.json import JsonFormatter
 
 from pools import permissions
 from pools.models import ChangeRequest, Connection
 from pools.sandbox import Account
 from tests.fixtures import sandbox as sandbox_account
+from tests.fixtures.browser import off_the_event_loop
 from tests.fixtures.users import PASSWORD, make_user
 from tests.views import test_permission_matrix as matrix
 
@@ -137,6 +139,15 @@ def test_the_keys_of_a_connection_never_appear_in_plaintext(
     failed = as_admin.get(reverse("pools:pool_list"), {"refresh": "1"})
     assert failed.status_code == 200
     seen.response("upstream error", failed)
+    # The same failure as the readiness check reports it (it reads through this connection too), and the
+    # metrics every call and read moved, as a scraper from an allowed address reads them.
+    settings.METRICS_ALLOWED_IPS = ["127.0.0.1"]
+    for answer_format in ("json", "text", "html"):
+        query = {"format": answer_format} if answer_format != "html" else {}
+        ready = off_the_event_loop(Client().get, "/health/ready/", query)  # an async view
+        assert ready.status_code == 200 and "leak-probe" in ready.content.decode()
+        seen.response(f"readiness ({answer_format})", ready)
+    seen.response("metrics", Client().get("/metrics"))
     seeded_sandbox.faults.clear()
 
     # Every GET route of the permission matrix, as an administrator.
@@ -188,8 +199,12 @@ def test_the_keys_of_a_connection_never_appear_in_plaintext(
     for entry in LogEntry.objects.all():
         seen.add(f"audit entry {entry.pk}", f"{entry.object_repr}\n{entry.change_message}")
     assert len(caplog.records) > 0
+    json_lines = JsonFormatter(
+        **{k: v for k, v in settings.LOGGING["formatters"]["json"].items() if k != "()"}
+    )
     for index, record in enumerate(caplog.records):
-        text = record.getMessage()
+        # The message, and every field a JSON log line (LOG_FORMAT=json) would carry.
+        text = record.getMessage() + "\n" + json_lines.format(record)
         if record.exc_info:
             text += logging.Formatter().formatException(record.exc_info)
         seen.add(f"log record {index} ({record.name})", text)

@@ -18,6 +18,8 @@ SHOWN = (
     "SECURE_SSL_REDIRECT",
     "EMAIL_BACKEND",
     "STORAGES",
+    "METRICS_ALLOWED_IPS",
+    "METRICS_TOKEN",
 )
 PRINT_SETTINGS = (
     "import json, django; from django.conf import settings; django.setup(); "
@@ -64,6 +66,9 @@ def test_the_demo_runs_with_debug_off_on_the_development_secrets(tmp_path):
     assert demo["SECURE_SSL_REDIRECT"] is False
     assert demo["SESSION_COOKIE_SECURE"] is False and demo["CSRF_COOKIE_SECURE"] is False
     assert demo["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    # Metrics for a scraper on this machine (the demo listens on 127.0.0.1 only); nobody's in development.
+    assert demo["METRICS_ALLOWED_IPS"] == ["127.0.0.1", "::1"] and demo["METRICS_TOKEN"] == ""
+    assert development["METRICS_ALLOWED_IPS"] == [] and development["METRICS_TOKEN"] == ""
 
 
 def test_manage_py_picks_the_demo_settings_for_the_demo_command_only(tmp_path):

@@ -33,7 +33,7 @@ from urllib.parse import quote, urlsplit
 import requests
 import urllib3
 
-from pools.modelarts import signer
+from pools.modelarts import observers, signer
 from pools.modelarts.errors import (
     ModelArtsError,
     OutcomeUnknownError,
@@ -252,7 +252,7 @@ class Transport:
                 error: ModelArtsError = RequestTimeoutError(
                     operation=operation, error_msg=f"no answer within the {self.deadline:g} s deadline"
                 )
-                self._log(operation, method, path, error.kind, "", attempt - 1, started)
+                self._log(operation, method, path, error.kind, "", attempt - 1, started, error)
                 raise error
             try:
                 response = self._send(method, url, headers, body, timeout=min(self.timeout, remaining))
@@ -260,7 +260,7 @@ class Transport:
                 error = self._transport_error(operation, method, failure, min(self.timeout, remaining))
                 if method in REPLAYABLE_METHODS and self._retry(attempt, deadline_at, None, error, path):
                     continue
-                self._log(operation, method, path, error.kind, "", attempt, started)
+                self._log(operation, method, path, error.kind, "", attempt, started, error)
                 raise error from failure
 
             status = response.status_code
@@ -284,7 +284,7 @@ class Transport:
             retryable = status == 429 or (status >= 500 and method in REPLAYABLE_METHODS)
             if retryable and self._retry(attempt, deadline_at, retry_after, error, path):
                 continue
-            self._log(operation, method, path, status, error.request_id, attempt, started)
+            self._log(operation, method, path, status, error.request_id, attempt, started, error)
             raise error
 
     def _retry(
@@ -334,8 +334,11 @@ class Transport:
         request_id: str,
         attempts: int,
         started: float,
+        error: ModelArtsError | None = None,
     ) -> None:
-        latency_ms = round((self._clock() - started) * 1000)
+        """The call's one log line, and its report to the observers (``observers.py``)."""
+        seconds = max(0.0, self._clock() - started)
+        latency_ms = round(seconds * 1000)
         logger.info(
             "ModelArts %s %s %s -> %s in %d ms, request id %s, attempt %d",
             operation,
@@ -351,7 +354,17 @@ class Transport:
                 "http_path": path,
                 "http_status": outcome if isinstance(outcome, int) else None,
                 "latency_ms": latency_ms,
-                "request_id": request_id,
+                "modelarts_request_id": request_id,
                 "attempt": attempts,
             },
+        )
+        observers.notify(
+            observers.FinishedCall(
+                operation=operation,
+                method=method,
+                outcome=error.kind if error is not None else observers.OUTCOME_OK,
+                status=outcome if isinstance(outcome, int) else None,
+                seconds=seconds,
+                attempts=attempts,
+            )
         )

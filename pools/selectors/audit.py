@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from pools.core.audit_messages import parse_message
+from pools.models import AuditChainHead
 
 FLAG_NAMES = {ADDITION: "add", CHANGE: "change", DELETION: "delete"}
 
@@ -104,3 +105,8 @@ def entry_record(entry: LogEntry) -> dict[str, Any]:
         "details": details if isinstance(details, dict) else {"value": details},
         "request_id": str(payload.get("request_id") or ""),
     }
+
+
+def audit_chain_length() -> int:
+    """How many entries the audit chain has sealed (the chain head's sequence; 0 before the first)."""
+    return AuditChainHead.objects.values_list("sequence", flat=True).first() or 0

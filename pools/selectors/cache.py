@@ -12,6 +12,9 @@ Failures are shared the same way (a throttled API must not be hit harder by the 
 kept for the same short time. The last good answer is also kept for ``SELECTOR_STALE_SECONDS``: when a read
 fails, the caller gets the error AND that stale copy with its age, so pages can show both.
 
+Each read counts as a hit, a miss (this caller called upstream) or a join (it waited for another's call) in
+``pools/core/telemetry.py``, labelled with its ``operation``.
+
 The cache backend pickles each answer as it stores it. ModelArts errors do not pickle faithfully (their
 fields are keyword-only), so a failure is stored as plain fields and rebuilt on the way out.
 """
@@ -33,6 +36,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from pools.core import telemetry
 from pools.core.errors import ApplicationError
 from pools.modelarts.errors import ModelArtsError, ThrottledError
 
@@ -89,6 +93,16 @@ class _Flight:
     entry: _Entry | None = None
 
 
+@dataclass(frozen=True)
+class _Call:
+    """One upstream read to make: its cache key, the operation it counts under, and how to make it."""
+
+    key: str
+    operation: str
+    fetch: Callable[[], Any]
+    what: str
+
+
 _flights: dict[str, _Flight] = {}
 _flights_lock = threading.Lock()
 
@@ -120,6 +134,7 @@ def cached_read(
     not_before = timezone.now() if refresh else None
     cached = _get(_fresh_key(key))
     if _usable(cached, not_before):
+        telemetry.count_read(operation, telemetry.READ_HIT)
         return _result(key, cached)
 
     with _flights_lock:
@@ -127,10 +142,11 @@ def cached_read(
         leading = flight is None
         if leading:
             flight = _flights[key] = _Flight()
+    call = _Call(key, operation, fetch, what)
     if leading:
-        entry = _lead_flight(key, flight, lambda: _call_holding_the_lock(key, fetch, what, not_before))
+        entry = _lead_flight(key, flight, lambda: _call_holding_the_lock(call, not_before))
     else:
-        entry = _answer_of_flight(flight, lambda: _call_and_store(key, fetch, what))
+        entry = _answer_of_flight(flight, operation, lambda: _call_and_store(call))
     return _result(key, entry)
 
 
@@ -146,10 +162,11 @@ def _lead_flight(key: str, flight: _Flight, call: Callable[[], _Entry]) -> _Entr
     return flight.entry
 
 
-def _answer_of_flight(flight: _Flight, call_instead: Callable[[], _Entry]) -> _Entry:
+def _answer_of_flight(flight: _Flight, operation: str, call_instead: Callable[[], _Entry]) -> _Entry:
     """The entry of the call another thread of this process is making; ``call_instead`` when that thread is
     stuck past every deadline or crashed."""
     if flight.done.wait(_wait_seconds()) and flight.entry is not None:
+        telemetry.count_read(operation, telemetry.READ_JOINED)
         return flight.entry
     return call_instead()
 
@@ -180,19 +197,23 @@ def _usable(entry: _Entry | None, not_before: datetime | None) -> bool:
     return entry is not None and (not_before is None or entry.fetched_at >= not_before)
 
 
-def _call_holding_the_lock(
-    key: str, fetch: Callable[[], Any], what: str, not_before: datetime | None
-) -> _Entry:
-    """Call upstream while holding the shared lock of ``key``, so that other processes wait for this answer;
-    when another process holds it, wait for that one's answer instead."""
-    lock_key, lock_token = _lock_key(key), uuid.uuid4().hex
+def _call_holding_the_lock(call: _Call, not_before: datetime | None) -> _Entry:
+    """Call upstream while holding the shared lock of the call's key, so that other processes wait for this
+    answer; when another process holds it, wait for that one's answer instead."""
+    lock_key, lock_token = _lock_key(call.key), uuid.uuid4().hex
     if not cache.add(lock_key, lock_token, timeout=_timeout(_wait_seconds())):
-        answer = _poll_for_answer(key, not_before)
-        return answer if answer is not None else _call_and_store(key, fetch, what)
+        answer = _poll_for_answer(call.key, not_before)
+        if answer is None:
+            return _call_and_store(call)
+        telemetry.count_read(call.operation, telemetry.READ_JOINED)
+        return answer
     try:
         # Look again: a call may have finished between this caller's first look and taking the lock.
-        latest = _get(_fresh_key(key))
-        return latest if _usable(latest, not_before) else _call_and_store(key, fetch, what)
+        latest = _get(_fresh_key(call.key))
+        if not _usable(latest, not_before):
+            return _call_and_store(call)
+        telemetry.count_read(call.operation, telemetry.READ_HIT)
+        return latest
     finally:
         _unlock(lock_key, lock_token)
 
@@ -220,11 +241,13 @@ def _poll_for_answer(key: str, not_before: datetime | None) -> _Entry | None:
     return None
 
 
-def _call_and_store(key: str, fetch: Callable[[], Any], what: str) -> _Entry:
+def _call_and_store(call: _Call) -> _Entry:
     """Call upstream and store the outcome: a good answer as the fresh and the stale copy, a failure as the
     fresh one only (the stale copy keeps the last good answer)."""
+    telemetry.count_read(call.operation, telemetry.READ_MISS)
+    key, what = call.key, call.what
     try:
-        value = fetch()
+        value = call.fetch()
     except ModelArtsError as error:
         entry = _Entry(timezone.now(), failure=_freeze(ApplicationError.from_upstream(what, error)))
     except ApplicationError as error:

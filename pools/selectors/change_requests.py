@@ -125,6 +125,20 @@ def pending_approval_count(*, user) -> int:
     )
 
 
+def change_request_counts(*, now: datetime | None = None) -> dict[str, int]:
+    """How many requests are in each status as of ``now`` (every status, 0 included), for the metrics: one
+    still pending past its expiry counts as expired, as everywhere else."""
+    now = now or timezone.now()
+    counts = dict.fromkeys(Status.values, 0)
+    overdue = Q(status=Status.PENDING, expires_at__lte=now)
+    for status, count in (
+        ChangeRequest.objects.exclude(overdue).values_list("status").annotate(count=Count("pk")).order_by()
+    ):
+        counts[status] = counts.get(status, 0) + count
+    counts[Status.EXPIRED] += ChangeRequest.objects.filter(overdue).count()
+    return counts
+
+
 def open_change_requests_by_pool(connection: Connection) -> dict[str, list[ChangeRequest]]:
     """Open delete requests of ``connection`` keyed by pool id (create requests have no pool id yet)."""
     by_pool: dict[str, list[ChangeRequest]] = defaultdict(list)

@@ -6,6 +6,7 @@ from ModelArts; one after the other they cost twice the API's latency.
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -21,12 +22,15 @@ def concurrently(*reads: Callable[[], Any]) -> list[Any]:
     pass selector reads such as ``pool_get``, which touch only the cache and the API.
 
     Every read has finished when this returns, also when one of them failed: no thread outlives the call.
+    Each runs in a copy of the caller's context, so its log lines carry the request's id.
     """
     if not reads:
         return []
     first, *others = reads
     with ThreadPoolExecutor(max_workers=max(1, len(others)), thread_name_prefix="upstream-read") as threads:
-        started = [threads.submit(_on_its_own_thread, read) for read in others]
+        started = [
+            threads.submit(contextvars.copy_context().run, _on_its_own_thread, read) for read in others
+        ]
         first_result = first()
         return [first_result, *(future.result() for future in started)]
 

@@ -100,3 +100,62 @@ def test_a_reboot_and_a_drain_are_filed_approved_and_followed_until_done(
         f"{live_server.url}{reverse('pools:node_detail', args=[sandbox_connection.pk, pool, drained[0]])}"
     )
     expect(page.locator("#blast-radius")).to_contain_text("0 workloads now run on this node")
+
+
+def approve(page, change_request, status):
+    page.click("nav.mainnav >> text=Approvals")
+    card = page.locator(f"#cr-{change_request.pk}")
+    expect(card.locator(".cr-blast-radius")).to_contain_text("when filed")
+    expect(card.locator(".revalidation-result")).to_contain_text("the change can be made")
+    card.locator("input[name=password]").fill(PASSWORD)
+    card.locator("button:has-text('Approve')").click()
+    expect(page.locator(f"#cr-{change_request.pk} [data-role=status]")).to_have_text(status)
+
+
+def test_a_lock_an_unlock_and_a_rolling_reset_are_filed_approved_and_observed(
+    login, switch_user, live_server, operator, approver, locmem_cache, seeded_sandbox, sandbox_connection
+):
+    vision, llm = pool_id(seeded_sandbox, "vision-train"), pool_id(seeded_sandbox, "llm-pretrain")
+    locked, reset = available(seeded_sandbox, vision, 2), available(seeded_sandbox, llm, 2)
+    node_page = reverse("pools:node_detail", args=[sandbox_connection.pk, vision, locked[0]])
+
+    page = login(operator)
+    lock = file_from_the_node_table(
+        page, live_server, sandbox_connection, vision, locked, "Lock…", "Keep them while we debug."
+    )
+    assert lock.kind == "lock_nodes"
+    page = switch_user(page, approver)
+    approve(page, lock, "Succeeded")
+    assert seeded_sandbox.calls("BatchLockPoolNodes") == 1
+    page.goto(f"{live_server.url}{node_page}")
+    expect(page.locator("main")).to_contain_text("Locked")
+
+    page = switch_user(page, operator)
+    unlock = file_from_the_node_table(
+        page, live_server, sandbox_connection, vision, locked, "Unlock…", "Debugging is over."
+    )
+    page.goto(f"{live_server.url}{reverse('pools:pool_nodes', args=[sandbox_connection.pk, llm])}")
+    for name in reset:
+        page.check(f"#node-rows input[value='{name}']")
+    page.click("button:has-text('Reset…')")
+    page.select_option("select[name=strategy]", "RollingByNumber")
+    page.fill("input[name=max_unavailable]", "1")
+    page.fill("textarea[name=reason]", "Reinstall the OS image after the driver mishap.")
+    page.click("form.danger-zone button[type=submit]")
+    page.wait_for_url(re.compile(r"/requests/\d+/$"))
+    rolling = ChangeRequest.objects.latest("pk")
+    assert rolling.kind == "reset_nodes"
+
+    page = switch_user(page, approver)
+    approve(page, unlock, "Succeeded")
+    page.goto(f"{live_server.url}{node_page}")
+    expect(page.locator("main")).not_to_contain_text("Locked")
+    approve(page, rolling, "In progress")
+    assert seeded_sandbox.calls("BatchResetPoolNodes") == 1
+
+    # One node at a time: two batches of the sandbox's reset time, then the request is complete.
+    page.goto(f"{live_server.url}{reverse('pools:change_request_detail', args=[rolling.pk])}")
+    seeded_sandbox.advance(seeded_sandbox.timings.reset_seconds * 2 + 1)
+    page.locator(f"#cr-{rolling.pk} button:has-text('Check progress now')").click()
+    expect(page.locator(f"#cr-{rolling.pk} [data-role=status]")).to_have_text("Succeeded")
+    assert seeded_sandbox.calls("BatchResetPoolNodes") == 1

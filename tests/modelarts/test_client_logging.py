@@ -29,7 +29,7 @@ def test_one_info_line_per_call_with_method_path_status_latency_request_id_attem
     message = line.getMessage()
     assert "GET /v2/" in message and POOL_NAME in message
     assert "-> 200" in message and " ms" in message and "rid-7" in message and "attempt 2" in message
-    assert (line.http_status, line.request_id, line.attempt, line.modelarts_operation) == (
+    assert (line.http_status, line.modelarts_request_id, line.attempt, line.modelarts_operation) == (
         200,
         "rid-7",
         2,

@@ -147,6 +147,10 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"\nModelArts Admin demo: {dashboard}"))
             self.stdout.write(f"ModelArts sandbox:    {url}  (faults: {url}/_sandbox/faults)")
             self.stdout.write(
+                f"Monitoring:           {dashboard}metrics (Prometheus, from this machine), "
+                f"{dashboard}health/live/ and {dashboard}health/ready/"
+            )
+            self.stdout.write(
                 f"REST API docs:        {dashboard}api/v1/docs/  (tokens: {dashboard}api-tokens/)"
             )
             self.stdout.write(format_logins(logins))
