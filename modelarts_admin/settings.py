@@ -11,6 +11,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from modelarts_admin import devkeys, redis_cache
+from pools.sso import config as sso_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -269,6 +270,46 @@ LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_ADDRESS_LIMIT = env.int("LOGIN_FAILURE_ADDRESS_LIMIT", default=50)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
 
+# Single sign-on through the company's OpenID Connect provider (pools/sso/, docs/sso.md). Off by default.
+OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+# Each endpoint set here wins; the others are discovered from OIDC_OP_ISSUER/.well-known/openid-configuration.
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_OP_LOGOUT_ENDPOINT = env.str("OIDC_OP_LOGOUT_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_USERNAME_CLAIM = env.str("OIDC_USERNAME_CLAIM", default="preferred_username")
+try:
+    OIDC_GROUP_ROLES = sso_config.parse_group_roles(env.str("OIDC_GROUP_ROLES", default=""))
+except sso_config.SsoConfigurationError as error:
+    raise ImproperlyConfigured(str(error)) from None
+OIDC_REAUTH_MAX_AGE_SECONDS = env.int("OIDC_REAUTH_MAX_AGE_SECONDS", default=300)
+OIDC_CLOCK_SKEW_SECONDS = env.int("OIDC_CLOCK_SKEW_SECONDS", default=60)
+OIDC_LOGOUT_AT_IDP = env.bool("OIDC_LOGOUT_AT_IDP", default=True)
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT_SECONDS", default=10.0)
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint of the log-out at the IdP
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+# Local passwords: LOCAL_LOGIN=off leaves only the break-glass administrator named here (audited, logged).
+LOCAL_LOGIN = env.bool("LOCAL_LOGIN", default=True)
+LOCAL_LOGIN_BREAK_GLASS_USERNAME = env.str("LOCAL_LOGIN_BREAK_GLASS_USERNAME", default="")
+if OIDC_ENABLED:
+    if not (OIDC_OP_ISSUER and OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+        raise ImproperlyConfigured(
+            "OIDC_ENABLED needs OIDC_OP_ISSUER, OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET."
+        )
+    if OIDC_RP_SIGN_ALGO not in sso_config.ASYMMETRIC_ALGORITHMS:
+        raise ImproperlyConfigured("OIDC_RP_SIGN_ALGO must be an asymmetric algorithm such as RS256.")
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "pools.sso.backend.SsoBackend"]
+if not LOCAL_LOGIN and not OIDC_ENABLED and not LOCAL_LOGIN_BREAK_GLASS_USERNAME:
+    raise ImproperlyConfigured("LOCAL_LOGIN=off with single sign-on off would let nobody log in.")
+
 # Content-Security-Policy sent with every response (see modelarts_admin/middleware.py).
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -279,7 +320,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "connect-src 'self'",
         "frame-ancestors 'none'",
         "base-uri 'none'",
-        "form-action 'self'",
+        # The log-out form's redirect to the IdP's log-out page is a form action too.
+        "form-action 'self'" + (f" {sso_config.origin(OIDC_OP_ISSUER)}" if OIDC_ENABLED else ""),
         "object-src 'none'",
     ]
 )

@@ -6,6 +6,7 @@ from django.urls import include, path
 from pools.forms.login import ThrottledAdminAuthenticationForm
 from pools.observability.exposition import metrics_view
 from pools.observability.health import LivenessView, ReadinessView
+from pools.views import sso
 from pools.views.accounts import ThrottledLoginView, ThrottledPasswordChangeView
 
 # The admin's own log-in page counts failures in the same counters as ours.
@@ -15,7 +16,12 @@ urlpatterns = [
     # Log-in and password change check passwords through the throttle. There is no self-service password
     # reset by e-mail: administrators manage accounts, and an open reset form would let anyone flood inboxes.
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", sso.SsoLogoutView.as_view(), name="logout"),
+    # Single sign-on (pools/views/sso.py); each answers with the log-in page while OIDC_ENABLED is off.
+    path("accounts/sso/login/", sso.SsoLoginView.as_view(), name="sso_login"),
+    path("accounts/sso/callback/", sso.SsoCallbackView.as_view(), name="sso_callback"),
+    path("accounts/sso/reauthenticate/", sso.SsoReauthenticateView.as_view(), name="sso_reauthenticate"),
+    path("accounts/sso/no-role/", sso.sso_no_role, name="sso_no_role"),
     path("accounts/password_change/", ThrottledPasswordChangeView.as_view(), name="password_change"),
     path(
         "accounts/password_change/done/",

@@ -12,8 +12,11 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
+
+from pools.sso.local_login import password_login_allowed
 
 GENERATION_KEY = "pools:permissions:generation"
 
@@ -30,6 +33,14 @@ def forget_all_permissions(update_fields=None, **_signal) -> None:
 
 
 class CachedPermissionsBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        # With LOCAL_LOGIN off only the break-glass administrator may use a password, whatever the form.
+        if username is None:
+            username = kwargs.get(get_user_model().USERNAME_FIELD)
+        if not password_login_allowed(username):
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()

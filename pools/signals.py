@@ -52,6 +52,11 @@ def connect() -> None:
         m2m_changed.connect(
             forget_all_permissions, sender=through, dispatch_uid=f"pools.permissions.{through.__name__}"
         )
+    from django.contrib.auth.signals import user_logged_in
+
+    from pools.sso.local_login import record_break_glass_login
+
+    user_logged_in.connect(record_break_glass_login, dispatch_uid="pools.sso.record_break_glass_login")
     pre_delete.connect(
         refuse_deleting_users_with_history,
         sender=get_user_model(),

@@ -13,6 +13,8 @@ from pools.views import (
     audit,
     blast_radius,
     connections,
+    event_requests,
+    events,
     monitoring,
     node_action_requests,
     nodes,
@@ -60,6 +62,7 @@ pool_urls = [
         monitoring.pool_monitoring_csv,
         name="pool_monitoring_csv",
     ),
+    path("pools/<int:connection_id>/<str:pool_name>/events/", events.pool_events, name="pool_events"),
     # Pages that file change requests about pools: the wizard and the delete requests
     path("pool-wizard/", pool_wizard.pool_wizard_start, name="pool_wizard_start"),
     path("pool-wizard/<slug:wizard_id>/<slug:step>/", pool_wizard.pool_wizard_step, name="pool_wizard_step"),
@@ -67,6 +70,11 @@ pool_urls = [
         "pools/<int:connection_id>/<str:pool_name>/delete/",
         pool_requests.delete_pool_request,
         name="delete_pool_request",
+    ),
+    path(
+        "pools/<int:connection_id>/<str:pool_name>/events/<str:event_id>/accept/",
+        event_requests.accept_event_request,
+        name="accept_event_request",
     ),
     path(
         "pools/<int:connection_id>/<str:pool_name>/nodes/delete/",
@@ -99,6 +107,10 @@ pool_urls = [
         )
         for action in node_action_requests.KINDS
     ],
+]
+
+event_urls = [
+    path("events/", events.events_inbox_view, name="events_inbox"),
 ]
 
 connection_urls = [
@@ -157,6 +169,7 @@ api_token_urls = [
 SECTIONS = {
     "overview": overview_urls,
     "pools": pool_urls,
+    "events": event_urls,
     "connections": connection_urls,
     "approvals": approval_urls,
     "my_requests": my_request_urls,

@@ -120,6 +120,7 @@ class Shooter:
         admin = self.sign_in("admin")
         self.overview(admin)
         self.pools(admin)
+        self.events(admin)
         operator = self.sign_in("operator")
         request_url = self.wizard(operator)
         self.scale(operator)
@@ -155,6 +156,11 @@ class Shooter:
         page.mouse.move(box["x"] + box["width"] * 0.7, box["y"] + box["height"] / 2)
         expect(chart.locator(".u-legend")).to_contain_text(re.compile(r"\d"))
         self.shot(page, "pool-monitoring", hover=True)
+
+    def events(self, page: Page) -> None:
+        page.goto(f"{self.demo.url}/events/")
+        expect(page.locator("table.inbox-events")).to_be_visible()
+        self.shot(page, "events-inbox")
 
     def upstream_error(self, page: Page) -> None:
         """The banner a failing ModelArts read leaves, by a fault injected through the sandbox's control API."""

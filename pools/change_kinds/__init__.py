@@ -10,6 +10,7 @@ writes, so all three use the same definition of a kind.
 
 from __future__ import annotations
 
+from pools.change_kinds.accept_event import AcceptEvent
 from pools.change_kinds.base import (
     DONE,
     FAILED,
@@ -46,6 +47,7 @@ KINDS: dict[str, ChangeKind] = {
         LockNodes(),
         UnlockNodes(),
         ResetNodes(),
+        AcceptEvent(),
     )
 }
 

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 
 from pools.models import ChangeRequest
 from pools.models.change_request import DECIDED_STATUSES
 from pools.services import login_throttle
+from pools.sso import session as sso_session
+from pools.sso.local_login import LOCAL_LOGIN_OFF, password_login_allowed
 
 WRONG_PASSWORD = "That is not your password. Approving needs your password again."  # noqa: S105 (a message)
 WRONG_PASSWORD_TO_RUN = "That is not your password. Running a change needs your password again."  # noqa: S105
 COMMENT_MAX = 5000
+REAUTHENTICATE = (
+    "You signed in through your identity provider: sign in there again (the link on this card) "
+    "within {minutes} minutes before you decide."
+)
 
 
 class PasswordRecheckForm(forms.Form):
-    """A decision that spends money or destroys work: the person types their password again."""
+    """A decision that spends money or destroys work: the person proves again who they are.
+
+    With a password (a local account): they type it again. Signed in through the IdP, where the dashboard
+    holds no password: a sign-in at the IdP no older than ``OIDC_REAUTH_MAX_AGE_SECONDS`` (a round trip
+    through ``sso_reauthenticate`` with ``prompt=login``) is needed instead, and there is no password field.
+    """
 
     wrong_password = WRONG_PASSWORD_TO_RUN
     password = forms.CharField(
@@ -27,9 +39,25 @@ class PasswordRecheckForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.request = request
+        self.reauthenticate_at_idp = sso_session.signed_in_with_sso(request)
+        if self.reauthenticate_at_idp:
+            del self.fields["password"]
+
+    @property
+    def freshly_authenticated(self) -> bool:
+        return self.reauthenticate_at_idp and sso_session.freshly_authenticated(self.request)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.reauthenticate_at_idp and not self.freshly_authenticated:
+            minutes = max(1, settings.OIDC_REAUTH_MAX_AGE_SECONDS // 60)
+            raise forms.ValidationError(REAUTHENTICATE.format(minutes=minutes), code="reauthenticate")
+        return cleaned
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
+        if not password_login_allowed(self.user.get_username()):
+            raise forms.ValidationError(LOCAL_LOGIN_OFF, code="local_login_off")
         # Counted per session: a borrowed session cannot guess the password at leisure, and guesses made by
         # others at the log-in page never pause an approver who is already signed in.
         try:

@@ -9,6 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.views.decorators.debug import sensitive_variables
 
 from pools.services import login_throttle
+from pools.sso.local_login import LOCAL_LOGIN_OFF, password_login_allowed
 
 THROTTLED = "throttled"
 
@@ -22,6 +23,8 @@ class ThrottledLoginMixin:
         password = self.cleaned_data.get("password")
         if username is None or not password:
             return super().clean()  # a field error already; no password to check
+        if not password_login_allowed(username):
+            raise forms.ValidationError(LOCAL_LOGIN_OFF, code="local_login_off")
         attempt = login_throttle.login_attempt_begin(username=username, request=self.request)
         if attempt.refused:
             raise forms.ValidationError(login_throttle.locked_out_message(), code=THROTTLED)

@@ -1,8 +1,8 @@
-"""The signed ModelArts client: one method per resource-pool operation (§5), typed results, typed errors.
+"""The signed ModelArts client: one method per resource-pool operation (§3, §10–§12), typed results and errors.
 
 Each operation checks its arguments, names its path and query, hands the call to ``transport.Transport``
 (the request on the wire, its signature, retries and deadline) and types the answer (``types.py`` for pools and
-nodes, ``metrics.py`` for usage and monitoring).
+nodes, ``metrics.py`` for usage and monitoring, ``events.py`` for events and scheduled maintenance).
 
 A client is safe to share between threads: it holds one ``requests.Session`` (a connection pool) and no
 other mutable state.
@@ -23,6 +23,16 @@ import requests
 from pools.modelarts.auth import SdkHmacAuth, utc_now
 from pools.modelarts.change_operations import PoolChangeOperations
 from pools.modelarts.errors import InvalidResponseError, excerpt, header_request_id
+from pools.modelarts.events import (
+    EVENT_PAGE_LIMIT,
+    EVENT_TYPES,
+    SCHEDULED_EVENT_LIMIT,
+    SCHEDULED_EVENT_STATES,
+    EventPage,
+    ScheduledEvent,
+    ScheduledEventList,
+    accept_body,
+)
 from pools.modelarts.metrics import MonitorResult, PoolStatistics, RuntimeMetrics
 from pools.modelarts.node_operations import NodeOperations
 from pools.modelarts.timerange import STATISTICS, TimeRange, check_period
@@ -216,6 +226,95 @@ class ModelArtsClient(PoolChangeOperations, NodeOperations):
         path = f"/pools/{path_value(pool, 'pool name')}/monitor"
         response = self._transport.call("ShowPoolMonitor", "GET", path, query)
         return self._parse("ShowPoolMonitor", response, MonitorResult.parse)
+
+    def list_events(
+        self,
+        pool: str,
+        *,
+        type: str | None = None,
+        limit: int | None = None,
+        continue_token: str | None = None,
+        since: int | None = None,
+        until: int | None = None,
+    ) -> EventPage:
+        """ListEvents (``/v1``): one page of a pool's events; ``type`` Normal or Warning, ``since``/``until``
+        epoch seconds; pass ``page.continue_token`` back for the next page."""
+        if type is not None and type not in EVENT_TYPES:
+            raise ValueError(f"type must be Normal or Warning, not {type!r}")
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= EVENT_PAGE_LIMIT
+        ):
+            raise ValueError(f"limit must be a whole number from 0 to {EVENT_PAGE_LIMIT}, not {limit!r}")
+        if not isinstance(pool, str) or not pool:
+            raise ValueError("name the pool whose events to list")
+        query = [
+            ("resource", "pools"),
+            ("name", pool),
+            ("type", type),
+            ("limit", None if limit is None else str(limit)),
+            ("continue", continue_token or None),
+            ("since", None if since is None else str(int(since))),
+            ("until", None if until is None else str(int(until))),
+        ]
+        response = self._transport.call("ListEvents", "GET", "/events", query, api_version="v1")
+        return self._parse("ListEvents", response, EventPage.parse)
+
+    def list_scheduled_events(
+        self,
+        *,
+        workspace_id: str | None = None,
+        states: Iterable[str] = (),
+        pool_name: str | None = None,
+        node_name: str | None = None,
+        event_id: str | None = None,
+        offset: int = 0,
+        limit: int = SCHEDULED_EVENT_LIMIT,
+    ) -> ScheduledEventList:
+        """ListScheduledEvents (``/v1``): planned maintenance on the nodes of one workspace's pools (``"0"``
+        when not given), newest first."""
+        chosen = list(states)
+        if any(state not in SCHEDULED_EVENT_STATES for state in chosen):
+            raise ValueError(f"states must be among {', '.join(SCHEDULED_EVENT_STATES)}")
+        if not 1 <= limit <= SCHEDULED_EVENT_LIMIT or offset < 0:
+            raise ValueError(f"limit must be 1 to {SCHEDULED_EVENT_LIMIT} and offset 0 or more")
+        query = [
+            ("workspaceId", workspace_id),
+            ("state", ",".join(chosen) or None),
+            ("id", event_id),
+            ("nodeName", node_name),
+            ("poolName", pool_name),
+            ("offset", str(offset) if offset else None),
+            ("limit", str(limit)),
+        ]
+        response = self._transport.call(
+            "ListScheduledEvents", "GET", "/scheduled-events", query, api_version="v1"
+        )
+        return self._parse("ListScheduledEvents", response, ScheduledEventList.parse)
+
+    def accept_scheduled_event(
+        self,
+        event_id: str,
+        *,
+        not_before: datetime | None = None,
+        redeploy_type: str | None = None,
+        auto_flow: bool | None = None,
+        workspace_id: str | None = None,
+    ) -> ScheduledEvent:
+        """AcceptScheduledEvent (``/v1``): authorise the maintenance, from ``not_before`` (None: at once),
+        optionally as a SOFT or HARD redeploy (HARD loses the node's disks); ``workspace_id`` is the pool's
+        (``"0"`` when not given). Never replayed: a lost answer raises ``OutcomeUnknownError`` (list the
+        event to see its state)."""
+        body = accept_body(not_before, redeploy_type, auto_flow)
+        path = f"/scheduled-events/{path_value(event_id, 'scheduled event id')}/accept"
+        response = self._transport.call(
+            "AcceptScheduledEvent",
+            "POST",
+            path,
+            [("workspaceId", workspace_id)],
+            body=_json_body(body),
+            api_version="v1",
+        )
+        return self._parse("AcceptScheduledEvent", response, ScheduledEvent.parse)
 
     def _parse(
         self,

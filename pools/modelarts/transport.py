@@ -1,8 +1,8 @@
 """One signed call to the ModelArts API: the request on the wire, its signature, retries and deadline, a log line.
 
-The request on the wire is what the official SDK sends: ``/v2/{project_id}/...`` (or ``/v1/...``) with path
-values percent-encoded with nothing kept safe, the query already in canonical order and encoding, JSON bodies
-serialised the SDK's way, ``Content-Type: application/json`` on every call but PatchPool's merge patch
+The request on the wire is what the official SDK sends: ``/v2/{project_id}/...`` (or ``/v1/...``: tags, orders,
+flavors, events) with path values percent-encoded with nothing kept safe, the query already in canonical order
+and encoding, JSON bodies serialised the SDK's way, ``Content-Type: application/json`` on every call but PatchPool's merge patch
 (``application/merge-patch+json``; the header sent is the one signed), and an SDK-HMAC-SHA256 signature made
 afresh for every attempt.
 
@@ -236,7 +236,7 @@ class Transport:
         """Send ``operation`` (``path`` under ``/v2/{project_id}``, ``query`` pairs whose None values are left
         out) and return its answer when the status is below 400; raise the typed ``ModelArtsError`` otherwise.
         ``user_id``: send the ``X-ModelArts-User-ID`` header (the operations that authorise workspaces).
-        ``api_version``: ``v1`` for the operations under ``/v1/{project_id}`` (tags, orders, flavors).
+        ``api_version``: ``v1`` for the operations under ``/v1/{project_id}`` (tags, orders, flavors, events).
         ``content_type``: the header sent and signed (PatchPool's merge patch)."""
         path = f"/{api_version}/{self._project_path}{path}"
         canonical = signer.canonical_query([(name, value) for name, value in query if value is not None])

@@ -8,6 +8,7 @@ from pools.models.change_request import (
     ChangeRequestComment,
 )
 from pools.models.connection import Connection, UserPreference
+from pools.models.sso_identity import SsoIdentity
 
 __all__ = [
     "OPEN_STATUSES",
@@ -19,5 +20,6 @@ __all__ = [
     "ChangeRequestApproval",
     "ChangeRequestComment",
     "Connection",
+    "SsoIdentity",
     "UserPreference",
 ]

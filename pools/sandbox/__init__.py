@@ -18,6 +18,7 @@ Modules, one job each:
 * ``node_actions`` — ShowPoolNode, reboot, drain, lock, unlock, reset; ``jobs`` — ListJobs;
   ``workloads`` — ListWorkloads and ShowWorkloadStatistics, derived from the nodes
 * ``nodes`` / ``paging`` / ``render`` — node building, ``continue`` tokens, pool objects
+* ``events``      — ListEvents, read off the records' timestamps; ``maintenance`` — scheduled events
 * ``faults``      — injected failures; ``seed`` — the demo estate; ``persistence`` — the state file
 * ``clock``       — system and manual clocks; ``hashing`` — deterministic names and numbers
 """

@@ -12,8 +12,10 @@ from pools.modelarts import signer
 from pools.sandbox import (
     auth,
     errors,
+    events,
     faults,
     jobs,
+    maintenance,
     monitoring,
     node_actions,
     operations,
@@ -85,6 +87,12 @@ def run_operation(
             return usage.runtime_metrics(store, project)
         case routing.SHOW_POOL_MONITOR:
             return monitoring.pool_monitor(store, project, pool, query)
+        case routing.LIST_EVENTS:
+            return events.list_events(store, project, query)
+        case routing.LIST_SCHEDULED_EVENTS:
+            return maintenance.list_scheduled_events(store, project, query)
+        case routing.ACCEPT_SCHEDULED_EVENT:
+            return maintenance.accept_scheduled_event(store, project, route.event_id or "", query, body)
     return run_change_operation(sandbox, route, query, body, content_type=content_type)
 
 

@@ -3,7 +3,10 @@
 A pool carries a *schedule*: ``[[time, phase], ...]`` in time order, e.g. ``Creating`` now and ``Running``
 thirty seconds later (or ``Error``, then ``Gone`` when a failed pool's three days of retention are over).
 Deleting sets ``deleted_at`` (``Deleting`` from then on) and ``gone_at`` (removed from then on). Nodes work
-the same way with ``created_at``, ``ready_at``, ``deleting_at`` and ``gone_at``. So the state at any moment
+the same way with ``created_at``, ``ready_at``, ``deleting_at`` and ``gone_at``, and an accepted maintenance
+window (``maintenance_from`` to ``maintenance_until``: ``Abnormal`` meanwhile, repaired after). Scheduled
+maintenance events (``ScheduledEventRecord``) hang off their pool and read their state from their own
+timestamps and their node's. So the state at any moment
 follows from stored timestamps, nothing runs in the background, and a persisted estate resumes correctly.
 """
 
@@ -68,6 +71,9 @@ class NodeRecord:
     locked: list[str] = field(default_factory=list)
     os_name: str | None = None
     runtime: str | None = None
+    maintenance_from: float | None = None  # an accepted scheduled event's work on the node
+    maintenance_until: float | None = None
+    disks_wiped_at: float | None = None  # a HARD redeploy resets the node: local and cloud disks lost
 
     def phase(self, now: float) -> str | None:
         """The node's phase, or ``None`` while it does not exist (not yet created, or removed)."""
@@ -77,11 +83,14 @@ class NodeRecord:
             return NODE_DELETING
         if now < self.ready_at:
             return NODE_CREATING
-        if self.out_from is not None and self.out_until is not None:
-            if self.out_from <= now < self.out_until:
-                return self.out_phase or NODE_REBOOTING
-            if now >= self.out_until:
-                return NODE_AVAILABLE  # a reboot or reset brings an Abnormal node back
+        if self.out_from is not None and self.out_until is not None and self.out_from <= now < self.out_until:
+            return self.out_phase or NODE_REBOOTING
+        if self.maintenance_from is not None and self.maintenance_until is not None:
+            if self.maintenance_from <= now < self.maintenance_until:
+                return NODE_ABNORMAL  # an accepted scheduled event's work
+        # A reboot, a reset or a maintenance that has ended brings an Abnormal node back.
+        if any(end is not None and now >= end for end in (self.out_until, self.maintenance_until)):
+            return NODE_AVAILABLE
         return NODE_ABNORMAL if self.abnormal else NODE_AVAILABLE
 
     def back_since(self, now: float) -> float:
@@ -97,6 +106,49 @@ class NodeRecord:
             self.gone_at = gone_at
 
 
+# Scheduled event states (ListScheduledEvents' ``state``).
+EVENT_INQUIRING = "inquiring"
+EVENT_SCHEDULED = "scheduled"
+EVENT_EXECUTING = "executing"
+EVENT_COMPLETED = "completed"
+EVENT_CANCELED = "canceled"
+
+
+@dataclass
+class ScheduledEventRecord:
+    """Maintenance ModelArts plans on one node; waits for authorisation (``inquiring``) until accepted.
+
+    ``planned_at`` is the latest start the event offers (its ``notBefore`` while inquiring); accepting sets
+    ``accepted_at`` and ``starts_at`` (the chosen ``notBefore``, or the acceptance itself), and the node's
+    maintenance window. ``finished_at`` is set with it, from the timings.
+    """
+
+    id: str
+    node_name: str
+    type: str
+    catalog: str
+    description: str
+    published_at: float
+    planned_at: float
+    redeploy_types: list[str]
+    accepted_at: float | None = None
+    starts_at: float | None = None
+    finished_at: float | None = None
+    redeploy_type: str = ""
+    auto_flow: str = ""
+
+    def state(self, now: float, node: NodeRecord | None) -> str:
+        """The event's state at ``now``; ``node`` is its node as the pool holds it (None once removed)."""
+        removed = node is None or (node.deleting_at is not None and now >= node.deleting_at)
+        if self.accepted_at is None or now < self.accepted_at:
+            return EVENT_CANCELED if removed else EVENT_INQUIRING
+        if self.starts_at is not None and now < self.starts_at:
+            return EVENT_CANCELED if removed else EVENT_SCHEDULED
+        if self.finished_at is not None and now < self.finished_at:
+            return EVENT_EXECUTING
+        return EVENT_COMPLETED
+
+
 @dataclass
 class PoolRecord:
     name: str
@@ -109,6 +161,8 @@ class PoolRecord:
     schedule: list[list[Any]]
     nodes: list[NodeRecord] = field(default_factory=list)  # sorted by name
     message: str = ""
+    scheduled_events: list[ScheduledEventRecord] = field(default_factory=list)
+    removed_nodes: list[NodeRecord] = field(default_factory=list)
     deleted_at: float | None = None
     gone_at: float | None = None
     tags: dict[str, str] = field(default_factory=dict)  # TMS tags (ShowPoolTags), not metadata.labels
@@ -157,7 +211,11 @@ class PoolRecord:
         return [(node, phase) for node in self.nodes if (phase := node.phase(now)) is not None]
 
     def forget_removed_nodes(self, now: float) -> None:
-        self.nodes = [node for node in self.nodes if node.gone_at is None or node.gone_at > now]
+        """Move the nodes that are gone to ``removed_nodes``, kept for the pool's event history only."""
+        gone = [node for node in self.nodes if node.gone_at is not None and node.gone_at <= now]
+        if gone:
+            self.removed_nodes.extend(gone)
+            self.nodes = [node for node in self.nodes if node.gone_at is None or node.gone_at > now]
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -165,7 +223,9 @@ class PoolRecord:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PoolRecord:
         nodes = [NodeRecord(**node) for node in data.get("nodes", [])]
-        return cls(**{**data, "nodes": nodes})
+        removed = [NodeRecord(**node) for node in data.get("removed_nodes", [])]
+        events = [ScheduledEventRecord(**event) for event in data.get("scheduled_events", [])]
+        return cls(**{**data, "nodes": nodes, "removed_nodes": removed, "scheduled_events": events})
 
 
 @dataclass
@@ -180,6 +240,7 @@ class Timings:
     # Yearly/monthly pools without os.modelarts/auto.pay "true" wait this long for their order (0: no wait).
     payment_seconds: float = 0.0
     failed_retention_seconds: float = 3 * 24 * 3600
+    maintenance_seconds: float = 10 * 60.0  # an accepted scheduled event's work on its node
 
 
 def creation_schedule(now: float, timings: Timings, *, awaits_payment: bool, fails: bool) -> list[list[Any]]:

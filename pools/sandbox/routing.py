@@ -14,6 +14,9 @@ DELETE_POOL = "DeletePool"
 SHOW_POOL = "ShowPool"
 CREATE_POOL = "CreatePool"
 LIST_POOLS = "ListPools"
+LIST_EVENTS = "ListEvents"
+LIST_SCHEDULED_EVENTS = "ListScheduledEvents"
+ACCEPT_SCHEDULED_EVENT = "AcceptScheduledEvent"
 # Changing a pool (scale, edit), its tags, its orders, and the flavors on offer (docs/modelarts-api.md).
 PATCH_POOL = "PatchPool"
 SHOW_POOL_TAGS = "ShowPoolTags"
@@ -39,6 +42,7 @@ PROJECT = "{project_id}"
 POOL = "{pool_name}"
 ORDER = "{order_name}"
 NODE = "{node_name}"
+EVENT = "{event_id}"
 
 # (method, path segments after the leading "/", operation); named as the SDK's request classes are.
 ROUTES: tuple[tuple[str, tuple[str, ...], str], ...] = (
@@ -68,6 +72,9 @@ ROUTES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("GET", ("v1", PROJECT, "orders", ORDER), SHOW_ORDER),
     ("GET", ("v1", PROJECT, "orders"), LIST_ORDERS),
     ("GET", ("v1", PROJECT, "resourceflavors"), LIST_RESOURCE_FLAVORS),
+    ("GET", ("v1", PROJECT, "events"), LIST_EVENTS),
+    ("GET", ("v1", PROJECT, "scheduled-events"), LIST_SCHEDULED_EVENTS),
+    ("POST", ("v1", PROJECT, "scheduled-events", EVENT, "accept"), ACCEPT_SCHEDULED_EVENT),
 )
 
 OPERATIONS: tuple[str, ...] = tuple(operation for _, _, operation in ROUTES)
@@ -80,6 +87,7 @@ class Route:
     pool_name: str | None = None
     order_name: str | None = None
     node_name: str | None = None
+    event_id: str | None = None
 
 
 class MethodNotAllowed(LookupError):
@@ -91,7 +99,7 @@ def _bind(pattern: tuple[str, ...], segments: list[str]) -> dict[str, str] | Non
         return None
     bound: dict[str, str] = {}
     for expected, actual in zip(pattern, segments, strict=True):
-        if expected in (PROJECT, POOL, ORDER, NODE):
+        if expected in (PROJECT, POOL, ORDER, NODE, EVENT):
             if not actual:
                 return None
             bound[expected] = actual
@@ -122,5 +130,6 @@ def match(method: str, raw_path: str) -> Route | None:
                 bound.get(POOL),
                 order_name=bound.get(ORDER),
                 node_name=bound.get(NODE),
+                event_id=bound.get(EVENT),
             )
     raise MethodNotAllowed(raw_path)

@@ -10,6 +10,11 @@
 
 The three busiest pools carry tags (cost centre, owner); any Running pool can be scaled, edited and tagged.
 
+Scheduled maintenance (``DEMO_MAINTENANCE``): a hardware repair waiting for authorisation on one of
+``llm-pretrain``'s abnormal nodes (only a HARD redeploy, the node being unavailable), a local-disk recovery
+on a healthy ``vision-train`` node (SOFT or HARD), and a reboot on ``infer-t4`` done two days ago. With the
+abnormal nodes and the failed creation, the pools' events hold a few warnings.
+
 Seeding is idempotent per project: pools whose display name already exists are left alone.
 """
 
@@ -20,7 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pools.sandbox import hashing
-from pools.sandbox.model import CREATING, ERROR, GONE, RUNNING, WAITING
+from pools.sandbox.maintenance import event_id, plan_event
+from pools.sandbox.model import CREATING, ERROR, GONE, RUNNING, WAITING, PoolRecord
 from pools.sandbox.operations import make_pool
 from pools.sandbox.store import Store
 from pools.sandbox.validation import validate_create
@@ -149,6 +155,75 @@ DEMO_POOLS = (
 )
 
 
+@dataclass(frozen=True)
+class DemoMaintenance:
+    pool: str
+    abnormal_node: bool  # on one of the pool's abnormal nodes, or on a healthy one
+    type: str
+    catalog: str
+    description: str
+    age_seconds: float  # published this long before seeding
+    planned_in_seconds: float  # planned start, from seeding
+    redeploy_types: tuple[str, ...]
+    accepted_ago_seconds: float | None = None  # already accepted and done
+
+
+DEMO_MAINTENANCE = (
+    DemoMaintenance(
+        pool="llm-pretrain",
+        abnormal_node=True,
+        type="system-maintenance",
+        catalog="hardware",
+        description="An NPU card of the node reports uncorrectable ECC errors; it needs replacing.",
+        age_seconds=6 * HOUR,
+        planned_in_seconds=3 * DAY,
+        redeploy_types=("HARD",),
+    ),
+    DemoMaintenance(
+        pool="vision-train",
+        abnormal_node=False,
+        type="localdisk-recovery",
+        catalog="hardware",
+        description="A local NVMe disk of the node reports media errors; it will be recovered.",
+        age_seconds=2 * HOUR,
+        planned_in_seconds=5 * DAY,
+        redeploy_types=("SOFT", "HARD"),
+    ),
+    DemoMaintenance(
+        pool="infer-t4",
+        abnormal_node=False,
+        type="node_reboot",
+        catalog="software",
+        description="A kernel update needs the node restarted.",
+        age_seconds=3 * DAY,
+        planned_in_seconds=-DAY,
+        redeploy_types=(),
+        accepted_ago_seconds=2 * DAY,
+    ),
+)
+
+
+def _plan_maintenance(store: Store, pool: PoolRecord, now: float) -> None:
+    for plan in (plan for plan in DEMO_MAINTENANCE if plan.pool == pool.display_name):
+        node = next(node for node in pool.nodes if node.abnormal == plan.abnormal_node)
+        published_at = now - plan.age_seconds
+        event = plan_event(
+            pool,
+            node,
+            event_id_text=event_id(store, pool.name, node.name, published_at),
+            type=plan.type,
+            catalog=plan.catalog,
+            description=plan.description,
+            published_at=published_at,
+            planned_at=now + plan.planned_in_seconds,
+            redeploy_types=list(plan.redeploy_types),
+        )
+        if plan.accepted_ago_seconds is not None:
+            event.accepted_at = event.starts_at = now - plan.accepted_ago_seconds
+            event.finished_at = event.starts_at + store.timings.maintenance_seconds
+            node.maintenance_from, node.maintenance_until = event.starts_at, event.finished_at
+
+
 def _body(demo: DemoPool, project_id: str) -> bytes:
     spec: dict[str, Any] = {"type": demo.pool_type, "scope": demo.scope, "resources": demo.resources}
     if demo.pool_type == "Dedicate":
@@ -203,6 +278,7 @@ def seed_demo(store: Store, project_id: str) -> list[str]:
                 abnormal_nodes=demo.abnormal_nodes,
             )
             pool.tags = dict(demo.tags)
+            _plan_maintenance(store, pool, now)
             store.add(pool)
             added.append(pool.name)
         if added:

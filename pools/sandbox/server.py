@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from pools.sandbox import operations, persistence, seed
+from pools.sandbox import maintenance, operations, persistence, seed
 from pools.sandbox.accounts import DEFAULT_ACCOUNT, Account, AccountBook
 from pools.sandbox.auth import DEFAULT_MAX_SKEW_SECONDS
 from pools.sandbox.calls import CallLog, RecordedCall
@@ -212,6 +212,11 @@ class Sandbox:
         with self.store.lock:
             pool = self.store.find(project_id, pool_name)
             return [render_node(node, phase, pool) for node, phase in pool.live_nodes(self.store.now())]
+
+    def scheduled_events(self, project_id: str, **query: str) -> list[dict[str, Any]]:
+        """The project's scheduled events as ListScheduledEvents would list them now (``query`` as its own,
+        e.g. ``state="inquiring"``; workspace "0" unless ``workspaceId`` says otherwise)."""
+        return maintenance.list_scheduled_events(self.store, project_id, query)["events"]
 
     # --- recorded calls ----------------------------------------------------------------------------------
 

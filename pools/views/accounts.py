@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 
 from pools.forms.login import ThrottledAuthenticationForm, ThrottledPasswordChangeForm
@@ -9,6 +10,14 @@ from pools.forms.login import ThrottledAuthenticationForm, ThrottledPasswordChan
 
 class ThrottledLoginView(auth_views.LoginView):
     form_class = ThrottledAuthenticationForm
+
+    def get_context_data(self, **kwargs):
+        # Single sign-on offers its button; with LOCAL_LOGIN off the password form is the break-glass one.
+        return {
+            **super().get_context_data(**kwargs),
+            "sso_enabled": settings.OIDC_ENABLED,
+            "local_login": settings.LOCAL_LOGIN,
+        }
 
     def form_invalid(self, form):
         response = super().form_invalid(form)

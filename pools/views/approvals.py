@@ -132,9 +132,9 @@ def _card_context(request: HtmxHttpRequest, change_request: ChangeRequest, **for
     """The card of ``change_request`` with its decision forms (fresh ones unless given)."""
     return {
         "card": card_for(request.user, change_request),
-        "approve_form": ApproveForm(user=request.user),
+        "approve_form": ApproveForm(user=request.user, request=request),
         "reject_form": RejectForm(),
-        "run_form": RunForm(user=request.user),
+        "run_form": RunForm(user=request.user, request=request),
         **forms_and_error,
     }
 
@@ -234,7 +234,7 @@ def approval_queue(request: HtmxHttpRequest):
     context = {
         "cards": cards,
         "awaiting": sum(1 for card in cards if card.can_decide),
-        "approve_form": ApproveForm(user=request.user),
+        "approve_form": ApproveForm(user=request.user, request=request),
         "reject_form": RejectForm(),
     }
     return render(request, template_for(request, QUEUE_PAGE, "queue"), context)

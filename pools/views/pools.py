@@ -242,5 +242,6 @@ def pool_context(request: HtmxHttpRequest, connection, pool_name: str, read=None
         "nodes_url": reverse("pools:pool_nodes", args=args),
         "monitoring_url": reverse("pools:pool_monitoring", args=args),
         "workloads_url": reverse("pools:pool_workloads", args=args),
+        "events_url": reverse("pools:pool_events", args=args),
         "pool_refresh_url": with_refresh(request.path, query_without(request.GET)),
     }

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from pools.core.errors import ApplicationError
 from pools.models import ChangeRequest
+from pools.sandbox import maintenance
 from pools.services import change_requests
 from tests.fixtures import sandbox as sandbox_account
 from tests.fixtures.approvals import CREATE_POOL, DELETE_POOL, create_body, wait_until
@@ -92,6 +93,8 @@ def page_urls(connection, pool_name: str, node_name: str = "os-node-created-0000
         "nodes": reverse("pools:pool_nodes", kwargs=pool),
         "monitoring": reverse("pools:pool_monitoring", kwargs=pool),
         "CSV": reverse("pools:pool_monitoring_csv", kwargs=pool),
+        "events": reverse("pools:pool_events", kwargs=pool),
+        "events inbox": reverse("pools:events_inbox"),
     }
 
 
@@ -106,6 +109,8 @@ PAGES = (
     "workload counts",
     "node",
     "reboot request",
+    "events",
+    "events inbox",
 )
 
 
@@ -140,7 +145,29 @@ def test_a_page_under_a_fault_shows_a_banner(
         wait_until(lambda: seeded_sandbox.calls() > 0, what="the faulty call")
 
 
-def file_request(kind: str, connection, operator, pool_name: str, key: str) -> ChangeRequest:
+def scheduled_event(sandbox, **query) -> dict:
+    return maintenance.list_scheduled_events(sandbox.store, sandbox_account.PROJECT_ID, query)["events"][0]
+
+
+def file_request(kind: str, connection, operator, pool_name: str, key: str, sandbox=None) -> ChangeRequest:
+    """``pool_name`` is the event id for accept_event (read from ``sandbox``)."""
+    if kind == "accept_event":
+        event = scheduled_event(sandbox, id=pool_name)
+        return change_requests.change_request_create(
+            user=operator,
+            connection=connection,
+            kind="accept_event",
+            target=event["poolName"],
+            body={
+                "eventId": event["id"],
+                "workspaceId": "0",
+                "nodeName": event["nodeName"],
+                "eventType": event["type"],
+                "accept": {"redeployConfig": {"type": "HARD", "autoFlow": "false"}},
+            },
+            reason="faults by page",
+            idempotency_key=key,
+        )
     if kind == "create_pool":
         return change_requests.change_request_create(
             user=operator,
@@ -185,7 +212,10 @@ def pools_named(sandbox, display_name: str) -> list[dict]:
 
 
 def applied(sandbox, kind: str, target: str) -> bool:
-    """Whether ModelArts now holds the change: the pool exists, or it is deleting or gone."""
+    """Whether ModelArts now holds the change: the pool exists, or it is deleting or gone; the event is
+    accepted."""
+    if kind == "accept_event":
+        return scheduled_event(sandbox, id=target)["state"] != "inquiring"
     if kind == "create_pool":
         return bool(pools_named(sandbox, target))
     if kind == "reboot_nodes":
@@ -195,13 +225,15 @@ def applied(sandbox, kind: str, target: str) -> bool:
 
 
 @pytest.mark.usefixtures("impatient")
-@pytest.mark.parametrize("kind", ["create_pool", "delete_pool", "reboot_nodes"])
+@pytest.mark.parametrize("kind", ["create_pool", "delete_pool", "reboot_nodes", "accept_event"])
 @pytest.mark.parametrize("fault", FAULTS)
 def test_an_approved_change_under_a_fault_happens_at_most_once_and_settles(
     fault, kind, seeded_sandbox, sandbox_connection, operator, approver
 ):
     if kind == "create_pool":
         target = "fault-probe"
+    elif kind == "accept_event":
+        target = scheduled_event(seeded_sandbox, state="inquiring")["id"]
     else:
         target = seeded_sandbox.pools(sandbox_account.PROJECT_ID)[0]["metadata"]["name"]
     if kind == "reboot_nodes":
@@ -210,12 +242,18 @@ def test_an_approved_change_under_a_fault_happens_at_most_once_and_settles(
             n["metadata"]["name"] for n in nodes if n["status"]["phase"] == "Available"
         )
     # Filing reads the live state, so ModelArts goes down only after the request is filed.
-    change_request = file_request(kind, sandbox_connection, operator, target, key=f"{fault}-{kind}")
+    change_request = file_request(
+        kind, sandbox_connection, operator, target, key=f"{fault}-{kind}", sandbox=seeded_sandbox
+    )
     if fault == "down":
         sandbox_connection.endpoint = f"http://127.0.0.1:{closed_port()}"
         sandbox_connection.save()
     seeded_sandbox.clear_calls()
-    operation = {"create_pool": CREATE_POOL, "delete_pool": DELETE_POOL}.get(kind, "BatchRebootPoolNodes")
+    operation = {
+        "create_pool": CREATE_POOL,
+        "delete_pool": DELETE_POOL,
+        "accept_event": "AcceptScheduledEvent",
+    }.get(kind, "BatchRebootPoolNodes")
     inject(seeded_sandbox, fault, operation=operation)
 
     try:

@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from pools import permissions
 from pools.modelarts.timerange import TimeRange, TimeRangeError
+from pools.sandbox import maintenance
 from pools.services import change_requests
 from tests.fixtures import sandbox as sandbox_account
 from tests.fixtures.users import make_user
@@ -83,6 +84,7 @@ def values_for(names: tuple[str, ...]):
 
 @dataclasses.dataclass
 class Estate:
+    sandbox: Any
     client: Client
     connection: Any
     pool_name: str
@@ -105,7 +107,7 @@ def estate(seeded_sandbox, sandbox_connection, django_user_model) -> Estate:
     )
     client = Client()
     client.force_login(administrator)
-    return Estate(client, sandbox_connection, pool_name, change_request)
+    return Estate(seeded_sandbox, client, sandbox_connection, pool_name, change_request)
 
 
 def assert_handled(response) -> None:
@@ -233,6 +235,23 @@ def test_delete_nodes_form(estate, data, extra_nodes):
     assert_handled(estate.client.get(url, {"nodes": [data["nodes"], *extra_nodes]}))
 
 
+@FUZZ
+@given(data=values_for(("not_before", "redeploy", "auto_flow", "confirm_wipe", "reason", "workspace")))
+def test_accept_event_form(estate, data):
+    listed = maintenance.list_scheduled_events(estate.sandbox.store, sandbox_account.PROJECT_ID, {})
+    event = next(event for event in listed["events"] if event["state"] == "inquiring")
+    url = reverse(
+        "pools:accept_event_request",
+        kwargs={
+            "connection_id": estate.connection.pk,
+            "pool_name": event["poolName"],
+            "event_id": event["id"],
+        },
+    )
+    assert_handled(estate.client.post(url, data))
+    assert_handled(estate.client.get(url, {"workspace": data["workspace"]}))
+
+
 @pytest.mark.parametrize("action", ["reboot", "drain", "lock", "unlock", "reset"])
 def test_node_action_forms(estate, action):
     url = pool_url(estate, f"{action}_nodes_request")
@@ -283,6 +302,8 @@ QUERY_TARGETS = {
     "pool_monitoring": ("range", "start", "end", "tz", "statistics", "period"),
     "pool_monitoring_csv": ("range", "start", "end", "tz", "statistics", "period"),
     "pool_detail": ("refresh",),
+    "pool_events": ("type", "page", "refresh"),
+    "events_inbox": ("type", "pool", "refresh"),
     "pool_workloads": ("status", "type", "refresh"),
     "pool_workload_counts": ("refresh",),
     "audit_log": ("user", "action", "q", "start", "end", "page", "verify"),
@@ -335,6 +356,8 @@ CRAFTED: dict[str, list[dict[str, str]]] = {
     "pool_workloads": [{"status": "p99"}, {"type": "scale"}],
     "approval_history": [{"status": "p99"}, {"kind": "scale"}],
     "my_requests": [{"status": "p99"}],
+    "pool_events": [{"type": "Fatal"}, {"page": "<script>"}],
+    "events_inbox": [{"type": "Fatal"}, {"pool": "\u202e"}],
 }
 
 

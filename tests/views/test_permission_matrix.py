@@ -232,6 +232,23 @@ def wizard_basics(world: World) -> dict[str, str]:
     }
 
 
+def a_scheduled_event(world: World) -> dict[str, Any]:
+    """The demo estate's hardware repair waiting for acceptance on one of llm-pretrain's nodes (or, once
+    that pool is gone, the first scheduled event listed)."""
+    events = world.sandbox.scheduled_events(sandbox_account.PROJECT_ID)
+    event = next((event for event in events if event["state"] == "inquiring"), events[0])
+    return {"connection_id": world.connection.pk, "pool_name": event["poolName"], "event_id": event["id"]}
+
+
+def acceptance(world: World) -> dict[str, str]:
+    return {
+        "redeploy": "HARD",
+        "confirm_wipe": "on",
+        "reason": "permission matrix",
+        "submission_key": "d" * 32,
+    }
+
+
 def csv_export(world: World) -> dict[str, str]:
     return {"fmt": "csv"}
 
@@ -292,6 +309,12 @@ ROUTES: dict[str, Route] = {
     "logout": Route(get=NONE, post=SIGNED_IN, get_offered=False),
     "password_change": Route(get=SIGNED_IN, post=SIGNED_IN),
     "password_change_done": page(SIGNED_IN),
+    # --- single sign-on (tests/sso/ runs them against a real IdP); with OIDC_ENABLED off, as here, each
+    # sends the visitor to the log-in page ---
+    "sso_login": page(EVERYONE),
+    "sso_callback": page(EVERYONE),
+    "sso_reauthenticate": page(SIGNED_IN),
+    "sso_no_role": page(SIGNED_IN),
     # --- overview ---
     "pools:overview": page(VIEWING),
     # --- connections ---
@@ -324,6 +347,8 @@ ROUTES: dict[str, Route] = {
     "pools:pool_workload_counts": page(VIEWING, kwargs=the_pool),
     "pools:node_detail": page(VIEWING, kwargs=a_node),
     "pools:pool_monitoring_csv": page(VIEWING, kwargs=the_pool),
+    "pools:pool_events": page(VIEWING, kwargs=the_pool),
+    "pools:events_inbox": page(VIEWING),
     # --- requesting changes: the create-pool wizard, deleting a pool or nodes ---
     "pools:pool_wizard_start": Route(get=REQUESTING, post=REQUESTING),
     "pools:pool_wizard_step": Route(
@@ -332,6 +357,9 @@ ROUTES: dict[str, Route] = {
     "pools:delete_pool_request": Route(get=REQUESTING, post=REQUESTING, kwargs=the_pool, post_data=deletion),
     "pools:delete_nodes_request": Route(
         get=REQUESTING, post=REQUESTING, kwargs=the_pool, post_data=node_deletion
+    ),
+    "pools:accept_event_request": Route(
+        get=REQUESTING, post=REQUESTING, kwargs=a_scheduled_event, post_data=acceptance
     ),
     # --- requesting changes to a pool: scale, edit, tags ---
     "pools:scale_pool_request": Route(get=REQUESTING, post=REQUESTING, kwargs=the_pool, post_data=scaling),

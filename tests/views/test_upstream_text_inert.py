@@ -163,7 +163,12 @@ def demo_answers(sandbox) -> dict[str, Any]:
     more_nodes = get(f"/pools/{name}/nodes?limit=2&continue={first_nodes['metadata']['continue']}")
     more_nodes["metadata"].pop("continue", None)
     more_nodes["metadata"].pop("remainingItemCount", None)
+    events_base = f"{sandbox.url}/v1/{sandbox_account.PROJECT_ID}"
+    events = sandbox_account.signed_request("GET", f"{events_base}/events?resource=pools&name={name}").json()
+    scheduled = sandbox_account.signed_request("GET", f"{events_base}/scheduled-events").json()
     return {
+        "events": events,
+        "scheduled": scheduled,
         "pools": pools,
         "pool": pool,
         "nodes": first_nodes,
@@ -177,7 +182,7 @@ def demo_answers(sandbox) -> dict[str, Any]:
 class HostileUpstream:
     """Answers every ModelArts operation with marked text (or a marked error, for ``errors``)."""
 
-    PREFIX = re.compile(r"^/v2/[^/]+")
+    PREFIX = re.compile(r"^/v[12]/[^/]+")
 
     def __init__(self, httpserver, answers: dict[str, Any], variant: str) -> None:
         keep = keeps_plain_ids if variant == PLAIN_IDS else (lambda path, value: False)
@@ -193,6 +198,10 @@ class HostileUpstream:
     @property
     def pool(self) -> Pool:
         return Pool.parse(self.answers["pool"])
+
+    def scheduled_events(self, project_id: str) -> list[dict[str, Any]]:
+        """As the sandbox's ``scheduled_events``, for the permission matrix's routes."""
+        return self.answers["scheduled"]["events"]
 
     def nodes(self, project_id: str, pool_name: str) -> list[dict[str, Any]]:
         """As the sandbox's ``nodes``, for the permission matrix's POST data."""
@@ -226,6 +235,12 @@ class HostileUpstream:
             return self.json(self.answers["runtime"])
         if path == "/statistics/pools":
             return self.json(self.answers["statistics"])
+        if path == "/events":
+            return self.json(self.answers["events"])
+        if path == "/scheduled-events":
+            return self.json(self.answers["scheduled"])
+        if parts[0] == "scheduled-events" and parts[-1] == "accept":
+            return self.json(self.answers["scheduled"]["events"][0])
         if parts[0] != "pools":
             return self.error(404)
         if len(parts) == 1:
@@ -361,6 +376,9 @@ MUST_SHOW = (
     "pools:pool_monitoring",
     "pools:delete_pool_request",
     "pools:change_request_detail",
+    "pools:pool_events",
+    "pools:events_inbox",
+    "pools:accept_event_request",
 )
 
 

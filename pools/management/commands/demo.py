@@ -127,6 +127,7 @@ class Command(BaseCommand):
             node_deletion_seconds=10.0,
             state_file=state_file,
         )
+        sandbox.timings.maintenance_seconds = 120.0  # an accepted maintenance runs while one watches
         if not sandbox.pools(DEFAULT_ACCOUNT.project_id):
             sandbox.seed_demo(DEFAULT_ACCOUNT.project_id)
         url = self._start_sandbox(sandbox, options["sandbox_port"])

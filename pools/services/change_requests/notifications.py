@@ -34,13 +34,19 @@ def detail_url(change_request: ChangeRequest) -> str:
     return settings.DASHBOARD_URL.rstrip("/") + path
 
 
+PERMISSIONS_BACKEND = "pools.auth_backends.CachedPermissionsBackend"
+
+
 def approvers_for(change_request: ChangeRequest):
     """Active users who may approve it, have an e-mail address, are not its requester and have not
     approved it yet."""
     already = change_request.approvals.values_list("approver_id", flat=True)
     return (
         get_user_model()
-        .objects.with_perm(APPROVE_CHANGE, is_active=True, include_superusers=True)
+        # The backend that holds permissions (single sign-on adds one that holds none).
+        .objects.with_perm(
+            APPROVE_CHANGE, is_active=True, include_superusers=True, backend=PERMISSIONS_BACKEND
+        )
         .exclude(email="")
         .exclude(pk=change_request.requested_by_id)
         .exclude(pk__in=already)

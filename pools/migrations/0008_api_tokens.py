@@ -23,7 +23,7 @@ def grant_token_management(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("pools", "0006_change_kinds_in_progress"),
+        ("pools", "0007_sso_identity"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
