@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_prometheus",
     "health_check",
     # Before django_tasks_db: pools' db_worker (the package's, which also schedules the change-request job)
@@ -338,6 +341,35 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "object-src 'none'",
     ]
 )
+
+# The REST API (/api/v1/, pools/api/): personal tokens only; the pages' session does not reach it.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["pools.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "pools.api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ModelArts Admin API",
+    "DESCRIPTION": "Read pools, nodes, usage and monitoring; file, comment on and cancel change requests. "
+    "Send `Authorization: Bearer <token>` with a token from the API tokens page.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI from the vendored files of drf-spectacular-sidecar: nothing is loaded from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# Approving and rejecting through the API with tokens that carry the "approve" scope. Off: approving stays
+# with people in the browser (who type their password again).
+API_APPROVAL_TOKENS = env.bool("API_APPROVAL_TOKENS", default=False)
+# Tokens that approve must expire within this many days; any token within API_TOKEN_MAX_DAYS.
+API_APPROVAL_TOKEN_MAX_DAYS = env.int("API_APPROVAL_TOKEN_MAX_DAYS", default=7)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
 
 # --- Observability (docs/observability.md) ----------------------------------------------------------------
 # /metrics is served to a scraper that sends "Authorization: Bearer <METRICS_TOKEN>" or comes from one of

@@ -29,6 +29,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("pools.api.urls")),
     # For machines, without a log-in: Prometheus (token or allowed address), liveness and readiness probes.
     path("metrics", metrics_view, name="metrics"),
     path("health/live/", login_not_required(LivenessView.as_view()), name="health_live"),

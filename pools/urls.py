@@ -8,6 +8,7 @@ URL names are snake_case ``<entity>_<action>`` (``pool_list``, ``connection_crea
 from django.urls import path
 
 from pools.views import (
+    api_tokens,
     approvals,
     audit,
     blast_radius,
@@ -186,6 +187,12 @@ audit_urls = [
     path("audit/export.<str:fmt>", audit.audit_export, name="audit_export"),
 ]
 
+api_token_urls = [
+    path("api-tokens/", api_tokens.api_token_list_view, name="api_token_list"),
+    path("api-tokens/all/", api_tokens.api_token_admin, name="api_token_admin"),
+    path("api-tokens/<int:pk>/revoke/", api_tokens.api_token_revoke_view, name="api_token_revoke"),
+]
+
 SECTIONS = {
     "overview": overview_urls,
     "pools": pool_urls,
@@ -194,6 +201,7 @@ SECTIONS = {
     "approvals": approval_urls,
     "my_requests": my_request_urls,
     "audit": audit_urls,
+    "api_tokens": api_token_urls,
 }
 
 urlpatterns = [pattern for patterns in SECTIONS.values() for pattern in patterns]

@@ -1,4 +1,5 @@
 from pools.models.access import Access
+from pools.models.api_token import ApiToken
 from pools.models.audit import AuditChainHead, AuditSeal
 from pools.models.change_request import (
     OPEN_STATUSES,
@@ -14,6 +15,7 @@ __all__ = [
     "OPEN_STATUSES",
     "Access",
     "AnnouncedCondition",
+    "ApiToken",
     "AuditChainHead",
     "AuditSeal",
     "ChangeRequest",

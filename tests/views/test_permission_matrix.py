@@ -65,6 +65,7 @@ REQUESTING = holding(permissions.REQUEST_CHANGE)
 APPROVING = holding(permissions.APPROVE_CHANGE)
 MANAGING_CONNECTIONS = holding(permissions.MANAGE_CONNECTIONS)
 AUDITING = holding(permissions.VIEW_AUDIT)
+MANAGING_TOKENS = holding(permissions.MANAGE_API_TOKENS)
 
 
 # --- The objects the routes point at ---
@@ -294,6 +295,22 @@ def comment(world: World) -> dict[str, str]:
     return {"text": "a comment from the permission matrix"}
 
 
+def the_token(world: World) -> dict[str, Any]:
+    """A token of the requester's: its owner and the administrators may revoke it; to others it does not exist."""
+    from pools.models import ApiToken
+    from pools.services import api_tokens
+
+    owner = world.users[REQUESTER]
+    token = ApiToken.objects.filter(user=owner, name="matrix").first()
+    if token is None:
+        token, _ = api_tokens.api_token_create(user=owner, name="matrix", scopes=[], expires_in_days=None)
+    return {"pk": token.pk}
+
+
+def new_token(world: World) -> dict[str, str]:
+    return {"name": "made by the matrix", "expires_in_days": "7", "password": PASSWORD}
+
+
 # Who sees a change request: everyone who sees all of them, and its requester. Another operator gets a 404
 # (its existence must not leak); a role without any approvals permission gets a 403.
 SEES_REQUEST = APPROVING | AUDITING | {REQUESTER}
@@ -414,6 +431,16 @@ ROUTES: dict[str, Route] = {
     "pools:audit_log": page(AUDITING),
     "pools:audit_chain": page(AUDITING),
     "pools:audit_export": page(AUDITING, kwargs=csv_export),
+    # --- API tokens: everyone signed in has their own; administrators see and revoke anyone's ---
+    "pools:api_token_list": Route(get=SIGNED_IN, post=SIGNED_IN, post_data=new_token),
+    "pools:api_token_admin": page(MANAGING_TOKENS),
+    "pools:api_token_revoke": Route(
+        get=NONE,
+        post=MANAGING_TOKENS | {REQUESTER},
+        kwargs=the_token,
+        refused=frozenset({404}),
+        get_offered=False,
+    ),
     # --- Django admin basics: staff only, and none of the roles is staff ---
     "admin:index": Route(get=NONE, post=NONE, admin=True),
     "admin:auth_user_changelist": Route(get=NONE, post=NONE, admin=True),

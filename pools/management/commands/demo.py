@@ -164,6 +164,9 @@ class Command(BaseCommand):
                 f"{dashboard}health/live/ and {dashboard}health/ready/"
             )
             self.stdout.write(
+                f"REST API docs:        {dashboard}api/v1/docs/  (tokens: {dashboard}api-tokens/)"
+            )
+            self.stdout.write(
                 f"Webhook receiver:     {hook}  (every notification, verified: var/{WEBHOOK_LOG})"
             )
             self.stdout.write(format_logins(logins))
