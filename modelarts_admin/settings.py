@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_prometheus",
     "health_check",
     # Before django_tasks_db: pools' db_worker (the package's, which also schedules the change-request job)
@@ -141,8 +144,6 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# The language of e-mails and notifications (one for everyone: a user has no language of their own).
-NOTIFICATION_LANGUAGE = env.str("NOTIFICATION_LANGUAGE", default=LANGUAGE_CODE)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -224,12 +225,28 @@ CHANGE_REQUEST_EXECUTION_GRACE_SECONDS = env.float("CHANGE_REQUEST_EXECUTION_GRA
 # Background execution (django-tasks): approvals hand the one call to ModelArts to a task queue. The database
 # backend keeps the queue in the database and needs a worker (`manage.py db_worker`); the immediate backend
 # runs each task in the web request that queued it (no worker, as before background execution).
-TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+# Two queues: "default" (change requests, the scheduled job) and "notifications" (deliveries, so that a slow
+# chat or mail server can be given a worker of its own: `db_worker --queue-name notifications`).
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "notifications"],
+    }
+}
 # How often the worker runs the change-request job (process_change_requests) as a scheduled task; 0: never
 # (cron runs the command instead). Needs the database backend.
 CHANGE_REQUEST_JOB_SECONDS = env.float("CHANGE_REQUEST_JOB_SECONDS", default=60.0)
 # Where links in e-mails point.
 DASHBOARD_URL = env.str("DASHBOARD_URL", default="http://127.0.0.1:8000")
+
+# Notifications (pools/services/notifications): each delivery is a task; a destination that fails is tried
+# NOTIFICATION_ATTEMPTS times in all, waiting NOTIFICATION_RETRY_SECONDS, then twice as long each time.
+NOTIFICATION_ATTEMPTS = env.int("NOTIFICATION_ATTEMPTS", default=4)
+NOTIFICATION_RETRY_SECONDS = env.float("NOTIFICATION_RETRY_SECONDS", default=30.0)
+NOTIFICATION_TIMEOUT_SECONDS = env.float("NOTIFICATION_TIMEOUT_SECONDS", default=5.0)
+# A warning event last seen longer ago than this is not announced (no flood of old warnings when a route is
+# added or the job was off).
+NOTIFICATION_EVENT_MAX_AGE_MINUTES = env.int("NOTIFICATION_EVENT_MAX_AGE_MINUTES", default=60)
 
 # --- Security ------------------------------------------------------------------------------------------
 # Browsers get no JavaScript access to either cookie: htmx sends the CSRF token from the template's
@@ -331,6 +348,35 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# The REST API (/api/v1/, pools/api/): personal tokens only; the pages' session does not reach it.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["pools.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "pools.api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ModelArts Admin API",
+    "DESCRIPTION": "Read pools, nodes, usage and monitoring; file, comment on and cancel change requests. "
+    "Send `Authorization: Bearer <token>` with a token from the API tokens page.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI from the vendored files of drf-spectacular-sidecar: nothing is loaded from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# Approving and rejecting through the API with tokens that carry the "approve" scope. Off: approving stays
+# with people in the browser (who type their password again).
+API_APPROVAL_TOKENS = env.bool("API_APPROVAL_TOKENS", default=False)
+# Tokens that approve must expire within this many days; any token within API_TOKEN_MAX_DAYS.
+API_APPROVAL_TOKEN_MAX_DAYS = env.int("API_APPROVAL_TOKEN_MAX_DAYS", default=7)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+
 # --- Observability (docs/observability.md) ----------------------------------------------------------------
 # /metrics is served to a scraper that sends "Authorization: Bearer <METRICS_TOKEN>" or comes from one of
 # METRICS_ALLOWED_IPS (addresses or networks; the client address as TRUSTED_PROXY_COUNT says); with neither
@@ -366,6 +412,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # apprise's debug lines quote chat URLs, which hold their tokens: never below WARNING.
+        "apprise": {"level": "WARNING"},
         # Django's own handlers (a DEBUG-only console, the runserver access lines) would write these lines a
         # second time, without the request id and never as JSON: they go through the console handler only.
         "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},

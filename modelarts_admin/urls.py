@@ -32,6 +32,7 @@ urlpatterns = [
     # The header's language switcher posts here; the log-in page has it too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("pools.api.urls")),
     # For machines, without a log-in: Prometheus (token or allowed address), liveness and readiness probes.
     path("metrics", metrics_view, name="metrics"),
     path("health/live/", login_not_required(LivenessView.as_view()), name="health_live"),

@@ -16,7 +16,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -45,6 +47,20 @@ WITNESS_AHEAD = (
     "the newest {missing} entries were removed"
 )
 WITNESS_DIVERGED = "seal {sequence} is not the one the witness recorded: the chain was rewritten from there"
+
+
+# The API token the current request acts through (its name), noted in every entry written meanwhile.
+_ACTING_TOKEN: ContextVar[str] = ContextVar("acting_api_token", default="")
+
+
+@contextmanager
+def acting_through_token(name: str) -> Iterator[None]:
+    """Every entry recorded inside notes ``api_token: name``: what was done through the API shows as such."""
+    reset = _ACTING_TOKEN.set(name)
+    try:
+        yield
+    finally:
+        _ACTING_TOKEN.reset(reset)
 
 
 def system_user():
@@ -96,6 +112,8 @@ def record(
     """
     if user is None or not getattr(user, "pk", None):
         user = system_user()
+    if _ACTING_TOKEN.get():
+        details = {**(details or {}), "api_token": _ACTING_TOKEN.get()}
     with transaction.atomic():
         # Take the chain lock before reading the head: an UPDATE locks on both databases.
         AuditChainHead.objects.get_or_create(pk=1)

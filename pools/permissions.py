@@ -14,6 +14,7 @@ REQUEST_CHANGE = "pools.request_change"
 APPROVE_CHANGE = "pools.approve_change"
 MANAGE_CONNECTIONS = "pools.manage_connections"
 VIEW_AUDIT = "pools.view_audit"
+MANAGE_API_TOKENS = "pools.manage_api_tokens"
 
 VIEWER = "Viewer"
 OPERATOR = "Operator"
@@ -26,7 +27,14 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     OPERATOR: (VIEW_DASHBOARD, REQUEST_CHANGE),
     APPROVER: (VIEW_DASHBOARD, APPROVE_CHANGE, VIEW_AUDIT),
     AUDITOR: (VIEW_DASHBOARD, VIEW_AUDIT),
-    ADMINISTRATOR: (VIEW_DASHBOARD, REQUEST_CHANGE, APPROVE_CHANGE, MANAGE_CONNECTIONS, VIEW_AUDIT),
+    ADMINISTRATOR: (
+        VIEW_DASHBOARD,
+        REQUEST_CHANGE,
+        APPROVE_CHANGE,
+        MANAGE_CONNECTIONS,
+        VIEW_AUDIT,
+        MANAGE_API_TOKENS,
+    ),
 }
 
 

@@ -8,6 +8,7 @@ URL names are snake_case ``<entity>_<action>`` (``pool_list``, ``connection_crea
 from django.urls import path
 
 from pools.views import (
+    api_tokens,
     approvals,
     audit,
     blast_radius,
@@ -17,6 +18,7 @@ from pools.views import (
     monitoring,
     node_action_requests,
     nodes,
+    notification_routes,
     overview,
     pool_changes,
     pool_requests,
@@ -119,6 +121,32 @@ connection_urls = [
     path("connections/<int:pk>/delete/", connections.connection_delete_view, name="connection_delete"),
     path("connections/<int:pk>/test/", connections.connection_test_view, name="connection_test"),
     path("connections/switch/", connections.connection_switch_view, name="connection_switch"),
+    # Where each connection's notifications go
+    path(
+        "connections/<int:pk>/notifications/",
+        notification_routes.notification_route_list_view,
+        name="notification_route_list",
+    ),
+    path(
+        "connections/<int:pk>/notifications/new/",
+        notification_routes.notification_route_create_view,
+        name="notification_route_create",
+    ),
+    path(
+        "connections/<int:pk>/notifications/<int:route_id>/edit/",
+        notification_routes.notification_route_edit_view,
+        name="notification_route_edit",
+    ),
+    path(
+        "connections/<int:pk>/notifications/<int:route_id>/delete/",
+        notification_routes.notification_route_delete_view,
+        name="notification_route_delete",
+    ),
+    path(
+        "connections/<int:pk>/notifications/<int:route_id>/test/",
+        notification_routes.notification_route_test_view,
+        name="notification_route_test",
+    ),
 ]
 
 approval_urls = [
@@ -159,6 +187,12 @@ audit_urls = [
     path("audit/export.<str:fmt>", audit.audit_export, name="audit_export"),
 ]
 
+api_token_urls = [
+    path("api-tokens/", api_tokens.api_token_list_view, name="api_token_list"),
+    path("api-tokens/all/", api_tokens.api_token_admin, name="api_token_admin"),
+    path("api-tokens/<int:pk>/revoke/", api_tokens.api_token_revoke_view, name="api_token_revoke"),
+]
+
 SECTIONS = {
     "overview": overview_urls,
     "pools": pool_urls,
@@ -167,6 +201,7 @@ SECTIONS = {
     "approvals": approval_urls,
     "my_requests": my_request_urls,
     "audit": audit_urls,
+    "api_tokens": api_token_urls,
 }
 
 urlpatterns = [pattern for patterns in SECTIONS.values() for pattern in patterns]

@@ -20,6 +20,7 @@ pytest_plugins = [
     "tests.fixtures.approvals",
     "tests.fixtures.caches",
     "tests.fixtures.pool_pages",
+    "tests.fixtures.api",
     "tests.fixtures.tasks",
 ]
 

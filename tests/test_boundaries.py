@@ -270,7 +270,7 @@ RULES = (
     Rule(
         "reads, writes and core import no views or forms",
         under("pools/selectors", "pools/services", "pools/core"),
-        imports_matching(lambda name: within(name, "pools.views", "pools.forms")),
+        imports_matching(lambda name: within(name, "pools.views", "pools.forms", "pools.api")),
     ),
     Rule(
         "nothing below the views imports observability",
@@ -289,7 +289,7 @@ RULES = (
     ),
     Rule(
         "views never import the client",
-        under("pools/views"),
+        under("pools/views", "pools/api"),  # the API's views go through selectors and services too
         imports_matching(lambda name: within(name, "pools.modelarts")),
     ),
     Rule("only pools/crypto.py decrypts", lambda path: path != "pools/crypto.py", decryption),
@@ -304,7 +304,11 @@ RULES = (
         lambda path: path.startswith("pools/") and "/migrations/" not in path,
         oversized_module,
     ),
-    Rule(f"no view function over {VIEW_FUNCTION_MAX_LINES} lines", under("pools/views"), oversized_functions),
+    Rule(
+        f"no view function over {VIEW_FUNCTION_MAX_LINES} lines",
+        under("pools/views", "pools/api"),
+        oversized_functions,
+    ),
 )
 RULES_BY_NAME = {rule.name: rule for rule in RULES}
 
@@ -370,6 +374,7 @@ def test_the_rules_see_the_whole_app():
         "pools/crypto.py",
         "pools/audit.py",
         "pools/views/approvals.py",
+        "pools/api/reads.py",
         "pools/modelarts/client.py",
     ):
         assert path in paths
@@ -494,6 +499,7 @@ def test_views_importing_the_client_are_caught_and_types_through_selectors_pass(
     assert check(rule, "pools/views/x.py", "from pools.modelarts.client import ModelArtsClient")
     assert check(rule, "pools/views/x.py", "from pools.modelarts.types import Pool")
     assert check(rule, "pools/views/x.py", "from pools import modelarts")
+    assert check(rule, "pools/api/x.py", "from pools.modelarts.client import ModelArtsClient")
     allowed = "from pools.selectors.modelarts import Pool, pool_list\n"
     assert check(rule, "pools/views/x.py", allowed) == set()
 

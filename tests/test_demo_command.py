@@ -1,5 +1,6 @@
 """``manage.py demo`` as a newcomer runs it: it serves, logs in, keeps its estate, and Ctrl-C stops it all."""
 
+import json
 import os
 import re
 import signal
@@ -161,7 +162,7 @@ def request_and_approve_a_deletion(demo: DemoProcess, pool_name: str) -> str:
 
 
 @pytest.mark.timeout(150)
-def test_demo_serves_then_ctrl_c_stops_the_dashboard_and_the_sandbox(start_demo):
+def test_demo_serves_then_ctrl_c_stops_the_dashboard_and_the_sandbox(start_demo, tmp_path):
     demo = start_demo()
     demo.wait_until_serving()
     sandbox_url = f"http://127.0.0.1:{demo.sandbox_port}"
@@ -227,6 +228,19 @@ def test_demo_serves_then_ctrl_c_stops_the_dashboard_and_the_sandbox(start_demo)
     while 'data-status="succeeded"' not in (page := viewer_of_request.get(request_url, timeout=10).text):
         assert time.monotonic() < deadline, f"not executed by the demo's worker:\n{page}"
         time.sleep(0.5)  # the worker looks for queued runs every half second
+
+    # The demo's webhook receiver got the request's notifications, each signature verified, and logged them.
+    assert re.search(r"^Webhook receiver:\s+http://127\.0\.0\.1:\d+/hook", demo.output, re.MULTILINE)
+    deadline = time.monotonic() + 15
+    while "webhook: execution_succeeded: Done: #" not in demo.output:
+        assert time.monotonic() < deadline, f"no notification printed:\n{demo.output}"
+        time.sleep(0.5)
+    assert "webhook: approval_pending: Approval needed: #" in demo.output
+    logged = [json.loads(line) for line in (tmp_path / "var" / "webhook.log").read_text().splitlines()]
+    assert {"approval_pending", "request_approved", "execution_succeeded"} <= {
+        line["event"] for line in logged
+    }
+    assert {line["signature"] for line in logged} == {"verified"}
 
     assert demo.interrupt() == 0, demo.output
     assert not port_accepts(demo.port) and not port_accepts(demo.sandbox_port)

@@ -13,6 +13,7 @@ class Access(models.Model):
             ("approve_change", "Can approve or reject others' change requests"),
             ("manage_connections", "Can create, edit, test and delete connections"),
             ("view_audit", "Can view and export the audit log"),
+            ("manage_api_tokens", "Can see and revoke everyone's API tokens"),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,5 @@
-"""Re-encryption of the connections' stored keys under the newest FIELD_ENCRYPTION_KEYS key."""
+"""Re-encryption of the connections' stored keys, and of their notification routes' destinations and
+secrets, under the newest FIELD_ENCRYPTION_KEYS key."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.db import transaction
 
 from pools import audit, crypto
 from pools.core.clients import ConnectionKeysUnreadable
-from pools.models import Connection
+from pools.models import Connection, NotificationRoute
 
 
 @dataclass
@@ -31,6 +32,7 @@ def connection_rotate_secrets(*, connection: Connection, user=None) -> None:
         except crypto.DecryptionError:
             raise ConnectionKeysUnreadable(locked) from None
         locked.save(update_fields=["access_key_token", "secret_key_token", "updated_at"])
+        routes = _rotate_routes(locked)
         audit.record(
             user=user,
             action="connection.rotate_keys",
@@ -38,9 +40,23 @@ def connection_rotate_secrets(*, connection: Connection, user=None) -> None:
             details={
                 "name": locked.name,
                 "reencrypted": ["AK", "SK"],
+                "notification_routes": routes,
                 "keys_configured": len(crypto.configured_keys()),
             },
         )
+
+
+def _rotate_routes(connection: Connection) -> int:
+    """The connection's routes' destinations and secrets under the newest key; how many routes."""
+    routes = NotificationRoute.objects.select_for_update().filter(connection=connection)
+    for route in routes:
+        try:
+            route.target_token = crypto.rotate(route.target_token)
+            route.secret_token = crypto.rotate(route.secret_token) if route.secret_token else ""
+        except crypto.DecryptionError:
+            raise ConnectionKeysUnreadable(connection) from None
+        route.save(update_fields=["target_token", "secret_token"])
+    return len(routes)
 
 
 def connections_rotate_secrets(*, user=None) -> RotationReport:

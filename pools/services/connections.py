@@ -296,6 +296,8 @@ def _retire(locked: Connection) -> None:
     locked.last_test_summary = ""
     locked.save()
     UserPreference.objects.filter(connection=locked).update(connection=None)
+    # Its notification routes go with its keys: their URLs and secrets are secrets too.
+    locked.notification_routes.all().delete()
 
 
 def connection_choose(*, user, connection: Connection | None) -> None:

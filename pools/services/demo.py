@@ -1,4 +1,4 @@
-"""Demo users and the demo connection: what `seed_demo` and `demo` set up, idempotently."""
+"""Demo users, the demo connection and its webhook route: what `seed_demo` and `demo` set up, idempotently."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from pools import audit, permissions
-from pools.models import Connection
+from pools.models import Connection, NotificationRoute
+from pools.models.notifications import EVENTS
+from pools.services.notifications.routes import notification_route_create, notification_route_update
 
 DEMO_CONNECTION_NAME = "Sandbox (demo)"
 DEMO_CONNECTION_DESCRIPTION = _("The local ModelArts sandbox that the demo starts.")
@@ -95,3 +97,23 @@ def demo_connection_ensure(*, endpoint: str, access_key: str, secret_key: str, p
             flag="add" if created else "change",
         )
     return connection
+
+
+DEMO_ROUTE_NAME = "Demo webhook receiver"
+
+
+def demo_webhook_route_ensure(*, connection: Connection, url: str, secret: str) -> NotificationRoute:
+    """The demo connection's route of every event to the demo's local webhook receiver (its URL follows the
+    receiver's port)."""
+    arguments = {
+        "name": DEMO_ROUTE_NAME,
+        "channel": NotificationRoute.Channel.WEBHOOK,
+        "target": url,
+        "secret": secret,
+        "events": list(EVENTS),
+        "enabled": True,
+    }
+    route = NotificationRoute.objects.filter(connection=connection, name=DEMO_ROUTE_NAME).first()
+    if route is None:
+        return notification_route_create(user=None, connection=connection, **arguments)
+    return notification_route_update(user=None, route=route, **arguments)

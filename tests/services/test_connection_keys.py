@@ -78,3 +78,24 @@ def test_a_deleted_connections_keys_are_left_out_of_rotation(administrator, conn
     report = services.connections_rotate_secrets()
 
     assert report.failed == [] and connection.name not in report.rotated
+
+
+def test_rotation_moves_the_notification_routes_destinations_and_secrets_too(make_connection, administrator):
+    from pools.services.notifications.routes import notification_route_create
+
+    with override_settings(FIELD_ENCRYPTION_KEYS=[OLD_KEY]):
+        connection = make_connection("routed")
+        route = notification_route_create(
+            user=administrator,
+            connection=connection,
+            name="hook",
+            channel="webhook",
+            target="https://hooks.example.test/x",
+            secret="route-secret-0123456789",
+            events=["pool_failed"],
+        )
+    with override_settings(FIELD_ENCRYPTION_KEYS=[NEW_KEY, OLD_KEY]):
+        call_command("rotate_encryption_keys", stdout=io.StringIO())
+    with override_settings(FIELD_ENCRYPTION_KEYS=[NEW_KEY]):
+        route.refresh_from_db()
+        assert route.target == "https://hooks.example.test/x" and route.secret == "route-secret-0123456789"

@@ -27,8 +27,8 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from pools import permissions
-from pools.models import ChangeRequest, Connection
+from pools import crypto, permissions
+from pools.models import ChangeRequest, Connection, NotificationRoute
 from pools.services import change_requests
 from tests.fixtures import sandbox as sandbox_account
 from tests.fixtures.connections import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
@@ -65,6 +65,7 @@ REQUESTING = holding(permissions.REQUEST_CHANGE)
 APPROVING = holding(permissions.APPROVE_CHANGE)
 MANAGING_CONNECTIONS = holding(permissions.MANAGE_CONNECTIONS)
 AUDITING = holding(permissions.VIEW_AUDIT)
+MANAGING_TOKENS = holding(permissions.MANAGE_API_TOKENS)
 
 
 # --- The objects the routes point at ---
@@ -161,6 +162,32 @@ def new_connection(world: World) -> dict[str, str]:
 
 def renamed_connection(world: World) -> dict[str, str]:
     return {**new_connection(world), "name": "renamed-by-matrix", "access_key": "", "secret_key": ""}
+
+
+def the_route(world: World) -> dict[str, Any]:
+    route = NotificationRoute.objects.get_or_create(
+        connection=world.connection,
+        name="matrix-route",
+        defaults={
+            "channel": "email",
+            "target_token": crypto.encrypt("ops@example.test"),
+            "events": ["pool_failed"],
+        },
+    )[0]
+    return {"pk": world.connection.pk, "route_id": route.pk}
+
+
+def new_route(world: World) -> dict[str, Any]:
+    return {
+        "name": "created-by-matrix",
+        "channel": "email",
+        "target": "team@example.test",
+        "events": ["pool_failed"],
+    }
+
+
+def renamed_route(world: World) -> dict[str, Any]:
+    return {**new_route(world), "name": "renamed-by-matrix", "target": ""}
 
 
 def switch_to_connection(world: World) -> dict[str, Any]:
@@ -268,6 +295,22 @@ def comment(world: World) -> dict[str, str]:
     return {"text": "a comment from the permission matrix"}
 
 
+def the_token(world: World) -> dict[str, Any]:
+    """A token of the requester's: its owner and the administrators may revoke it; to others it does not exist."""
+    from pools.models import ApiToken
+    from pools.services import api_tokens
+
+    owner = world.users[REQUESTER]
+    token = ApiToken.objects.filter(user=owner, name="matrix").first()
+    if token is None:
+        token, _ = api_tokens.api_token_create(user=owner, name="matrix", scopes=[], expires_in_days=None)
+    return {"pk": token.pk}
+
+
+def new_token(world: World) -> dict[str, str]:
+    return {"name": "made by the matrix", "expires_in_days": "7", "password": PASSWORD}
+
+
 # Who sees a change request: everyone who sees all of them, and its requester. Another operator gets a 404
 # (its existence must not leak); a role without any approvals permission gets a 403.
 SEES_REQUEST = APPROVING | AUDITING | {REQUESTER}
@@ -319,6 +362,20 @@ ROUTES: dict[str, Route] = {
     ),
     "pools:connection_switch": Route(
         get=NONE, post=VIEWING, post_data=switch_to_connection, get_offered=False
+    ),
+    # --- a connection's notification routes ---
+    "pools:notification_route_list": page(MANAGING_CONNECTIONS, kwargs=the_connection),
+    "pools:notification_route_create": Route(
+        get=MANAGING_CONNECTIONS, post=MANAGING_CONNECTIONS, kwargs=the_connection, post_data=new_route
+    ),
+    "pools:notification_route_edit": Route(
+        get=MANAGING_CONNECTIONS, post=MANAGING_CONNECTIONS, kwargs=the_route, post_data=renamed_route
+    ),
+    "pools:notification_route_delete": Route(
+        get=MANAGING_CONNECTIONS, post=MANAGING_CONNECTIONS, kwargs=the_route
+    ),
+    "pools:notification_route_test": Route(
+        get=NONE, post=MANAGING_CONNECTIONS, kwargs=the_route, get_offered=False
     ),
     # --- browse ---
     "pools:overview_card": page(VIEWING, kwargs=the_card),
@@ -374,6 +431,16 @@ ROUTES: dict[str, Route] = {
     "pools:audit_log": page(AUDITING),
     "pools:audit_chain": page(AUDITING),
     "pools:audit_export": page(AUDITING, kwargs=csv_export),
+    # --- API tokens: everyone signed in has their own; administrators see and revoke anyone's ---
+    "pools:api_token_list": Route(get=SIGNED_IN, post=SIGNED_IN, post_data=new_token),
+    "pools:api_token_admin": page(MANAGING_TOKENS),
+    "pools:api_token_revoke": Route(
+        get=NONE,
+        post=MANAGING_TOKENS | {REQUESTER},
+        kwargs=the_token,
+        refused=frozenset({404}),
+        get_offered=False,
+    ),
     # --- Django admin basics: staff only, and none of the roles is staff ---
     "admin:index": Route(get=NONE, post=NONE, admin=True),
     "admin:auth_user_changelist": Route(get=NONE, post=NONE, admin=True),

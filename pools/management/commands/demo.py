@@ -20,13 +20,17 @@ from pools.management.interrupts import stop_on_ctrl_c
 from pools.sandbox import DEFAULT_ACCOUNT, Sandbox
 from pools.services.change_requests import change_requests_job_schedule
 from pools.services.change_requests.background import job_can_be_scheduled
-from pools.services.demo import demo_connection_ensure, demo_users_ensure
+from pools.services.demo import demo_connection_ensure, demo_users_ensure, demo_webhook_route_ensure
+from pools.services.notifications.delivery import QUEUE as NOTIFICATIONS_QUEUE
+from pools.webhooks.receiver import Delivery, WebhookReceiver
 
 DEFAULT_PORT = 8000
 DEFAULT_SANDBOX_PORT = 8089
 DEFAULT_JOB_SECONDS = 10.0
 # How long the demo's worker waits before it looks for queued tasks again.
 WORKER_POLL_SECONDS = 0.5
+# Where the demo's webhook receiver logs what it gets, in VAR_DIR.
+WEBHOOK_LOG = "webhook.log"
 
 
 def start_worker(job_seconds: float) -> Worker:
@@ -40,7 +44,7 @@ def start_worker(job_seconds: float) -> Worker:
     if job_seconds > 0:
         change_requests_job_schedule(every=job_seconds)
     worker = Worker(
-        queue_names=[DEFAULT_TASK_QUEUE_NAME],
+        queue_names=[DEFAULT_TASK_QUEUE_NAME, NOTIFICATIONS_QUEUE],
         interval=WORKER_POLL_SECONDS,
         batch=False,
         backend_name=DEFAULT_TASK_BACKEND_ALIAS,
@@ -83,7 +87,8 @@ class Command(BaseCommand):
     help = (
         "Migrate the database, collect the static files, start the local ModelArts sandbox with a demo estate (kept in "
         "var/sandbox-state.json across restarts), create the demo connection and users, print the logins, start "
-        "a task worker (approved changes, the scheduled job) and serve the dashboard. Ctrl-C stops everything."
+        "a task worker (approved changes, notifications, the scheduled job) and a local webhook receiver that "
+        "gets every notification of the demo connection (var/webhook.log), and serve the dashboard. Ctrl-C stops everything."
     )
 
     def add_arguments(self, parser):
@@ -132,24 +137,37 @@ class Command(BaseCommand):
             sandbox.seed_demo(DEFAULT_ACCOUNT.project_id)
         url = self._start_sandbox(sandbox, options["sandbox_port"])
         worker = None
+        receiver = WebhookReceiver(
+            devkeys.read_or_create(Path(settings.VAR_DIR) / "demo_webhook_secret", devkeys.token),
+            log_file=Path(settings.VAR_DIR) / WEBHOOK_LOG,
+            on_delivery=self._print_delivery,
+        )
         try:
             # The demo prints its logins at every start, so its generated password is kept in var/.
             password = os.environ.get("DEMO_PASSWORD") or devkeys.read_or_create(
                 Path(settings.VAR_DIR) / "demo_password", lambda: secrets.token_urlsafe(9)
             )
             logins = demo_users_ensure(password=password, reset_passwords=True)
-            demo_connection_ensure(
+            connection = demo_connection_ensure(
                 endpoint=url,
                 access_key=DEFAULT_ACCOUNT.ak,
                 secret_key=DEFAULT_ACCOUNT.sk,
                 project_id=DEFAULT_ACCOUNT.project_id,
             )
+            hook = receiver.start()
+            demo_webhook_route_ensure(connection=connection, url=hook, secret=receiver.secret)
             dashboard = f"http://127.0.0.1:{options['port']}/"
             self.stdout.write(self.style.SUCCESS(f"\nModelArts Admin demo: {dashboard}"))
             self.stdout.write(f"ModelArts sandbox:    {url}  (faults: {url}/_sandbox/faults)")
             self.stdout.write(
                 f"Monitoring:           {dashboard}metrics (Prometheus, from this machine), "
                 f"{dashboard}health/live/ and {dashboard}health/ready/"
+            )
+            self.stdout.write(
+                f"REST API docs:        {dashboard}api/v1/docs/  (tokens: {dashboard}api-tokens/)"
+            )
+            self.stdout.write(
+                f"Webhook receiver:     {hook}  (every notification, verified: var/{WEBHOOK_LOG})"
             )
             self.stdout.write(format_logins(logins))
             self.stdout.write(format_sandbox_keys(url, DEFAULT_ACCOUNT) + "\n")
@@ -159,6 +177,16 @@ class Command(BaseCommand):
             if worker is not None:
                 worker.running = False  # it stops after the task it is running, if any
             sandbox.stop()
+            receiver.stop()
+
+    def _print_delivery(self, delivery: Delivery) -> None:
+        """One line per notification the receiver gets, as the log file has it."""
+        if delivery.payload is None:
+            self.stdout.write(f"webhook: refused a delivery: {delivery.problem}")
+            return
+        self.stdout.write(
+            f"webhook: {delivery.payload['event']}: {delivery.payload['subject']} (signature verified)"
+        )
 
     def _start_sandbox(self, sandbox: Sandbox, port: int) -> str:
         """The demo connection follows the sandbox wherever it listens, so a taken default port is no problem."""

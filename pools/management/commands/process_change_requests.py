@@ -1,5 +1,6 @@
 """The scheduled change-request job, once: expire undecided change requests, run approved ones no worker ran,
-settle ones a crash left half-done, follow changes in progress.
+settle ones a crash left half-done, follow changes in progress; then announce failed pools, abnormal nodes and
+warning events to the notification routes that want them (each once).
 
 The task worker (``manage.py db_worker``) runs the same job every CHANGE_REQUEST_JOB_SECONDS. Run this from
 cron when that is 0, or as a backstop that keeps working while the worker is down, e.g.
@@ -10,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from pools.services.change_requests import process_change_requests
+from pools.services.notifications.watch import conditions_watch
 
 
 class Command(BaseCommand):
@@ -30,3 +32,4 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(_("Change requests processed: {summary}.").format(summary=summary))
         )
+        self.stdout.write(_("Notifications: {watch}.").format(watch=conditions_watch()))

@@ -8,10 +8,11 @@ and stop. A run is queued only once the transaction that approved it has committ
 looks before the approval is there. A worker that dies during the call leaves the request "executing", and
 the scheduled job settles it by looking at ModelArts, as after any crash (``housekeeping``).
 
-The scheduled job (``process_change_requests``: expiry, runs a crash left behind, settling, following
-changes in progress) is a task too: each run queues the next one CHANGE_REQUEST_JOB_SECONDS later, and the
-worker queues the first when it starts. Cron can still run the management command instead, or as well (every
-step of the job is a compare-and-set, so two runs at once do each thing once).
+The scheduled job (``process_change_requests``: expiry, runs a crash left behind, settling, following changes
+in progress; then the notifications' look for failed pools, abnormal nodes and warning events) is a task too:
+each run queues the next one CHANGE_REQUEST_JOB_SECONDS later, and the worker queues the first when it starts.
+Cron can still run the management command instead, or as well (every step of the job is a compare-and-set, so
+two runs at once do each thing once).
 
 The tasks use django-tasks, the backport of Django 6's ``django.tasks``: the backend is the setting TASKS
 (the database backend in production and the demo, the immediate backend in the tests that run in-line).
@@ -34,6 +35,7 @@ from django_tasks_db.models import DBTaskResult
 from pools.models import ChangeRequest
 from pools.services.change_requests.execution import claim_and_run, unexpired
 from pools.services.change_requests.housekeeping import process_change_requests
+from pools.services.notifications.watch import conditions_watch
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +87,8 @@ def scheduled_job(every: float) -> str:
     """One run of the scheduled job; the next run is queued ``every`` seconds later, even when this one
     failed (the failure is logged with the task)."""
     try:
-        return str(process_change_requests())
+        processed = process_change_requests()
+        return f"{processed}; {conditions_watch()}"
     finally:
         change_requests_job_schedule(every=every, after=every)
 

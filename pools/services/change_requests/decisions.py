@@ -222,7 +222,7 @@ def change_request_approve(*, user, change_request: ChangeRequest, comment: str 
         raise ApplicationError(messages.NOT_APPROVABLE.format(problems=" ".join(check.problems)))
     comment = (comment or "").strip()[:COMMENT_MAX]
     if _add_approval(user, change_request, comment):
-        notifications.notify_requester(change_request)
+        notifications.notify_status(change_request)
         background.run_in_background_after_commit(change_request, user, action="execute")
         change_request.refresh_from_db()  # the immediate backend has run it by now
     return change_request
@@ -287,7 +287,7 @@ def change_request_reject(*, user, change_request: ChangeRequest, comment: str) 
         if not rejected:
             raise _not_pending(change_request, "rejected")
         events.record(change_request, user=user, action="reject", comment=comment)
-    notifications.notify_requester(change_request)
+    notifications.notify_status(change_request)
     return change_request
 
 

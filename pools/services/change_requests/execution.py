@@ -79,6 +79,7 @@ def claim_and_run(
     if not claimed:
         return False
     events.record(change_request, user=user, action=action, attempt=change_request.attempts)
+    notifications.notify_execution_started(change_request)
     _run_claimed(change_request, user)
     return True
 
@@ -212,7 +213,7 @@ def settle(
     if won:
         # What the pages cached before the change is now wrong: the next view reads ModelArts afresh.
         forget_connection(change_request.connection_id)
-        notifications.notify_requester(change_request)
+        notifications.notify_status(change_request)
     return won
 
 

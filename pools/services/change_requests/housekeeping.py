@@ -62,7 +62,7 @@ def change_request_expire(*, change_request: ChangeRequest, now: datetime | None
             expired_at=change_request.expires_at.isoformat(),
             approvals=change_request.approvals.count(),
         )
-        notifications.notify_requester(change_request)
+        notifications.notify_status(change_request)
     return won
 
 
@@ -233,4 +233,4 @@ def _fail_unrun_expired(change_request: ChangeRequest, system, now: datetime) ->
         if won:
             events.record(change_request, user=system, action="fail", **events.result_details(change_request))
     if won:
-        notifications.notify_requester(change_request)
+        notifications.notify_status(change_request)

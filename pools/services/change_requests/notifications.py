@@ -1,57 +1,39 @@
-"""E-mails about change requests: approvers when one awaits them, requesters when theirs is decided or run.
+"""What a change request's steps announce (``pools/services/notifications``): to approvers when one awaits
+them, to the requester when theirs is decided or run, and to the connection's routes that subscribe to each
+event (filed, approved, rejected, expired, execution started, in progress, succeeded, failed, unknown).
 
-Mail is sent after the state change has been committed; a mail server that is down is logged and never
-undoes or blocks an approval. It is written in NOTIFICATION_LANGUAGE (the site's language unless set), not
-in the language of whoever's click sent it.
+Every notice is queued once the state change has committed and sent by a task: a mail server or chat that
+is down is retried and logged, and never undoes, blocks or fails a decision.
 """
 
 from __future__ import annotations
 
-import logging
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from pools.models import ChangeRequest
 from pools.permissions import APPROVE_CHANGE
+from pools.services.notifications import Notice, announce
 
-logger = logging.getLogger(__name__)
+Status = ChangeRequest.Status
 
-SUBJECT_PREFIX = "[ModelArts Admin] "
-REQUESTER_SUBJECTS = {
-    ChangeRequest.Status.APPROVED: _("Approved: {summary}"),
-    ChangeRequest.Status.REJECTED: _("Rejected: {summary}"),
-    ChangeRequest.Status.EXPIRED: _("Expired without a decision: {summary}"),
-    ChangeRequest.Status.SUCCEEDED: _("Done: {summary}"),
-    ChangeRequest.Status.FAILED: _("Failed: {summary}"),
-    ChangeRequest.Status.UNKNOWN: _("Outcome unknown, being checked: {summary}"),
+# The event each status announces, and the subject the requester's e-mail (and every route) gets.
+STATUS_EVENTS = {
+    Status.APPROVED: ("request_approved", "Approved: {headline}"),
+    Status.REJECTED: ("request_rejected", "Rejected: {headline}"),
+    Status.EXPIRED: ("request_expired", "Expired without a decision: {headline}"),
+    Status.IN_PROGRESS: ("execution_in_progress", "In progress at ModelArts: {headline}"),
+    Status.SUCCEEDED: ("execution_succeeded", "Done: {headline}"),
+    Status.FAILED: ("execution_failed", "Failed: {headline}"),
+    Status.UNKNOWN: ("execution_unknown", "Outcome unknown, being checked: {headline}"),
 }
-APPROVAL_NEEDED = _("Approval needed: {summary}")
-ASKS_FOR_APPROVAL = _("{user} asks for approval of change request #{pk}.")
-NOW_IN_STATE = _("Your change request #{pk} is now {status}.")
-CONNECTION = _("Connection")
-CHANGE = _("Change")
-REASON = _("Reason")
-APPROVALS = _("Approvals")
-APPROVALS_COUNT = _("{count} of {required}")
-EXPIRES = _("Expires")
-REVIEW_HERE = _("Review it here")
-DECIDED_BY = _("Decided by")
-COMMENT = _("Comment")
-POOL = _("Pool")
-RESULT = _("Result")
-ERROR = _("Error")
-REQUEST_ID = _("Request id")
-DETAILS = _("Details")
-
-
-def _line(label, value) -> str:
-    return gettext("{label}: {value}").format(label=label, value=value)
+# The requester is e-mailed about these; "in progress" goes to routes only (the end follows by e-mail).
+REQUESTER_MAILED = frozenset(
+    {Status.APPROVED, Status.REJECTED, Status.EXPIRED, Status.SUCCEEDED, Status.FAILED, Status.UNKNOWN}
+)
 
 
 def detail_url(change_request: ChangeRequest) -> str:
@@ -83,82 +65,102 @@ def _headline(change_request: ChangeRequest) -> str:
     return f"#{change_request.pk} {change_request.get_kind_display().lower()} {change_request.target}"
 
 
-def _send(messages: list[EmailMessage]) -> int:
-    if not messages:
-        return 0
-    try:
-        return get_connection().send_messages(messages) or 0
-    except Exception:
-        # A broken mail server must not turn a committed approval into an error page.
-        logger.exception("Could not send %d change-request e-mail(s)", len(messages))
-        return 0
+def _data(change_request: ChangeRequest) -> dict[str, Any]:
+    """What the JSON webhook carries about the request: names and states, never a secret."""
+    return {
+        "change_request": {
+            "id": change_request.pk,
+            "kind": change_request.kind,
+            "target": change_request.target,
+            "summary": change_request.summary,
+            "status": change_request.status,
+            "requested_by": str(change_request.requested_by),
+            "decided_by": str(change_request.decided_by) if change_request.decided_by_id else "",
+            "approvals": change_request.approvals.count(),
+            "approvals_required": change_request.approvals_required,
+            "attempt": change_request.attempts,
+            "pool_name": change_request.result_pool_name or change_request.pool_name,
+            "node_names": change_request.node_names,
+            "result": change_request.result_message,
+            "error_code": change_request.result_error_code,
+            "upstream_request_id": change_request.result_request_id,
+        }
+    }
 
 
-def notify_approvers(change_request: ChangeRequest) -> int:
-    """One message per approver (addresses are not shown to each other)."""
-    with translation.override(settings.NOTIFICATION_LANGUAGE):
-        return _send(_approver_messages(change_request))
-
-
-def _approver_messages(change_request: ChangeRequest) -> list[EmailMessage]:
-    approvals = change_request.approvals.count()
-    body = "\n".join(
-        [
-            ASKS_FOR_APPROVAL.format(user=change_request.requested_by, pk=change_request.pk),
-            "",
-            _line(CONNECTION, change_request.connection.name),
-            _line(CHANGE, change_request.summary),
-            _line(REASON, change_request.reason),
-            _line(
-                APPROVALS, APPROVALS_COUNT.format(count=approvals, required=change_request.approvals_required)
-            ),
-            _line(EXPIRES, f"{change_request.expires_at:%Y-%m-%d %H:%M %Z}"),
-            "",
-            _line(REVIEW_HERE, detail_url(change_request)),
-        ]
+def _notice(change_request: ChangeRequest, event: str, subject: str, lines: list[str]) -> Notice:
+    return Notice(
+        event=event,
+        connection_id=change_request.connection_id,
+        connection_name=change_request.connection.name,
+        subject=subject,
+        lines=tuple(lines),
+        link=detail_url(change_request),
+        data=_data(change_request),
     )
-    subject = SUBJECT_PREFIX + APPROVAL_NEEDED.format(summary=_headline(change_request))
-    return [
-        EmailMessage(subject=subject, body=body, to=[user.email]) for user in approvers_for(change_request)
-    ]
 
 
-def notify_requester(change_request: ChangeRequest) -> int:
-    """Tell the requester the request's current (decided or finished) state."""
-    requester = change_request.requested_by
-    if change_request.status not in REQUESTER_SUBJECTS or not requester.is_active or not requester.email:
-        return 0
-    with translation.override(settings.NOTIFICATION_LANGUAGE):
-        return _send([_requester_message(change_request)])
-
-
-def _requester_message(change_request: ChangeRequest) -> EmailMessage:
-    status = change_request.get_status_display().lower()
+def notify_approvers(change_request: ChangeRequest) -> None:
+    """A request was filed: its approvers (one message each) and the routes of ``approval_pending``."""
     lines = [
-        NOW_IN_STATE.format(pk=change_request.pk, status=status),
+        f"{change_request.requested_by} asks for approval of change request #{change_request.pk}.",
         "",
-        _line(CONNECTION, change_request.connection.name),
-        _line(CHANGE, change_request.summary),
+        f"Connection: {change_request.connection.name}",
+        f"Change: {change_request.summary}",
+        f"Reason: {change_request.reason}",
+        f"Approvals: {change_request.approvals.count()} of {change_request.approvals_required}",
+        f"Expires: {change_request.expires_at:%Y-%m-%d %H:%M %Z}",
     ]
-    if change_request.decided_by_id and change_request.status in (
-        ChangeRequest.Status.APPROVED,
-        ChangeRequest.Status.REJECTED,
-    ):
-        lines.append(_line(DECIDED_BY, change_request.decided_by))
+    subject = f"Approval needed: {_headline(change_request)}"
+    people = [user.email for user in approvers_for(change_request)]
+    announce(_notice(change_request, "approval_pending", subject, lines), people=people)
+
+
+def notify_status(change_request: ChangeRequest) -> None:
+    """A request was decided or its execution settled: the requester (by e-mail) and the routes."""
+    event_and_subject = STATUS_EVENTS.get(change_request.status)
+    if event_and_subject is None:
+        return
+    event, subject = event_and_subject
+    requester = change_request.requested_by
+    lines = [
+        f"Change request #{change_request.pk} is now {change_request.get_status_display().lower()}.",
+        "",
+        f"Connection: {change_request.connection.name}",
+        f"Change: {change_request.summary}",
+        f"Requested by: {requester}",
+        *_outcome_lines(change_request),
+    ]
+    mailed = change_request.status in REQUESTER_MAILED and requester.is_active and requester.email
+    notice = _notice(change_request, event, subject.format(headline=_headline(change_request)), lines)
+    announce(notice, people=[requester.email] if mailed else [])
+
+
+def notify_execution_started(change_request: ChangeRequest) -> None:
+    """A worker claimed the request and is about to call ModelArts: the routes of ``execution_started``."""
+    lines = [
+        f"Change request #{change_request.pk} is being executed (attempt {change_request.attempts}).",
+        "",
+        f"Connection: {change_request.connection.name}",
+        f"Change: {change_request.summary}",
+        f"Run by: {change_request.executed_by}",
+    ]
+    subject = f"Executing: {_headline(change_request)}"
+    announce(_notice(change_request, "execution_started", subject, lines))
+
+
+def _outcome_lines(change_request: ChangeRequest) -> list[str]:
+    lines = []
+    if change_request.decided_by_id and change_request.status in (Status.APPROVED, Status.REJECTED):
+        lines.append(f"Decided by: {change_request.decided_by}")
     if change_request.decision_comment:
-        lines.append(_line(COMMENT, change_request.decision_comment))
+        lines.append(f"Comment: {change_request.decision_comment}")
     if change_request.result_pool_name:
-        lines.append(_line(POOL, change_request.result_pool_name))
+        lines.append(f"Pool: {change_request.result_pool_name}")
     if change_request.result_message:
-        lines.append(_line(RESULT, change_request.result_message))
+        lines.append(f"Result: {change_request.result_message}")
     if change_request.result_error_code or change_request.result_error_msg:
-        lines.append(
-            _line(ERROR, f"{change_request.result_error_code} {change_request.result_error_msg}".strip())
-        )
+        lines.append(f"Error: {change_request.result_error_code} {change_request.result_error_msg}".rstrip())
     if change_request.result_request_id:
-        lines.append(_line(REQUEST_ID, change_request.result_request_id))
-    lines += ["", _line(DETAILS, detail_url(change_request))]
-    subject = SUBJECT_PREFIX + REQUESTER_SUBJECTS[change_request.status].format(
-        summary=_headline(change_request)
-    )
-    return EmailMessage(subject=subject, body="\n".join(lines), to=[change_request.requested_by.email])
+        lines.append(f"Request id: {change_request.result_request_id}")
+    return lines

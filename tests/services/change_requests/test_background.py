@@ -17,11 +17,19 @@ from pools.change_kinds.delete_pool import DeletePool
 from pools.models import ChangeRequest
 from pools.services import change_requests as svc
 from pools.services.change_requests import background
+from pools.services.notifications.delivery import QUEUE as NOTIFICATIONS_QUEUE
 from tests.fixtures.approvals import DELETE_POOL
 from tests.fixtures.tasks import queued_runs, run_queued_tasks
 from tests.services.change_requests.helpers import actions_of, request_delete_pool
 
 Status = ChangeRequest.Status
+
+
+def change_request_tasks():
+    """The tasks of the default queue (runs and the scheduled job); notifications wait in their own queue."""
+    return DBTaskResult.objects.exclude(queue_name=NOTIFICATIONS_QUEUE)
+
+
 pytestmark = pytest.mark.usefixtures("database_tasks")
 
 
@@ -55,7 +63,7 @@ def test_an_approval_queues_the_run_and_the_worker_makes_the_call_once(
         "change_request.execute",
         "change_request.succeed",
     ]
-    assert DBTaskResult.objects.get().return_value is True
+    assert change_request_tasks().get().return_value is True
 
 
 @pytest.mark.django_db
@@ -67,7 +75,7 @@ def test_a_run_delivered_twice_calls_modelarts_once(operator, approver, cloud, c
 
     cr.refresh_from_db()
     assert cloud.calls[DELETE_POOL] == 1 and cr.status == Status.SUCCEEDED and cr.attempts == 1
-    assert sorted(DBTaskResult.objects.values_list("return_value", flat=True)) == [False, True]
+    assert sorted(change_request_tasks().values_list("return_value", flat=True)) == [False, True]
     assert actions_of(cr).count("change_request.execute") == 1
 
 
@@ -85,7 +93,7 @@ def test_a_queued_run_that_the_scheduled_job_overtook_does_nothing(
 
     cr.refresh_from_db()
     assert cloud.calls[DELETE_POOL] == 1 and cr.status == Status.SUCCEEDED and cr.attempts == 1
-    assert DBTaskResult.objects.get().return_value is False
+    assert change_request_tasks().get().return_value is False
 
 
 @pytest.mark.django_db
@@ -120,7 +128,7 @@ def test_a_worker_that_dies_during_the_call_leaves_the_request_to_the_scheduled_
 
     cr.refresh_from_db()
     assert cr.status == Status.EXECUTING and cloud.calls[DELETE_POOL] == 1
-    assert DBTaskResult.objects.get().status == "FAILED"
+    assert change_request_tasks().get().status == "FAILED"
     monkeypatch.setattr(DeletePool, "call", sent)
     run_queued_tasks()  # nothing runs it again: the claim is gone
     assert cloud.calls[DELETE_POOL] == 1
@@ -206,8 +214,8 @@ def test_the_scheduled_job_runs_as_a_task_and_queues_its_next_run_never_two(oper
 
     overdue.refresh_from_db()
     assert overdue.status == Status.EXPIRED
-    assert DBTaskResult.objects.get(pk=first.id).return_value.startswith("expired 1,")
-    waiting = DBTaskResult.objects.get(status="READY")
+    assert change_request_tasks().get(pk=first.id).return_value.startswith("expired 1,")
+    waiting = change_request_tasks().get(status="READY")
     assert waiting.task_path == background.scheduled_job.module_path
     assert waiting.args_kwargs == {"args": [60.0], "kwargs": {}}
     due_in = (waiting.run_after - timezone.now()).total_seconds()
@@ -226,9 +234,9 @@ def test_a_failing_run_of_the_scheduled_job_still_queues_the_next(monkeypatch):
 
     run_queued_tasks()
 
-    assert DBTaskResult.objects.get(status="FAILED").exception_class_path == "builtins.RuntimeError"
+    assert change_request_tasks().get(status="FAILED").exception_class_path == "builtins.RuntimeError"
     assert (
-        DBTaskResult.objects.filter(status="READY", task_path=background.scheduled_job.module_path).count()
+        change_request_tasks().filter(status="READY", task_path=background.scheduled_job.module_path).count()
         == 1
     )
 
@@ -241,4 +249,4 @@ def test_the_job_is_left_to_cron_with_an_interval_of_0_or_a_backend_that_cannot_
     settings.CHANGE_REQUEST_JOB_SECONDS = 60
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     assert not background.job_can_be_scheduled() and svc.change_requests_job_schedule() is None
-    assert not DBTaskResult.objects.exists()
+    assert not change_request_tasks().exists()

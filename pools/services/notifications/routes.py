@@ -1,0 +1,212 @@
+"""Writes on notification routes: create, update, delete, and the Test button.
+
+Keyword-only, atomic, audited with the non-secret fields only (name, channel, the destination's hint,
+events, enabled). The destination (addresses, chat URL, webhook URL) and the webhook's secret come in as
+arguments and leave only as Fernet tokens; a blank one on update keeps what is stored. Every rule is
+checked here, so no entry point can store a bad route: a broken rule is a ``ValidationError`` on its field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from pools import audit
+from pools.models import Connection, NotificationRoute
+from pools.models.notifications import EVENTS
+from pools.services.notifications.delivery import addresses_in, send_to_route
+from pools.services.notifications.notices import TEST_EVENT, Notice
+from pools.services.notifications.senders import CHAT_SCHEMES, SendFailed, chat_plugin
+
+Channel = NotificationRoute.Channel
+
+NAME_REQUIRED = "Give the route a name."
+DUPLICATE_NAME = "This connection already has a route of this name."
+EVENTS_REQUIRED = "Choose at least one event."
+TARGET_REQUIRED = "Enter the destination; it is stored encrypted and never shown again."
+BAD_ADDRESSES = "Enter e-mail addresses separated by commas."
+BAD_CHAT_URL = "Enter an apprise URL of one of: " + ", ".join(f"{scheme}://" for scheme in CHAT_SCHEMES) + "."
+BAD_WEBHOOK_URL = "Enter an http:// or https:// URL."
+SECRET_REQUIRED = "Enter a signing secret of at least 16 characters; receivers verify with it."  # noqa: S105 (a message)
+SECRET_MIN_LENGTH = 16
+TEST_SENT = "Test notification sent to “{name}”."
+TEST_FAILED = "Test notification to “{name}” failed: {reason}."
+
+
+def target_hint(channel: str, target: str) -> str:
+    """What pages may show: addresses in full, a chat URL's service, a webhook's scheme and host."""
+    if channel == Channel.EMAIL:
+        return ", ".join(addresses_in(target))[:200]
+    if channel == Channel.CHAT:
+        return f"{urlsplit(target).scheme}://…"
+    parts = urlsplit(target)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}/…"[:200]
+
+
+@sensitive_variables("target", "secret")
+def _check_destination(channel: str, target: str, secret: str, *, has_secret: bool) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if channel == Channel.EMAIL:
+        addresses = addresses_in(target)
+        try:
+            for address in addresses:
+                validate_email(address)
+        except ValidationError:
+            addresses = []
+        if not addresses:
+            errors["target"] = [BAD_ADDRESSES]
+    elif channel == Channel.CHAT:
+        if chat_plugin(target) is None:
+            errors["target"] = [BAD_CHAT_URL]
+    else:
+        parts = urlsplit(target)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            errors["target"] = [BAD_WEBHOOK_URL]
+        if len(secret) < SECRET_MIN_LENGTH and not (has_secret and not secret):
+            errors["secret"] = [SECRET_REQUIRED]
+    return errors
+
+
+def _validate(route: NotificationRoute, *, target: str, secret: str, target_required: bool) -> None:
+    errors: dict[str, list[str]] = {}
+    if not route.name:
+        errors["name"] = [NAME_REQUIRED]
+    elif (
+        NotificationRoute.objects.filter(connection=route.connection, name__iexact=route.name)
+        .exclude(pk=route.pk)
+        .exists()
+    ):
+        errors["name"] = [DUPLICATE_NAME]
+    if not route.events or set(route.events) - set(EVENTS):
+        errors["events"] = [EVENTS_REQUIRED]
+    if route.channel not in Channel.values:
+        errors["channel"] = ["Choose a channel."]
+    elif not target and target_required:
+        errors["target"] = [TARGET_REQUIRED]
+    elif target or route.channel == Channel.WEBHOOK:
+        checked = target or (route.target if route.pk else "")
+        errors.update(_check_destination(route.channel, checked, secret, has_secret=bool(route.secret_token)))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _details(route: NotificationRoute) -> dict:
+    return {
+        "connection": route.connection.name,
+        "name": route.name,
+        "channel": route.channel,
+        "destination": route.target_hint,
+        "events": list(route.events),
+        "enabled": route.enabled,
+    }
+
+
+@sensitive_variables("target", "secret")
+def notification_route_create(
+    *,
+    user,
+    connection: Connection,
+    name: str,
+    channel: str,
+    target: str,
+    secret: str = "",
+    events: list[str],
+    enabled: bool = True,
+) -> NotificationRoute:
+    route = NotificationRoute(
+        connection=connection,
+        name=(name or "").strip(),
+        channel=channel,
+        events=[event for event in EVENTS if event in set(events)],
+        enabled=enabled,
+        created_by=user,
+    )
+    target, secret = (target or "").strip(), (secret or "").strip()
+    _validate(route, target=target, secret=secret, target_required=True)
+    route.target, route.target_hint = target, target_hint(channel, target)
+    route.secret = secret if channel == Channel.WEBHOOK else ""
+    with transaction.atomic():
+        route.save()
+        audit.record(
+            user=user, action="notification_route.create", obj=route, details=_details(route), flag="add"
+        )
+    return route
+
+
+@sensitive_variables("target", "secret")
+def notification_route_update(
+    *,
+    user,
+    route: NotificationRoute,
+    name: str,
+    channel: str,
+    target: str = "",
+    secret: str = "",
+    events: list[str],
+    enabled: bool,
+) -> NotificationRoute:
+    """Change a route; a blank ``target`` or ``secret`` keeps the stored one (a new channel needs a target)."""
+    target, secret = (target or "").strip(), (secret or "").strip()
+    new_channel = channel != route.channel
+    route.name, route.channel, route.enabled = (name or "").strip(), channel, enabled
+    route.events = [event for event in EVENTS if event in set(events)]
+    _validate(route, target=target, secret=secret, target_required=new_channel)
+    if target:
+        route.target, route.target_hint = target, target_hint(channel, target)
+    if channel != Channel.WEBHOOK:
+        route.secret = ""
+    elif secret:
+        route.secret = secret
+    with transaction.atomic():
+        route.save()
+        audit.record(user=user, action="notification_route.update", obj=route, details=_details(route))
+    return route
+
+
+def notification_route_delete(*, user, route: NotificationRoute) -> str:
+    with transaction.atomic():
+        audit.record(
+            user=user, action="notification_route.delete", obj=route, details=_details(route), flag="delete"
+        )
+        route.delete()
+    return f"Route “{route.name}” deleted."
+
+
+@dataclass(frozen=True)
+class TestOutcome:
+    ok: bool
+    message: str
+
+
+def notification_route_test(*, user, route: NotificationRoute) -> TestOutcome:
+    """Send a test notice now (bounded by NOTIFICATION_TIMEOUT_SECONDS) and say how it went."""
+    notice = Notice(
+        event=TEST_EVENT,
+        connection_id=route.connection_id,
+        connection_name=route.connection.name,
+        subject=f"Test of route “{route.name}”",
+        lines=(f"{user} sent this test from the routes of connection “{route.connection.name}”.",),
+    )
+    try:
+        send_to_route(route, notice)
+    except SendFailed as error:
+        outcome = TestOutcome(False, TEST_FAILED.format(name=route.name, reason=error))
+        NotificationRoute.objects.filter(pk=route.pk).update(
+            last_failed_at=timezone.now(), last_failure=str(error)[:300]
+        )
+    else:
+        outcome = TestOutcome(True, TEST_SENT.format(name=route.name))
+        NotificationRoute.objects.filter(pk=route.pk).update(last_sent_at=timezone.now())
+    audit.record(
+        user=user,
+        action="notification_route.test",
+        obj=route,
+        details={**_details(route), "ok": outcome.ok, "outcome": outcome.message},
+    )
+    return outcome
