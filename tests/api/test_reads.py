@@ -135,7 +135,7 @@ def test_monitoring_with_the_pages_range_rules(viewer_api, seeded_sandbox, sandb
     assert body["data"]["series"] and body["data"]["series"][0]["points"]
     too_fine = viewer_api.get(url, {"range": "7d", "period": "60"})
     assert too_fine.status_code == 400
-    assert POINT_RULE in too_fine.json()["errors"]["period"][0]
+    assert str(POINT_RULE) in too_fine.json()["errors"]["period"][0]
     no_end = viewer_api.get(url, {"range": "custom", "start": "2026-11-01T00:00"})
     assert no_end.status_code == 400 and "end" in no_end.json()["errors"]
     assert viewer_api.get(url, {"statistics": "p99"}).status_code == 400
