@@ -47,5 +47,5 @@ CSRF_COOKIE_SECURE = False
 LOGGING["loggers"]["django_tasks"] = {"level": "WARNING"}  # noqa: F405
 # The same job reads the estate every few seconds (notifications of failed pools, abnormal nodes, warning
 # events): one line per ModelArts call would push the printed logins off the screen at once. Failed calls
-# show on the pages and in /metrics; set LOG_LEVEL-style overrides in settings_demo.py to see every call.
+# show on the pages and in /metrics; remove this line to see every call on the console.
 LOGGING["loggers"]["pools.modelarts"] = {"level": "WARNING"}  # noqa: F405
