@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from pools.modelarts.errors import InvalidResponseError
-from pools.modelarts.parsing import as_dict, as_int, as_list, as_str_map, items_of, parse_time
+from pools.modelarts.parsing import as_dict, as_int, as_list, as_str_map, items_of, named_object, parse_time
 
 # Order phases (the order list) and item statuses (ShowOrder), as the Terraform provider and the SDK read them.
 ORDER_SUCCEEDED = "successed"
@@ -159,16 +159,7 @@ class ResourceFlavor:
 
     @classmethod
     def parse(cls, data: Any) -> ResourceFlavor:
-        if not isinstance(data, dict):
-            raise InvalidResponseError("resource flavor: expected a JSON object")
-        metadata, spec, status = (
-            as_dict(data.get("metadata")),
-            as_dict(data.get("spec")),
-            as_dict(data.get("status")),
-        )
-        name = metadata.get("name")
-        if not isinstance(name, str) or not name:
-            raise InvalidResponseError("resource flavor: metadata.name is missing")
+        name, metadata, spec, status = named_object(data, "resource flavor")
         kind = "gpu" if spec.get("gpu") else "npu" if spec.get("npu") else ""
         card = as_dict(spec.get(kind)) if kind else {}
         scope = as_str_map(metadata.get("labels")).get("os.modelarts/scope", "")

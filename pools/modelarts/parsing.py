@@ -75,6 +75,18 @@ def as_str_map(value: Any) -> dict[str, str]:
     return {str(k): "" if v is None else str(v) for k, v in as_dict(value).items()}
 
 
+def named_object(data: Any, what: str) -> tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """A Kubernetes-style object's ``metadata.name``, ``metadata``, ``spec`` and ``status``;
+    InvalidResponseError when it is not an object or has no name."""
+    if not isinstance(data, dict):
+        raise InvalidResponseError(f"{what}: expected a JSON object")
+    metadata = as_dict(data.get("metadata"))
+    name = metadata.get("name")
+    if not isinstance(name, str) or not name:
+        raise InvalidResponseError(f"{what}: metadata.name is missing")
+    return name, metadata, as_dict(data.get("spec")), as_dict(data.get("status"))
+
+
 def items_of(body: Any, what: str) -> list[Any]:
     if not isinstance(body, dict) or not isinstance(body.get("items", []), list):
         raise InvalidResponseError(f"{what}: expected an object with an 'items' list")

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pools.modelarts.errors import InvalidResponseError
-from pools.modelarts.parsing import as_dict, as_int, as_str_map, items_of, parse_time
+from pools.modelarts.parsing import as_dict, as_int, as_str_map, items_of, named_object, parse_time
 from pools.modelarts.vocabulary import (
     ANNOTATION_AUTO_RENEW,
     ANNOTATION_BILLING_MODE,
@@ -96,16 +95,7 @@ class Pool:
 
     @classmethod
     def parse(cls, data: Any, request_id: str = "") -> Pool:
-        if not isinstance(data, dict):
-            raise InvalidResponseError("pool: expected a JSON object")
-        metadata, spec, status = (
-            as_dict(data.get("metadata")),
-            as_dict(data.get("spec")),
-            as_dict(data.get("status")),
-        )
-        name = metadata.get("name")
-        if not isinstance(name, str) or not name:
-            raise InvalidResponseError("pool: metadata.name is missing")
+        name, metadata, spec, status = named_object(data, "pool")
         labels, annotations = as_str_map(metadata.get("labels")), as_str_map(metadata.get("annotations"))
         resources = as_dict(status.get("resources"))
         scope, job_flavors = spec.get("scope"), spec.get("jobFlavors")
@@ -209,16 +199,7 @@ class Node:
 
     @classmethod
     def parse(cls, data: Any) -> Node:
-        if not isinstance(data, dict):
-            raise InvalidResponseError("node: expected a JSON object")
-        metadata, spec, status = (
-            as_dict(data.get("metadata")),
-            as_dict(data.get("spec")),
-            as_dict(data.get("status")),
-        )
-        name = metadata.get("name")
-        if not isinstance(name, str) or not name:
-            raise InvalidResponseError("node: metadata.name is missing")
+        name, metadata, spec, status = named_object(data, "node")
         return cls(
             name=name,
             created_at=parse_time(metadata.get("creationTimestamp")),
