@@ -12,3 +12,6 @@ def test_every_kind_of_request_has_its_definition_and_its_approvals_setting():
     for name, kind in KINDS.items():
         assert isinstance(kind, ChangeKind) and kind.name == name and change_kind(name) is kind
         assert kind.label == ChangeRequest.Kind(name).label, name
+        # The steps the base class leaves to each kind are the kind's own.
+        for step in ("describe", "call", "observe"):
+            assert getattr(type(kind), step) is not getattr(ChangeKind, step), f"{name}.{step}"
