@@ -27,11 +27,9 @@ from pools.modelarts.vocabulary import DEFAULT_WORKSPACE
 from pools.selectors.cache import ReadResult
 from pools.selectors.concurrent import concurrently
 from pools.selectors.modelarts import (
-    _read as read_through_cache,
-)
-from pools.selectors.modelarts import (
     known_workspaces,
     pools_of_workspaces,
+    read_through_cache,
     workspace_pool_reads,
 )
 

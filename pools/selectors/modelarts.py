@@ -47,7 +47,7 @@ READING_STATISTICS = _("Reading the pool statistics of connection “{name}”")
 READING_MONITOR = _("Reading the monitoring data of pool {pool} of connection “{name}”")
 
 
-def _read(
+def read_through_cache(
     connection: Connection,
     operation: str,
     params: dict[str, Any],
@@ -85,7 +85,7 @@ def pool_list(
 ) -> ReadResult[PoolList]:
     """ListPools with the API's own filters; ``workspace_id`` None means the connection's default."""
     workspace = workspace_id or connection.workspace_id or DEFAULT_WORKSPACE
-    return _read(
+    return read_through_cache(
         connection,
         "pool_list",
         {"workspace": workspace, "labels": label_selector or "", "status": status or ""},
@@ -186,7 +186,7 @@ def pool_missing(read: ReadResult[Any]) -> bool:
 
 
 def pool_get(*, connection: Connection, name: str, refresh: bool = False) -> ReadResult[Pool]:
-    return _read(
+    return read_through_cache(
         connection,
         "pool_get",
         {"pool": name},
@@ -205,7 +205,7 @@ def node_page(
     refresh: bool = False,
 ) -> ReadResult[NodePage]:
     """One page of ListPoolNodes, from ``continue_token`` (None: the first page)."""
-    return _read(
+    return read_through_cache(
         connection,
         "node_page",
         {"pool": pool_name, "continue": continue_token or "", "limit": limit},
@@ -274,7 +274,7 @@ def node_scan(
 
 
 def runtime_metrics(*, connection: Connection, refresh: bool = False) -> ReadResult[RuntimeMetrics]:
-    return _read(
+    return read_through_cache(
         connection,
         "runtime_metrics",
         {},
@@ -288,7 +288,7 @@ def pool_statistics(
     *, connection: Connection, workspace_id: str | None = None, refresh: bool = False
 ) -> ReadResult[PoolStatistics]:
     workspace = workspace_id or connection.workspace_id or DEFAULT_WORKSPACE
-    return _read(
+    return read_through_cache(
         connection,
         "pool_statistics",
         {"workspace": workspace},
@@ -308,7 +308,7 @@ def pool_monitor(
     refresh: bool = False,
 ) -> ReadResult[MonitorResult]:
     """ShowPoolMonitor. A relative range (``-1.-1.<minutes>``) gives the same key every time, so it caches."""
-    return _read(
+    return read_through_cache(
         connection,
         "pool_monitor",
         {"pool": pool_name, "range": str(time_range), "statistics": statistics, "period": period},
@@ -332,7 +332,7 @@ def pool_monitor_chart(
     Cached in that shape, not as a ``MonitorResult``: a day of points of every metric is thousands of
     small objects, and unpickling them on every view of the tab cost more than the rest of the page.
     """
-    return _read(
+    return read_through_cache(
         connection,
         "pool_monitor_chart",
         {"pool": pool_name, "range": str(time_range), "statistics": statistics, "period": period},

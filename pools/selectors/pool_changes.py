@@ -20,7 +20,7 @@ from pools.modelarts.change_types import PoolTags, ResourceFlavor, ResourceFlavo
 from pools.modelarts.types import Pool
 from pools.modelarts.vocabulary import POOL_RUNNING
 from pools.selectors.cache import ReadResult
-from pools.selectors.modelarts import _read
+from pools.selectors.modelarts import read_through_cache
 
 if TYPE_CHECKING:
     from pools.models import Connection
@@ -34,7 +34,7 @@ FLAVORS_FROM_CATALOG = _(
 
 def resource_flavors(*, connection: Connection, refresh: bool = False) -> ReadResult[ResourceFlavorList]:
     """ListResourceFlavors, cached like every read."""
-    return _read(
+    return read_through_cache(
         connection,
         "resource_flavors",
         {},
@@ -46,7 +46,7 @@ def resource_flavors(*, connection: Connection, refresh: bool = False) -> ReadRe
 
 def pool_tags(*, connection: Connection, pool_name: str, refresh: bool = False) -> ReadResult[PoolTags]:
     """ShowPoolTags for one pool."""
-    return _read(
+    return read_through_cache(
         connection,
         "pool_tags",
         {"pool": pool_name},

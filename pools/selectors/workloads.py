@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from pools.modelarts.types import Node
 from pools.modelarts.workloads import JobList, Workload, WorkloadList, WorkloadStatistics
 from pools.selectors.cache import ReadResult
-from pools.selectors.modelarts import _read
+from pools.selectors.modelarts import read_through_cache
 from pools.selectors.pool_requests import pool_nodes_all
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ WORKLOAD_PAGE = 500  # ListWorkloads' largest page: the tab shows the first 500
 def node_get(
     *, connection: Connection, pool_name: str, node_name: str, refresh: bool = False
 ) -> ReadResult[Node]:
-    return _read(
+    return read_through_cache(
         connection,
         "node_get",
         {"pool": pool_name, "node": node_name},
@@ -51,7 +51,7 @@ def pool_workloads(
     refresh: bool = False,
 ) -> ReadResult[WorkloadList]:
     """The first ``WORKLOAD_PAGE`` workloads of the pool, optionally of one status or type."""
-    return _read(
+    return read_through_cache(
         connection,
         "pool_workloads",
         {"pool": pool_name, "status": status or "", "type": workload_type or ""},
@@ -66,7 +66,7 @@ def pool_workloads(
 def workload_statistics(
     *, connection: Connection, pool_name: str, refresh: bool = False
 ) -> ReadResult[WorkloadStatistics]:
-    return _read(
+    return read_through_cache(
         connection,
         "workload_statistics",
         {"pool": pool_name},
@@ -78,7 +78,7 @@ def workload_statistics(
 
 def node_jobs(*, connection: Connection, pool_name: str, refresh: bool = False) -> ReadResult[JobList]:
     """The pool's node jobs (reboots, resets, replacements) of the last 30 days, newest first."""
-    return _read(
+    return read_through_cache(
         connection,
         "node_jobs",
         {"pool": pool_name},
@@ -122,7 +122,7 @@ def blast_radius(
     without = tuple(node.name for node in nodes if not node.private_ip)
     if not addresses:
         return ReadResult(BlastRadius((), len(nodes), without), None, stale=False, error=None)
-    read = _read(
+    read = read_through_cache(
         connection,
         "node_workloads",
         {"pool": pool_name, "hosts": ",".join(sorted(addresses))},
