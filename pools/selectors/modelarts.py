@@ -55,6 +55,9 @@ def read_through_cache(
     what: str,
     refresh: bool,
 ) -> ReadResult[T]:
+    """``call`` made with a client of ``connection`` through the selector cache (``cached_read``): the one way
+    a selector reads ModelArts."""
+
     def fetch() -> T:
         try:
             with client_for_connection(connection, keep_alive=True) as client:
