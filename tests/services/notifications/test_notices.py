@@ -1,8 +1,12 @@
 """A notice in every language: every event named in each language the site offers, dates written the
 language's way, one notice (one id, one time) written once per language with the same machine-readable
-fields."""
+fields; the examples of docs/notifications.md are what the code sends."""
 
+import json
+import re
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
@@ -18,6 +22,7 @@ from pools.services.notifications.notices import (
     in_language,
     moment,
 )
+from pools.services.notifications.watch import _failed_pool
 from tests.services.notifications.conftest import english_words
 
 OTHER_LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
@@ -84,3 +89,23 @@ def test_a_language_not_written_falls_back_to_the_sites():
     notices = in_every_language(write_notice)
     assert in_language(notices, "fr") is notices[settings.LANGUAGE_CODE]
     assert in_language(notices, "zh-hans") is notices["zh-hans"]
+
+
+DOCUMENTED = Path(__file__).resolve().parents[3] / "docs" / "notifications.md"
+
+
+def test_the_documented_examples_have_exactly_the_fields_sent():
+    examples = [json.loads(block) for block in re.findall(r"```json\n(.*?)```", DOCUMENTED.read_text(), re.S)]
+    sent = Notice(event="pool_failed", connection_id=1, connection_name="c", subject="s", lines=())
+    pool = SimpleNamespace(name="p-1", display_name="p", phase="Error", workspace_id="0")
+
+    assert [example["language"] for example in examples] == ["en", "zh-hans"]
+    for example in examples:
+        assert set(example) == {*sent.payload(), "timestamp"}
+        assert example["event"] == "pool_failed" and example["data"].keys() == _failed_pool(pool).data.keys()
+        assert example["data"]["pool"].keys() == _failed_pool(pool).data["pool"].keys()
+    english, chinese = examples
+    machine = ("version", "id", "event", "occurred_at", "timestamp", "connection", "url", "data")
+    assert {f: english[f] for f in machine} == {f: chinese[f] for f in machine}
+    with translation.override("zh-hans"):
+        assert chinese["event_name"] == event_name("pool_failed")
