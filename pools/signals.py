@@ -57,6 +57,10 @@ def connect() -> None:
     from pools.sso.local_login import record_break_glass_login
 
     user_logged_in.connect(record_break_glass_login, dispatch_uid="pools.sso.record_break_glass_login")
+    from pools.views.languages import bring_back_saved_language
+
+    # A person's saved language comes back at each log-in, whichever browser and however they sign in.
+    user_logged_in.connect(bring_back_saved_language, dispatch_uid="pools.bring_back_saved_language")
     pre_delete.connect(
         refuse_deleting_users_with_history,
         sender=get_user_model(),
