@@ -186,8 +186,8 @@ class EditPoolForm(SubmissionKeyMixin):
     update_strategy = forms.ChoiceField(
         label=_("Driver update"),
         choices=[
-            ("idle", "idle — when no job runs on the node"),
-            ("force", "force — now, stopping running jobs"),
+            ("idle", _("idle — when no job runs on the node")),
+            ("force", _("force — now, stopping running jobs")),
         ],
         widget=forms.RadioSelect,
         required=False,

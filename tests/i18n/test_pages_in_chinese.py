@@ -26,12 +26,9 @@ PREFERENCE = (ADMINISTRATOR, REQUESTER)
 
 
 # English that stays for now, each with its reason; the list must match exactly (an entry that no page shows
-# any more fails too). These texts are written by modules that import no Django (change kinds, node rules),
-# so they are composed before any language is known.
+# any more fails too).
 KNOWN_ENGLISH = {
-    r"E-mail: addresses separated by commas\. Chat: .*": "notification_routes.TARGET_HELP, built from the chat schemes",
     r"(A|An) (request|execution|change|pool|node)[^.]*": "the notification events' names (models/notifications.py EVENTS), also sent in webhooks",
-    r"file change requests, comment on them and cancel its owner's": "the API token scope's choice, written in the form",
 }
 
 
