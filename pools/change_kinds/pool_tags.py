@@ -7,6 +7,7 @@ request whose answer was lost is settled by reading the tags, and sent again onl
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -50,6 +51,10 @@ def _valid(body: Any) -> bool:
     return keys_ok and values_ok and len(set(remove)) == len(remove) and not set(add) & set(remove)
 
 
+def _listed(tags: Mapping[str, str]) -> str:
+    return ", ".join(f"{key}={value}" for key, value in tags.items()) or "—"
+
+
 def _tags_json(add: Mapping[str, str]) -> dict[str, Any]:
     return {"tags": [{"key": key, "value": value} for key, value in add.items()]}
 
@@ -84,7 +89,10 @@ class PoolTags(ChangeKind):
         if not remove:
             return CallDescription("POST", f"{base}/create", _tags_json(add))
         deleting = {"tags": [{"key": key} for key in remove]}
-        notes = (THEN_ADD.format(path=f"{base}/create", body=_tags_json(add)),) if add else ()
+        then_add = THEN_ADD.format(
+            path=f"{base}/create", body=json.dumps(_tags_json(add), ensure_ascii=False)
+        )
+        notes = (then_add,) if add else ()
         return CallDescription("DELETE", f"{base}/delete", deleting, notes=notes)
 
     def read_live(self, client, *, connection, target: str, body: Any) -> dict[str, Any]:
@@ -104,7 +112,7 @@ class PoolTags(ChangeKind):
         changes = pool_changes(snapshot, live)
         before, after = snapshot.get("tags") or {}, live.get("tags") or {}
         if snapshot and live.get("exists") and before != after:
-            changes.append(_("Tags: {then} → {now}.").format(then=before, now=after))
+            changes.append(_("Tags: {then} → {now}.").format(then=_listed(before), now=_listed(after)))
         return changes
 
     def call(self, client, change_request) -> Called:
