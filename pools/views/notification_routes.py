@@ -28,8 +28,8 @@ from pools.services.notifications.routes import (
 LIST_PAGE = "pools/notification_route_list.html"
 FORM_PAGE = "pools/notification_route_form.html"
 DELETE_PAGE = "pools/notification_route_delete.html"
-CREATED = _("Route “{name}” created.")
-SAVED = _("Route “{name}” saved.")
+ROUTE_CREATED = _("Route “{name}” created.")
+ROUTE_SAVED = _("Route “{name}” saved.")
 
 
 def _connection(pk: int) -> Connection:
@@ -62,7 +62,7 @@ def notification_route_create_view(request: HttpRequest, pk: int) -> HttpRespons
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, CREATED.format(name=route.name))
+            messages.success(request, ROUTE_CREATED.format(name=route.name))
             return _to_list(connection)
     return render(request, FORM_PAGE, {"form": form, "connection": connection, "route": None})
 
@@ -80,7 +80,7 @@ def notification_route_edit_view(request: HttpRequest, pk: int, route_id: int) -
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, SAVED.format(name=route.name))
+            messages.success(request, ROUTE_SAVED.format(name=route.name))
             return _to_list(connection)
     return render(request, FORM_PAGE, {"form": form, "connection": connection, "route": route})
 
