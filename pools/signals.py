@@ -6,8 +6,9 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.db.models import ProtectedError
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.utils.translation import gettext_lazy as _
 
-USER_HAS_HISTORY = (
+USER_HAS_HISTORY = _(
     "User “{username}” has {count} audit log entries and cannot be deleted, because deleting a user "
     "deletes their history. Deactivate the account instead (clear “Active”)."
 )
