@@ -28,21 +28,41 @@ _MINUTES = re.compile(rf"[1-9][0-9]{{0,{_MAX_MINUTES_DIGITS - 1}}}")
 
 
 class TimeRangeError(ValueError):
-    """A time range or period the monitor API cannot serve; the message says what to change."""
+    """A time range or period the monitor API cannot serve; the message says what to change, in English.
+
+    ``code`` names the rule that was broken and ``params`` the values the message quotes, so that a caller
+    with a translation catalogue can say the same in the reader's language (pools/forms/time_range_errors.py).
+    """
+
+    def __init__(self, message: str, *, code: str, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 def _require_period(period: int) -> int:
     if isinstance(period, bool) or not isinstance(period, int) or period not in PERIODS:
         allowed = ", ".join(str(p) for p in PERIODS)
-        raise TimeRangeError(f"The period must be one of {allowed} seconds, not {period!r}.")
+        raise TimeRangeError(
+            f"The period must be one of {allowed} seconds, not {period!r}.",
+            code="period",
+            allowed=allowed,
+            period=repr(period),
+        )
     return period
 
 
 def _require_minutes(minutes: int) -> int:
     if isinstance(minutes, bool) or not isinstance(minutes, int):
-        raise TimeRangeError(f"The duration must be a whole number of minutes, not {minutes!r}.")
+        raise TimeRangeError(
+            f"The duration must be a whole number of minutes, not {minutes!r}.",
+            code="minutes_type",
+            minutes=repr(minutes),
+        )
     if minutes < 1:
-        raise TimeRangeError(f"The duration must be at least 1 minute, not {minutes}.")
+        raise TimeRangeError(
+            f"The duration must be at least 1 minute, not {minutes}.", code="minutes_min", minutes=minutes
+        )
     return minutes
 
 
@@ -66,19 +86,37 @@ def check_period(minutes: int, period: int) -> None:
         longest = MAX_POINTS * PERIODS[-1] // 60
         raise TimeRangeError(
             f"{minutes} minutes is too long for the monitor: at most {MAX_POINTS} points per series, and even "
-            f"the coarsest period ({PERIODS[-1]} s) allows at most {longest} minutes."
+            f"the coarsest period ({PERIODS[-1]} s) allows at most {longest} minutes.",
+            code="range_too_long",
+            minutes=minutes,
+            max_points=MAX_POINTS,
+            coarsest=PERIODS[-1],
+            longest=longest,
         )
     raise TimeRangeError(
         f"{minutes} minutes at a {period}-second period would be {count} points, more than the {MAX_POINTS} "
-        f"allowed; use a period of {smallest} seconds or more (the smallest valid period is {smallest} s)."
+        f"allowed; use a period of {smallest} seconds or more (the smallest valid period is {smallest} s).",
+        code="too_many_points",
+        minutes=minutes,
+        period=period,
+        count=count,
+        max_points=MAX_POINTS,
+        smallest=smallest,
     )
 
 
 def _epoch_ms(moment: datetime, what: str) -> int:
     if not isinstance(moment, datetime):
-        raise TimeRangeError(f"The {what} must be a datetime, not {type(moment).__name__}.")
+        kind = type(moment).__name__
+        raise TimeRangeError(
+            f"The {what} must be a datetime, not {kind}.", code="moment_type", what=what, type=kind
+        )
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise TimeRangeError(f"The {what} must carry a time zone (UTC is sent); got a naive datetime.")
+        raise TimeRangeError(
+            f"The {what} must carry a time zone (UTC is sent); got a naive datetime.",
+            code="moment_naive",
+            what=what,
+        )
     return math.floor(moment.timestamp() * 1000)
 
 
@@ -93,13 +131,26 @@ class TimeRange:
     def __post_init__(self) -> None:
         for what, value in (("start", self.start_ms), ("end", self.end_ms)):
             if isinstance(value, bool) or not isinstance(value, int):
-                raise TimeRangeError(f"The {what} must be epoch milliseconds or -1, not {value!r}.")
+                raise TimeRangeError(
+                    f"The {what} must be epoch milliseconds or -1, not {value!r}.",
+                    code="epoch_type",
+                    what=what,
+                    value=repr(value),
+                )
             if value < UNSET:
-                raise TimeRangeError(f"The {what} must be epoch milliseconds (0 or more) or -1, not {value}.")
+                raise TimeRangeError(
+                    f"The {what} must be epoch milliseconds (0 or more) or -1, not {value}.",
+                    code="epoch_negative",
+                    what=what,
+                    value=value,
+                )
         _require_minutes(self.minutes)
         if self.start_ms != UNSET and self.end_ms != UNSET and self.end_ms <= self.start_ms:
             raise TimeRangeError(
-                f"The end ({self.end_ms}) must be after the start ({self.start_ms}) of the time range."
+                f"The end ({self.end_ms}) must be after the start ({self.start_ms}) of the time range.",
+                code="end_not_after_start",
+                start=self.start_ms,
+                end=self.end_ms,
             )
 
     def __str__(self) -> str:
@@ -116,7 +167,10 @@ class TimeRange:
         start_ms, end_ms = _epoch_ms(start, "start"), _epoch_ms(end, "end")
         if end_ms <= start_ms:
             raise TimeRangeError(
-                f"The end ({end.isoformat()}) must be after the start ({start.isoformat()})."
+                f"The end ({end.isoformat()}) must be after the start ({start.isoformat()}).",
+                code="end_not_after_start",
+                start=start.isoformat(),
+                end=end.isoformat(),
             )
         return cls(start_ms, end_ms, math.ceil((end_ms - start_ms) / MS_PER_MINUTE))
 
@@ -124,24 +178,35 @@ class TimeRange:
     def parse(cls, text: str) -> TimeRange:
         """Strictly parse ``start.end.minutes`` (e.g. ``-1.-1.60``); ``TimeRangeError`` says what is wrong."""
         if not isinstance(text, str):
-            raise TimeRangeError(f"A time range must be text like -1.-1.60, not {type(text).__name__}.")
+            kind = type(text).__name__
+            raise TimeRangeError(
+                f"A time range must be text like -1.-1.60, not {kind}.", code="text_type", type=kind
+            )
         parts = text.split(".")
         if len(parts) != 3:
             raise TimeRangeError(
                 f"A time range looks like start.end.minutes (e.g. -1.-1.60), three parts separated by dots; "
-                f"got {text[:40]!r}."
+                f"got {text[:40]!r}.",
+                code="text_parts",
+                text=repr(text[:40]),
             )
         start, end, minutes = parts
         for what, part in (("start", start), ("end", end)):
             if not _EPOCH.fullmatch(part):
                 raise TimeRangeError(
                     f"The {what} of a time range must be epoch milliseconds (up to {_MAX_EPOCH_DIGITS} digits, "
-                    f"no leading zeros) or -1; got {part[:20]!r}."
+                    f"no leading zeros) or -1; got {part[:20]!r}.",
+                    code="epoch_format",
+                    what=what,
+                    digits=_MAX_EPOCH_DIGITS,
+                    part=repr(part[:20]),
                 )
         if not _MINUTES.fullmatch(minutes):
             raise TimeRangeError(
                 f"The duration of a time range must be a whole number of minutes, 1 or more (no sign or leading "
-                f"zeros); got {minutes[:20]!r}."
+                f"zeros); got {minutes[:20]!r}.",
+                code="minutes_format",
+                minutes=repr(minutes[:20]),
             )
         return cls(int(start), int(end), int(minutes))
 
