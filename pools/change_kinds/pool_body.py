@@ -51,8 +51,6 @@ BILLING_PAY_PER_USE = "0"
 BILLING_YEARLY_MONTHLY = "1"
 PERIOD_MONTH = "2"
 PERIOD_YEAR = "3"
-BILLING_MODE_NAMES = {BILLING_PAY_PER_USE: "Pay-per-use", BILLING_YEARLY_MONTHLY: "Yearly/monthly"}
-PERIOD_UNIT_NAMES = {PERIOD_MONTH: "month", PERIOD_YEAR: "year"}
 # How many months or years a subscription may run.
 PERIOD_NUMBERS = {PERIOD_MONTH: range(1, 10), PERIOD_YEAR: range(1, 4)}
 
