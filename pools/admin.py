@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
 
 from pools import audit
 from pools.forms.connections import ConnectionForm
@@ -50,7 +51,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
 @admin.register(Connection)
 class ConnectionAdmin(AuditedModelAdmin):
     form = ConnectionForm
-    list_display = ("name", "region", "project_id", "effective_endpoint", "access_key_hint", "last_test_ok")
+    list_display = ("name", "region", "project_id", "endpoint_in_use", "access_key_hint", "last_test_ok")
     search_fields = ("name", "project_id", "description")
     list_filter = ("region",)
     readonly_fields = (
@@ -78,13 +79,17 @@ class ConnectionAdmin(AuditedModelAdmin):
                 )
             },
         ),
-        ("Credentials (write-only)", {"fields": ("access_key_hint", "access_key", "secret_key")}),
+        (_("Keys (write-only)"), {"fields": ("access_key_hint", "access_key", "secret_key")}),
         (
-            "Last test",
+            _("Last test"),
             {"fields": ("last_test_ok", "last_test_at", "last_test_summary", "last_test_latency_ms")},
         ),
-        ("Record", {"fields": ("created_by", "created_at", "updated_at")}),
+        (_("Created and updated"), {"fields": ("created_by", "created_at", "updated_at")}),
     )
+
+    @admin.display(description=_("endpoint in use"))
+    def endpoint_in_use(self, connection: Connection) -> str:
+        return connection.effective_endpoint
 
     # Only connection managers, whatever model permissions a staff user may hold.
     def has_view_permission(self, request, obj=None):

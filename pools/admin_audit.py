@@ -13,6 +13,8 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from pools.core.audit_messages import parse_message
 from pools.permissions import VIEW_AUDIT
@@ -45,17 +47,21 @@ class LogEntryAdmin(admin.ModelAdmin):
     def get_changelist(self, request, **kwargs):
         return CalendarBoundChangeList
 
-    @admin.display(description="action")
+    # The action, the request id and the details are the audit entry's own (English, like every audit text).
+    @admin.display(description=_("Action"))
     def action(self, entry: LogEntry) -> str:
         return parse_message(entry).get("action", "")
 
-    @admin.display(description="request id")
+    @admin.display(description=_("Request id"))
     def request_id(self, entry: LogEntry) -> str:
         return parse_message(entry).get("request_id", "")
 
-    @admin.display(description="details")
+    @admin.display(description=_("Details"))
     def details(self, entry: LogEntry) -> str:
-        return json.dumps(parse_message(entry).get("details"), indent=2, sort_keys=True, ensure_ascii=False)
+        details = json.dumps(
+            parse_message(entry).get("details"), indent=2, sort_keys=True, ensure_ascii=False
+        )
+        return format_html('<pre class="mono">{}</pre>', details)
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.has_perm(VIEW_AUDIT)

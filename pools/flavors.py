@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
 GPU = "gpu"
 NPU = "npu"
 CPU = "cpu"
@@ -16,7 +19,7 @@ CPU = "cpu"
 @dataclass(frozen=True)
 class Flavor:
     id: str
-    label: str
+    label: str  # in the reader's language where it has words of ours (see bare_metal)
     accelerator: str  # GPU, NPU or CPU
     cpu: int  # vCPUs
     memory_gib: int
@@ -33,6 +36,15 @@ class Flavor:
     @property
     def choice_label(self) -> str:
         return f"{self.label} ({self.summary})"
+
+
+BARE_METAL = _("{name} (bare metal)")
+BARE_METAL_ARM = _("{name} (bare metal, Arm)")
+
+
+def bare_metal(name: str, *, arm: bool = False) -> str:
+    """The label of a bare-metal flavor, formatted when shown so that it reads in the reader's language."""
+    return format_lazy(BARE_METAL_ARM if arm else BARE_METAL, name=name)
 
 
 FLAVORS: tuple[Flavor, ...] = (
@@ -52,7 +64,7 @@ FLAVORS: tuple[Flavor, ...] = (
     ),
     Flavor(
         "modelarts.bm.gpu.8v100",
-        "GPU 8 × V100 (bare metal)",
+        bare_metal("GPU 8 × V100"),
         GPU,
         cpu=72,
         memory_gib=512,
@@ -61,7 +73,7 @@ FLAVORS: tuple[Flavor, ...] = (
     ),
     Flavor(
         "modelarts.bm.gpu.ant8",
-        "GPU Ant8 (bare metal)",
+        bare_metal("GPU Ant8"),
         GPU,
         cpu=128,
         memory_gib=1024,
@@ -70,7 +82,7 @@ FLAVORS: tuple[Flavor, ...] = (
     ),
     Flavor(
         "modelarts.bm.npu.arm.8snt9b.d",
-        "NPU 8 × Snt9b (bare metal, Arm)",
+        bare_metal("NPU 8 × Snt9b", arm=True),
         NPU,
         cpu=192,
         memory_gib=1536,
@@ -79,7 +91,7 @@ FLAVORS: tuple[Flavor, ...] = (
     ),
     Flavor(
         "modelarts.bm.npu.arm.8snt9b3.d",
-        "NPU 8 × Snt9b3 (bare metal, Arm)",
+        bare_metal("NPU 8 × Snt9b3", arm=True),
         NPU,
         cpu=192,
         memory_gib=1536,

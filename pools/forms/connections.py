@@ -50,6 +50,7 @@ class EndpointField(forms.CharField):
 
 class ConnectionForm(forms.ModelForm):
     endpoint = EndpointField(
+        label=_("Endpoint"),
         required=False,
         max_length=300,
         validators=[validate_endpoint],

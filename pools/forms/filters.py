@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from pools.forms.time_range_errors import time_range_message, time_range_validation_error
 from pools.modelarts.timerange import (
     MAX_POINTS,
     PERIODS,
@@ -75,6 +76,8 @@ TZ_OFFSET_INVALID = format_lazy(
     limit=MAX_TZ_OFFSET,
 )
 RANGE_TOO_LONG = _("This range is too long for the monitor. {rule}")
+# A broken rule, then the rule itself.
+PROBLEM_AND_RULE = _("{problem} {rule}")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 DATETIME_INPUT = forms.DateTimeInput(
     attrs={
@@ -177,7 +180,8 @@ class MonitorForm(forms.Form):
             try:
                 check_period(time_range.minutes, int(chosen))
             except TimeRangeError as error:
-                self.add_error("period", f"{error} {POINT_RULE}")
+                problem = time_range_message(error)
+                self.add_error("period", PROBLEM_AND_RULE.format(problem=problem, rule=POINT_RULE))
                 return data
             period = int(chosen)
         else:
@@ -205,4 +209,4 @@ class MonitorForm(forms.Form):
         try:
             return TimeRange.between(start, end)
         except TimeRangeError as error:
-            raise forms.ValidationError(str(error)) from None
+            raise time_range_validation_error(error) from None

@@ -1,10 +1,13 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Access(models.Model):
     """Carries the dashboard's own permissions; it has no table (see pools/permissions.py)."""
 
     class Meta:
+        verbose_name = _("dashboard access")
+        verbose_name_plural = _("dashboard access")
         managed = False
         default_permissions = ()
         permissions = [

@@ -75,55 +75,74 @@ class ChangeRequest(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         EXPIRED = "expired", _("Expired")
 
-    connection = models.ForeignKey(Connection, on_delete=models.PROTECT, related_name="change_requests")
-    kind = models.CharField(max_length=32, choices=Kind.choices)
+    connection = models.ForeignKey(
+        Connection, verbose_name=_("connection"), on_delete=models.PROTECT, related_name="change_requests"
+    )
+    kind = models.CharField(_("kind of change"), max_length=32, choices=Kind.choices)
     # The pool id (metadata.name) for deletes; the display name for a create.
-    target = models.CharField(max_length=128)
+    target = models.CharField(_("target"), max_length=128)
     # The exact API body sent on execution: CreatePool body, {"deleteNodeNames": [...]}, or null.
-    body = models.JSONField(null=True, blank=True)
-    reason = models.TextField()
+    body = models.JSONField(_("request body"), null=True, blank=True)
+    reason = models.TextField(_("reason"))
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="change_requests"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="change_requests",
     )
-    idempotency_key = models.CharField(max_length=64)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
     # Frozen at request time so a settings change never re-decides requests already in the queue.
-    approvals_required = models.PositiveSmallIntegerField(default=1)
+    approvals_required = models.PositiveSmallIntegerField(_("approvals required"), default=1)
     # Live state when requested, to show the approver what changed since.
-    snapshot = models.JSONField(default=dict, blank=True)
+    snapshot = models.JSONField(_("live state when filed"), default=dict, blank=True)
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    expires_at = models.DateTimeField()
-    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    decision_comment = models.TextField(blank=True)
+    decision_comment = models.TextField(_("decision comment"), blank=True)
 
     # Execution: who started the latest attempt, when it started and ended, and what came back.
-    attempts = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
     executed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("executed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    execution_started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    result_http_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    result_request_id = models.CharField(max_length=128, blank=True)
-    result_error_code = models.CharField(max_length=64, blank=True)
-    result_error_msg = models.TextField(blank=True)
-    result_message = models.TextField(blank=True)
-    result_pool_name = models.CharField(max_length=128, blank=True)
+    execution_started_at = models.DateTimeField(_("execution started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    result_http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    result_request_id = models.CharField(_("ModelArts request id"), max_length=128, blank=True)
+    result_error_code = models.CharField(_("error code"), max_length=64, blank=True)
+    result_error_msg = models.TextField(_("error message"), blank=True)
+    result_message = models.TextField(_("outcome message"), blank=True)
+    result_pool_name = models.CharField(_("pool id"), max_length=128, blank=True)
     # The last call may or may not have taken effect (timeout on a POST): query before anything is resent.
-    outcome_unknown = models.BooleanField(default=False)
+    outcome_unknown = models.BooleanField(_("outcome unknown"), default=False)
     # For a change ModelArts completes later (in progress): what following it needs (a job id, an order name)
     # as the call returned it, and when it was last looked at.
-    tracking = models.JSONField(default=dict, blank=True)
-    progress_checked_at = models.DateTimeField(null=True, blank=True)
+    tracking = models.JSONField(_("progress tracking"), default=dict, blank=True)
+    progress_checked_at = models.DateTimeField(_("progress checked at"), null=True, blank=True)
 
     objects = ChangeRequestQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("change request")
+        verbose_name_plural = _("change requests")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -207,12 +226,18 @@ DECIDED_STATUSES = tuple(s for s in ChangeRequest.Status if s != ChangeRequest.S
 
 
 class ChangeRequestApproval(models.Model):
-    change_request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="approvals")
-    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    comment = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    change_request = models.ForeignKey(
+        ChangeRequest, verbose_name=_("change request"), on_delete=models.CASCADE, related_name="approvals"
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("approver"), on_delete=models.PROTECT, related_name="+"
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
         ordering = ["created_at", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -225,12 +250,18 @@ class ChangeRequestApproval(models.Model):
 
 
 class ChangeRequestComment(models.Model):
-    change_request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    change_request = models.ForeignKey(
+        ChangeRequest, verbose_name=_("change request"), on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from pools import crypto
 from pools.modelarts.regions import REGION_IDS, endpoint_for_region
@@ -23,36 +24,46 @@ class Connection(models.Model):
     ``client_for_connection`` reads them back.
     """
 
-    name = models.CharField(max_length=80)
-    description = models.CharField(max_length=500, blank=True)
-    region = models.CharField(max_length=32, choices=[(r, r) for r in REGION_IDS])
-    project_id = models.CharField(max_length=64)
+    name = models.CharField(_("name"), max_length=80)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    region = models.CharField(_("region"), max_length=32, choices=[(r, r) for r in REGION_IDS])
+    project_id = models.CharField(_("project id"), max_length=64)
     endpoint = models.URLField(
-        max_length=300, blank=True, help_text="Leave blank for the region's public ModelArts endpoint."
+        _("endpoint"),
+        max_length=300,
+        blank=True,
+        help_text=_("Leave blank for the region's public ModelArts endpoint."),
     )
-    user_id = models.CharField("X-ModelArts-User-ID", max_length=64, blank=True)
-    workspace_id = models.CharField("default workspace id", max_length=64, default="0")
-    access_key_token = models.TextField(editable=False)
-    secret_key_token = models.TextField(editable=False)
-    access_key_hint = models.CharField(max_length=16, editable=False, blank=True)
+    user_id = models.CharField(_("X-ModelArts-User-ID"), max_length=64, blank=True)
+    workspace_id = models.CharField(_("default workspace id"), max_length=64, default="0")
+    access_key_token = models.TextField(_("access key (encrypted)"), editable=False)
+    secret_key_token = models.TextField(_("secret key (encrypted)"), editable=False)
+    access_key_hint = models.CharField(_("access key (masked)"), max_length=16, editable=False, blank=True)
 
-    last_test_ok = models.BooleanField(null=True, editable=False)
-    last_test_at = models.DateTimeField(null=True, editable=False)
-    last_test_summary = models.CharField(max_length=500, blank=True, editable=False)
-    last_test_latency_ms = models.PositiveIntegerField(null=True, editable=False)
+    last_test_ok = models.BooleanField(_("last test passed"), null=True, editable=False)
+    last_test_at = models.DateTimeField(_("last tested at"), null=True, editable=False)
+    last_test_summary = models.CharField(_("last test result"), max_length=500, blank=True, editable=False)
+    last_test_latency_ms = models.PositiveIntegerField(_("last test latency (ms)"), null=True, editable=False)
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Set when a connection that past change requests refer to is deleted: the row stays for their history
     # (name, region, project), its keys are erased, and no page offers it any more.
-    retired_at = models.DateTimeField(null=True, blank=True, editable=False)
+    retired_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
 
     objects = ConnectionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("connection")
+        verbose_name_plural = _("connections")
         ordering = ["name"]
         constraints = [
             # A deleted connection's name is free again; the ones in use stay unique.
@@ -93,13 +104,27 @@ class UserPreference(models.Model):
     switchers. The language is also the one the dashboard writes to the person in (e-mails)."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pools_preference"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="pools_preference",
     )
     connection = models.ForeignKey(
-        Connection, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Connection,
+        verbose_name=_("connection"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     # Blank: never chosen (the person is written to in LANGUAGE_CODE and the browser decides their pages).
-    language = models.CharField(max_length=16, blank=True, default="", choices=settings.LANGUAGES)
+    language = models.CharField(
+        _("Language"), max_length=16, blank=True, default="", choices=settings.LANGUAGES
+    )
+
+    class Meta:
+        verbose_name = _("user preference")
+        verbose_name_plural = _("user preferences")
 
     def __str__(self) -> str:
         return f"preferences of {self.user}"

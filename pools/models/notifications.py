@@ -48,32 +48,41 @@ class NotificationRoute(models.Model):
         CHAT = "chat", _("Chat (Feishu/Lark, DingTalk, WeCom, Slack)")
         WEBHOOK = "webhook", _("Signed JSON webhook")
 
-    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="notification_routes")
-    name = models.CharField(max_length=80)
-    channel = models.CharField(max_length=16, choices=Channel.choices)
-    target_token = models.TextField(editable=False)
+    connection = models.ForeignKey(
+        Connection, verbose_name=_("connection"), on_delete=models.CASCADE, related_name="notification_routes"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    target_token = models.TextField(_("destination (encrypted)"), editable=False)
     # What pages show of the destination: addresses in full, a chat or webhook URL's scheme and host only.
-    target_hint = models.CharField(max_length=200, editable=False, blank=True)
-    secret_token = models.TextField(editable=False, blank=True)
-    events = models.JSONField(default=list)
+    target_hint = models.CharField(_("destination (shown)"), max_length=200, editable=False, blank=True)
+    secret_token = models.TextField(_("signing secret (encrypted)"), editable=False, blank=True)
+    events = models.JSONField(_("events"), default=list)
     # The language of every message this route sends (subject, text, dates); the webhook's keys stay as they are.
     language = models.CharField(
         _("Language"), max_length=16, choices=settings.LANGUAGES, default=site_language
     )
-    enabled = models.BooleanField(default=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
 
-    last_sent_at = models.DateTimeField(null=True, editable=False)
-    last_failed_at = models.DateTimeField(null=True, editable=False)
+    last_sent_at = models.DateTimeField(_("last sent at"), null=True, editable=False)
+    last_failed_at = models.DateTimeField(_("last failed at"), null=True, editable=False)
     # Never the URL or an upstream answer: the kind of failure only ("HTTP 503", "ConnectionError").
-    last_failure = models.CharField(max_length=300, blank=True, editable=False)
+    last_failure = models.CharField(_("last failure"), max_length=300, blank=True, editable=False)
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("notification route")
+        verbose_name_plural = _("notification routes")
         ordering = ["connection", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -118,12 +127,16 @@ class AnnouncedCondition(models.Model):
     next occurrence is announced again. Inserting the row is the claim: two jobs at once announce it once.
     """
 
-    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="+")
-    event = models.CharField(max_length=32)
-    key = models.CharField(max_length=400)
-    announced_at = models.DateTimeField(auto_now_add=True)
+    connection = models.ForeignKey(
+        Connection, verbose_name=_("connection"), on_delete=models.CASCADE, related_name="+"
+    )
+    event = models.CharField(_("event"), max_length=32)
+    key = models.CharField(_("condition"), max_length=400)
+    announced_at = models.DateTimeField(_("announced at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("announced condition")
+        verbose_name_plural = _("announced conditions")
         constraints = [
             models.UniqueConstraint(
                 fields=["connection", "event", "key"], name="pools_announced_condition_unique"

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pools import flavors
 from pools.core.errors import ApplicationError
+from pools.core.lists import join_list
 from pools.modelarts.change_types import PoolTags, ResourceFlavor, ResourceFlavorList
 from pools.modelarts.types import Pool
 from pools.modelarts.vocabulary import POOL_RUNNING
@@ -75,7 +76,7 @@ class FlavorOffer:
         if not self.sold_out_zones:
             return label
         return gettext("{flavor} — sold out in {zones}").format(
-            flavor=label, zones=", ".join(self.sold_out_zones)
+            flavor=label, zones=join_list(self.sold_out_zones)
         )
 
     @property

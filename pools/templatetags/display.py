@@ -19,6 +19,7 @@ from pools.change_kinds.pool_body import (
     PERIOD_MONTH,
     PERIOD_YEAR,
 )
+from pools.core.lists import join_list, join_phrases
 from pools.modelarts.vocabulary import FAILED_PHASES, TRANSITIONAL_PHASES
 from pools.quantities import format_amount, resource_label
 from pools.validators import is_invisible
@@ -66,6 +67,9 @@ def phase_badge(phase: str):
 
 
 register.filter("resource_label", resource_label)
+# A list as the reader's language writes one ("a, b" / "a、b"; phrases "A; B" / "A、B").
+register.filter("join_list", join_list)
+register.filter("join_phrases", join_phrases)
 
 
 @register.filter
@@ -73,7 +77,7 @@ def amount(value, key: str) -> str:
     return format_amount(key, value)
 
 
-# The names pool_body.py gives billing modes and period units, in the reader's language.
+# pool_body.py's billing modes and period units (codes), named in the reader's language.
 BILLING_MODE_LABELS = {BILLING_PAY_PER_USE: _("Pay-per-use"), BILLING_YEARLY_MONTHLY: _("Yearly/monthly")}
 PERIOD_LABELS = {
     PERIOD_MONTH: lambda n: ngettext("%(count)s month", "%(count)s months", n) % {"count": n},

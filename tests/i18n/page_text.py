@@ -93,3 +93,22 @@ def english_left(html: str) -> list[str]:
 def is_ui_word(token: str) -> bool:
     word = token.rstrip(".:'-/@")
     return WORD.fullmatch(word) is not None and word.split("'")[0].lower() in UI_WORDS
+
+
+# Proper names a Chinese text writes as they are.
+NAMES = frozenset({"Arm", "Django", "ModelArts", "Unix"})
+ACRONYM = re.compile(r"[A-Z]{2,}")  # AK, SK, ID, UTC
+# An address or an address pattern (https://host, http(s)://host[:port]) is data, whatever it spells.
+ADDRESS = re.compile(r"\S*://\S*")
+
+
+def every_english_word(text: str) -> list[str]:
+    """Every English word of ``text``, not only the common ones: what a page read in Chinese must not show
+    outside data. Names and ids (one token with - . / @ : or digits), acronyms, addresses and the proper
+    names above are not words."""
+    words = []
+    for token in TOKEN.findall(ADDRESS.sub(" ", text)):
+        word = token.rstrip(".:'-/@")
+        if WORD.fullmatch(word) and not ACRONYM.fullmatch(word) and word not in NAMES:
+            words.append(word)
+    return words

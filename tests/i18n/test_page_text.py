@@ -1,6 +1,6 @@
 """The check behind test_pages_in_chinese finds English where the interface writes it, and only there."""
 
-from tests.i18n.page_text import english_left, interface_texts
+from tests.i18n.page_text import english_left, every_english_word, interface_texts
 
 
 def test_english_in_the_interface_is_found():
@@ -29,3 +29,11 @@ def test_the_data_element_ends_where_it_closes():
 def test_a_badge_is_data_only_when_it_shows_a_phase():
     html = '<span class="badge ok">Running</span><span class="badge warn">Not seen on ModelArts</span>'
     assert english_left(html) == ["Not seen on ModelArts"]
+
+
+def test_every_english_word_is_found_but_names_ids_acronyms_and_addresses_are_not():
+    assert every_english_word("Last test ok: None") == ["Last", "test", "ok", "None"]
+    assert every_english_word("Effective endpoint") == ["Effective", "endpoint"]
+    assert every_english_word("ModelArts 资源池 | Django 管理") == []
+    assert every_english_word("访问密钥（AK） X-ModelArts-User-ID prod-beijing md5 cn-north-4") == []
+    assert every_english_word("留空则填写 http(s)://host[:port]。https://modelarts.example.com") == []
