@@ -17,7 +17,7 @@ from pools import pool_change_rules as rules
 from pools.change_kinds.base import DONE, MISSING, PENDING, CallDescription, Called, ChangeKind, Observation
 from pools.change_kinds.pool_state import pool_changes, pool_gone_or_going, pool_problems, pool_state_of
 from pools.core.errors import ApplicationError
-from pools.core.lists import join_list
+from pools.core.wording import listed
 from pools.modelarts.change_operations import MERGE_PATCH
 from pools.modelarts.errors import NotFoundError
 from pools.modelarts.vocabulary import ANNOTATION_DESCRIPTION
@@ -106,7 +106,7 @@ class EditPool(ChangeKind):
         parts = [_("description")] if description_of(change_request.body) is not None else []
         spec = spec_of(change_request.body)
         parts += [name for key, name in (("scope", _("job types")), ("driver", _("driver"))) if key in spec]
-        return _("Edit pool {pool}: {parts}").format(pool=change_request.target, parts=join_list(parts))
+        return _("Edit pool {pool}: {parts}").format(pool=change_request.target, parts=listed(parts))
 
     def describe(self, change_request) -> CallDescription:
         notes = ()
@@ -175,7 +175,7 @@ class EditPool(ChangeKind):
             return Observation(MISSING, pool_name)
         states = _driver_states(pool.raw)
         if driver and states & DRIVER_BUSY_STATES:
-            driver_states = _("Driver {states}.").format(states=join_list(sorted(states)))
+            driver_states = _("Driver {states}.").format(states=listed(sorted(states)))
             return Observation(PENDING, pool_name, driver_states)
         return Observation(DONE, pool_name, _("ModelArts shows the pool as edited."))
 
@@ -183,7 +183,7 @@ class EditPool(ChangeKind):
 def _shown(key: str, value: Any) -> str:
     """A pool's description, job types or driver as a reader reads them (never a Python list or dict)."""
     if key == "scope":
-        text = join_list(value or ())
+        text = listed(value or ())
     elif key == "driver":
         text = _driver_text(value or {})
     else:
@@ -202,7 +202,7 @@ def _driver_text(driver: Mapping[str, Any]) -> str:
         parts.append(_("update strategy {strategy}").format(strategy=driver["updateStrategy"]))
     known = {*DRIVER_KINDS, "updateStrategy"}
     parts += [f"{key}={value}" for key, value in sorted(driver.items()) if key not in known]
-    return join_list(parts)
+    return listed(parts)
 
 
 def _driver_states(raw: Any) -> set[str]:

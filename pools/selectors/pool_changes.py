@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pools import flavors
 from pools.core.errors import ApplicationError
-from pools.core.lists import join_list
+from pools.core.wording import listed
 from pools.modelarts.change_types import PoolTags, ResourceFlavor, ResourceFlavorList
 from pools.modelarts.types import Pool
 from pools.modelarts.vocabulary import POOL_RUNNING
@@ -76,7 +76,7 @@ class FlavorOffer:
         if not self.sold_out_zones:
             return label
         return gettext("{flavor} — sold out in {zones}").format(
-            flavor=label, zones=join_list(self.sold_out_zones)
+            flavor=label, zones=listed(self.sold_out_zones)
         )
 
     @property
@@ -100,10 +100,10 @@ class FlavorOffers:
 
     def choices(self, *, include: Iterable[str] = ()) -> list[tuple[str, str]]:
         """Choices for a flavor select; ``include`` adds flavors the pool has even if not on sale now."""
-        listed = [(offer.id, offer.choice_label) for offer in self.offers]
-        known = {flavor_id for flavor_id, _ in listed}
+        offered = [(offer.id, offer.choice_label) for offer in self.offers]
+        known = {flavor_id for flavor_id, _ in offered}
         extra = [(flavor_id, flavor_id) for flavor_id in include if flavor_id not in known]
-        return [*listed, *extra]
+        return [*offered, *extra]
 
 
 def _offer(flavor: ResourceFlavor) -> FlavorOffer:

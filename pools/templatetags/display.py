@@ -19,7 +19,7 @@ from pools.change_kinds.pool_body import (
     PERIOD_MONTH,
     PERIOD_YEAR,
 )
-from pools.core.lists import join_list, join_phrases
+from pools.core.wording import listed, listed_phrases
 from pools.modelarts.vocabulary import FAILED_PHASES, TRANSITIONAL_PHASES
 from pools.quantities import format_amount, resource_label
 from pools.validators import is_invisible
@@ -68,8 +68,8 @@ def phase_badge(phase: str):
 
 register.filter("resource_label", resource_label)
 # A list as the reader's language writes one ("a, b" / "a、b"; phrases "A; B" / "A、B").
-register.filter("join_list", join_list)
-register.filter("join_phrases", join_phrases)
+register.filter("listed", listed)
+register.filter("listed_phrases", listed_phrases)
 
 
 @register.filter

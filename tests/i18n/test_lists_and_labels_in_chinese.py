@@ -17,7 +17,6 @@ from pools.core.clients import (
     usable_client_for,
 )
 from pools.core.errors import ApplicationError
-from pools.core.lists import join_list
 from pools.models import NotificationRoute
 from pools.models.notifications import EVENTS
 from tests.i18n.kinds import POOL, assert_chinese, in_both, request_of
@@ -58,10 +57,6 @@ def test_an_edit_s_summary_lists_its_parts_as_the_language_does():
     english, chinese = in_both(lambda: change_kind("edit_pool").summary(edit))
     assert english == f"Edit pool {POOL}: description, job types"
     assert chinese == f"编辑资源池 {POOL}：描述、作业类型"
-
-
-def test_a_list_is_separated_as_the_language_separates_one():
-    assert in_both(lambda: join_list(["Train", "Infer"])) == ("Train, Infer", "Train、Infer")
 
 
 @pytest.mark.django_db
