@@ -43,7 +43,9 @@ POOL_PHASES = (
 )
 TRANSITIONAL_PHASES = frozenset({"Creating", "Deleting", "Waiting"})
 FAILED_PHASES = frozenset({"Error", "Abnormal", "CreationFailed", "ScalingFailed"})
-NODE_PHASES = ("Available", "Creating", "Deleting", "Abnormal", "Checking")
+# Checking is the SDK's self-check; Rebooting and Resetting are how a node shows while a reboot or reset works
+# on it (the sandbox's names; the SDK's enum has none).
+NODE_PHASES = ("Available", "Creating", "Deleting", "Abnormal", "Checking", "Rebooting", "Resetting")
 RESOURCE_STATES = ("creating", "available", "abnormal", "deleting")
 # The phases the change-request rules and pages test for by name.
 POOL_RUNNING = "Running"
