@@ -54,3 +54,7 @@ NODE_DELETING = "Deleting"
 NODE_AVAILABLE = "Available"
 # The actions locked on a node (BatchLockPoolNodes), comma-separated: "delete".
 ANNOTATION_NODE_LOCK = "os.modelarts.node/lock.action"
+# The taint that marks a node as taking no new workloads: Kubernetes' cordon, which a drain
+# (BatchDrainPoolNodes) leaves on the node. ModelArts' docs do not say how a drained node shows; the sandbox
+# writes this taint into the node's spec.taints (docs/modelarts-api.md §11).
+TAINT_UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
