@@ -5,6 +5,7 @@ generated secrets under the git-ignored var/ folder. With DEBUG off, each requir
 start-up fails loudly.
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -357,7 +358,14 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "pools.api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["pools.api.throttling.PersonRateThrottle"],
 }
+# API calls per person and period (s, min, hour or day), counted in the cache; more answer 429. Empty: no limit.
+API_THROTTLE_USER = env.str("API_THROTTLE_USER", default="600/min")
+if API_THROTTLE_USER and not re.fullmatch(
+    r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API_THROTTLE_USER
+):
+    raise ImproperlyConfigured(f"API_THROTTLE_USER must be like 600/min, not {API_THROTTLE_USER!r}.")
 SPECTACULAR_SETTINGS = {
     "TITLE": "ModelArts Admin API",
     "DESCRIPTION": "Read pools, nodes, usage and monitoring; file, comment on and cancel change requests. "
