@@ -142,8 +142,13 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 # English and Simplified Chinese (README, "Languages"). Django formats dates and numbers for the active
 # language; the catalogue is locale/zh_Hans/LC_MESSAGES/django.po, compiled to the committed django.mo.
-LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+# The site's language: of a browser that prefers neither, of the management commands and of the worker.
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en").lower()
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(
+        f"LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}, not {LANGUAGE_CODE!r}."
+    )
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

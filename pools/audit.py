@@ -27,6 +27,8 @@ from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pools import audit_witness
 from pools.core.audit_messages import message_for
@@ -37,16 +39,18 @@ FLAGS = {"add": ADDITION, "change": CHANGE, "delete": DELETION}
 # Keys that must never reach an audit message, whatever a caller passes.
 
 # What verify_chain says about the witness (pools/audit_witness.py).
-WITNESS_MISSING = (
+WITNESS_MISSING = gettext_lazy(
     "there is no audit witness at {path}, yet the log holds entries: whether the newest were removed cannot "
     "be told"
 )
-WITNESS_UNREADABLE = "the audit witness at {path} {reason}: it was changed, replaced or damaged"
-WITNESS_AHEAD = (
+WITNESS_UNREADABLE = gettext_lazy("the audit witness at {path} {reason}: it was changed, replaced or damaged")
+WITNESS_AHEAD = gettext_lazy(
     "the witness records {witnessed} sealed entries but the chain holds only {held}: "
     "the newest {missing} entries were removed"
 )
-WITNESS_DIVERGED = "seal {sequence} is not the one the witness recorded: the chain was rewritten from there"
+WITNESS_DIVERGED = gettext_lazy(
+    "seal {sequence} is not the one the witness recorded: the chain was rewritten from there"
+)
 
 
 # The API token the current request acts through (its name), noted in every entry written meanwhile.
@@ -170,22 +174,38 @@ def verify_chain(entries: Iterable[LogEntry] | None = None) -> ChainReport:
             witnessed_seal_digest = seal.digest
         report.checked += 1
         if seal.sequence != expected_sequence:
-            report.problems.append(f"seal sequence jumps from {expected_sequence - 1} to {seal.sequence}")
+            report.problems.append(
+                _("seal sequence jumps from {previous} to {sequence}").format(
+                    previous=expected_sequence - 1, sequence=seal.sequence
+                )
+            )
         expected_sequence = seal.sequence + 1
         if seal.previous_digest != previous:
-            report.problems.append(f"seal {seal.sequence} does not follow the seal before it")
+            report.problems.append(
+                _("seal {sequence} does not follow the seal before it").format(sequence=seal.sequence)
+            )
         entry = by_id.get(seal.log_entry_id)
         sealed.add(seal.log_entry_id)
         if entry is None:
-            report.problems.append(f"log entry {seal.log_entry_id} (seal {seal.sequence}) was removed")
+            report.problems.append(
+                _("log entry {entry} (seal {sequence}) was removed").format(
+                    entry=seal.log_entry_id, sequence=seal.sequence
+                )
+            )
         elif _digest(seal.previous_digest, entry) != seal.digest:
-            report.problems.append(f"log entry {seal.log_entry_id} (seal {seal.sequence}) was changed")
+            report.problems.append(
+                _("log entry {entry} (seal {sequence}) was changed").format(
+                    entry=seal.log_entry_id, sequence=seal.sequence
+                )
+            )
         previous = seal.digest
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and head.digest != previous:
-        report.problems.append("the newest seals were removed: the chain head does not match")
+        report.problems.append(_("the newest seals were removed: the chain head does not match"))
     for entry_id in sorted(set(by_id) - sealed):
-        report.problems.append(f"log entry {entry_id} has no seal: inserted outside the audit module")
+        report.problems.append(
+            _("log entry {entry} has no seal: inserted outside the audit module").format(entry=entry_id)
+        )
     report.problems.extend(
         _witness_problems(
             witness, last_sequence, witnessed_seal_digest, log_has_entries=bool(by_id or sealed)

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pools.models import AuditSeal
 
@@ -69,7 +70,7 @@ def _load(path: Path) -> Witness | Unreadable | None:
     except FileNotFoundError:
         return None
     except OSError as error:
-        return Unreadable(f"cannot be read ({error.strerror})")
+        return Unreadable(_("cannot be read ({reason})").format(reason=error.strerror))
     try:
         data = json.loads(text)
         witness = Witness(
@@ -77,9 +78,9 @@ def _load(path: Path) -> Witness | Unreadable | None:
         )
         seal = str(data["seal"])
     except (ValueError, TypeError, KeyError):
-        return Unreadable("is not a witness file")
+        return Unreadable(_("is not a witness file"))
     if not hmac.compare_digest(seal, _seal(witness.sequence, witness.digest, witness.written_at)):
-        return Unreadable("does not match its seal")
+        return Unreadable(_("does not match its seal"))
     return witness
 
 

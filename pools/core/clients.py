@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import requests
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from pools.core.errors import ApplicationError
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from pools.models import Connection
 
 CONNECTION_DELETED = "Connection “{name}” was deleted; its keys are gone."
-KEYS_UNREADABLE = (
+KEYS_UNREADABLE = _(
     "The stored keys of connection “{name}” cannot be decrypted with the configured "
     "FIELD_ENCRYPTION_KEYS. Add the key they were encrypted with, or enter the AK and SK again."
 )

@@ -1,4 +1,5 @@
-"""The notification route form: name, channel, destination and secret (both write-only), events, enabled.
+"""The notification route form: name, channel, destination and secret (both write-only), events, the
+language of its messages, enabled.
 
 It parses; every rule is the service's (``pools/services/notifications/routes.py``), whose
 ``ValidationError`` comes back onto these fields (``add_service_errors``).
@@ -7,6 +8,7 @@ It parses; every rule is the service's (``pools/services/notifications/routes.py
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -25,11 +27,16 @@ SIGNING_HELP = _(
     "Webhook only: the key of the X-Signature HMAC-SHA256 (at least 16 characters); the receiver verifies "
     "with the same secret (docs/security.md). Stored encrypted; never shown again."
 )
+LANGUAGE_HELP = _(
+    "The language of this route's messages: the e-mail's subject and text, the chat message, the webhook's "
+    "subject and text, and their dates. The webhook's keys (event, ids, states, times) are the same in every "
+    "language."
+)
 
 
 class NotificationRouteForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=80)
-    channel = forms.ChoiceField(choices=NotificationRoute.Channel.choices)
+    channel = forms.ChoiceField(label=_("Channel"), choices=NotificationRoute.Channel.choices)
     target = forms.CharField(
         label=_("Destination"), required=False, max_length=2000, widget=WriteOnlyInput(input_type="text")
     )
@@ -41,18 +48,25 @@ class NotificationRouteForm(forms.Form):
         help_text=SIGNING_HELP,
     )
     events = forms.MultipleChoiceField(
-        choices=list(EVENTS.items()), widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Events"), choices=list(EVENTS.items()), widget=forms.CheckboxSelectMultiple, required=False
     )
-    enabled = forms.BooleanField(required=False, initial=True)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+        help_text=LANGUAGE_HELP,
+    )
+    enabled = forms.BooleanField(label=_("Enabled"), required=False, initial=True)
 
     def __init__(self, *args, route: NotificationRoute | None = None, **kwargs) -> None:
-        if route is not None and not args:
+        if route is not None:  # what the form shows until it is posted (no data: unbound)
             kwargs.setdefault(
                 "initial",
                 {
                     "name": route.name,
                     "channel": route.channel,
                     "events": route.events,
+                    "language": route.language,
                     "enabled": route.enabled,
                 },
             )

@@ -1,6 +1,8 @@
 """Notification routes (which destinations get which events of a connection) and the conditions already
 announced (a failed pool, an abnormal node, a warning event), so that each is announced once.
 
+Each route writes its messages in its own language (``language``, one of settings.LANGUAGES).
+
 A route's destination (an e-mail list, a chat URL, a webhook URL) and a webhook's signing secret are stored
 as Fernet tokens through ``pools/crypto.py``, like a connection's keys: chat and webhook URLs carry tokens.
 Set them through ``target`` / ``secret``; only the delivery task reads them back.
@@ -15,23 +17,29 @@ from django.utils.translation import gettext_lazy as _
 from pools import crypto
 from pools.models.connection import Connection
 
-# What happened, as routes subscribe to it and as the JSON webhook names it ("event").
+# What happened, as routes subscribe to it and as the JSON webhook names it: the key ("event") never changes
+# and is never translated; the name is shown in the route's language (the webhook's "event_name").
 EVENTS: dict[str, str] = {
-    "approval_pending": "A request awaits approval",
-    "request_approved": "A request was approved",
-    "request_rejected": "A request was rejected",
-    "request_expired": "A request expired without a decision",
-    "execution_started": "An execution started",
-    "execution_in_progress": "A change is in progress at ModelArts",
-    "execution_succeeded": "An execution succeeded",
-    "execution_failed": "An execution failed",
-    "execution_unknown": "An execution's outcome is unknown",
-    "pool_failed": "A pool failed",
-    "node_abnormal": "A node is abnormal",
-    "warning_event": "A pool reported a warning event",
+    "approval_pending": _("A request awaits approval"),
+    "request_approved": _("A request was approved"),
+    "request_rejected": _("A request was rejected"),
+    "request_expired": _("A request expired without a decision"),
+    "execution_started": _("An execution started"),
+    "execution_in_progress": _("A change is in progress at ModelArts"),
+    "execution_succeeded": _("An execution succeeded"),
+    "execution_failed": _("An execution failed"),
+    "execution_unknown": _("An execution's outcome is unknown"),
+    "pool_failed": _("A pool failed"),
+    "node_abnormal": _("A node is abnormal"),
+    "warning_event": _("A pool reported a warning event"),
 }
 # The events found by reading ModelArts (the scheduled job), not by a change request's steps.
 READ_EVENTS = ("pool_failed", "node_abnormal", "warning_event")
+
+
+def site_language() -> str:
+    """A new route's language: the site's (LANGUAGE_CODE), read when the route is made, not when migrating."""
+    return settings.LANGUAGE_CODE
 
 
 class NotificationRoute(models.Model):
@@ -48,6 +56,10 @@ class NotificationRoute(models.Model):
     target_hint = models.CharField(max_length=200, editable=False, blank=True)
     secret_token = models.TextField(editable=False, blank=True)
     events = models.JSONField(default=list)
+    # The language of every message this route sends (subject, text, dates); the webhook's keys stay as they are.
+    language = models.CharField(
+        _("Language"), max_length=16, choices=settings.LANGUAGES, default=site_language
+    )
     enabled = models.BooleanField(default=True)
 
     last_sent_at = models.DateTimeField(null=True, editable=False)

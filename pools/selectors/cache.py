@@ -10,7 +10,8 @@ lets concurrent identical reads share ONE upstream call:
 
 Failures are shared the same way (a throttled API must not be hit harder by the people waiting on it) and
 kept for the same short time. The last good answer is also kept for ``SELECTOR_STALE_SECONDS``: when a read
-fails, the caller gets the error AND that stale copy with its age, so pages can show both.
+fails, the caller gets the error AND that stale copy with its age, so pages can show both. Both live in one
+cache entry per read (``_Entry``): one value pickled and stored per upstream call.
 
 Each read counts as a hit, a miss (this caller called upstream) or a join (it waited for another's call) in
 ``pools/core/telemetry.py``, labelled with its ``operation``.
@@ -29,7 +30,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
@@ -80,11 +81,23 @@ class ReadResult(Generic[T]):
 
 @dataclass(frozen=True)
 class _Entry:
-    """One upstream outcome as stored in the cache."""
+    """One read as stored in the cache: its newest outcome, fresh for ``SELECTOR_CACHE_SECONDS`` after it
+    arrived, and the last good answer to fall back on when a later call fails."""
 
-    fetched_at: datetime
-    value: Any = None
-    failure: Mapping[str, Any] | None = None
+    fetched_at: datetime  # when the newest outcome arrived
+    value: Any = None  # the newest good answer: the outcome itself, or the last one before a failure
+    failure: Mapping[str, Any] | None = None  # the newest outcome, when it was a failure
+    value_fetched_at: datetime | None = None  # when ``value`` arrived, if before ``fetched_at``
+
+    @property
+    def fresh(self) -> bool:
+        return timezone.now() - self.fetched_at < timedelta(seconds=settings.SELECTOR_CACHE_SECONDS)
+
+    def after_failure(self, fetched_at: datetime, failure: Mapping[str, Any]) -> _Entry:
+        """A newer failure, with this entry's good answer (if any) kept behind it."""
+        if self.value is None:
+            return _Entry(fetched_at, failure=failure)
+        return _Entry(fetched_at, self.value, failure, self.value_fetched_at or self.fetched_at)
 
 
 @dataclass
@@ -132,10 +145,10 @@ def cached_read(
     key = read_key(connection_id, operation, params)
     # A refresh accepts only an answer that arrived after it was asked for; a plain read accepts any.
     not_before = timezone.now() if refresh else None
-    cached = _get(_fresh_key(key))
+    cached = _get(key)
     if _usable(cached, not_before):
         telemetry.count_read(operation, telemetry.READ_HIT)
-        return _result(key, cached)
+        return _result(cached)
 
     with _flights_lock:
         flight = _flights.get(key)
@@ -147,7 +160,7 @@ def cached_read(
         entry = _lead_flight(key, flight, lambda: _call_holding_the_lock(call, not_before))
     else:
         entry = _answer_of_flight(flight, operation, lambda: _call_and_store(call))
-    return _result(key, entry)
+    return _result(entry)
 
 
 def _lead_flight(key: str, flight: _Flight, call: Callable[[], _Entry]) -> _Entry:
@@ -188,13 +201,8 @@ def forget_connection(connection_id: int | str) -> None:
     cache.set(_generation_key(connection_id), uuid.uuid4().hex, timeout=None)
 
 
-def forget(connection_id: int | str, operation: str, params: Mapping[str, Any] | None) -> None:
-    """Drop the fresh answer of one read (e.g. after a change), keeping the stale copy."""
-    cache.delete(_fresh_key(read_key(connection_id, operation, params)))
-
-
 def _usable(entry: _Entry | None, not_before: datetime | None) -> bool:
-    return entry is not None and (not_before is None or entry.fetched_at >= not_before)
+    return entry is not None and entry.fresh and (not_before is None or entry.fetched_at >= not_before)
 
 
 def _call_holding_the_lock(call: _Call, not_before: datetime | None) -> _Entry:
@@ -209,7 +217,7 @@ def _call_holding_the_lock(call: _Call, not_before: datetime | None) -> _Entry:
         return answer
     try:
         # Look again: a call may have finished between this caller's first look and taking the lock.
-        latest = _get(_fresh_key(call.key))
+        latest = _get(call.key)
         if not _usable(latest, not_before):
             return _call_and_store(call)
         telemetry.count_read(call.operation, telemetry.READ_HIT)
@@ -229,12 +237,12 @@ def _poll_for_answer(key: str, not_before: datetime | None) -> _Entry | None:
     deadline = time.monotonic() + _wait_seconds()
     pause = POLL_FIRST_SECONDS
     while time.monotonic() < deadline:
-        entry = _get(_fresh_key(key))
+        entry = _get(key)
         if _usable(entry, not_before):
             return entry
         if cache.get(_lock_key(key)) is None:
             # The leader finished without leaving an answer we can use (or its lock expired).
-            entry = _get(_fresh_key(key))
+            entry = _get(key)
             return entry if _usable(entry, not_before) else None
         time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
         pause = min(pause * 2, POLL_MAX_SECONDS)
@@ -242,32 +250,36 @@ def _poll_for_answer(key: str, not_before: datetime | None) -> _Entry | None:
 
 
 def _call_and_store(call: _Call) -> _Entry:
-    """Call upstream and store the outcome: a good answer as the fresh and the stale copy, a failure as the
-    fresh one only (the stale copy keeps the last good answer)."""
+    """Call upstream and store the outcome. A good answer is kept for ``SELECTOR_STALE_SECONDS``; a failure
+    becomes the newest outcome with the last good answer kept behind it until that one's time is up
+    (with none, the failure is kept only while it is fresh)."""
     telemetry.count_read(call.operation, telemetry.READ_MISS)
-    key, what = call.key, call.what
     try:
         value = call.fetch()
     except ModelArtsError as error:
-        entry = _Entry(timezone.now(), failure=_freeze(ApplicationError.from_upstream(what, error)))
+        failure = _freeze(ApplicationError.from_upstream(call.what, error))
     except ApplicationError as error:
-        entry = _Entry(timezone.now(), failure=_freeze(error))
+        failure = _freeze(error)
     else:
         entry = _Entry(timezone.now(), value=value)
-    if entry.failure is None:
-        cache.set(_stale_key(key), entry, timeout=_timeout(settings.SELECTOR_STALE_SECONDS))
-    cache.set(_fresh_key(key), entry, timeout=_timeout(settings.SELECTOR_CACHE_SECONDS))
+        cache.set(call.key, entry, timeout=_timeout(settings.SELECTOR_STALE_SECONDS))
+        return entry
+    now, previous = timezone.now(), _get(call.key)
+    entry = previous.after_failure(now, failure) if previous is not None else _Entry(now, failure=failure)
+    kept = settings.SELECTOR_CACHE_SECONDS
+    if entry.value_fetched_at is not None:
+        kept = max(kept, settings.SELECTOR_STALE_SECONDS - (now - entry.value_fetched_at).total_seconds())
+    cache.set(call.key, entry, timeout=_timeout(kept))
     return entry
 
 
-def _result(key: str, entry: _Entry) -> ReadResult[Any]:
+def _result(entry: _Entry) -> ReadResult[Any]:
     if entry.failure is None:
         return ReadResult(entry.value, entry.fetched_at)
     error = _thaw(entry.failure)
-    last_good = _get(_stale_key(key))
-    if last_good is None:
+    if entry.value is None:
         return ReadResult(None, None, stale=False, error=error)
-    return ReadResult(last_good.value, last_good.fetched_at, stale=True, error=error)
+    return ReadResult(entry.value, entry.value_fetched_at, stale=True, error=error)
 
 
 def _get(cache_key: str) -> _Entry | None:
@@ -282,14 +294,6 @@ def _wait_seconds() -> float:
 def _timeout(seconds: float) -> int:
     """Whole seconds, rounded up: some backends (Redis) truncate, which would turn 0.5 s into "delete now"."""
     return 0 if seconds <= 0 else math.ceil(seconds)
-
-
-def _fresh_key(key: str) -> str:
-    return f"{key}:fresh"
-
-
-def _stale_key(key: str) -> str:
-    return f"{key}:stale"
 
 
 def _lock_key(key: str) -> str:

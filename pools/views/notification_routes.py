@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -27,6 +28,8 @@ from pools.services.notifications.routes import (
 LIST_PAGE = "pools/notification_route_list.html"
 FORM_PAGE = "pools/notification_route_form.html"
 DELETE_PAGE = "pools/notification_route_delete.html"
+ROUTE_CREATED = _("Route “{name}” created.")
+ROUTE_SAVED = _("Route “{name}” saved.")
 
 
 def _connection(pk: int) -> Connection:
@@ -59,7 +62,7 @@ def notification_route_create_view(request: HttpRequest, pk: int) -> HttpRespons
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, f"Route “{route.name}” created.")
+            messages.success(request, ROUTE_CREATED.format(name=route.name))
             return _to_list(connection)
     return render(request, FORM_PAGE, {"form": form, "connection": connection, "route": None})
 
@@ -77,7 +80,7 @@ def notification_route_edit_view(request: HttpRequest, pk: int, route_id: int) -
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, f"Route “{route.name}” saved.")
+            messages.success(request, ROUTE_SAVED.format(name=route.name))
             return _to_list(connection)
     return render(request, FORM_PAGE, {"form": form, "connection": connection, "route": route})
 

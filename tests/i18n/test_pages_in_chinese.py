@@ -33,7 +33,6 @@ KNOWN_ENGLISH = {
     r"(\S+: )?These nodes are not locked: \S+\.": "node_actions.action_problem composes the refusal",
     r"At most \d+ characters, none of !": "pool_change_rules.DESCRIPTION_RULE, shared with the change kinds",
     r"E-mail: addresses separated by commas\. Chat: .*": "notification_routes.TARGET_HELP, built from the chat schemes",
-    r"(A|An) (request|execution|change|pool|node)[^.]*": "the notification events' names (models/notifications.py EVENTS), also sent in webhooks",
     r"file change requests, comment on them and cancel its owner's": "the API token scope's choice, written in the form",
 }
 

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from pools.core.errors import ApplicationError
 from pools.modelarts.errors import ServerError, ThrottledError
 from pools.selectors import cache as read_cache
-from pools.selectors.cache import ReadResult, cached_read, forget, read_key
+from pools.selectors.cache import ReadResult, cached_read, read_key
 from tests.fixtures.caches import REDIS
 
 THREADS = 8
@@ -94,13 +94,6 @@ def test_refresh_bypasses_the_cached_answer(shared_cache):
     assert upstream.calls == 2
     assert refreshed.value == {"call": 2}
     assert read(upstream).value == {"call": 2}, "the refreshed answer replaces the cached one"
-
-
-def test_forget_drops_the_fresh_answer(shared_cache):
-    upstream = GatedUpstream()
-    read(upstream)
-    forget(7, "pool_list", {"workspace": "0"})
-    assert read(upstream).value == {"call": 2}
 
 
 def test_reads_with_different_parameters_or_operations_are_cached_apart(shared_cache):
@@ -195,7 +188,7 @@ def test_a_waiter_takes_the_answer_another_process_leaves_in_the_cache(locmem_ca
 
     def answer_later():
         upstream.arrive()
-        cache.set(f"{key}:fresh", other_process_answer, timeout=30)
+        cache.set(key, other_process_answer, timeout=30)
 
     upstream = GatedUpstream()
     answer = threading.Timer(0.05, answer_later)
@@ -256,3 +249,25 @@ def test_a_refresh_never_takes_a_plain_reads_older_answer(shared_cache):
     refreshed = read(GatedUpstream(result={"new": True}), refresh=True)
 
     assert refreshed.value == {"new": True} and refreshed.fetched_at > first.fetched_at
+
+
+def test_an_answer_past_its_cache_time_is_read_again_and_still_backs_a_failure(shared_cache, settings):
+    settings.SELECTOR_CACHE_SECONDS = 0.2
+    good = read(GatedUpstream(result={"pools": ["a"]}))
+    time.sleep(0.25)
+    failing = GatedUpstream(error=ServerError(status=503))
+    first_failure = read(failing)
+    assert failing.calls == 1, "past its cache time the answer is not served as fresh"
+    assert first_failure.stale and first_failure.value == {"pools": ["a"]}
+    time.sleep(0.25)
+    second_failure = read(failing)
+    assert failing.calls == 2
+    assert second_failure.value == {"pools": ["a"]}, "a failure behind a failure keeps the good answer"
+    assert second_failure.fetched_at == good.fetched_at
+
+
+def test_one_cache_entry_holds_a_read(locmem_cache):
+    read(GatedUpstream())
+    key = read_key(7, "pool_list", {"workspace": "0"})
+    stored = [name for name in cache._cache if "pool_list" in name]  # the local-memory backend's own dict
+    assert len(stored) == 1 and stored[0].endswith(key), "one value pickled and stored per upstream call"

@@ -58,7 +58,7 @@ def test_taking_another_processs_answer_is_a_join(locmem_cache):
     answer = threading.Timer(
         0.05,
         lambda: cache.set(
-            f"{key}:fresh", read_cache._Entry(read_cache.timezone.now(), value={"other": True}), timeout=30
+            key, read_cache._Entry(read_cache.timezone.now(), value={"other": True}), timeout=30
         ),
     )
     answer.start()

@@ -25,6 +25,7 @@ def route_data(**fields):
         "target": HOOK,
         "secret": SECRET,
         "events": ["pool_failed", "execution_failed"],
+        "language": "en",
         "enabled": "on",
         **fields,
     }
@@ -32,13 +33,14 @@ def route_data(**fields):
 
 def test_a_route_is_made_on_the_page_and_its_secrets_never_come_back(administrator_client, connection):
     url = reverse("pools:notification_route_create", args=[connection.pk])
-    response = administrator_client.post(url, route_data())
+    response = administrator_client.post(url, route_data(language="zh-hans"))
     assert response.status_code == 302
     route = NotificationRoute.objects.get()
     assert (
         route.target == HOOK
         and route.secret == SECRET
         and route.events == ["execution_failed", "pool_failed"]
+        and route.language == "zh-hans"
     )
 
     pages = [
@@ -50,6 +52,8 @@ def test_a_route_is_made_on_the_page_and_its_secrets_never_come_back(administrat
         html = page.content.decode()
         assert page.status_code == 200 and "page-secret-token" not in html and SECRET not in html
     assert "https://hooks.example.test/…" in pages[0].content.decode()
+    assert '<td lang="zh-hans">简体中文</td>' in pages[0].content.decode()
+    assert '<option value="zh-hans" selected>' in pages[1].content.decode()
 
 
 def test_bad_input_comes_back_as_field_errors_without_the_typed_secret(administrator_client, connection):

@@ -9,13 +9,16 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.crypto import get_random_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
 from django_tasks_db.management.commands.db_worker import Worker
 
 from modelarts_admin import devkeys
-from pools.management.commands.seed_demo import format_logins
+from pools.management.base import TranslatedCommand
+from pools.management.demo_printout import format_addresses, format_logins, format_sandbox_keys
 from pools.management.interrupts import stop_on_ctrl_c
 from pools.sandbox import DEFAULT_ACCOUNT, Sandbox
 from pools.services.change_requests import change_requests_job_schedule
@@ -39,7 +42,9 @@ def start_worker(job_seconds: float) -> Worker:
     scales and reboots are made and followed to their end without anyone starting a worker."""
     if not job_can_be_scheduled():
         raise CommandError(
-            "The demo runs its own task worker, which needs the database task backend: unset TASKS_BACKEND."
+            _(
+                "The demo runs its own task worker, which needs the database task backend: unset TASKS_BACKEND."
+            )
         )
     if job_seconds > 0:
         change_requests_job_schedule(every=job_seconds)
@@ -70,21 +75,8 @@ def port_is_free(port: int) -> bool:
     return True
 
 
-def format_sandbox_keys(url: str, account) -> str:
-    """The sandbox's own development keys (never real ones), for adding a second connection to it."""
-    return "\n".join(
-        [
-            "Sandbox keys, for another connection (Connections -> New connection; local use only):",
-            f"  endpoint    {url}",
-            f"  project id  {account.project_id}",
-            f"  access key  {account.ak}",
-            f"  secret key  {account.sk}",
-        ]
-    )
-
-
-class Command(BaseCommand):
-    help = (
+class Command(TranslatedCommand):
+    help = gettext_lazy(
         "Migrate the database, collect the static files, start the local ModelArts sandbox with a demo estate (kept in "
         "var/sandbox-state.json across restarts), create the demo connection and users, print the logins, start "
         "a task worker (approved changes, notifications, the scheduled job) and a local webhook receiver that "
@@ -93,23 +85,26 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--port", type=int, default=DEFAULT_PORT, help=f"dashboard port (default {DEFAULT_PORT})"
+            "--port", type=int, default=DEFAULT_PORT, help=_("dashboard port (default %(default)s)")
         )
         parser.add_argument(
             "--sandbox-port",
             type=int,
             default=DEFAULT_SANDBOX_PORT,
-            help=f"sandbox port (default {DEFAULT_SANDBOX_PORT}; a free one when that is taken)",
+            help=_("sandbox port (default %(default)s; a free one when that is taken)"),
         )
         parser.add_argument(
-            "--creation-seconds", type=float, default=25.0, help="how long a new pool creates"
+            "--creation-seconds",
+            type=float,
+            default=25.0,
+            help=_("how long a new pool stays Creating, in seconds (default %(default)g)"),
         )
-        parser.add_argument("--fresh", action="store_true", help="forget the saved sandbox estate")
+        parser.add_argument("--fresh", action="store_true", help=_("forget the saved sandbox estate"))
         parser.add_argument(
             "--job-seconds",
             type=float,
             default=DEFAULT_JOB_SECONDS,
-            help=f"how often the scheduled change-request job runs (default {DEFAULT_JOB_SECONDS:g}; 0: never)",
+            help=_("how often the scheduled change-request job runs (default %(default)g; 0: never)"),
         )
 
     def handle(self, *args, **options):
@@ -117,8 +112,10 @@ class Command(BaseCommand):
         # Checked before anything starts, so a second demo fails with advice instead of a traceback.
         if not port_is_free(options["port"]):
             raise CommandError(
-                f"Port {options['port']} on 127.0.0.1 is already in use (another demo?). "
-                f"Choose another one: scripts/demo.sh --port {options['port'] + 10}"
+                _(
+                    "Port {port} on 127.0.0.1 is already in use (another demo?). "
+                    "Choose another one: scripts/demo.sh --port {other}"
+                ).format(port=options["port"], other=options["port"] + 10)
             )
         call_command("migrate", interactive=False, verbosity=0)
         # With DEBUG off (modelarts_admin/settings_demo.py) whitenoise serves the collected, hashed files.
@@ -157,20 +154,16 @@ class Command(BaseCommand):
             hook = receiver.start()
             demo_webhook_route_ensure(connection=connection, url=hook, secret=receiver.secret)
             dashboard = f"http://127.0.0.1:{options['port']}/"
-            self.stdout.write(self.style.SUCCESS(f"\nModelArts Admin demo: {dashboard}"))
-            self.stdout.write(f"ModelArts sandbox:    {url}  (faults: {url}/_sandbox/faults)")
-            self.stdout.write(
-                f"Monitoring:           {dashboard}metrics (Prometheus, from this machine), "
-                f"{dashboard}health/live/ and {dashboard}health/ready/"
+            first, *others = format_addresses(
+                dashboard=dashboard, sandbox=url, hook=hook, webhook_log=f"var/{WEBHOOK_LOG}"
             )
-            self.stdout.write(
-                f"REST API docs:        {dashboard}api/v1/docs/  (tokens: {dashboard}api-tokens/)"
-            )
-            self.stdout.write(
-                f"Webhook receiver:     {hook}  (every notification, verified: var/{WEBHOOK_LOG})"
-            )
+            self.stdout.write("")
+            self.stdout.write(self.style.SUCCESS(first))
+            for line in others:
+                self.stdout.write(line)
             self.stdout.write(format_logins(logins))
-            self.stdout.write(format_sandbox_keys(url, DEFAULT_ACCOUNT) + "\n")
+            self.stdout.write(format_sandbox_keys(url, DEFAULT_ACCOUNT))
+            self.stdout.write("")
             worker = start_worker(options["job_seconds"])
             call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False)
         finally:
@@ -182,10 +175,12 @@ class Command(BaseCommand):
     def _print_delivery(self, delivery: Delivery) -> None:
         """One line per notification the receiver gets, as the log file has it."""
         if delivery.payload is None:
-            self.stdout.write(f"webhook: refused a delivery: {delivery.problem}")
+            self.stdout.write(_("webhook: refused a delivery: {problem}").format(problem=delivery.problem))
             return
         self.stdout.write(
-            f"webhook: {delivery.payload['event']}: {delivery.payload['subject']} (signature verified)"
+            _("webhook: {event}: {subject} (signature verified)").format(
+                event=delivery.payload["event"], subject=delivery.payload["subject"]
+            )
         )
 
     def _start_sandbox(self, sandbox: Sandbox, port: int) -> str:
@@ -196,5 +191,7 @@ class Command(BaseCommand):
             if problem.errno != errno.EADDRINUSE:
                 raise
             if port != DEFAULT_SANDBOX_PORT:
-                raise CommandError(f"Sandbox port {port} on 127.0.0.1 is already in use.") from None
+                raise CommandError(
+                    _("Sandbox port {port} on 127.0.0.1 is already in use.").format(port=port)
+                ) from None
         return sandbox.start(port=0)

@@ -7,15 +7,17 @@ cron when that is 0, or as a backstop that keeps working while the worker is dow
 ``*/5 * * * * manage.py process_change_requests``.
 """
 
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
+from pools.management.base import TranslatedCommand
+from pools.models import ChangeRequest
 from pools.services.change_requests import process_change_requests
 from pools.services.notifications.watch import conditions_watch
 
 
-class Command(BaseCommand):
-    help = (
+class Command(TranslatedCommand):
+    help = gettext_lazy(
         "Expire overdue change requests, run approved ones left unclaimed, reconcile interrupted executions."
     )
 
@@ -26,10 +28,33 @@ class Command(BaseCommand):
         for pk in summary.executed:
             self.stdout.write(_("#{pk}: executed").format(pk=pk))
         for pk, status in summary.reconciled.items():
-            self.stdout.write(_("#{pk}: reconciled as {status}").format(pk=pk, status=status))
+            label = ChangeRequest.Status(status).label
+            self.stdout.write(_("#{pk}: reconciled: {status}").format(pk=pk, status=label))
         for pk, problem in summary.unresolved.items():
             self.stderr.write(_("#{pk}: unresolved: {problem}").format(pk=pk, problem=problem))
-        self.stdout.write(
-            self.style.SUCCESS(_("Change requests processed: {summary}.").format(summary=summary))
+        self.stdout.write(self.style.SUCCESS(summary_line(summary)))
+        self.stdout.write(watch_line(conditions_watch()))
+
+
+def summary_line(summary) -> str:
+    return _(
+        "Change requests processed: expired {expired}, executed {executed}, reconciled {reconciled}, "
+        "unresolved {unresolved}, followed {followed}."
+    ).format(
+        expired=len(summary.expired),
+        executed=len(summary.executed),
+        reconciled=len(summary.reconciled),
+        unresolved=len(summary.unresolved),
+        followed=len(summary.followed),
+    )
+
+
+def watch_line(watch) -> str:
+    """What the notification watch announced, by event (the events' names are identifiers, as in webhooks)."""
+    counts = ", ".join(f"{event} {count}" for event, count in sorted(watch.announced.items()))
+    announced = counts or pgettext("notifications announced", "nothing")
+    if watch.unread:
+        return _("Notifications: announced {announced}; not read: {connections}.").format(
+            announced=announced, connections=", ".join(watch.unread)
         )
-        self.stdout.write(_("Notifications: {watch}.").format(watch=conditions_watch()))
+    return _("Notifications: announced {announced}.").format(announced=announced)

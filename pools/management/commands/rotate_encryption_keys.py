@@ -4,14 +4,18 @@ Procedure: put the new key first in FIELD_ENCRYPTION_KEYS, keep the old ones aft
 then drop the old keys. Running it again is harmless.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from pools.management.base import TranslatedCommand
 from pools.services.connection_keys import connections_rotate_secrets
 
 
-class Command(BaseCommand):
-    help = "Re-encrypt every stored connection secret under the newest key in FIELD_ENCRYPTION_KEYS."
+class Command(TranslatedCommand):
+    help = gettext_lazy(
+        "Re-encrypt every stored connection secret under the newest key in FIELD_ENCRYPTION_KEYS."
+    )
 
     def handle(self, *args, **options):
         report = connections_rotate_secrets()

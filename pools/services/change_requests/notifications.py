@@ -2,34 +2,43 @@
 them, to the requester when theirs is decided or run, and to the connection's routes that subscribe to each
 event (filed, approved, rejected, expired, execution started, in progress, succeeded, failed, unknown).
 
+Each notice is written by a function of the request that uses the active language (``announce`` calls it
+once per language of the site); the words are marked for translation, the request's own values (names, ids,
+its reason and comments, ModelArts' answers) are shown as they are.
+
 Every notice is queued once the state change has committed and sent by a task: a mail server or chat that
 is down is retried and logged, and never undoes, blocks or fails a decision.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pools.models import ChangeRequest
 from pools.permissions import APPROVE_CHANGE
 from pools.services.notifications import Notice, announce
+from pools.services.notifications.notices import moment
 
 Status = ChangeRequest.Status
 
 # The event each status announces, and the subject the requester's e-mail (and every route) gets.
 STATUS_EVENTS = {
-    Status.APPROVED: ("request_approved", "Approved: {headline}"),
-    Status.REJECTED: ("request_rejected", "Rejected: {headline}"),
-    Status.EXPIRED: ("request_expired", "Expired without a decision: {headline}"),
-    Status.IN_PROGRESS: ("execution_in_progress", "In progress at ModelArts: {headline}"),
-    Status.SUCCEEDED: ("execution_succeeded", "Done: {headline}"),
-    Status.FAILED: ("execution_failed", "Failed: {headline}"),
-    Status.UNKNOWN: ("execution_unknown", "Outcome unknown, being checked: {headline}"),
+    Status.APPROVED: ("request_approved", gettext_lazy("Approved: {headline}")),
+    Status.REJECTED: ("request_rejected", gettext_lazy("Rejected: {headline}")),
+    Status.EXPIRED: ("request_expired", gettext_lazy("Expired without a decision: {headline}")),
+    Status.IN_PROGRESS: ("execution_in_progress", gettext_lazy("In progress at ModelArts: {headline}")),
+    Status.SUCCEEDED: ("execution_succeeded", gettext_lazy("Done: {headline}")),
+    Status.FAILED: ("execution_failed", gettext_lazy("Failed: {headline}")),
+    Status.UNKNOWN: ("execution_unknown", gettext_lazy("Outcome unknown, being checked: {headline}")),
 }
+
 # The requester is e-mailed about these; "in progress" goes to routes only (the end follows by e-mail).
 REQUESTER_MAILED = frozenset(
     {Status.APPROVED, Status.REJECTED, Status.EXPIRED, Status.SUCCEEDED, Status.FAILED, Status.UNKNOWN}
@@ -96,71 +105,96 @@ def _notice(change_request: ChangeRequest, event: str, subject: str, lines: list
         subject=subject,
         lines=tuple(lines),
         link=detail_url(change_request),
+        link_text=_("Open change request #{id}:").format(id=change_request.pk),
         data=_data(change_request),
     )
 
 
+def _about(change_request: ChangeRequest) -> list[str]:
+    """The lines every notice of a request has: its connection and what it changes."""
+    return [
+        _("Connection: {name}").format(name=change_request.connection.name),
+        _("Change: {summary}").format(summary=change_request.summary),
+    ]
+
+
 def notify_approvers(change_request: ChangeRequest) -> None:
     """A request was filed: its approvers (one message each) and the routes of ``approval_pending``."""
-    lines = [
-        f"{change_request.requested_by} asks for approval of change request #{change_request.pk}.",
-        "",
-        f"Connection: {change_request.connection.name}",
-        f"Change: {change_request.summary}",
-        f"Reason: {change_request.reason}",
-        f"Approvals: {change_request.approvals.count()} of {change_request.approvals_required}",
-        f"Expires: {change_request.expires_at:%Y-%m-%d %H:%M %Z}",
-    ]
-    subject = f"Approval needed: {_headline(change_request)}"
     people = [user.email for user in approvers_for(change_request)]
-    announce(_notice(change_request, "approval_pending", subject, lines), people=people)
+    announce(partial(_approval_pending, change_request), people=people)
+
+
+def _approval_pending(change_request: ChangeRequest) -> Notice:
+    lines = [
+        _("{user} asks for approval of change request #{id}.").format(
+            user=change_request.requested_by, id=change_request.pk
+        ),
+        "",
+        *_about(change_request),
+        _("Reason: {reason}").format(reason=change_request.reason),
+        _("Approvals: {count} of {required}").format(
+            count=change_request.approvals.count(), required=change_request.approvals_required
+        ),
+        _("Expires: {moment}").format(moment=moment(change_request.expires_at)),
+    ]
+    subject = _("Approval needed: {headline}").format(headline=_headline(change_request))
+    return _notice(change_request, "approval_pending", subject, lines)
 
 
 def notify_status(change_request: ChangeRequest) -> None:
     """A request was decided or its execution settled: the requester (by e-mail) and the routes."""
-    event_and_subject = STATUS_EVENTS.get(change_request.status)
-    if event_and_subject is None:
+    if change_request.status not in STATUS_EVENTS:
         return
-    event, subject = event_and_subject
     requester = change_request.requested_by
+    mailed = change_request.status in REQUESTER_MAILED and requester.is_active and requester.email
+    announce(partial(_status_notice, change_request), people=[requester.email] if mailed else [])
+
+
+def _status_notice(change_request: ChangeRequest) -> Notice:
+    event, subject = STATUS_EVENTS[change_request.status]
     lines = [
-        f"Change request #{change_request.pk} is now {change_request.get_status_display().lower()}.",
+        _("Change request #{id} is now {status}.").format(
+            id=change_request.pk, status=change_request.get_status_display().lower()
+        ),
         "",
-        f"Connection: {change_request.connection.name}",
-        f"Change: {change_request.summary}",
-        f"Requested by: {requester}",
+        *_about(change_request),
+        _("Requested by: {user}").format(user=change_request.requested_by),
         *_outcome_lines(change_request),
     ]
-    mailed = change_request.status in REQUESTER_MAILED and requester.is_active and requester.email
-    notice = _notice(change_request, event, subject.format(headline=_headline(change_request)), lines)
-    announce(notice, people=[requester.email] if mailed else [])
+    return _notice(change_request, event, subject.format(headline=_headline(change_request)), lines)
 
 
 def notify_execution_started(change_request: ChangeRequest) -> None:
     """A worker claimed the request and is about to call ModelArts: the routes of ``execution_started``."""
+    announce(partial(_execution_started, change_request))
+
+
+def _execution_started(change_request: ChangeRequest) -> Notice:
     lines = [
-        f"Change request #{change_request.pk} is being executed (attempt {change_request.attempts}).",
+        _("Change request #{id} is being executed (attempt {attempt}).").format(
+            id=change_request.pk, attempt=change_request.attempts
+        ),
         "",
-        f"Connection: {change_request.connection.name}",
-        f"Change: {change_request.summary}",
-        f"Run by: {change_request.executed_by}",
+        *_about(change_request),
+        _("Run by: {user}").format(user=change_request.executed_by),
     ]
-    subject = f"Executing: {_headline(change_request)}"
-    announce(_notice(change_request, "execution_started", subject, lines))
+    subject = _("Executing: {headline}").format(headline=_headline(change_request))
+    return _notice(change_request, "execution_started", subject, lines)
 
 
 def _outcome_lines(change_request: ChangeRequest) -> list[str]:
-    lines = []
-    if change_request.decided_by_id and change_request.status in (Status.APPROVED, Status.REJECTED):
-        lines.append(f"Decided by: {change_request.decided_by}")
-    if change_request.decision_comment:
-        lines.append(f"Comment: {change_request.decision_comment}")
-    if change_request.result_pool_name:
-        lines.append(f"Pool: {change_request.result_pool_name}")
-    if change_request.result_message:
-        lines.append(f"Result: {change_request.result_message}")
-    if change_request.result_error_code or change_request.result_error_msg:
-        lines.append(f"Error: {change_request.result_error_code} {change_request.result_error_msg}".rstrip())
-    if change_request.result_request_id:
-        lines.append(f"Request id: {change_request.result_request_id}")
+    cr, lines = change_request, []
+    if cr.decided_by_id and cr.status in (Status.APPROVED, Status.REJECTED):
+        lines.append(_("Decided by: {user}").format(user=cr.decided_by))
+    if cr.decision_comment:
+        lines.append(_("Comment: {comment}").format(comment=cr.decision_comment))
+    if cr.result_pool_name:
+        lines.append(_("Pool: {name}").format(name=cr.result_pool_name))
+    if cr.result_message:
+        lines.append(_("Result: {message}").format(message=cr.result_message))
+    if cr.result_error_code or cr.result_error_msg:
+        error = f"{cr.result_error_code} {cr.result_error_msg}".strip()
+        lines.append(_("Error: {error}").format(error=error))
+    if cr.result_request_id:
+        lines.append(_("Request id: {id}").format(id=cr.result_request_id))
     return lines

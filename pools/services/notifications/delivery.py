@@ -5,7 +5,8 @@ before (from NOTIFICATION_RETRY_SECONDS; at once with a backend that cannot dela
 is logged and shown on the route. The task never raises: a failure of it must never reach the decision
 that queued it (with the immediate backend the task runs inside that decision), and nothing it could log
 on the way out may quote a URL or a secret. A retried webhook delivery keeps its notice's id, so receivers
-can tell a retry from a new event.
+can tell a retry from a new event. The notice comes written in its destination's language; the reasons of a
+failure, shown on the route's page, are written in the site's (LANGUAGE_CODE), wherever the task runs.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from pools.crypto import DecryptionError
@@ -43,13 +45,15 @@ def deliver_notice(notice: dict[str, Any], destination: dict[str, Any], attempt:
     """Send ``notice`` to ``destination``; SENT, RETRYING (queued again), FAILED (given up) or GONE (the route
     was deleted or turned off meanwhile)."""
     value = Notice.from_json(notice)
-    try:
-        if not send_to(destination, value):
-            return GONE
-    except SendFailed as error:
-        return _failed(value, destination, attempt, str(error))
-    except Exception as error:  # a bug must not escape either, nor its message (it may quote a URL)
-        return _failed(value, destination, attempt, f"unexpected {type(error).__name__}")
+    with translation.override(settings.LANGUAGE_CODE):
+        try:
+            if not send_to(destination, value):
+                return GONE
+        except SendFailed as error:
+            return _failed(value, destination, attempt, str(error))
+        except Exception as error:  # a bug must not escape either, nor its message (it may quote a URL)
+            reason = _("unexpected {error}").format(error=type(error).__name__)
+            return _failed(value, destination, attempt, reason)
     _record(destination, last_sent_at=timezone.now())
     return SENT
 
@@ -70,7 +74,7 @@ def send_to_route(route: NotificationRoute, notice: Notice) -> None:
     try:
         target, secret = route.target, route.secret
     except DecryptionError:
-        raise SendFailed("its stored destination cannot be decrypted with the configured keys") from None
+        raise SendFailed(_("its stored destination cannot be decrypted with the configured keys")) from None
     if route.channel == Channel.EMAIL:
         send_email(addresses_in(target), notice)
     elif route.channel == Channel.CHAT:

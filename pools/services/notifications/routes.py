@@ -4,6 +4,7 @@ Keyword-only, atomic, audited with the non-secret fields only (name, channel, th
 events, enabled). The destination (addresses, chat URL, webhook URL) and the webhook's secret come in as
 arguments and leave only as Fernet tokens; a blank one on update keeps what is stored. Every rule is
 checked here, so no entry point can store a bad route: a broken rule is a ``ValidationError`` on its field.
+A route has a language (one of settings.LANGUAGES): its messages, the Test button's included, are written in it.
 """
 
 from __future__ import annotations
@@ -11,10 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from pools import audit
@@ -26,17 +31,23 @@ from pools.services.notifications.senders import CHAT_SCHEMES, SendFailed, chat_
 
 Channel = NotificationRoute.Channel
 
-NAME_REQUIRED = "Give the route a name."
-DUPLICATE_NAME = "This connection already has a route of this name."
-EVENTS_REQUIRED = "Choose at least one event."
-TARGET_REQUIRED = "Enter the destination; it is stored encrypted and never shown again."
-BAD_ADDRESSES = "Enter e-mail addresses separated by commas."
-BAD_CHAT_URL = "Enter an apprise URL of one of: " + ", ".join(f"{scheme}://" for scheme in CHAT_SCHEMES) + "."
-BAD_WEBHOOK_URL = "Enter an http:// or https:// URL."
-SECRET_REQUIRED = "Enter a signing secret of at least 16 characters; receivers verify with it."  # noqa: S105 (a message)
+NAME_REQUIRED = _("Give the route a name.")
+DUPLICATE_NAME = _("This connection already has a route of this name.")
+EVENTS_REQUIRED = _("Choose at least one event.")
+CHANNEL_REQUIRED = _("Choose a channel.")
+LANGUAGE_REQUIRED = _("Choose one of the languages offered.")
+TARGET_REQUIRED = _("Enter the destination; it is stored encrypted and never shown again.")
+BAD_ADDRESSES = _("Enter e-mail addresses separated by commas.")
+BAD_CHAT_URL = format_lazy(
+    _("Enter an apprise URL of one of: {schemes}."),
+    schemes=", ".join(f"{scheme}://" for scheme in CHAT_SCHEMES),
+)
+BAD_WEBHOOK_URL = _("Enter an http:// or https:// URL.")
+SECRET_REQUIRED = _("Enter a signing secret of at least 16 characters; receivers verify with it.")  # noqa: S105 (a message)
 SECRET_MIN_LENGTH = 16
-TEST_SENT = "Test notification sent to “{name}”."
-TEST_FAILED = "Test notification to “{name}” failed: {reason}."
+TEST_SENT = _("Test notification sent to “{name}”.")
+TEST_FAILED = _("Test notification to “{name}” failed: {reason}.")
+ROUTE_DELETED = _("Route “{name}” deleted.")
 
 
 def target_hint(channel: str, target: str) -> str:
@@ -85,8 +96,10 @@ def _validate(route: NotificationRoute, *, target: str, secret: str, target_requ
         errors["name"] = [DUPLICATE_NAME]
     if not route.events or set(route.events) - set(EVENTS):
         errors["events"] = [EVENTS_REQUIRED]
+    if route.language not in dict(settings.LANGUAGES):
+        errors["language"] = [LANGUAGE_REQUIRED]
     if route.channel not in Channel.values:
-        errors["channel"] = ["Choose a channel."]
+        errors["channel"] = [CHANNEL_REQUIRED]
     elif not target and target_required:
         errors["target"] = [TARGET_REQUIRED]
     elif target or route.channel == Channel.WEBHOOK:
@@ -103,6 +116,7 @@ def _details(route: NotificationRoute) -> dict:
         "channel": route.channel,
         "destination": route.target_hint,
         "events": list(route.events),
+        "language": route.language,
         "enabled": route.enabled,
     }
 
@@ -117,13 +131,16 @@ def notification_route_create(
     target: str,
     secret: str = "",
     events: list[str],
+    language: str = "",
     enabled: bool = True,
 ) -> NotificationRoute:
+    """Make a route; its messages are in ``language`` (blank: the site's, LANGUAGE_CODE)."""
     route = NotificationRoute(
         connection=connection,
         name=(name or "").strip(),
         channel=channel,
         events=[event for event in EVENTS if event in set(events)],
+        language=language or settings.LANGUAGE_CODE,
         enabled=enabled,
         created_by=user,
     )
@@ -149,12 +166,15 @@ def notification_route_update(
     target: str = "",
     secret: str = "",
     events: list[str],
+    language: str = "",
     enabled: bool,
 ) -> NotificationRoute:
-    """Change a route; a blank ``target`` or ``secret`` keeps the stored one (a new channel needs a target)."""
+    """Change a route; a blank ``target``, ``secret`` or ``language`` keeps the stored one (a new channel
+    needs a target)."""
     target, secret = (target or "").strip(), (secret or "").strip()
     new_channel = channel != route.channel
     route.name, route.channel, route.enabled = (name or "").strip(), channel, enabled
+    route.language = language or route.language
     route.events = [event for event in EVENTS if event in set(events)]
     _validate(route, target=target, secret=secret, target_required=new_channel)
     if target:
@@ -175,7 +195,22 @@ def notification_route_delete(*, user, route: NotificationRoute) -> str:
             user=user, action="notification_route.delete", obj=route, details=_details(route), flag="delete"
         )
         route.delete()
-    return f"Route “{route.name}” deleted."
+    return ROUTE_DELETED.format(name=route.name)
+
+
+def _test_notice(user, route: NotificationRoute) -> Notice:
+    connection = route.connection.name
+    return Notice(
+        event=TEST_EVENT,
+        connection_id=route.connection_id,
+        connection_name=connection,
+        subject=gettext("Test of route “{name}”").format(name=route.name),
+        lines=(
+            gettext("{user} sent this test from the routes of connection “{connection}”.").format(
+                user=user, connection=connection
+            ),
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -185,14 +220,10 @@ class TestOutcome:
 
 
 def notification_route_test(*, user, route: NotificationRoute) -> TestOutcome:
-    """Send a test notice now (bounded by NOTIFICATION_TIMEOUT_SECONDS) and say how it went."""
-    notice = Notice(
-        event=TEST_EVENT,
-        connection_id=route.connection_id,
-        connection_name=route.connection.name,
-        subject=f"Test of route “{route.name}”",
-        lines=(f"{user} sent this test from the routes of connection “{route.connection.name}”.",),
-    )
+    """Send a test notice now (bounded by NOTIFICATION_TIMEOUT_SECONDS), written in the route's language,
+    and say how it went (in the active language)."""
+    with translation.override(route.language):
+        notice = _test_notice(user, route)
     try:
         send_to_route(route, notice)
     except SendFailed as error:

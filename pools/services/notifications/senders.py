@@ -2,7 +2,8 @@
 DingTalk, WeCom, Slack), the JSON webhook through requests, signed (``pools/webhooks/signing.py``).
 
 Each sender raises ``SendFailed`` with a short reason that names no URL, token, address list or secret:
-requests' and apprise's own errors quote the URL, so only the kind of failure is kept.
+requests' and apprise's own errors quote the URL, so only the kind of failure is kept. The reason is in the
+active language, since the route's page and the Test button show it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import apprise
 import requests
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.utils.translation import gettext as _
 
 from pools.services.notifications.notices import Notice
 from pools.webhooks.signing import signed_delivery
@@ -48,23 +50,25 @@ def send_email(addresses: list[str], notice: Notice) -> None:
         get_connection().send_messages(messages)
     except Exception as error:
         raise SendFailed(
-            f"the mail server refused or could not be reached ({type(error).__name__})"
+            _("the mail server refused or could not be reached ({error})").format(error=type(error).__name__)
         ) from None
 
 
 def send_chat(url: str, notice: Notice) -> None:
     plugin = chat_plugin(url)
     if plugin is None:
-        raise SendFailed("the chat URL is not one apprise can send to")
+        raise SendFailed(_("the chat URL is not one apprise can send to"))
     timeout = float(settings.NOTIFICATION_TIMEOUT_SECONDS)
     plugin.socket_connect_timeout = plugin.socket_read_timeout = timeout
     try:
         sent = plugin.notify(title=notice.title, body=notice.text, body_format=apprise.NotifyFormat.TEXT)
     except Exception as error:
-        raise SendFailed(f"sending failed ({type(error).__name__})") from None
+        raise SendFailed(_("sending failed ({error})").format(error=type(error).__name__)) from None
     if not sent:
         name = CHAT_SCHEMES[plugin.secure_protocol]
-        raise SendFailed(f"{name} did not accept the message (refused, or could not be reached)")
+        raise SendFailed(
+            _("{service} did not accept the message (refused, or could not be reached)").format(service=name)
+        )
 
 
 def send_webhook(url: str, secret: str, notice: Notice) -> None:
@@ -78,6 +82,8 @@ def send_webhook(url: str, secret: str, notice: Notice) -> None:
             allow_redirects=False,
         )
     except requests.RequestException as error:
-        raise SendFailed(f"the webhook could not be reached ({type(error).__name__})") from None
+        raise SendFailed(
+            _("the webhook could not be reached ({error})").format(error=type(error).__name__)
+        ) from None
     if not 200 <= response.status_code < 300:
-        raise SendFailed(f"the webhook answered HTTP {response.status_code}")
+        raise SendFailed(_("the webhook answered HTTP {status}").format(status=response.status_code))

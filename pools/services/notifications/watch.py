@@ -6,14 +6,15 @@ Only connections with an enabled route subscribed to one of READ_EVENTS are read
 reads as the pages. What a read shows is compared with what was announced before (``AnnouncedCondition``):
 a new condition is recorded and announced (the insert is the claim: two jobs at once announce it once); a
 condition a complete read no longer shows is forgotten, so its next occurrence is announced again. A failed
-or partial read forgets nothing.
+or partial read forgets nothing. A condition's words are written when it is announced, once per language of
+the site (``announce``): ``Condition.words`` writes them in the active one.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
@@ -21,6 +22,8 @@ from functools import partial
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pools.modelarts.events import WARNING
 from pools.modelarts.vocabulary import DEFAULT_WORKSPACE
@@ -30,7 +33,7 @@ from pools.selectors.concurrent import concurrently
 from pools.selectors.events import pool_event_page
 from pools.selectors.modelarts import known_workspaces, node_scan, pools_of_workspaces, workspace_pool_reads
 from pools.services.notifications.dispatch import announce
-from pools.services.notifications.notices import Notice
+from pools.services.notifications.notices import Notice, moment
 
 logger = logging.getLogger(__name__)
 
@@ -41,11 +44,11 @@ WARNINGS_PER_POOL = 20
 
 @dataclass(frozen=True)
 class Condition:
-    """One condition a read shows: its key (unique per connection and event) and what to announce."""
+    """One condition a read shows: its key (unique per connection and event) and what to announce: ``words``
+    writes its subject and lines in the active language, ``data`` is the same in every language."""
 
     key: str
-    subject: str
-    lines: tuple[str, ...]
+    words: Callable[[], tuple[str, tuple[str, ...]]]
     data: dict = field(default_factory=dict)
 
 
@@ -104,13 +107,28 @@ def _watch_connection(connection: Connection, events: set[str], summary: WatchSu
 def _failed_pool(pool) -> Condition:
     return Condition(
         key=pool.name,
-        subject=f"Pool failed: {pool.display_name} ({pool.phase})",
-        lines=(
-            f"Pool {pool.display_name} ({pool.name}) is {pool.phase}.",
-            f"Nodes: {pool.node_count}, workspace {pool.workspace_id}.",
-        ),
-        data={"pool": {"name": pool.name, "display_name": pool.display_name, "phase": pool.phase}},
+        words=partial(_failed_pool_words, pool),
+        data={
+            "pool": {
+                "name": pool.name,
+                "display_name": pool.display_name,
+                "phase": pool.phase,
+                "workspace": pool.workspace_id,
+            }
+        },
     )
+
+
+def _failed_pool_words(pool) -> tuple[str, tuple[str, ...]]:
+    names = {"display_name": pool.display_name, "name": pool.name, "phase": pool.phase}
+    subject = _("Pool failed: {display_name} ({phase})").format(**names)
+    lines = (
+        _("Pool {display_name} ({name}) is {phase}.").format(**names),
+        _("Nodes: {count}, workspace {workspace}.").format(
+            count=pool.node_count, workspace=pool.workspace_id
+        ),
+    )
+    return subject, lines
 
 
 def _abnormal_nodes(connection: Connection, pools) -> tuple[list[Condition], bool]:
@@ -122,12 +140,10 @@ def _abnormal_nodes(connection: Connection, pools) -> tuple[list[Condition], boo
         read = node_scan(connection=connection, pool_name=pool.name, phase=NODE_ABNORMAL_PHASE)
         complete = complete and read.error is None and read.value is not None and not read.value.capped
         for node in read.value.items if read.value else ():
-            why = f" ({node.message})" if node.message else ""
             found.append(
                 Condition(
                     key=f"{pool.name}/{node.name}",
-                    subject=f"Node abnormal: {node.name} in pool {pool.display_name}",
-                    lines=(f"Node {node.name} of pool {pool.display_name} ({pool.name}) is Abnormal{why}.",),
+                    words=partial(_abnormal_node_words, pool, node),
                     data={
                         "pool": {"name": pool.name, "display_name": pool.display_name},
                         "node": {"name": node.name, "phase": node.phase, "message": node.message},
@@ -135,6 +151,17 @@ def _abnormal_nodes(connection: Connection, pools) -> tuple[list[Condition], boo
                 )
             )
     return found, complete
+
+
+def _abnormal_node_words(pool, node) -> tuple[str, tuple[str, ...]]:
+    names = {"node": node.name, "display_name": pool.display_name, "name": pool.name}
+    subject = _("Node abnormal: {node} in pool {display_name}").format(**names)
+    line = _("Node {node} of pool {display_name} ({name}) is {phase}.").format(
+        **names, phase=NODE_ABNORMAL_PHASE
+    )
+    if node.message:
+        line += " " + _("ModelArts says: {message}").format(message=node.message)
+    return subject, (line,)
 
 
 def _warning_events(connection: Connection, pools) -> tuple[list[Condition], bool]:
@@ -164,12 +191,7 @@ def _warning_events(connection: Connection, pools) -> tuple[list[Condition], boo
             found.append(
                 Condition(
                     key=f"{pool.name}/{event.reason}/{first}/{digest}",
-                    subject=f"Warning in pool {pool.display_name}: {event.reason}",
-                    lines=(
-                        event.message,
-                        f"Pool {pool.display_name} ({pool.name}), {event.count} time(s), last at "
-                        f"{event.last_at:%Y-%m-%d %H:%M:%S %Z}.",
-                    ),
+                    words=partial(_warning_words, pool, event),
                     data={
                         "pool": {"name": pool.name, "display_name": pool.display_name},
                         "event": {
@@ -186,6 +208,18 @@ def _warning_events(connection: Connection, pools) -> tuple[list[Condition], boo
     return found, complete
 
 
+def _warning_words(pool, event) -> tuple[str, tuple[str, ...]]:
+    subject = _("Warning in pool {display_name}: {reason}").format(
+        display_name=pool.display_name, reason=event.reason
+    )
+    seen = ngettext(
+        "Pool {display_name} ({name}), {count} time, last at {moment}.",
+        "Pool {display_name} ({name}), {count} times, last at {moment}.",
+        event.count,
+    ).format(display_name=pool.display_name, name=pool.name, count=event.count, moment=moment(event.last_at))
+    return subject, (event.message, seen)
+
+
 def _sync(
     connection: Connection, event: str, found: Iterable[Condition], complete: bool, summary: WatchSummary
 ) -> None:
@@ -197,17 +231,20 @@ def _sync(
     for key, condition in current.items():
         if key in announced or not _claim(connection, event, key):
             continue
-        announce(
-            Notice(
-                event=event,
-                connection_id=connection.pk,
-                connection_name=connection.name,
-                subject=condition.subject,
-                lines=(*condition.lines, f"Connection: {connection.name}"),
-                data=condition.data,
-            )
-        )
+        announce(partial(_notice, connection, event, condition))
         summary.announced[event] = summary.announced.get(event, 0) + 1
+
+
+def _notice(connection: Connection, event: str, condition: Condition) -> Notice:
+    subject, lines = condition.words()
+    return Notice(
+        event=event,
+        connection_id=connection.pk,
+        connection_name=connection.name,
+        subject=subject,
+        lines=(*lines, _("Connection: {name}").format(name=connection.name)),
+        data=condition.data,
+    )
 
 
 def _claim(connection: Connection, event: str, key: str) -> bool:

@@ -101,7 +101,7 @@ def test_with_the_database_backend_a_retry_waits_in_its_queue(
         subject="Pool failed: p",
         lines=("p is Error.",),
     )
-    announce(notice)
+    announce(lambda: notice)
     assert run_queued_tasks(queues=(QUEUE,)) == 1 and receiver.deliveries == []
 
     [retry] = DBTaskResult.objects.filter(queue_name=QUEUE, status="READY")
@@ -153,3 +153,19 @@ def test_chat_goes_through_apprise_to_the_services_own_webhook(
     [(request, _)] = httpserver.log
     assert "Test of route “team chat”" in request.get_data(as_text=True)
     assert route.target_hint == "feishu://…"
+
+
+def test_a_failure_is_shown_in_the_sites_language(webhook_route, cloud_connection, settings):
+    settings.LANGUAGE_CODE, settings.NOTIFICATION_ATTEMPTS = "zh-hans", 1
+    webhook_route.target = closed_port_url()  # an English route: the reason is for the route's page
+    webhook_route.save()
+    notice = Notice(
+        event="pool_failed",
+        connection_id=cloud_connection.pk,
+        connection_name=cloud_connection.name,
+        subject="s",
+        lines=(),
+    )
+    assert deliver_notice.call(notice.to_json(), to_route(webhook_route)) == "failed"
+    webhook_route.refresh_from_db()
+    assert webhook_route.last_failure == "无法连接 webhook（ConnectionError）"

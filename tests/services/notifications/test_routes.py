@@ -49,6 +49,7 @@ def test_destination_and_secret_are_stored_encrypted_and_audited_by_their_hint(a
         ({"channel": "chat", "target": "https://example.test/x"}, "target", svc.BAD_CHAT_URL),
         ({"channel": "chat", "target": "json://localhost/x"}, "target", svc.BAD_CHAT_URL),
         ({"channel": "email", "target": "ops@, not mail"}, "target", svc.BAD_ADDRESSES),
+        ({"language": "fr"}, "language", svc.LANGUAGE_REQUIRED),
     ],
 )
 def test_every_rule_is_a_field_error(administrator, connection, fields, field, message):
