@@ -2,12 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from pools.forms.login import ThrottledAdminAuthenticationForm
 from pools.observability.exposition import metrics_view
 from pools.observability.health import LivenessView, ReadinessView
-from pools.views import sso
+from pools.views import languages, sso
 from pools.views.accounts import ThrottledLoginView, ThrottledPasswordChangeView
 
 # The admin's own log-in page counts failures in the same counters as ours.
@@ -29,8 +28,9 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    # The header's language switcher posts here; the log-in page has it too.
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    # The header's language switcher posts here (the log-in page has it too): Django's set_language, which
+    # also saves a signed-in person's choice on their profile (pools/views/languages.py).
+    path("i18n/setlang/", languages.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("pools.api.urls")),
     # For machines, without a log-in: Prometheus (token or allowed address), liveness and readiness probes.

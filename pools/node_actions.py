@@ -8,6 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 
 class NodeLike(Protocol):
     """A node as the rules need it: a ``Node`` as read, or a ``NodeState`` kept in a live state."""
@@ -28,17 +31,26 @@ class NodeState:
 
 REBOOT, DRAIN, LOCK, UNLOCK, RESET = "reboot", "drain", "lock", "unlock", "reset"
 ACTIONS = (REBOOT, DRAIN, LOCK, UNLOCK, RESET)
-# Texts, asserted on by the tests.
-TOO_MANY_TO_DRAIN = "Drain at most 10 nodes at a time (ModelArts refuses more); deselect some nodes."
-WRONG_STATE = "These nodes cannot be {verb} now: {names}."
-NOT_LOCKED = "These nodes are not locked: {names}."
-ALREADY_LOCKED = "These nodes are already locked against deletion: {names}."
-LOCKED_CANNOT_DRAIN = "Locked nodes cannot be drained (unlock them first): {names}."
-NO_ROLLING_ON_VM = "This pool's nodes are virtual machines: ModelArts resets them without a rolling strategy."
-MAX_UNAVAILABLE_REQUIRED = "Say how many nodes may be reset at once."
-PERCENT_RANGE = "A percentage from 1 to 100."
-
-VERBS = {REBOOT: "rebooted", DRAIN: "drained", LOCK: "locked", UNLOCK: "unlocked", RESET: "reset"}
+# Texts, asserted on by the tests; formatted when used, so they read in the language of whoever reads them.
+TOO_MANY_TO_DRAIN = gettext_lazy(
+    "Drain at most 10 nodes at a time (ModelArts refuses more); deselect some nodes."
+)
+# One sentence per action (not a verb put into one), so that each language can word it as it needs.
+WRONG_STATE = {
+    REBOOT: gettext_lazy("These nodes cannot be rebooted now: {names}."),
+    DRAIN: gettext_lazy("These nodes cannot be drained now: {names}."),
+    LOCK: gettext_lazy("These nodes cannot be locked now: {names}."),
+    UNLOCK: gettext_lazy("These nodes cannot be unlocked now: {names}."),
+    RESET: gettext_lazy("These nodes cannot be reset now: {names}."),
+}
+NOT_LOCKED = gettext_lazy("These nodes are not locked: {names}.")
+ALREADY_LOCKED = gettext_lazy("These nodes are already locked against deletion: {names}.")
+LOCKED_CANNOT_DRAIN = gettext_lazy("Locked nodes cannot be drained (unlock them first): {names}.")
+NO_ROLLING_ON_VM = gettext_lazy(
+    "This pool's nodes are virtual machines: ModelArts resets them without a rolling strategy."
+)
+MAX_UNAVAILABLE_REQUIRED = gettext_lazy("Say how many nodes may be reset at once.")
+PERCENT_RANGE = gettext_lazy("A percentage from 1 to 100.")
 # The node phases each action accepts (ModelArts refuses the others).
 ALLOWED_PHASES = {
     REBOOT: ("Available", "Abnormal"),
@@ -61,12 +73,12 @@ def rolling_allowed(nodes: Sequence[NodeLike]) -> bool:
 def action_problem(action: str, nodes: Sequence[NodeLike]) -> str | None:
     """Why ``action`` cannot be asked for these nodes now, or None."""
     wrong = [
-        f"{node.name} ({node.phase or 'no status'})"
+        f"{node.name} ({node.phase or _('no status')})"
         for node in nodes
         if node.phase not in ALLOWED_PHASES[action]
     ]
     if wrong:
-        return WRONG_STATE.format(verb=VERBS[action], names=short_names(wrong))
+        return WRONG_STATE[action].format(names=short_names(wrong))
     if action == DRAIN and (locked := [node.name for node in nodes if node.locked_actions]):
         return LOCKED_CANNOT_DRAIN.format(names=short_names(locked))
     if action == LOCK and (locked := [node.name for node in nodes if "delete" in node.locked_actions]):

@@ -1,10 +1,14 @@
 """The rules of the pool changes (scale, edit, tags), once: the forms check them for field errors and the
 change-request kinds check them again before filing and before running. ModelArts' own limits, as
-docs/modelarts-api.md records them."""
+docs/modelarts-api.md records them. The texts that state them are lazy: they read in the language of the
+page that shows them."""
 
 from __future__ import annotations
 
 import re
+
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 # PatchPool
 SCOPES = ("Train", "Infer", "Notebook")
@@ -23,22 +27,22 @@ TAG_KEY = re.compile(r"^[\w .:=+\-@]+$")
 TAG_VALUE = re.compile(r"^[\w .:/=+\-@]*$")
 SYSTEM_TAG_PREFIX = "_sys_"
 
-DESCRIPTION_RULE = f"At most {MAX_DESCRIPTION} characters, none of ! < > = & \" '."
-
-
-def gettext_noop(text: str) -> str:
-    """Marks ``text`` for the translation catalogue (makemessages looks for this name) without Django: the
-    forms translate it when they show it."""
-    return text
-
-
-DRIVER_VERSION_RULE = gettext_noop("A version such as 535.161.08 or 23.0.6.")
-TAG_KEY_RULE = (
-    f"1–{MAX_TAG_KEY} characters: letters, digits, spaces and _ . : = + - @, no space at either end, "
-    f"not starting with {SYSTEM_TAG_PREFIX}."
+DESCRIPTION_RULE = format_lazy(
+    _("At most {limit} characters, none of ! < > = & \" '."), limit=MAX_DESCRIPTION
 )
-TAG_VALUE_RULE = f"At most {MAX_TAG_VALUE} characters: letters, digits, spaces and _ . : / = + - @."
-TOO_MANY_TAGS = "A pool has at most {limit} tags; this change would leave it {count}."
+DRIVER_VERSION_RULE = _("A version such as 535.161.08 or 23.0.6.")
+TAG_KEY_RULE = format_lazy(
+    _(
+        "1–{limit} characters: letters, digits, spaces and _ . : = + - @, no space at either end, "
+        "not starting with {prefix}."
+    ),
+    limit=MAX_TAG_KEY,
+    prefix=SYSTEM_TAG_PREFIX,
+)
+TAG_VALUE_RULE = format_lazy(
+    _("At most {limit} characters: letters, digits, spaces and _ . : / = + - @."), limit=MAX_TAG_VALUE
+)
+TOO_MANY_TAGS = _("A pool has at most {limit} tags; this change would leave it {count}.")
 
 
 def description_problem(text: str) -> str | None:
@@ -69,7 +73,7 @@ def tag_value_problem(value: str) -> str | None:
     return None
 
 
-ADDED_AND_REMOVED = "A tag cannot be both removed and added in one request: {keys}."
+ADDED_AND_REMOVED = _("A tag cannot be both removed and added in one request: {keys}.")
 
 
 def tags_after(current: dict[str, str], add: dict[str, str], remove: list[str]) -> dict[str, str]:

@@ -6,8 +6,9 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.db.models import ProtectedError
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.utils.translation import gettext_lazy as _
 
-USER_HAS_HISTORY = (
+USER_HAS_HISTORY = _(
     "User “{username}” has {count} audit log entries and cannot be deleted, because deleting a user "
     "deletes their history. Deactivate the account instead (clear “Active”)."
 )
@@ -57,6 +58,10 @@ def connect() -> None:
     from pools.sso.local_login import record_break_glass_login
 
     user_logged_in.connect(record_break_glass_login, dispatch_uid="pools.sso.record_break_glass_login")
+    from pools.views.languages import bring_back_saved_language
+
+    # A person's saved language comes back at each log-in, whichever browser and however they sign in.
+    user_logged_in.connect(bring_back_saved_language, dispatch_uid="pools.bring_back_saved_language")
     pre_delete.connect(
         refuse_deleting_users_with_history,
         sender=get_user_model(),

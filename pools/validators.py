@@ -12,6 +12,7 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 ENDPOINT_FORMAT = _("Enter an endpoint as http(s)://host[:port], without a path, query or credentials.")
@@ -22,7 +23,11 @@ KEY_FORMAT = _("A key is 1–256 printable characters without spaces.")
 # or a zone offset to what it is given, so a date near either end would overflow (a 500, not an answer).
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2999, 12, 31)
-DATE_OUT_OF_RANGE = f"Enter a date from {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}."
+DATE_OUT_OF_RANGE = format_lazy(
+    _("Enter a date from {earliest} to {latest}."),
+    earliest=EARLIEST_DATE.isoformat(),
+    latest=LATEST_DATE.isoformat(),
+)
 INVISIBLE_CHARACTERS = _(
     "Remove the invisible {characters}: {them} can make the text read differently from what it says."
 )

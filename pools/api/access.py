@@ -6,15 +6,17 @@ decides nothing. ``ApiView`` is every API view's base: what it does is audited a
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 from rest_framework.views import APIView
 
 from pools import audit
 from pools.models.api_token import SCOPE_APPROVE
 
-MISSING_PERMISSION = "Your roles do not allow this."
-MISSING_SCOPE = "This token lacks the '{scope}' scope that this needs (see the API tokens page)."
-APPROVAL_OFF = (
+MISSING_PERMISSION = _("Your roles do not allow this.")
+MISSING_SCOPE = _("This token lacks the '{scope}' scope that this needs (see the API tokens page).")
+APPROVAL_OFF = _(
     "Approving through the API is turned off on this dashboard (API_APPROVAL_TOKENS): approve in the browser."
 )
 
@@ -37,7 +39,7 @@ def scoped(scope: str) -> type[permissions.BasePermission]:
     """A permission class: the call came with a token that has ``scope`` (and, to approve, the setting is on)."""
 
     class Scoped(permissions.BasePermission):
-        message = MISSING_SCOPE.format(scope=scope)
+        message = format_lazy(MISSING_SCOPE, scope=scope)
 
         def has_permission(self, request, view) -> bool:
             if scope == SCOPE_APPROVE and not settings.API_APPROVAL_TOKENS:

@@ -6,14 +6,15 @@ do is decided in ``access``. (Kept apart from the views: REST framework imports 
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from pools.services.api_tokens import api_token_authenticate
 
 KEYWORDS = (b"bearer", b"token")
-BAD_HEADER = "Send the token as 'Authorization: Bearer <token>'."
-BAD_TOKEN = "That token is unknown, revoked or expired, or its user is inactive."  # noqa: S105 (a message)
+BAD_HEADER = _("Send the token as 'Authorization: Bearer <token>'.")
+BAD_TOKEN = _("That token is unknown, revoked or expired, or its user is inactive.")  # noqa: S105 (a message)
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):

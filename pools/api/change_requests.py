@@ -10,6 +10,8 @@ not in the API: they stay with people in the browser.
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
@@ -33,9 +35,13 @@ from pools.selectors.change_requests import change_request_get, change_request_l
 from pools.services import change_requests as services
 
 PAGE_SIZE = 50
-IDEMPOTENCY_KEY_NEEDED = (
-    f"Send an {IDEMPOTENCY_KEY_HEADER} header (1 to {IDEMPOTENCY_KEY_MAX} characters, e.g. a UUID) "
-    "that is the same when you retry this request."
+IDEMPOTENCY_KEY_NEEDED = format_lazy(
+    _(
+        "Send an {header} header (1 to {limit} characters, e.g. a UUID) that is the same when you retry this "
+        "request."
+    ),
+    header=IDEMPOTENCY_KEY_HEADER,
+    limit=IDEMPOTENCY_KEY_MAX,
 )
 SEEING = (REQUEST_CHANGE, APPROVE_CHANGE, VIEW_AUDIT)
 

@@ -14,6 +14,7 @@ import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -22,7 +23,9 @@ from pools.core.errors import ApplicationError
 from pools.selectors.cache import ReadResult
 from pools.selectors.modelarts import pool_missing
 
-NO_SUCH_POOL = "ModelArts has no such pool."
+NO_SUCH_POOL = _("ModelArts has no such pool.")
+BAD_INPUT = _("Bad input.")
+NO_DATA = _("No data.")
 
 
 class BadInput(exceptions.APIException):
@@ -31,7 +34,7 @@ class BadInput(exceptions.APIException):
     status_code = status.HTTP_400_BAD_REQUEST
 
     def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("Bad input.")
+        super().__init__(BAD_INPUT)
         self.errors = errors
 
 
@@ -61,7 +64,7 @@ def read_answer(read: ReadResult, shape, **extra: Any) -> Response:
     """A selector's read as JSON: ``data`` (``shape(read.value)``), when it was read, whether it is a stale copy
     and, with a stale copy, why; a failure with nothing to show raises ``UpstreamFailed``."""
     if read.value is None:
-        error = read.error or ApplicationError("No data.")
+        error = read.error or ApplicationError(NO_DATA)
         raise UpstreamFailed(error, not_found=pool_missing(read))
     return Response(
         {

@@ -7,6 +7,7 @@ checks (the pages' forms where they have one). Each answer is ``{"data": ..., "f
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound
@@ -23,7 +24,7 @@ from pools.selectors.connections import connection_list_for
 from pools.selectors.modelarts import node_scan, pool_get, pool_monitor, pool_statistics, runtime_metrics
 from pools.selectors.workspace_pools import pool_listing
 
-NO_SUCH_CONNECTION = "No such connection."
+NO_SUCH_CONNECTION = _("No such connection.")
 POOL_FILTERS = [
     OpenApiParameter("workspace", str, description="One workspace; empty: every workspace of the project."),
     OpenApiParameter("status", str, description="A pool phase, e.g. Running."),

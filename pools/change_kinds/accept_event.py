@@ -17,6 +17,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from pools.change_kinds import messages
 from pools.change_kinds.base import (
     DONE,
@@ -49,7 +52,9 @@ WORKSPACE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 EVENT_TYPE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 API_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 ACCEPTED_STATES = (SCHEDULED, EXECUTING, COMPLETED)
-HARD_NOTE = "HARD redeploy: the node is reset and the data on its local and cloud disks is lost."
+HARD_NOTE = gettext_lazy(
+    "HARD redeploy: the node is reset and the data on its local and cloud disks is lost."
+)
 
 
 def _accept(body: Any) -> dict[str, Any]:
@@ -87,7 +92,7 @@ def _validated_accept(accept: Any) -> dict[str, Any]:
 
 class AcceptEvent(ChangeKind):
     name = "accept_event"
-    label = "Accept scheduled maintenance"
+    label = gettext_lazy("Accept scheduled maintenance")
 
     def validate(self, target: str, body: Any) -> tuple[str, Any]:
         self.require_pool_id(target)
@@ -120,15 +125,20 @@ class AcceptEvent(ChangeKind):
 
     def summary(self, change_request) -> str:
         body = change_request.body
-        text = (
-            f"Accept {body.get('eventType')} on node {body.get('nodeName')} of pool {change_request.target}"
-        )
+        event = {"event": body.get("eventType"), "node": body.get("nodeName"), "pool": change_request.target}
         start = _accept(body).get("notBefore")
-        text += f", from {start.replace('T', ' ').removesuffix('Z')} UTC" if start else ", at once"
-        if redeploy_type(body):
-            text += f", {redeploy_type(body)} redeploy" + (
-                " (wipes the node's disks)" if wipes_disks(body) else ""
+        if start:
+            when = start.replace("T", " ").removesuffix("Z")
+            text = _("Accept {event} on node {node} of pool {pool}, from {start} UTC").format(
+                start=when, **event
             )
+        else:
+            text = _("Accept {event} on node {node} of pool {pool}, at once").format(**event)
+        kind = redeploy_type(body)
+        if kind and wipes_disks(body):
+            text = _("{summary}, {kind} redeploy (wipes the node's disks)").format(summary=text, kind=kind)
+        elif kind:
+            text = _("{summary}, {kind} redeploy").format(summary=text, kind=kind)
         return text
 
     def describe(self, change_request) -> CallDescription:
@@ -137,7 +147,7 @@ class AcceptEvent(ChangeKind):
             f"/v1/{{project_id}}/scheduled-events/{body.get('eventId')}/accept"
             f"?workspaceId={body.get('workspaceId')}"
         )
-        notes = (HARD_NOTE,) if wipes_disks(body) else ()
+        notes = (str(HARD_NOTE),) if wipes_disks(body) else ()
         return CallDescription("POST", path, _accept(body), "application/json", notes)
 
     def node_names(self, body: Any) -> list[str]:
@@ -184,15 +194,19 @@ class AcceptEvent(ChangeKind):
         if not snapshot:
             return []
         if snapshot.get("exists") and not live.get("exists"):
-            return ["ModelArts no longer lists the event."]
+            return [_("ModelArts no longer lists the event.")]
         changes = []
         for key, label in (
-            ("state", "State"),
-            ("planned_start", "Planned start"),
-            ("redeploy_types", "Redeployments"),
+            ("state", _("State")),
+            ("planned_start", _("Planned start")),
+            ("redeploy_types", _("Redeployments")),
         ):
             if snapshot.get(key) != live.get(key):
-                changes.append(f"{label}: {snapshot.get(key) or '—'} → {live.get(key) or '—'}.")
+                changes.append(
+                    _("{name}: {then} → {now}.").format(
+                        name=label, then=snapshot.get(key) or "—", now=live.get(key) or "—"
+                    )
+                )
         return changes
 
     # --- running ---------------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from pools.change_kinds import messages
 from pools.change_kinds.pool_state import pool_changes, pool_live, pool_problems
 from pools.core.errors import ApplicationError
@@ -39,7 +41,9 @@ class Called:
 class Observation:
     state: str
     pool_name: str = ""
-    progress: str = ""  # for a person: "2 of 4 nodes ready", "order paid, nodes starting", why it failed
+    # For a person: "2 of 4 nodes ready", "order paid, nodes starting", why it failed; written in the language
+    # active when ModelArts was looked at, as the outcome message it goes into.
+    progress: str = ""
 
     @property
     def shows(self) -> bool:
@@ -59,7 +63,8 @@ class CallDescription:
 
 
 class ChangeKind:
-    """A kind of change request. Subclasses set ``name`` and ``label`` and override what differs."""
+    """A kind of change request. Subclasses set ``name`` and ``label`` (marked for translation, the same text
+    as ``ChangeRequest.Kind``'s) and override what differs."""
 
     name: str = ""
     label: str = ""
@@ -89,7 +94,8 @@ class ChangeKind:
     # --- how it reads -----------------------------------------------------------------------------------
 
     def summary(self, change_request) -> str:
-        return f"{self.label} {change_request.target}"
+        """One sentence, in the reader's language: it is written each time it is shown, never stored."""
+        return _("{label} {target}").format(label=self.label, target=change_request.target)
 
     def describe(self, change_request) -> CallDescription:
         raise NotImplementedError

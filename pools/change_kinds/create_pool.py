@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 from pools.change_kinds import messages
 from pools.change_kinds.base import DONE, MISSING, CallDescription, Called, ChangeKind, Observation
 from pools.change_kinds.pool_body import create_pool_body_problem
@@ -35,30 +38,45 @@ def pools_named(client, *, display_name: str, workspace_id: str) -> list:
 
 
 def describe_create_body(body) -> str:
-    """'Dedicate pool for Train, Infer; 2 × modelarts.vm.gpu.t4u8; network net-1; pay-per-use'."""
+    """'Dedicate pool for Train, Infer; 2 × modelarts.vm.gpu.t4u8; network net-1; pay-per-use', in the
+    reader's language (the pool type, job types and flavors as the API names them)."""
     if not isinstance(body, dict):
-        return "no body"
+        return _("no body")
     spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
     metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
     annotations = metadata.get("annotations") if isinstance(metadata.get("annotations"), dict) else {}
-    parts = [f"{spec.get('type', '?')} pool for {', '.join(spec.get('scope') or []) or 'no job types'}"]
+    scopes = ", ".join(spec.get("scope") or []) or _("no job types")
+    parts = [_("{type} pool for {scopes}").format(type=spec.get("type", "?"), scopes=scopes)]
     resources = [r for r in spec.get("resources") or [] if isinstance(r, dict)]
     if resources:
         parts.append(", ".join(f"{r.get('count', '?')} × {r.get('flavor', '?')}" for r in resources))
     network = spec.get("network") if isinstance(spec.get("network"), dict) else {}
     if network.get("name"):
-        parts.append(f"network {network['name']}")
+        parts.append(_("network {name}").format(name=network["name"]))
     if annotations.get(ANNOTATION_BILLING_MODE) == "1":
-        period = {"2": "month", "3": "year"}.get(str(annotations.get(ANNOTATION_PERIOD_TYPE)), "period")
-        parts.append(f"yearly/monthly, {annotations.get(ANNOTATION_PERIOD_NUM, '?')} {period}(s)")
+        parts.append(_subscription(annotations))
     else:
-        parts.append("pay-per-use")
+        parts.append(_("pay-per-use"))
     return "; ".join(parts)
+
+
+def _subscription(annotations: dict) -> str:
+    """'yearly/monthly, 3 months'."""
+    number = str(annotations.get(ANNOTATION_PERIOD_NUM, "?"))
+    count = int(number) if number.isdigit() else 2  # an unreadable number reads as a plural
+    unit = str(annotations.get(ANNOTATION_PERIOD_TYPE))
+    if unit == "2":
+        text = ngettext("yearly/monthly, {number} month", "yearly/monthly, {number} months", count)
+    elif unit == "3":
+        text = ngettext("yearly/monthly, {number} year", "yearly/monthly, {number} years", count)
+    else:
+        text = ngettext("yearly/monthly, {number} period", "yearly/monthly, {number} periods", count)
+    return text.format(number=number)
 
 
 class CreatePool(ChangeKind):
     name = "create_pool"
-    label = "Create pool"
+    label = gettext_lazy("Create pool")
 
     def validate(self, target: str, body: Any) -> tuple[str, Any]:
         if not DISPLAY_NAME.match(target):
@@ -73,7 +91,9 @@ class CreatePool(ChangeKind):
         return target == other_target
 
     def summary(self, change_request) -> str:
-        return f"Create pool {change_request.target}: {describe_create_body(change_request.body)}"
+        return _("Create pool {pool}: {details}").format(
+            pool=change_request.target, details=describe_create_body(change_request.body)
+        )
 
     def describe(self, change_request) -> CallDescription:
         return CallDescription("POST", "/v2/{project_id}/pools", change_request.body)
@@ -92,7 +112,11 @@ class CreatePool(ChangeKind):
 
     def problems(self, target: str, body: Any, live: Mapping[str, Any]) -> list[str]:
         taken = live.get("pools_with_name") or []
-        return [f"A pool named {target} already exists ({', '.join(taken)})."] if taken else []
+        if not taken:
+            return []
+        return [
+            _("A pool named {name} already exists ({pools}).").format(name=target, pools=", ".join(taken))
+        ]
 
     def changes(self, snapshot: Mapping[str, Any], live: Mapping[str, Any]) -> list[str]:
         if not snapshot:
@@ -100,10 +124,13 @@ class CreatePool(ChangeKind):
         changes = []
         before, after = set(snapshot.get("pools_with_name") or []), set(live.get("pools_with_name") or [])
         if after - before:
-            changes.append(f"A pool with this name appeared: {', '.join(sorted(after - before))}.")
+            appeared = ", ".join(sorted(after - before))
+            changes.append(_("A pool with this name appeared: {pools}.").format(pools=appeared))
         if snapshot.get("pool_count") != live.get("pool_count"):
             changes.append(
-                f"Pools in the workspace: {snapshot.get('pool_count')} → {live.get('pool_count')}."
+                _("Pools in the workspace: {then} → {now}.").format(
+                    then=snapshot.get("pool_count"), now=live.get("pool_count")
+                )
             )
         return changes
 

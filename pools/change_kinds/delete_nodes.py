@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 from pools.change_kinds import messages
 from pools.change_kinds.base import DONE, MISSING, CallDescription, Called, Observation
 from pools.change_kinds.nodes import NodesChange
@@ -16,7 +19,7 @@ from pools.modelarts.vocabulary import NODE_DELETING
 
 class DeleteNodes(NodesChange):
     name = "delete_nodes"
-    label = "Delete nodes"
+    label = gettext_lazy("Delete nodes")
     nodes_key = "deleteNodeNames"
     bad_node_list = messages.BAD_NODE_LIST
 
@@ -32,8 +35,12 @@ class DeleteNodes(NodesChange):
 
     def summary(self, change_request) -> str:
         names = self.node_names(change_request.body)
-        noun = "node" if len(names) == 1 else "nodes"
-        return f"Delete {len(names)} {noun} from pool {change_request.target}: {', '.join(names)}"
+        text = ngettext(
+            "Delete {count} node from pool {pool}: {names}",
+            "Delete {count} nodes from pool {pool}: {names}",
+            len(names),
+        )
+        return text.format(count=len(names), pool=change_request.target, names=", ".join(names))
 
     def describe(self, change_request) -> CallDescription:
         path = f"/v2/{{project_id}}/pools/{change_request.target}/nodes/batch-delete"
@@ -43,7 +50,7 @@ class DeleteNodes(NodesChange):
         problems = super().problems(target, body, live)
         if not pool_gone_or_going(live) and live.get("nodes_left_after", 0) < 1:
             problems.append(
-                "Deleting these nodes would leave the pool with no node; at least one must remain."
+                _("Deleting these nodes would leave the pool with no node; at least one must remain.")
             )
         locks = live.get("locks") or {}
         locked = [name for name in self.node_names(body) if "delete" in locks.get(name, ())]

@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from pools.change_kinds import messages
 from pools.change_kinds.base import DONE, MISSING, CallDescription, Called, ChangeKind, Observation
 from pools.change_kinds.pool_state import pool_problems
@@ -16,7 +19,7 @@ from pools.modelarts.vocabulary import POOL_DELETING
 
 class DeletePool(ChangeKind):
     name = "delete_pool"
-    label = "Delete pool"
+    label = gettext_lazy("Delete pool")
 
     def validate(self, target: str, body: Any) -> tuple[str, Any]:
         self.require_pool_id(target)
@@ -28,7 +31,9 @@ class DeletePool(ChangeKind):
         snapshot = change_request.snapshot if isinstance(change_request.snapshot, dict) else {}
         shown = snapshot.get("display_name")
         target = change_request.target
-        return f"Delete pool {target}" + (f" ({shown})" if shown and shown != target else "")
+        if shown and shown != target:
+            return _("Delete pool {pool} ({display_name})").format(pool=target, display_name=shown)
+        return _("Delete pool {pool}").format(pool=target)
 
     def describe(self, change_request) -> CallDescription:
         return CallDescription("DELETE", f"/v2/{{project_id}}/pools/{change_request.target}")

@@ -3,6 +3,9 @@ workload leaves the nodes; the request is in progress until none runs on them (L
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, ngettext_lazy
+
 from pools.change_kinds.base import DONE, PENDING, Called, Observation
 from pools.change_kinds.node_action import NodeAction
 from pools.change_kinds.nodes import count_workloads_on
@@ -12,8 +15,10 @@ from pools.node_actions import DRAIN
 
 class DrainNodes(NodeAction):
     name = "drain_nodes"
-    label = "Drain nodes"
-    verb = "Drain"
+    label = _("Drain nodes")
+    summary_text = ngettext_lazy(
+        "Drain {count} node of pool {pool}: {names}", "Drain {count} nodes of pool {pool}: {names}", "count"
+    )
     action = DRAIN
     path_action = "batch-drain"
     max_nodes = MAX_DRAIN_NODES
@@ -36,7 +41,11 @@ class DrainNodes(NodeAction):
         )
         left = count_workloads_on(client, pool_name, addresses)
         if left == 0:
-            return Observation(DONE, pool_name, f"no workload runs on the {len(wanted)} drained node(s)")
-        return Observation(
-            PENDING, pool_name, f"{left} workload{'s' if left != 1 else ''} still on the nodes"
-        )
+            drained = ngettext(
+                "no workload runs on the {count} drained node",
+                "no workload runs on the {count} drained nodes",
+                len(wanted),
+            )
+            return Observation(DONE, pool_name, drained.format(count=len(wanted)))
+        still = ngettext("{count} workload still on the nodes", "{count} workloads still on the nodes", left)
+        return Observation(PENDING, pool_name, still.format(count=left))

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from pools import pool_change_rules as rules
 from pools.change_kinds.base import DONE, MISSING, PENDING, CallDescription, Called, ChangeKind, Observation
 from pools.change_kinds.pool_state import pool_changes, pool_gone_or_going, pool_problems, pool_state_of
@@ -18,12 +21,15 @@ from pools.modelarts.change_operations import MERGE_PATCH
 from pools.modelarts.errors import NotFoundError
 from pools.modelarts.vocabulary import ANNOTATION_DESCRIPTION
 
-BAD_EDIT_BODY = (
+BAD_EDIT_BODY = gettext_lazy(
     "An edit changes at least one of metadata.annotations[os.modelarts/description], spec.scope (Train, "
     "Infer, Notebook) and spec.driver ({gpuVersion or npuVersion, updateStrategy force or idle}), and "
     "nothing else."
 )
-NO_SUCH_DRIVER = "Pool {pool} has no {kind} driver to update."
+NO_SUCH_DRIVER = gettext_lazy("Pool {pool} has no {kind} driver to update.")
+FORCE_NOTE = gettext_lazy(
+    "Driver update strategy force: nodes are upgraded now, stopping the jobs running on them."
+)
 DRIVER_BUSY_STATES = frozenset({"Creating", "Upgrading", "Updating", "Pending"})
 DRIVER_KINDS = {"gpuVersion": "gpu", "npuVersion": "npu"}
 
@@ -80,7 +86,7 @@ def _valid_spec(spec: Any) -> bool:
 
 class EditPool(ChangeKind):
     name = "edit_pool"
-    label = "Edit pool"
+    label = gettext_lazy("Edit pool")
     problem_field = "body"
 
     def validate(self, target: str, body: Any) -> tuple[str, Any]:
@@ -96,18 +102,16 @@ class EditPool(ChangeKind):
         return target, body
 
     def summary(self, change_request) -> str:
-        parts = ["description"] if description_of(change_request.body) is not None else []
+        parts = [_("description")] if description_of(change_request.body) is not None else []
         spec = spec_of(change_request.body)
-        parts += [name for key, name in (("scope", "job types"), ("driver", "driver")) if key in spec]
-        return f"Edit pool {change_request.target}: {', '.join(parts)}"
+        parts += [name for key, name in (("scope", _("job types")), ("driver", _("driver"))) if key in spec]
+        return _("Edit pool {pool}: {parts}").format(pool=change_request.target, parts=", ".join(parts))
 
     def describe(self, change_request) -> CallDescription:
         notes = ()
         driver = spec_of(change_request.body).get("driver") or {}
         if driver.get("updateStrategy") == "force":
-            notes = (
-                "Driver update strategy force: nodes are upgraded now, stopping the jobs running on them.",
-            )
+            notes = (str(FORCE_NOTE),)
         path = f"/v2/{{project_id}}/pools/{change_request.target}"
         return CallDescription("PATCH", path, change_request.body, content_type=MERGE_PATCH, notes=notes)
 
@@ -138,9 +142,15 @@ class EditPool(ChangeKind):
         changes = pool_changes(snapshot, live)
         if not snapshot or not live.get("exists"):
             return changes
-        for key, name in (("description", "Description"), ("scope", "Job types"), ("driver", "Driver")):
+        for key, name in (
+            ("description", _("Description")),
+            ("scope", _("Job types")),
+            ("driver", _("Driver")),
+        ):
             if snapshot.get(key) != live.get(key):
-                changes.append(f"{name}: {snapshot.get(key)} → {live.get(key)}.")
+                changes.append(
+                    _("{name}: {then} → {now}.").format(name=name, then=snapshot.get(key), now=live.get(key))
+                )
         return changes
 
     def call(self, client, change_request) -> Called:
@@ -165,8 +175,9 @@ class EditPool(ChangeKind):
             return Observation(MISSING, pool_name)
         states = _driver_states(pool.raw)
         if driver and states & DRIVER_BUSY_STATES:
-            return Observation(PENDING, pool_name, f"Driver {', '.join(sorted(states))}.")
-        return Observation(DONE, pool_name, "ModelArts shows the pool as edited.")
+            driver_states = _("Driver {states}.").format(states=", ".join(sorted(states)))
+            return Observation(PENDING, pool_name, driver_states)
+        return Observation(DONE, pool_name, _("ModelArts shows the pool as edited."))
 
 
 def _driver_states(raw: Any) -> set[str]:

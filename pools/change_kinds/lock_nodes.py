@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, ngettext_lazy
+
 from pools.change_kinds.base import DONE, FAILED, MISSING, Called, Observation
 from pools.change_kinds.node_action import NodeAction
 from pools.core.errors import ApplicationError
@@ -13,13 +16,17 @@ from pools.node_actions import LOCK, UNLOCK
 
 ACTIONS = "actions"
 LOCK_ACTIONS = ["delete"]
-BAD_ACTIONS = 'The locked actions must be ["delete"].'
+BAD_ACTIONS = _('The locked actions must be ["delete"].')
 
 
 class LockNodes(NodeAction):
     name = "lock_nodes"
-    label = "Lock nodes"
-    verb = "Lock against deletion"
+    label = _("Lock nodes")
+    summary_text = ngettext_lazy(
+        "Lock {count} node of pool {pool} against deletion: {names}",
+        "Lock {count} nodes of pool {pool} against deletion: {names}",
+        "count",
+    )
     action = LOCK
     path_action = "batch-lock"
     extra_fields = frozenset({ACTIONS})
@@ -48,20 +55,30 @@ class LockNodes(NodeAction):
             if node.name in set(wanted)
         }
         right = [name for name in wanted if locked.get(name) is self.locks]
-        progress = f"{len(right)} of {len(wanted)} node(s) {'locked' if self.locks else 'unlocked'}"
+        progress = self.progress_text(len(right), len(wanted))
         if len(right) == len(wanted):
             return Observation(DONE, pool_name, progress)
         failed = (getattr(change_request, "tracking", None) or {}).get("failed")
         return Observation(FAILED if failed else MISSING, pool_name, progress)
 
+    def progress_text(self, right: int, total: int) -> str:
+        text = ngettext("{right} of {total} node locked", "{right} of {total} nodes locked", total)
+        return text.format(right=right, total=total)
+
 
 class UnlockNodes(LockNodes):
     name = "unlock_nodes"
-    label = "Unlock nodes"
-    verb = "Unlock"
+    label = _("Unlock nodes")
+    summary_text = ngettext_lazy(
+        "Unlock {count} node of pool {pool}: {names}", "Unlock {count} nodes of pool {pool}: {names}", "count"
+    )
     action = UNLOCK
     path_action = "batch-unlock"
     locks = False
 
     def send(self, client, pool_name: str, names: list[str]):
         return client.unlock_nodes(pool_name, names)
+
+    def progress_text(self, right: int, total: int) -> str:
+        text = ngettext("{right} of {total} node unlocked", "{right} of {total} nodes unlocked", total)
+        return text.format(right=right, total=total)

@@ -9,6 +9,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 from pools.change_kinds.base import DONE, FAILED, MISSING, PENDING, CallDescription, Observation
 from pools.change_kinds.nodes import NodesChange
 from pools.change_kinds.pool_state import pool_gone_or_going
@@ -18,8 +21,8 @@ from pools.modelarts.workloads import JOB_FAILED, JOB_SUCCESS
 from pools.node_actions import NodeState, action_problem
 
 NODE_NAMES = "nodeNames"
-BAD_NODE_LIST = 'The nodes must be {"nodeNames": [node names]} with at least one name.'
-UNEXPECTED_FIELDS = "{label} takes only {fields}; not {extra}."
+BAD_NODE_LIST = gettext_lazy('The nodes must be {"nodeNames": [node names]} with at least one name.')
+UNEXPECTED_FIELDS = gettext_lazy("{label} takes only {fields}; not {extra}.")
 # Node phases on the way back from a reboot or reset (Rebooting and Resetting as the sandbox names them).
 SETTLING_PHASES = frozenset({"Rebooting", "Resetting", "Creating", "Checking"})
 
@@ -37,7 +40,9 @@ class NodeAction(NodesChange):
     max_nodes: int | None = 500
     action = ""
     path_action = ""
-    verb = ""  # "Reboot"
+    # The summary, by the number of nodes: ngettext_lazy(singular, plural, "count") with {count}, {pool} and
+    # {names}, a whole sentence per kind so that each language orders it as it needs.
+    summary_text: Any = None
     extra_fields: frozenset[str] = frozenset()
 
     # --- filing ------------------------------------------------------------------------------------------
@@ -63,8 +68,7 @@ class NodeAction(NodesChange):
 
     def summary(self, change_request) -> str:
         names = self.node_names(change_request.body)
-        noun = "node" if len(names) == 1 else "nodes"
-        return f"{self.verb} {len(names)} {noun} of pool {change_request.target}: {', '.join(names)}"
+        return self.summary_text.format(count=len(names), pool=change_request.target, names=", ".join(names))
 
     def describe(self, change_request) -> CallDescription:
         path = f"/v2/{{project_id}}/pools/{change_request.target}/nodes/{self.path_action}"
@@ -132,12 +136,17 @@ class NodeJobAction(NodeAction):
         phases = self.node_phases(client, change_request)
         names = self.node_names(change_request.body)
         back = sum(1 for name in names if phases.get(name) == NODE_AVAILABLE)
-        progress = f"{back} of {len(names)} node{'s' if len(names) != 1 else ''} Available"
+        progress = ngettext(
+            "{back} of {total} node {phase}", "{back} of {total} nodes {phase}", len(names)
+        ).format(back=back, total=len(names), phase=NODE_AVAILABLE)
         if job is None:
             return Observation(MISSING, pool_name, progress)
-        progress = f"job {job.job_id} {job.phase}; {progress}"
+        progress = _("job {job} {phase}; {progress}").format(
+            job=job.job_id, phase=job.phase, progress=progress
+        )
         if job.phase == JOB_FAILED:
-            return Observation(FAILED, pool_name, f"{progress}. {job.message}".strip())
+            failed = _("{progress}. {message}").format(progress=progress, message=job.message)
+            return Observation(FAILED, pool_name, failed.strip())
         settling = [name for name in names if phases.get(name) in SETTLING_PHASES]
         if job.phase == JOB_SUCCESS and not settling:
             return Observation(DONE, pool_name, progress)

@@ -6,20 +6,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
+
 from pools.change_kinds.base import ChangeKind
 from pools.change_kinds.messages import POOL_ID
 from pools.change_kinds.pool_state import pool_changes, pool_gone_or_going, pool_live, pool_problems
 from pools.core.errors import ApplicationError
 from pools.modelarts.vocabulary import NODE_DELETING
 
-WORKLOADS_CHANGED = "{now} workload{s} now run on these nodes (was {then} when filed)."
+WORKLOADS_CHANGED = ngettext_lazy(
+    "{now} workload now runs on these nodes (was {then} when filed).",
+    "{now} workloads now run on these nodes (was {then} when filed).",
+    "now",
+)
+TOO_MANY_NODES = gettext_lazy("{label} takes at most {limit} nodes at a time; {count} were chosen.")
 
 
 class NodesChange(ChangeKind):
     """A change to the nodes named in the body under ``nodes_key``."""
 
     nodes_key = "node_names"
-    bad_node_list = "Choose at least one node."
+    bad_node_list = gettext_lazy("Choose at least one node.")
     max_nodes: int | None = None
     problem_field = "body"
 
@@ -40,8 +48,7 @@ class NodesChange(ChangeKind):
         names = list(dict.fromkeys(names))
         if self.max_nodes is not None and len(names) > self.max_nodes:
             raise ApplicationError(
-                f"{self.label} takes at most {self.max_nodes} nodes at a time; {len(names)} were chosen.",
-                field="body",
+                TOO_MANY_NODES.format(label=self.label, limit=self.max_nodes, count=len(names)), field="body"
             )
         return names
 
@@ -81,9 +88,9 @@ class NodesChange(ChangeKind):
         missing = [name for name in wanted if name not in present]
         deleting = [name for name in wanted if present.get(name) == NODE_DELETING]
         if missing:
-            problems.append(f"Nodes no longer in the pool: {', '.join(missing)}.")
+            problems.append(_("Nodes no longer in the pool: {names}.").format(names=", ".join(missing)))
         if deleting:
-            problems.append(f"Nodes already being deleted: {', '.join(deleting)}.")
+            problems.append(_("Nodes already being deleted: {names}.").format(names=", ".join(deleting)))
         return problems
 
     def changes(self, snapshot: Mapping[str, Any], live: Mapping[str, Any]) -> list[str]:
@@ -91,17 +98,23 @@ class NodesChange(ChangeKind):
         if not snapshot or (snapshot.get("exists") and not live.get("exists")):
             return changes
         if snapshot.get("node_total") != live.get("node_total"):
-            changes.append(f"Nodes listed: {snapshot.get('node_total')} → {live.get('node_total')}.")
+            changes.append(
+                _("Nodes listed: {then} → {now}.").format(
+                    then=snapshot.get("node_total"), now=live.get("node_total")
+                )
+            )
         before_nodes, after_nodes = snapshot.get("nodes") or {}, live.get("nodes") or {}
         missing = [name for name in before_nodes if name not in after_nodes]
         if missing:
-            changes.append(f"Nodes missing since the request: {', '.join(missing)}.")
+            changes.append(_("Nodes missing since the request: {names}.").format(names=", ".join(missing)))
         for name, phase in before_nodes.items():
             if name in after_nodes and after_nodes[name] != phase:
-                changes.append(f"Node {name}: {phase} → {after_nodes[name]}.")
+                changes.append(
+                    _("Node {name}: {then} → {now}.").format(name=name, then=phase, now=after_nodes[name])
+                )
         then, now = snapshot.get("workloads"), live.get("workloads")
         if then is not None and now is not None and then != now:
-            changes.append(WORKLOADS_CHANGED.format(now=now, s="" if now == 1 else "s", then=then))
+            changes.append(WORKLOADS_CHANGED.format(now=now, then=then))
         return changes
 
 

@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from pools.modelarts.vocabulary import (
     ANNOTATION_AUTO_PAY,
     ANNOTATION_AUTO_RENEW,
@@ -147,31 +149,33 @@ def create_pool_body_problem(target: str, body: Any) -> str | None:
     request runs it on whatever body reaches the service.
     """
     if not isinstance(body, dict):
-        return "it must be a JSON object"
+        return _("it must be a JSON object")
     if body.get("apiVersion") != "v2" or body.get("kind") != "Pool":
-        return 'apiVersion must be "v2" and kind "Pool"'
+        return _('apiVersion must be "v2" and kind "Pool"')
     labels = (body.get("metadata") or {}).get("labels") if isinstance(body.get("metadata"), dict) else None
     if not isinstance(labels, dict) or labels.get(LABEL_NAME) != target:
-        return f"metadata.labels[{LABEL_NAME}] must be the pool name {target!r}"
+        return _("metadata.labels[{label}] must be the pool name {name}").format(
+            label=LABEL_NAME, name=repr(target)
+        )
     spec = body.get("spec")
     if not isinstance(spec, dict):
-        return "spec is missing"
+        return _("spec is missing")
     if spec.get("type") not in POOL_TYPES:
-        return f"spec.type must be one of {', '.join(POOL_TYPES)}"
+        return _("spec.type must be one of {types}").format(types=", ".join(POOL_TYPES))
     scope = spec.get("scope")
     if not isinstance(scope, list) or not scope or any(s not in SCOPES for s in scope):
-        return f"spec.scope must list job types from {', '.join(SCOPES)}"
+        return _("spec.scope must list job types from {scopes}").format(scopes=", ".join(SCOPES))
     resources = spec.get("resources")
     if not isinstance(resources, list) or not resources:
-        return "spec.resources must list at least one flavor"
+        return _("spec.resources must list at least one flavor")
     for resource in resources:
         if (
             not isinstance(resource, dict)
             or not isinstance(resource.get("flavor"), str)
             or not resource["flavor"]
         ):
-            return "every spec.resources entry needs a flavor"
+            return _("every spec.resources entry needs a flavor")
         count = resource.get("count")
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-            return "every spec.resources entry needs a count of at least 1"
+            return _("every spec.resources entry needs a count of at least 1")
     return None

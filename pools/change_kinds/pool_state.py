@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from pools.change_kinds import messages
 from pools.modelarts.errors import NotFoundError
 from pools.modelarts.vocabulary import POOL_DELETING, POOL_RUNNING
@@ -62,14 +64,24 @@ def pool_changes(snapshot: Mapping[str, Any], live: Mapping[str, Any]) -> list[s
     if not snapshot:
         return []
     if snapshot.get("exists") and not live.get("exists"):
-        return ["The pool no longer exists."]
+        return [_("The pool no longer exists.")]
     changes = []
     if snapshot.get("phase") != live.get("phase"):
-        changes.append(f"Pool phase: {snapshot.get('phase')} → {live.get('phase')}.")
+        changes.append(
+            _("Pool phase: {then} → {now}.").format(then=snapshot.get("phase"), now=live.get("phase"))
+        )
     if snapshot.get("node_count") != live.get("node_count"):
-        changes.append(f"Nodes in the pool spec: {snapshot.get('node_count')} → {live.get('node_count')}.")
+        changes.append(
+            _("Nodes in the pool spec: {then} → {now}.").format(
+                then=snapshot.get("node_count"), now=live.get("node_count")
+            )
+        )
     before_states, after_states = snapshot.get("nodes_by_state") or {}, live.get("nodes_by_state") or {}
     for state in sorted(set(before_states) | set(after_states)):
         if before_states.get(state, 0) != after_states.get(state, 0):
-            changes.append(f"Nodes {state}: {before_states.get(state, 0)} → {after_states.get(state, 0)}.")
+            changes.append(
+                _("Nodes {state}: {then} → {now}.").format(
+                    state=state, then=before_states.get(state, 0), now=after_states.get(state, 0)
+                )
+            )
     return changes

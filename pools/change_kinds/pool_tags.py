@@ -7,19 +7,23 @@ request whose answer was lost is settled by reading the tags, and sent again onl
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pools import pool_change_rules as rules
 from pools.change_kinds.base import DONE, MISSING, CallDescription, Called, ChangeKind, Observation
 from pools.change_kinds.pool_state import pool_changes, pool_gone_or_going, pool_live, pool_problems
 from pools.core.errors import ApplicationError
 
-BAD_TAGS_BODY = (
+BAD_TAGS_BODY = gettext_lazy(
     'A tag change is {"add": {key: value}, "remove": [key]} with at least one tag, keys and values as '
     "ModelArts allows them."
 )
-THEN_ADD = "Then POST /v1/{{project_id}}/pools/{pool}/tags/create with {body}"
+THEN_ADD = gettext_lazy("Then POST {path} with {body}")
 
 
 def add_of(body: Any) -> dict[str, str]:
@@ -47,13 +51,17 @@ def _valid(body: Any) -> bool:
     return keys_ok and values_ok and len(set(remove)) == len(remove) and not set(add) & set(remove)
 
 
+def _listed(tags: Mapping[str, str]) -> str:
+    return ", ".join(f"{key}={value}" for key, value in tags.items()) or "—"
+
+
 def _tags_json(add: Mapping[str, str]) -> dict[str, Any]:
     return {"tags": [{"key": key, "value": value} for key, value in add.items()]}
 
 
 class PoolTags(ChangeKind):
     name = "pool_tags"
-    label = "Change pool tags"
+    label = gettext_lazy("Change pool tags")
     problem_field = "body"
 
     def validate(self, target: str, body: Any) -> tuple[str, Any]:
@@ -64,9 +72,12 @@ class PoolTags(ChangeKind):
 
     def summary(self, change_request) -> str:
         add, remove = add_of(change_request.body), remove_of(change_request.body)
-        parts = [f"add {', '.join(f'{k}={v}' for k, v in add.items())}"] if add else []
-        parts += [f"remove {', '.join(remove)}"] if remove else []
-        return f"Tags of pool {change_request.target}: {'; '.join(parts)}"
+        added = ", ".join(f"{key}={value}" for key, value in add.items())
+        parts = [_("add {tags}").format(tags=added)] if add else []
+        parts += [_("remove {keys}").format(keys=", ".join(remove))] if remove else []
+        return _("Tags of pool {pool}: {changes}").format(
+            pool=change_request.target, changes="; ".join(parts)
+        )
 
     def describe(self, change_request) -> CallDescription:
         target, add, remove = (
@@ -78,7 +89,10 @@ class PoolTags(ChangeKind):
         if not remove:
             return CallDescription("POST", f"{base}/create", _tags_json(add))
         deleting = {"tags": [{"key": key} for key in remove]}
-        notes = (THEN_ADD.format(pool=target, body=_tags_json(add)),) if add else ()
+        then_add = THEN_ADD.format(
+            path=f"{base}/create", body=json.dumps(_tags_json(add), ensure_ascii=False)
+        )
+        notes = (then_add,) if add else ()
         return CallDescription("DELETE", f"{base}/delete", deleting, notes=notes)
 
     def read_live(self, client, *, connection, target: str, body: Any) -> dict[str, Any]:
@@ -98,7 +112,7 @@ class PoolTags(ChangeKind):
         changes = pool_changes(snapshot, live)
         before, after = snapshot.get("tags") or {}, live.get("tags") or {}
         if snapshot and live.get("exists") and before != after:
-            changes.append(f"Tags: {before} → {after}.")
+            changes.append(_("Tags: {then} → {now}.").format(then=_listed(before), now=_listed(after)))
         return changes
 
     def call(self, client, change_request) -> Called:
@@ -114,5 +128,6 @@ class PoolTags(ChangeKind):
         tags = client.show_pool_tags(change_request.target).as_dict()
         add, remove = add_of(change_request.body), remove_of(change_request.body)
         shown = all(tags.get(key) == value for key, value in add.items()) and not set(remove) & set(tags)
-        progress = f"Tags now: {', '.join(f'{k}={v}' for k, v in tags.items()) or 'none'}."
+        listed = ", ".join(f"{key}={value}" for key, value in tags.items()) or _("none")
+        progress = _("Tags now: {tags}.").format(tags=listed)
         return Observation(DONE if shown else MISSING, change_request.target, progress)

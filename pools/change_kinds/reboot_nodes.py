@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
 from pools.change_kinds.base import Called
 from pools.change_kinds.node_action import NodeJobAction, millis
 from pools.node_actions import REBOOT
@@ -12,8 +15,10 @@ from pools.node_actions import REBOOT
 
 class RebootNodes(NodeJobAction):
     name = "reboot_nodes"
-    label = "Reboot nodes"
-    verb = "Reboot"
+    label = _("Reboot nodes")
+    summary_text = ngettext_lazy(
+        "Reboot {count} node of pool {pool}: {names}", "Reboot {count} nodes of pool {pool}: {names}", "count"
+    )
     action = REBOOT
     path_action = "batch-reboot"
     job_type = "reboot-node"

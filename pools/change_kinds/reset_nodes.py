@@ -7,6 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
+
 from pools.change_kinds.base import CallDescription, Called
 from pools.change_kinds.node_action import NodeJobAction
 from pools.core.errors import ApplicationError
@@ -14,16 +17,19 @@ from pools.modelarts.node_operations import RollingConfig
 from pools.node_actions import NO_ROLLING_ON_VM, RESET, rolling_allowed
 
 ROLLING = "rollingConfig"
-BAD_ROLLING = (
+BAD_ROLLING = gettext_lazy(
     'A rolling reset is {"strategy": "RollingByNumber" or "RollingByPercent", "maxUnavailable": n}, '
     "n from 1 (at most 100 for a percentage)."
 )
+RESET_NOTE = gettext_lazy("A reset wipes the nodes' disks and reinstalls them; what runs on them stops.")
 
 
 class ResetNodes(NodeJobAction):
     name = "reset_nodes"
-    label = "Reset nodes"
-    verb = "Reset"
+    label = gettext_lazy("Reset nodes")
+    summary_text = ngettext_lazy(
+        "Reset {count} node of pool {pool}: {names}", "Reset {count} nodes of pool {pool}: {names}", "count"
+    )
     action = RESET
     path_action = "batch-reset"
     job_type = "reset-nodes"
@@ -43,20 +49,28 @@ class ResetNodes(NodeJobAction):
 
     def summary(self, change_request) -> str:
         rolling = (change_request.body or {}).get(ROLLING)
+        nodes = super().summary(change_request)
         if not rolling:
-            return f"{super().summary(change_request)} (all at once)"
-        unit = "%" if rolling["strategy"] == "RollingByPercent" else " nodes"
-        return f"{super().summary(change_request)} (rolling, at most {rolling['maxUnavailable']}{unit} at a time)"
+            return _("{nodes} (all at once)").format(nodes=nodes)
+        limit = rolling["maxUnavailable"]
+        if rolling["strategy"] == "RollingByPercent":
+            share = _("{nodes} (rolling, at most {share} of the nodes at a time)")
+            return share.format(nodes=nodes, share=f"{limit}%")
+        text = ngettext(
+            "{nodes} (rolling, at most {limit} node at a time)",
+            "{nodes} (rolling, at most {limit} nodes at a time)",
+            limit,
+        )
+        return text.format(nodes=nodes, limit=limit)
 
     def describe(self, change_request) -> CallDescription:
         described = super().describe(change_request)
-        note = "A reset wipes the nodes' disks and reinstalls them; what runs on them stops."
-        return CallDescription(described.method, described.path, described.body, notes=(note,))
+        return CallDescription(described.method, described.path, described.body, notes=(str(RESET_NOTE),))
 
     def problems(self, target: str, body: Any, live: Mapping[str, Any]) -> list[str]:
         problems = super().problems(target, body, live)
         if (body or {}).get(ROLLING) and not rolling_allowed(self.node_states(body, live)):
-            problems.append(NO_ROLLING_ON_VM)
+            problems.append(str(NO_ROLLING_ON_VM))
         return problems
 
     def call(self, client, change_request) -> Called:

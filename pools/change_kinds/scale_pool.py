@@ -11,7 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 from pools import pool_change_rules as rules
+from pools.change_kinds import messages
 from pools.change_kinds.base import (
     DONE,
     FAILED,
@@ -30,20 +34,26 @@ from pools.modelarts.change_types import ORDER_FAILED, ORDER_PARTIAL, ORDER_SUCC
 from pools.modelarts.errors import NotFoundError
 from pools.modelarts.vocabulary import ANNOTATION_AUTO_PAY, ANNOTATION_ORDER_ID
 
-BAD_SCALE_BODY = (
+BAD_SCALE_BODY = gettext_lazy(
     'A scale is {"spec": {"resources": [{"flavor", "count" (1-1000), optional "azs": [{"az", "count"}]}]}}, '
     "every flavor once, the zones adding up to the count; for a yearly/monthly pool that grows, "
     'metadata.annotations {"os.modelarts/order.id": "", "os.modelarts/auto.pay": "1"}.'
 )
-FLAVORS_MISSING = "The request does not list every flavor of the pool (missing: {flavors}); file it again."
-STILL_SCALING = "Pool {pool} is still changing: {creating} nodes being added, {deleting} being removed."
-NOTHING_TO_DO = "Pool {pool} already has these counts."
-CHOSEN_BY_MODELARTS = "A lower count removes nodes ModelArts chooses; the request cannot name them."
-AUTO_PAY_NOTE = (
+FLAVORS_MISSING = gettext_lazy(
+    "The request does not list every flavor of the pool (missing: {flavors}); file it again."
+)
+STILL_SCALING = gettext_lazy(
+    "Pool {pool} is still changing: {creating} nodes being added, {deleting} being removed."
+)
+NOTHING_TO_DO = gettext_lazy("Pool {pool} already has these counts.")
+CHOSEN_BY_MODELARTS = gettext_lazy(
+    "A lower count removes nodes ModelArts chooses; the request cannot name them."
+)
+AUTO_PAY_NOTE = gettext_lazy(
     "Yearly/monthly pool: the added nodes are billed for the pool's period; auto-pay (os.modelarts/auto.pay "
     '"1") lets ModelArts place and pay the order from the account balance.'
 )
-NO_ORDER = "ModelArts named no order for this scale; its nodes are watched instead."
+NO_ORDER = gettext_lazy("ModelArts named no order for this scale; its nodes are watched instead.")
 
 
 def resources_of(body: Any) -> list[dict[str, Any]]:
@@ -86,7 +96,7 @@ def _valid_entry(entry: Any) -> bool:
 
 class ScalePool(ChangeKind):
     name = "scale_pool"
-    label = "Scale pool"
+    label = gettext_lazy("Scale pool")
     problem_field = "body"
 
     def validate(self, target: str, body: Any) -> tuple[str, Any]:
@@ -109,17 +119,22 @@ class ScalePool(ChangeKind):
 
     def summary(self, change_request) -> str:
         counts = ", ".join(f"{count} × {flavor}" for flavor, count in counts_of(change_request.body).items())
-        return f"Scale pool {change_request.target} to {counts}"
+        return _("Scale pool {pool} to {counts}").format(pool=change_request.target, counts=counts)
 
     def describe(self, change_request) -> CallDescription:
         snapshot = change_request.snapshot if isinstance(change_request.snapshot, dict) else {}
         before = snapshot.get("counts") or {}
         after = counts_of(change_request.body)
-        notes = [f"{flavor}: {before.get(flavor, 0)} → {count} nodes" for flavor, count in after.items()]
+        notes = [
+            ngettext("{flavor}: {then} → {now} node", "{flavor}: {then} → {now} nodes", count).format(
+                flavor=flavor, then=before.get(flavor, 0), now=count
+            )
+            for flavor, count in after.items()
+        ]
         if any(count < before.get(flavor, 0) for flavor, count in after.items()):
-            notes.append(CHOSEN_BY_MODELARTS)
+            notes.append(str(CHOSEN_BY_MODELARTS))
         if isinstance(change_request.body, dict) and "metadata" in change_request.body:
-            notes.append(AUTO_PAY_NOTE)
+            notes.append(str(AUTO_PAY_NOTE))
         path = f"/v2/{{project_id}}/pools/{change_request.target}"
         return CallDescription(
             "PATCH", path, change_request.body, content_type=MERGE_PATCH, notes=tuple(notes)
@@ -160,7 +175,11 @@ class ScalePool(ChangeKind):
         before, after = snapshot.get("counts") or {}, live.get("counts") or {}
         for flavor in sorted(set(before) | set(after)):
             if before.get(flavor) != after.get(flavor) and live.get("exists"):
-                changes.append(f"Count of {flavor}: {before.get(flavor, 0)} → {after.get(flavor, 0)}.")
+                changes.append(
+                    _("Count of {flavor}: {then} → {now}.").format(
+                        flavor=flavor, then=before.get(flavor, 0), now=after.get(flavor, 0)
+                    )
+                )
         return changes
 
     def call(self, client, change_request) -> Called:
@@ -172,7 +191,7 @@ class ScalePool(ChangeKind):
         try:
             pool = client.show_pool(pool_name)
         except NotFoundError:
-            return Observation(FAILED, pool_name, f"Pool {pool_name} no longer exists.")
+            return Observation(FAILED, pool_name, messages.POOL_GONE.format(pool=pool_name))
         tracking = change_request.tracking if isinstance(change_request.tracking, dict) else {}
         counts = {resource.flavor: resource.count for resource in pool.resources}
         if not tracking and counts != counts_of(change_request.body):
@@ -186,21 +205,36 @@ class ScalePool(ChangeKind):
 
 
 def _node_progress(pool) -> str:
-    return (
-        f"Nodes: {pool.nodes_in('available')} available, {pool.nodes_in('creating')} being added, "
-        f"{pool.nodes_in('deleting')} being removed, {pool.nodes_in('abnormal')} abnormal."
+    return _(
+        "Nodes: {available} available, {creating} being added, {deleting} being removed, {abnormal} abnormal."
+    ).format(
+        available=pool.nodes_in("available"),
+        creating=pool.nodes_in("creating"),
+        deleting=pool.nodes_in("deleting"),
+        abnormal=pool.nodes_in("abnormal"),
     )
 
 
 def _order_observation(client, pool, order_name: str, nodes: str) -> Observation:
     summary = client.list_orders(pool.name).named(order_name)
     if summary is None:
-        return Observation(PENDING, pool.name, f"Order {order_name} is not listed yet. {nodes}")
-    billing = f" (billing order {summary.billing_order_id})" if summary.billing_order_id else ""
+        text = _("Order {order} is not listed yet. {nodes}").format(order=order_name, nodes=nodes)
+        return Observation(PENDING, pool.name, text)
     order = client.show_order(order_name)
     done = order.statuses()
-    counted = ", ".join(f"{count} {status}" for status, count in sorted(done.items())) or "no items"
-    text = f"Order {order_name}{billing}: {summary.phase}; items {counted}. {nodes}"
+    counted = ", ".join(f"{count} {status}" for status, count in sorted(done.items())) or _("no items")
+    if summary.billing_order_id:
+        text = _("Order {order} (billing order {billing}): {phase}; items {items}. {nodes}").format(
+            order=order_name,
+            billing=summary.billing_order_id,
+            phase=summary.phase,
+            items=counted,
+            nodes=nodes,
+        )
+    else:
+        text = _("Order {order}: {phase}; items {items}. {nodes}").format(
+            order=order_name, phase=summary.phase, items=counted, nodes=nodes
+        )
     if summary.phase in (ORDER_FAILED, ORDER_PARTIAL):
         reasons = "; ".join(sorted({item.message for item in order.items if item.message}))
         return Observation(FAILED, pool.name, f"{text} {summary.fail_reason or reasons}".strip())

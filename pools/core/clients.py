@@ -18,7 +18,7 @@ from pools.modelarts.client import ModelArtsClient, new_session
 if TYPE_CHECKING:
     from pools.models import Connection
 
-CONNECTION_DELETED = "Connection “{name}” was deleted; its keys are gone."
+CONNECTION_DELETED = _("Connection “{name}” was deleted; its keys are gone.")
 KEYS_UNREADABLE = _(
     "The stored keys of connection “{name}” cannot be decrypted with the configured "
     "FIELD_ENCRYPTION_KEYS. Add the key they were encrypted with, or enter the AK and SK again."
@@ -33,7 +33,7 @@ class ConnectionKeysUnreadable(ApplicationError):
         self.connection_name = connection.name
 
 
-CONNECTION_UNUSABLE = "Connection {name} cannot be used: {problem}."
+CONNECTION_UNUSABLE = _("Connection {name} cannot be used: {problem}.")
 
 
 def usable_client_for(connection: Connection) -> ModelArtsClient:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from pools.modelarts.errors import ModelArtsError
+
+# What was being done, in the reader's language, and why it failed, as the client says it.
+FAILED = _("{what} failed: {why}.")
 
 
 class ApplicationError(Exception):
@@ -21,7 +26,7 @@ class ApplicationError(Exception):
     @classmethod
     def from_upstream(cls, what: str, error: ModelArtsError) -> ApplicationError:
         """``what`` says what was being done, e.g. "Listing pools of connection 'prod'"."""
-        return cls(f"{what} failed: {error.title}.", upstream=error)
+        return cls(FAILED.format(what=what, why=error.title), upstream=error)
 
     @property
     def details(self) -> dict[str, str]:

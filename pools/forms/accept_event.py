@@ -63,8 +63,11 @@ class AcceptEventForm(SubmissionKeyMixin):
             window["max"] = event.not_before.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
         self.fields["not_before"].widget.attrs.update(window)
         self.fields["redeploy"].choices = [
-            (AUTHORISE_ONLY, "No: authorise the maintenance only"),
-            *((kind, f"{kind} (wipes the disks)" if kind == HARD else kind) for kind in event.redeploy_types),
+            (AUTHORISE_ONLY, _("No: authorise the maintenance only")),
+            *(
+                (kind, _("{kind} (wipes the disks)").format(kind=kind) if kind == HARD else kind)
+                for kind in event.redeploy_types
+            ),
         ]
 
     def clean_not_before(self):

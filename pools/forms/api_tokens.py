@@ -12,12 +12,14 @@ from pools.models.api_token import SCOPE_APPROVE, SCOPE_CHANGE
 WRONG_PASSWORD_FOR_TOKEN = _("That is not your password. Making a token needs your password again.")  # noqa: S105
 
 EXPIRY_CHOICES = (
-    ("7", "In 7 days"),
-    ("30", "In 30 days"),
-    ("90", "In 90 days"),
-    ("365", "In a year"),
-    ("", "Never"),
+    ("7", _("In 7 days")),
+    ("30", _("In 30 days")),
+    ("90", _("In 90 days")),
+    ("365", _("In a year")),
+    ("", _("Never")),
 )
+SCOPE_CHANGE_CHOICE = _("file change requests, comment on them and cancel its owner's")
+SCOPE_APPROVE_CHOICE = _("approve and reject others' change requests (expires within a week)")
 
 
 class ApiTokenForm(PasswordRecheckForm):
@@ -41,11 +43,9 @@ class ApiTokenForm(PasswordRecheckForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(SCOPE_CHANGE, "file change requests, comment on them and cancel its owner's")]
+        choices = [(SCOPE_CHANGE, SCOPE_CHANGE_CHOICE)]
         if settings.API_APPROVAL_TOKENS:
-            choices.append(
-                (SCOPE_APPROVE, "approve and reject others' change requests (expires within a week)")
-            )
+            choices.append((SCOPE_APPROVE, SCOPE_APPROVE_CHOICE))
         self.fields["scopes"].choices = choices
 
     def expiry_days(self) -> int | None:

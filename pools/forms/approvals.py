@@ -90,7 +90,7 @@ class RejectForm(forms.Form):
         max_length=COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         label=_("Why reject?"),
-        error_messages={"required": "Say why you reject this request."},
+        error_messages={"required": _("Say why you reject this request.")},
     )
 
 
@@ -99,7 +99,7 @@ class CommentForm(forms.Form):
         max_length=COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         label=_("Comment"),
-        error_messages={"required": "Write a comment first."},
+        error_messages={"required": _("Write a comment first.")},
     )
 
 

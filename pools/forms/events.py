@@ -11,10 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from pools.modelarts.events import NORMAL, WARNING
 
-EVENT_TYPES = (("", "Every type"), (WARNING, "Warnings"), (NORMAL, "Normal"))
+EVENT_TYPES = (("", _("Every type")), (WARNING, _("Warnings")), (NORMAL, _("Normal")))
 # A continue token is opaque; it travels in the address, so it is held to URL-safe printable characters.
-continue_token = RegexValidator(r"^[A-Za-z0-9._~=+/-]*$", "This page marker is not one ModelArts handed out.")
-pool_search = RegexValidator(r"^[\x20-\x7e]*$", "Use printable ASCII characters only.")
+continue_token = RegexValidator(
+    r"^[A-Za-z0-9._~=+/-]*$", _("This page marker is not one ModelArts handed out.")
+)
+pool_search = RegexValidator(r"^[\x20-\x7e]*$", _("Use printable ASCII characters only."))
 
 
 class PoolEventsForm(forms.Form):

@@ -29,23 +29,23 @@ from pools.validators import EARLIEST_DATE, LATEST_DATE, validate_supported_date
 # ListPools' own status filter groups phases under other words: created, creating, failed).
 POOL_STATUSES = (("", _("Any status")), *((phase, phase) for phase in POOL_PHASES))
 POOL_SORTS = (
-    ("name", "Name (A–Z)"),
-    ("-name", "Name (Z–A)"),
-    ("-created", "Newest first"),
-    ("created", "Oldest first"),
-    ("phase", "Status"),
-    ("-nodes", "Most nodes"),
-    ("nodes", "Fewest nodes"),
-    ("-usage", "Fullest first"),
-    ("usage", "Idlest first"),
+    ("name", _("Name (A–Z)")),
+    ("-name", _("Name (Z–A)")),
+    ("-created", _("Newest first")),
+    ("created", _("Oldest first")),
+    ("phase", _("Status")),
+    ("-nodes", _("Most nodes")),
+    ("nodes", _("Fewest nodes")),
+    ("-usage", _("Fullest first")),
+    ("usage", _("Idlest first")),
 )
 RANGE_PRESETS = {"1h": 60, "6h": 360, "24h": 1440, "7d": 10080}
 RANGE_CHOICES = (
-    ("1h", "Last hour"),
-    ("6h", "Last 6 hours"),
-    ("24h", "Last 24 hours"),
-    ("7d", "Last 7 days"),
-    ("custom", "Custom range"),
+    ("1h", _("Last hour")),
+    ("6h", _("Last 6 hours")),
+    ("24h", _("Last 24 hours")),
+    ("7d", _("Last 7 days")),
+    ("custom", _("Custom range")),
 )
 CUSTOM = "custom"
 PERIOD_CHOICES = (("", _("Finest allowed")), *((str(p), f"{p // 60} min") for p in PERIODS))
@@ -67,10 +67,14 @@ NEEDS_START_AND_END = _("A custom range needs both a start and an end.")
 END_BEFORE_START = _("The end must be after the start.")
 START_IN_FUTURE = _("The start is in the future.")
 MAX_TZ_OFFSET = 14 * 60
-TZ_OFFSET_INVALID = (
-    f"The time zone offset in the address (tz) must be whole minutes from -{MAX_TZ_OFFSET} to {MAX_TZ_OFFSET}; "
-    "remove it to read the times as UTC."
+TZ_OFFSET_INVALID = format_lazy(
+    _(
+        "The time zone offset in the address (tz) must be whole minutes from -{limit} to {limit}; remove it to "
+        "read the times as UTC."
+    ),
+    limit=MAX_TZ_OFFSET,
 )
+RANGE_TOO_LONG = _("This range is too long for the monitor. {rule}")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 DATETIME_INPUT = forms.DateTimeInput(
     attrs={
@@ -81,8 +85,8 @@ DATETIME_INPUT = forms.DateTimeInput(
     format=DATETIME_FORMATS[0],
 )
 
-workspace_id = RegexValidator(r"^[A-Za-z0-9_-]*$", "A workspace id has only letters, digits, '-' and '_'.")
-printable = RegexValidator(r"^[\x20-\x7e]*$", "Use printable ASCII characters only.")
+workspace_id = RegexValidator(r"^[A-Za-z0-9_-]*$", _("A workspace id has only letters, digits, '-' and '_'."))
+printable = RegexValidator(r"^[\x20-\x7e]*$", _("Use printable ASCII characters only."))
 
 
 class PoolFilterForm(forms.Form):
@@ -179,7 +183,7 @@ class MonitorForm(forms.Form):
         else:
             period = smallest_valid_period(time_range.minutes)
             if period is None:
-                self.add_error("range", f"This range is too long for the monitor. {POINT_RULE}")
+                self.add_error("range", RANGE_TOO_LONG.format(rule=POINT_RULE))
                 return data
         data["time_range"], data["period_seconds"] = time_range, period
         return data

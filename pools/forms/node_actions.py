@@ -34,8 +34,8 @@ from pools.node_actions import (
 
 STRATEGY_CHOICES = (
     ("", _("All selected nodes at once")),
-    ("RollingByNumber", "Rolling: at most N nodes at a time"),
-    ("RollingByPercent", "Rolling: at most N % of the selected nodes at a time"),
+    ("RollingByNumber", _("Rolling: at most N nodes at a time")),
+    ("RollingByPercent", _("Rolling: at most N percent of the selected nodes at a time")),
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from pools.forms.connections import WriteOnlyInput
@@ -17,10 +18,12 @@ from pools.models import NotificationRoute
 from pools.models.notifications import EVENTS
 from pools.services.notifications.senders import CHAT_SCHEMES
 
-TARGET_HELP = (
-    "E-mail: addresses separated by commas. Chat: an apprise URL, "
-    + ", ".join(f"{scheme}:// ({name})" for scheme, name in CHAT_SCHEMES.items())
-    + ". Webhook: the http(s) URL that receives the signed JSON. Stored encrypted; never shown again."
+TARGET_HELP = format_lazy(
+    _(
+        "E-mail: addresses separated by commas. Chat: an apprise URL, {schemes}. Webhook: the http(s) URL that "
+        "receives the signed JSON. Stored encrypted; never shown again."
+    ),
+    schemes=", ".join(f"{scheme}:// ({name})" for scheme, name in CHAT_SCHEMES.items()),
 )
 KEEP_HELP = _("Stored: {hint}. Leave blank to keep it.")
 SIGNING_HELP = _(

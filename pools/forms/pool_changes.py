@@ -175,19 +175,19 @@ class EditPoolForm(SubmissionKeyMixin):
         label=_("Description"),
         max_length=rules.MAX_DESCRIPTION,
         required=False,
-        help_text=_(rules.DESCRIPTION_RULE),
+        help_text=rules.DESCRIPTION_RULE,
     )
     scope = forms.MultipleChoiceField(
         label=_("Job types"), choices=[(s, s) for s in rules.SCOPES], widget=forms.CheckboxSelectMultiple
     )
     driver_version = forms.CharField(
-        label=_("Driver version"), max_length=32, required=False, help_text=_(rules.DRIVER_VERSION_RULE)
+        label=_("Driver version"), max_length=32, required=False, help_text=rules.DRIVER_VERSION_RULE
     )
     update_strategy = forms.ChoiceField(
         label=_("Driver update"),
         choices=[
-            ("idle", "idle — when no job runs on the node"),
-            ("force", "force — now, stopping running jobs"),
+            ("idle", _("idle — when no job runs on the node")),
+            ("force", _("force — now, stopping running jobs")),
         ],
         widget=forms.RadioSelect,
         required=False,

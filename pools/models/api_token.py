@@ -9,11 +9,22 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 # Every token reads what its user may read. These add to that, within the user's roles.
 SCOPE_CHANGE = "change"  # file change requests, comment on them, cancel one's own
 SCOPE_APPROVE = "approve"  # approve and reject others' requests (only with API_APPROVAL_TOKENS on)
 SCOPES = (SCOPE_CHANGE, SCOPE_APPROVE)
+# What the pages call each scope and state (the API and the audit log use the codes).
+SCOPE_LABELS = {
+    SCOPE_CHANGE: pgettext_lazy("API token scope", "change"),
+    SCOPE_APPROVE: pgettext_lazy("API token scope", "approve"),
+}
+STATE_LABELS = {
+    "active": pgettext_lazy("API token state", "active"),
+    "expired": pgettext_lazy("API token state", "expired"),
+    "revoked": pgettext_lazy("API token state", "revoked"),
+}
 
 
 class ApiTokenQuerySet(models.QuerySet):
@@ -59,3 +70,12 @@ class ApiToken(models.Model):
         if self.revoked_at is not None:
             return "revoked"
         return "expired" if self.expired else "active"
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+    @property
+    def scope_labels(self) -> list[str]:
+        """Its scopes as the pages name them (besides reading, which every token may)."""
+        return [SCOPE_LABELS.get(scope, scope) for scope in self.scopes or []]

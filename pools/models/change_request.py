@@ -168,7 +168,7 @@ class ChangeRequest(models.Model):
         """How it was decided: "Approved" (whatever its execution did), "Rejected", "Cancelled", "Expired"."""
         if self.current_status in (self.Status.REJECTED, self.Status.CANCELLED, self.Status.EXPIRED):
             return self.get_current_status_display()
-        return "Approved" if self.decided_at else ""
+        return str(self.Status.APPROVED.label) if self.decided_at else ""
 
     @property
     def change_kind(self):

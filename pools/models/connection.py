@@ -89,7 +89,8 @@ class Connection(models.Model):
 
 
 class UserPreference(models.Model):
-    """Per-user choices that outlive a session, such as the connection in the switcher."""
+    """Per-user choices that outlive a session: the connection and the language picked in the header's
+    switchers. The language is also the one the dashboard writes to the person in (e-mails)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pools_preference"
@@ -97,6 +98,8 @@ class UserPreference(models.Model):
     connection = models.ForeignKey(
         Connection, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Blank: never chosen (the person is written to in LANGUAGE_CODE and the browser decides their pages).
+    language = models.CharField(max_length=16, blank=True, default="", choices=settings.LANGUAGES)
 
     def __str__(self) -> str:
         return f"preferences of {self.user}"

@@ -14,12 +14,15 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pools.change_kinds import change_kind
 from pools.core.clients import usable_client_for
 from pools.core.errors import ApplicationError
 from pools.modelarts.errors import ModelArtsError
 from pools.models import ChangeRequest, Connection
+
+READING_LIVE_STATE = _("Reading the live state of {pool}")
 
 
 def live_state(*, client, connection: Connection, kind: str, target: str, body: Any) -> dict[str, Any]:
@@ -63,7 +66,7 @@ def revalidate(change_request: ChangeRequest, *, client=None) -> Revalidation:
             body=change_request.body,
         )
     except ModelArtsError as error:
-        failure = ApplicationError.from_upstream(f"Reading the live state of {change_request.target}", error)
+        failure = ApplicationError.from_upstream(READING_LIVE_STATE.format(pool=change_request.target), error)
         return Revalidation(ok=False, problems=(failure.message,), error=failure)
     except ApplicationError as error:  # e.g. the connection's keys cannot be opened
         return Revalidation(ok=False, problems=(error.message,), error=error)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.utils.translation import gettext_lazy as _
 
 from pools.core.clients import client_for_connection
-from pools.core.errors import ApplicationError
+from pools.core.errors import FAILED, ApplicationError
 from pools.modelarts.errors import NotFoundError
 from pools.modelarts.metrics import MonitorResult, PoolStatistics, RuntimeMetrics
 from pools.modelarts.timerange import TimeRange
@@ -64,7 +64,7 @@ def read_through_cache(
                 return call(client)
         except ValueError as error:
             # The client refuses what it cannot send (a malformed endpoint, an empty pool name): say so.
-            raise ApplicationError(f"{what} failed: {error}") from None
+            raise ApplicationError(FAILED.format(what=what, why=error)) from None
 
     version = connection.updated_at.isoformat() if connection.updated_at else ""
     generation = read_generation(connection.pk)

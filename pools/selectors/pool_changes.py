@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pools import flavors
@@ -70,8 +71,12 @@ class FlavorOffer:
 
     @property
     def choice_label(self) -> str:
-        sold_out = f" — sold out in {', '.join(self.sold_out_zones)}" if self.sold_out_zones else ""
-        return f"{self.label} ({self.summary}){sold_out}"
+        label = f"{self.label} ({self.summary})"
+        if not self.sold_out_zones:
+            return label
+        return gettext("{flavor} — sold out in {zones}").format(
+            flavor=label, zones=", ".join(self.sold_out_zones)
+        )
 
     @property
     def sold_out_everywhere(self) -> bool:

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from pools import audit
 from pools.core.errors import ApplicationError
@@ -28,17 +30,19 @@ NAME_MAX = 80
 # How often the last use is written back: a script polling every second does not write a row each time.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
-NAME_REQUIRED = "Give the token a name that says where it is used."
-NAME_TOO_LONG = f"A token's name has at most {NAME_MAX} characters."
-NAME_TAKEN = "You already have an active token with that name."
-UNKNOWN_SCOPE = "Unknown scope: {scope}."
-CHANGE_SCOPE_NEEDS_ROLE = "Only people who may request changes or approve them can give a token that scope."
-APPROVE_SCOPE_OFF = "Approving through the API is turned off on this dashboard (API_APPROVAL_TOKENS)."
-APPROVE_SCOPE_NEEDS_ROLE = "Only approvers can make a token that approves."
-APPROVE_SCOPE_NEEDS_EXPIRY = "A token that approves must expire within {days} days."
-EXPIRY_OUT_OF_RANGE = "A token expires after 1 to {days} days, or never."
-NOT_YOUR_TOKEN = "You can revoke only your own tokens."  # noqa: S105 (a message)
-ALREADY_REVOKED = "That token is already revoked."
+NAME_REQUIRED = _("Give the token a name that says where it is used.")
+NAME_TOO_LONG = format_lazy(_("A token's name has at most {limit} characters."), limit=NAME_MAX)
+NAME_TAKEN = _("You already have an active token with that name.")
+UNKNOWN_SCOPE = _("Unknown scope: {scope}.")
+CHANGE_SCOPE_NEEDS_ROLE = _(
+    "Only people who may request changes or approve them can give a token that scope."
+)
+APPROVE_SCOPE_OFF = _("Approving through the API is turned off on this dashboard (API_APPROVAL_TOKENS).")
+APPROVE_SCOPE_NEEDS_ROLE = _("Only approvers can make a token that approves.")
+APPROVE_SCOPE_NEEDS_EXPIRY = _("A token that approves must expire within {days} days.")
+EXPIRY_OUT_OF_RANGE = _("A token expires after 1 to {days} days, or never.")
+NOT_YOUR_TOKEN = _("You can revoke only your own tokens.")  # noqa: S105 (a message)
+ALREADY_REVOKED = _("That token is already revoked.")
 
 
 def digest_of(token: str) -> str:

@@ -15,6 +15,7 @@ import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import SuspiciousOperation
+from django.utils.translation import gettext_lazy as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from pools.models import SsoIdentity
@@ -25,10 +26,10 @@ logger = logging.getLogger("pools.sso")
 
 # Why the last sign-in of this browser was refused, for the log-in page.
 FAILURE = "sso_failure"
-REFUSED = "The sign-in through your identity provider was refused. Try again, or ask an administrator."
-UNREACHABLE = "Your identity provider could not be reached. Try again in a moment."
-SOMEONE_ELSE = "You signed in at your identity provider as someone else: sign out of the dashboard first."
-NOT_REAUTHENTICATED = (
+REFUSED = _("The sign-in through your identity provider was refused. Try again, or ask an administrator.")
+UNREACHABLE = _("Your identity provider could not be reached. Try again in a moment.")
+SOMEONE_ELSE = _("You signed in at your identity provider as someone else: sign out of the dashboard first.")
+NOT_REAUTHENTICATED = _(
     "Your identity provider did not ask you to sign in again, so this cannot count as a fresh sign-in."
 )
 

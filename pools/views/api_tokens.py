@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -19,7 +20,7 @@ from pools.services import api_tokens
 
 PAGE = "pools/api_token_list.html"
 ADMIN_PAGE = "pools/api_token_admin.html"
-REVOKED = "Token “{name}” is revoked: it no longer opens the API."
+REVOKED = _("Token “{name}” is revoked: it no longer opens the API.")
 
 
 @sensitive_post_parameters("password")

@@ -166,13 +166,14 @@ def _card_response(
 
 
 OUTCOMES = {
-    Status.PENDING: "It waits for more approvals.",
-    Status.APPROVED: "Its run is queued: a background worker sends the change to ModelArts, and this card "
-    "shows the outcome.",
-    Status.EXECUTING: "A background worker is sending the change to ModelArts now.",
-    Status.SUCCEEDED: "ModelArts made the change: it succeeded.",
-    Status.FAILED: "It failed; the result below says why.",
-    Status.UNKNOWN: "Its outcome is unknown: the answer was lost, and ModelArts is being checked.",
+    Status.PENDING: _("It waits for more approvals."),
+    Status.APPROVED: _(
+        "Its run is queued: a background worker sends the change to ModelArts, and this card shows the outcome."
+    ),
+    Status.EXECUTING: _("A background worker is sending the change to ModelArts now."),
+    Status.SUCCEEDED: _("ModelArts made the change: it succeeded."),
+    Status.FAILED: _("It failed; the result below says why."),
+    Status.UNKNOWN: _("Its outcome is unknown: the answer was lost, and ModelArts is being checked."),
 }
 WORSE_OUTCOMES = (Status.FAILED, Status.UNKNOWN)
 

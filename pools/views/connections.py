@@ -37,6 +37,10 @@ LIST_PAGE = "pools/connection_list.html"
 FORM_PAGE = "pools/connection_form.html"
 DELETE_PAGE = "pools/connection_delete.html"
 SWITCH_INVALID = _("Choose one of the listed connections.")
+CREATED = _("Connection “{name}” created.")
+SAVED = _("Connection “{name}” saved.")
+WORKS = _("Connection “{name}” works: {summary}.")
+TEST_FAILED = _("Testing connection “{name}” failed: {summary}")
 
 
 def request_id_of(request: HtmxHttpRequest) -> str | None:
@@ -74,7 +78,7 @@ def connection_create_view(request: HtmxHttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, f"Connection “{connection.name}” created.")
+            messages.success(request, CREATED.format(name=connection.name))
             return _redirect(request, reverse("pools:connection_list"))
     return _form_response(request, form, None)
 
@@ -96,7 +100,7 @@ def connection_edit_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, f"Connection “{connection.name}” saved.")
+            messages.success(request, SAVED.format(name=connection.name))
             return _redirect(request, reverse("pools:connection_list"))
     return _form_response(request, form, connection)
 
@@ -134,9 +138,9 @@ def connection_test_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         context = {"connection": connection, "result": result}
         return render(request, f"{LIST_PAGE}#test-result", context)
     if result.ok:
-        messages.success(request, f"Connection “{connection.name}” works: {result.summary}.")
+        messages.success(request, WORKS.format(name=connection.name, summary=result.summary))
     else:
-        messages.error(request, f"Testing connection “{connection.name}” failed: {result.summary}")
+        messages.error(request, TEST_FAILED.format(name=connection.name, summary=result.summary))
     return redirect("pools:connection_list")
 
 

@@ -97,7 +97,7 @@ def test_a_rolling_reset_of_vm_nodes_is_refused_when_filed(seeded_sandbox, sandb
     with pytest.raises(ApplicationError) as refused:
         file("reset_nodes", pool, body, operator, sandbox_connection)
 
-    assert NO_ROLLING_ON_VM in refused.value.message
+    assert str(NO_ROLLING_ON_VM) in refused.value.message
 
 
 def test_a_drain_empties_the_nodes_and_is_done_when_no_workload_is_left(

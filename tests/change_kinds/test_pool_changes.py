@@ -86,7 +86,7 @@ def test_a_scale_down_and_a_new_flavor_row(operator, approver, cloud, cloud_conn
     description = change_kind("scale_pool").describe(cr)
     assert (description.method, description.content_type) == ("PATCH", "application/merge-patch+json")
     assert description.body == body
-    assert f"{T4}: 3 → 1 nodes" in description.notes and scale_module.CHOSEN_BY_MODELARTS in description.notes
+    assert f"{T4}: 3 → 1 node" in description.notes and scale_module.CHOSEN_BY_MODELARTS in description.notes
     approved(cr, approver)
     sandbox.settle()
     process_change_requests()

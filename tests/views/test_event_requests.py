@@ -58,7 +58,7 @@ def test_filing_goes_to_the_request_page_which_marks_the_hard_redeploy(operator_
     assert response.url == reverse("pools:change_request_detail", args=[change_request.pk])
     assert change_request.kind == "accept_event"
     page = operator_client.get(response.url).content.decode()
-    assert HARD_NOTE in page
+    assert str(HARD_NOTE) in page
     assert escape("HARD redeploy (wipes the node's disks)") in page
 
 

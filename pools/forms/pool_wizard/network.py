@@ -69,8 +69,8 @@ class NetworkForm(StepForm):
     update_strategy = forms.ChoiceField(
         label=_("Driver update strategy"),
         choices=[
-            (UPDATE_IDLE, "idle — upgrade a node once no job runs on it"),
-            (UPDATE_FORCE, "force — upgrade now; running jobs may be disturbed"),
+            (UPDATE_IDLE, _("idle — upgrade a node once no job runs on it")),
+            (UPDATE_FORCE, _("force — upgrade now; running jobs may be disturbed")),
         ],
         initial=UPDATE_IDLE,
         required=False,

@@ -12,8 +12,8 @@ from pools.forms.pool_wizard import messages as text
 from pools.forms.pool_wizard.base import StepForm
 
 POOL_TYPE_LABELS = {
-    DEDICATE: "Dedicate — physical pool: own network, custom drivers",
-    LOGICAL: "Logical — no own network; created and scaled faster",
+    DEDICATE: _("Dedicate — physical pool: own network, custom drivers"),
+    LOGICAL: _("Logical — no own network; created and scaled faster"),
 }
 
 

@@ -24,7 +24,7 @@ from pools.modelarts.errors import ModelArtsError
 from pools.models import ChangeRequest, ChangeRequestApproval, ChangeRequestComment, Connection
 from pools.permissions import APPROVE_CHANGE, REQUEST_CHANGE
 from pools.selectors.change_requests import can_view
-from pools.selectors.live_state import live_state, problems_in, revalidate
+from pools.selectors.live_state import READING_LIVE_STATE, live_state, problems_in, revalidate
 from pools.services.change_requests import background, events, messages, notifications
 from pools.services.change_requests.execution import settled_as_made_before_retry, unexpired
 from pools.services.change_requests.housekeeping import change_request_expire
@@ -113,7 +113,7 @@ def _checked_snapshot(connection: Connection, kind: str, target: str, body: Any)
         with closing(usable_client_for(connection)) as client:
             snapshot = live_state(client=client, connection=connection, kind=kind, target=target, body=body)
     except ModelArtsError as error:
-        raise ApplicationError.from_upstream(f"Reading the live state of {target}", error) from error
+        raise ApplicationError.from_upstream(READING_LIVE_STATE.format(pool=target), error) from error
     problems = problems_in(kind=kind, target=target, body=body, live=snapshot)
     if problems:
         raise ApplicationError(" ".join(problems), field=change_kind(kind).problem_field)

@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pools.change_kinds import DONE, FAILED, PENDING, Observation
 from pools.core.clients import usable_client_for
@@ -26,7 +26,7 @@ from pools.core.errors import ApplicationError
 from pools.modelarts.errors import InvalidResponseError, ModelArtsError, OutcomeUnknownError
 from pools.models import ChangeRequest
 from pools.selectors.cache import forget_connection
-from pools.selectors.live_state import revalidate
+from pools.selectors.live_state import Revalidation, problems_in, revalidate
 from pools.services.change_requests import events, messages, notifications
 from pools.services.change_requests.rules import moment_text
 
@@ -121,7 +121,7 @@ def _run_with(client, change_request: ChangeRequest, user, attempt: int) -> None
             Status.FAILED,
             upstream=check.error.upstream if check.error else None,
             result_message=messages.REVALIDATION_FAILED.format(problems=" ".join(check.problems)),
-            revalidation=list(check.problems),
+            revalidation=_problems_as_audited(change_request, check),
         )
         return
     try:
@@ -154,6 +154,17 @@ def _run_with(client, change_request: ChangeRequest, user, attempt: int) -> None
             result_message=messages.ACCEPTED_IN_PROGRESS if in_progress else "",
             tracking=dict(called.follow or {}),
             outcome_unknown=False,
+        )
+
+
+def _problems_as_audited(change_request: ChangeRequest, check: Revalidation) -> list[str]:
+    """The kind's live-state problems as the audit entry records them: in English, as they always were, so
+    entries read alike whoever ran the request (its outcome message is in that person's language)."""
+    if check.error is not None:
+        return list(check.problems)
+    with translation.override("en"):
+        return problems_in(
+            kind=change_request.kind, target=change_request.target, body=change_request.body, live=check.live
         )
 
 
@@ -260,7 +271,7 @@ def settle_seen(
         from_status=from_status,
         result_pool_name=seen.pool_name,
         result_message=(messages.FAILED_AT_MODELARTS if failed else messages.FOUND_IN_PROGRESS).format(
-            why=why, progress=seen.progress or "no details"
+            why=why, progress=seen.progress or messages.NO_DETAILS
         ),
         outcome_unknown=False,
     )

@@ -56,6 +56,7 @@ STILL_UNKNOWN = _(
     "applied. It can be sent again after {when} if it still does not show by then."
 )
 CHECKING_LOST_CHANGE = _("Checking whether the change whose answer was lost was made")
+CHECKING_REQUEST = _("Checking change request #{pk}")
 
 # --- outcomes of an execution (the request's result message) -------------------------------------------------
 REVALIDATION_FAILED = _("Not executed: the live state no longer allows this change. {problems}")
@@ -87,6 +88,9 @@ DID_NOT_COMPLETE = _(
 FOLLOWING = _("following a change in progress")
 EXPIRED_BEFORE_RUN = _("Not executed: the request expired on {when} before it ran.")
 UNEXPECTED = _("Execution stopped on an unexpected error ({error}); the outcome is checked before any retry.")
+
+NO_DETAILS = _("no details")
+NO_DETAILS_YET = _("no details yet")
 
 # --- why a lost change was looked up (in the outcome and the audit entry) -----------------------------------
 LOST_ANSWER = _("the answer to the call was lost")

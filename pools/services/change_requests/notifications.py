@@ -119,9 +119,9 @@ def _about(change_request: ChangeRequest) -> list[str]:
 
 
 def notify_approvers(change_request: ChangeRequest) -> None:
-    """A request was filed: its approvers (one message each) and the routes of ``approval_pending``."""
-    people = [user.email for user in approvers_for(change_request)]
-    announce(partial(_approval_pending, change_request), people=people)
+    """A request was filed: its approvers (one message each, in their language) and the routes of
+    ``approval_pending``."""
+    announce(partial(_approval_pending, change_request), people=approvers_for(change_request))
 
 
 def _approval_pending(change_request: ChangeRequest) -> Notice:
@@ -142,12 +142,13 @@ def _approval_pending(change_request: ChangeRequest) -> Notice:
 
 
 def notify_status(change_request: ChangeRequest) -> None:
-    """A request was decided or its execution settled: the requester (by e-mail) and the routes."""
+    """A request was decided or its execution settled: the requester (by e-mail, in their language) and the
+    routes."""
     if change_request.status not in STATUS_EVENTS:
         return
     requester = change_request.requested_by
     mailed = change_request.status in REQUESTER_MAILED and requester.is_active and requester.email
-    announce(partial(_status_notice, change_request), people=[requester.email] if mailed else [])
+    announce(partial(_status_notice, change_request), people=[requester] if mailed else [])
 
 
 def _status_notice(change_request: ChangeRequest) -> Notice:

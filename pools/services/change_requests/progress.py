@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from pools.change_kinds import DONE, FAILED
 from pools.core.clients import usable_client_for
@@ -39,7 +40,7 @@ def follow(client, change_request: ChangeRequest, user) -> str:
     is in afterwards. Raises ModelArtsError when ModelArts cannot be asked (nothing changes)."""
     seen = observe(client, change_request)
     attempt = change_request.attempts
-    progress = seen.progress or "no details yet"
+    progress = seen.progress or messages.NO_DETAILS_YET
     if seen.state == DONE:
         settle(
             change_request,
@@ -94,7 +95,7 @@ def change_request_check_progress(*, change_request: ChangeRequest, user) -> str
             return follow(client, change_request, user)
         except ModelArtsError as error:
             raise ApplicationError.from_upstream(
-                f"Checking change request #{change_request.pk}", error
+                messages.CHECKING_REQUEST.format(pk=change_request.pk), error
             ) from error
 
 
@@ -105,4 +106,6 @@ def _past_timeout(change_request: ChangeRequest) -> bool:
 
 def _timeout_text() -> str:
     minutes = int(settings.CHANGE_REQUEST_FOLLOW_TIMEOUT_MINUTES)
-    return f"{minutes // 60} h" if minutes >= 120 and minutes % 60 == 0 else f"{minutes} min"
+    if minutes >= 120 and minutes % 60 == 0:
+        return gettext("%(h)s h") % {"h": minutes // 60}
+    return gettext("%(m)s min") % {"m": minutes}

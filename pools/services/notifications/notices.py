@@ -3,7 +3,7 @@ and as data for the JSON webhook. JSON-safe both ways, since it travels through 
 
 A notice is written in one language, the one active when it is made (``language``). ``in_every_language``
 writes the same notice (one id, one time) in each of settings.LANGUAGES, so that each destination gets it in
-its own: a route in its ``language``, people in the site's (LANGUAGE_CODE). Only the words change; the
+its own: a route in its ``language``, a person in their own (else the site's). Only the words change; the
 webhook's keys (``event``, ids, states, ISO times) are the same in every language.
 """
 

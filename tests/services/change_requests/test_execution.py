@@ -3,6 +3,7 @@ at ModelArts, never by sending it again blindly."""
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from pools.core.errors import ApplicationError
 from pools.models import ChangeRequest
@@ -35,6 +36,23 @@ def test_stale_state_at_execution_fails_without_calling_the_api(
     assert cr.result_message.startswith("Not executed: the live state no longer allows this change.")
     assert f"Pool {pool} is already being deleted." in cr.result_message
     assert cloud.calls[DELETE_POOL] == 0
+    assert entry_for(cr, "change_request.fail")["details"]["revalidation"] == [
+        f"Pool {pool} is already being deleted."
+    ]
+
+
+def test_a_refusal_run_in_chinese_is_stored_in_chinese_and_audited_in_english(
+    operator, approver, cloud, cloud_connection, pool
+):
+    cr = request_delete_pool(operator, cloud_connection, pool)
+    ChangeRequest.objects.filter(pk=cr.pk).update(status=Status.APPROVED)
+    cloud.delete_pool_elsewhere(pool)
+
+    with translation.override("zh-hans"):
+        svc.change_request_execute(user=approver, change_request=cr)
+
+    cr.refresh_from_db()
+    assert cr.result_message == f"未执行：当前实际状态已不允许此变更。资源池 {pool} 已在删除中。"
     assert entry_for(cr, "change_request.fail")["details"]["revalidation"] == [
         f"Pool {pool} is already being deleted."
     ]

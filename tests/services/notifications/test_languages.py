@@ -1,6 +1,7 @@
 """Each route speaks its own language: a route in Simplified Chinese gets every word in Chinese (webhook, e-mail,
 the Test button, the conditions the scheduled job reads), an English route the same notices in English, and
-the webhook's machine-readable fields are the same in both; people are written to in the site's language."""
+the webhook's machine-readable fields are the same in both; people who chose no language are written to in
+the site's (test_people_languages.py: people in the language they chose)."""
 
 import re
 
