@@ -74,7 +74,7 @@ def test_the_approval_card_shows_the_call_s_note_once(operator_client, approver,
         reverse("pools:change_request_detail", args=[ChangeRequest.objects.get().pk])
     ).content.decode()
 
-    assert queue.count(HARD_NOTE) == 1 and detail.count(HARD_NOTE) == 1
+    assert queue.count(str(HARD_NOTE)) == 1 and detail.count(str(HARD_NOTE)) == 1
     assert 'class="banner warn call-note"' in queue
 
 
