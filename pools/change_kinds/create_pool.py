@@ -12,6 +12,7 @@ from pools.change_kinds import messages
 from pools.change_kinds.base import DONE, MISSING, CallDescription, Called, ChangeKind, Observation
 from pools.change_kinds.pool_body import create_pool_body_problem
 from pools.core.errors import ApplicationError
+from pools.core.wording import clauses, listed
 from pools.modelarts.vocabulary import (
     ANNOTATION_BILLING_MODE,
     ANNOTATION_PERIOD_NUM,
@@ -45,11 +46,11 @@ def describe_create_body(body) -> str:
     spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
     metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
     annotations = metadata.get("annotations") if isinstance(metadata.get("annotations"), dict) else {}
-    scopes = ", ".join(spec.get("scope") or []) or _("no job types")
+    scopes = listed(spec.get("scope") or []) or _("no job types")
     parts = [_("{type} pool for {scopes}").format(type=spec.get("type", "?"), scopes=scopes)]
     resources = [r for r in spec.get("resources") or [] if isinstance(r, dict)]
     if resources:
-        parts.append(", ".join(f"{r.get('count', '?')} × {r.get('flavor', '?')}" for r in resources))
+        parts.append(listed(f"{r.get('count', '?')} × {r.get('flavor', '?')}" for r in resources))
     network = spec.get("network") if isinstance(spec.get("network"), dict) else {}
     if network.get("name"):
         parts.append(_("network {name}").format(name=network["name"]))
@@ -57,7 +58,7 @@ def describe_create_body(body) -> str:
         parts.append(_subscription(annotations))
     else:
         parts.append(_("pay-per-use"))
-    return "; ".join(parts)
+    return clauses(parts)
 
 
 def _subscription(annotations: dict) -> str:

@@ -18,6 +18,7 @@ from pools import pool_change_rules as rules
 from pools.change_kinds.base import DONE, MISSING, CallDescription, Called, ChangeKind, Observation
 from pools.change_kinds.pool_state import pool_changes, pool_gone_or_going, pool_live, pool_problems
 from pools.core.errors import ApplicationError
+from pools.core.wording import clauses, listed
 
 BAD_TAGS_BODY = gettext_lazy(
     'A tag change is {"add": {key: value}, "remove": [key]} with at least one tag, keys and values as '
@@ -72,12 +73,10 @@ class PoolTags(ChangeKind):
 
     def summary(self, change_request) -> str:
         add, remove = add_of(change_request.body), remove_of(change_request.body)
-        added = ", ".join(f"{key}={value}" for key, value in add.items())
+        added = listed(f"{key}={value}" for key, value in add.items())
         parts = [_("add {tags}").format(tags=added)] if add else []
-        parts += [_("remove {keys}").format(keys=", ".join(remove))] if remove else []
-        return _("Tags of pool {pool}: {changes}").format(
-            pool=change_request.target, changes="; ".join(parts)
-        )
+        parts += [_("remove {keys}").format(keys=listed(remove))] if remove else []
+        return _("Tags of pool {pool}: {changes}").format(pool=change_request.target, changes=clauses(parts))
 
     def describe(self, change_request) -> CallDescription:
         target, add, remove = (

@@ -29,6 +29,7 @@ from pools.change_kinds.base import (
 from pools.change_kinds.messages import POOL_ID
 from pools.change_kinds.pool_state import pool_changes, pool_gone_or_going, pool_problems, pool_state_of
 from pools.core.errors import ApplicationError
+from pools.core.wording import listed
 from pools.modelarts.change_operations import MERGE_PATCH
 from pools.modelarts.change_types import ORDER_FAILED, ORDER_PARTIAL, ORDER_SUCCEEDED
 from pools.modelarts.errors import NotFoundError
@@ -118,7 +119,7 @@ class ScalePool(ChangeKind):
         return target, body
 
     def summary(self, change_request) -> str:
-        counts = ", ".join(f"{count} × {flavor}" for flavor, count in counts_of(change_request.body).items())
+        counts = listed(f"{count} × {flavor}" for flavor, count in counts_of(change_request.body).items())
         return _("Scale pool {pool} to {counts}").format(pool=change_request.target, counts=counts)
 
     def describe(self, change_request) -> CallDescription:
