@@ -244,6 +244,9 @@ TASKS = {
 # How often the worker runs the change-request job (process_change_requests) as a scheduled task; 0: never
 # (cron runs the command instead). Needs the database backend.
 CHANGE_REQUEST_JOB_SECONDS = env.float("CHANGE_REQUEST_JOB_SECONDS", default=60.0)
+# Finished task results (runs, the job's own runs, deliveries) older than this are deleted by the scheduled
+# job; 0 keeps them all.
+TASK_RESULTS_KEEP_DAYS = env.int("TASK_RESULTS_KEEP_DAYS", default=14)
 # Where links in e-mails point.
 DASHBOARD_URL = env.str("DASHBOARD_URL", default="http://127.0.0.1:8000")
 
