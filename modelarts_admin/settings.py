@@ -5,6 +5,7 @@ generated secrets under the git-ignored var/ folder. With DEBUG off, each requir
 start-up fails loudly.
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -243,6 +244,9 @@ TASKS = {
 # How often the worker runs the change-request job (process_change_requests) as a scheduled task; 0: never
 # (cron runs the command instead). Needs the database backend.
 CHANGE_REQUEST_JOB_SECONDS = env.float("CHANGE_REQUEST_JOB_SECONDS", default=60.0)
+# Finished task results (runs, the job's own runs, deliveries) older than this are deleted by the scheduled
+# job; 0 keeps them all.
+TASK_RESULTS_KEEP_DAYS = env.int("TASK_RESULTS_KEEP_DAYS", default=14)
 # Where links in e-mails point.
 DASHBOARD_URL = env.str("DASHBOARD_URL", default="http://127.0.0.1:8000")
 
@@ -364,7 +368,14 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "pools.api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["pools.api.throttling.PersonRateThrottle"],
 }
+# API calls per person and period (s, min, hour or day), counted in the cache; more answer 429. Empty: no limit.
+API_THROTTLE_USER = env.str("API_THROTTLE_USER", default="600/min")
+if API_THROTTLE_USER and not re.fullmatch(
+    r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API_THROTTLE_USER
+):
+    raise ImproperlyConfigured(f"API_THROTTLE_USER must be like 600/min, not {API_THROTTLE_USER!r}.")
 SPECTACULAR_SETTINGS = {
     "TITLE": "ModelArts Admin API",
     "DESCRIPTION": "Read pools, nodes, usage and monitoring; file, comment on and cancel change requests. "

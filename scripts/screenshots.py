@@ -7,6 +7,9 @@ under docs/screenshots/. Nothing of the developer's own demo (database, sandbox 
 
     .venv/bin/python scripts/screenshots.py            # all pages into docs/screenshots/
     .venv/bin/python scripts/screenshots.py --out /tmp/shots
+
+The Chinese pages need a font with CJK glyphs (Debian: ``apt-get install fonts-wqy-microhei``); without one,
+chromium draws boxes and the script stops before taking them.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import logging
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -92,13 +96,23 @@ class Demo:
                 self.process.wait()
 
 
+def has_cjk_font() -> bool:
+    """Whether fontconfig knows a font that covers Chinese (what chromium draws 简体中文 with)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    found = subprocess.run([fc_list, ":lang=zh"], capture_output=True, text=True, check=False).stdout  # noqa: S603 - fixed arguments
+    return bool(found.strip())
+
+
 class Shooter:
     def __init__(self, browser, demo: Demo, out: Path):
         self.browser, self.demo, self.out = browser, demo, out
         self.saved: list[Path] = []
 
-    def sign_in(self, username: str) -> Page:
-        context = self.browser.new_context(viewport=VIEWPORT, timezone_id="Europe/Berlin", locale="en-GB")
+    def sign_in(self, username: str, locale: str = "en-GB") -> Page:
+        """A new browser of ``locale`` (its Accept-Language chooses the pages' language) signed in."""
+        context = self.browser.new_context(viewport=VIEWPORT, timezone_id="Europe/Berlin", locale=locale)
         page = context.new_page()
         page.set_default_timeout(WAIT_MS)
         page.goto(f"{self.demo.url}/accounts/login/")
@@ -129,6 +143,24 @@ class Shooter:
         self.approvals(approver, request_url)
         self.audit(admin)
         self.connections(admin)
+        self.in_chinese(self.sign_in("approver", locale="zh-CN"), request_url)
+
+    def in_chinese(self, page: Page, request_url: str) -> None:
+        """The overview, the pool list and a change request as a reader of Simplified Chinese sees them."""
+        if not has_cjk_font():
+            raise SystemExit(
+                "no font with Chinese glyphs: apt-get install fonts-wqy-microhei, then run again"
+            )
+        page.goto(f"{self.demo.url}/")
+        expect(page.locator("table.usage").first).to_be_visible()
+        expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+        self.shot(page, "overview-zh")
+        page.goto(f"{self.demo.url}/pools/")
+        expect(page.locator("table.pools")).to_be_visible()
+        self.shot(page, "pool-list-zh")
+        page.goto(request_url)  # the full address the wizard ended on
+        expect(page.locator("h1")).to_be_visible()
+        self.shot(page, "change-request-zh")
 
     def overview(self, page: Page) -> None:
         page.goto(f"{self.demo.url}/")

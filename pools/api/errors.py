@@ -4,11 +4,13 @@
 * a refusal by a service (``ApplicationError``): 400 on the field it names, else 409, with its message;
 * an upstream failure with nothing cached to show: 502 with the message, ModelArts' error code and message,
   and the upstream request id (404 when ModelArts says the pool does not exist);
-* no token, a bad one, missing roles or scopes: 401 / 403 with the reason; 404 for what the user may not see.
+* no token, a bad one, missing roles or scopes: 401 / 403 with the reason; 404 for what the user may not see;
+* too many calls (throttling.py): 429 with ``retry_after`` seconds in the error and the ``Retry-After`` header.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -98,4 +100,9 @@ def api_exception_handler(exc, context):
         return Response({"errors": {"non_field_errors": [str(exc.detail)]}}, status=exc.status_code)
     detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
     response.data = {"error": {"message": str(detail)}}
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        # Whole seconds, rounded up as the message rounds them (REST framework's header rounds down).
+        retry_after = max(1, math.ceil(exc.wait))
+        response.data["error"]["retry_after"] = retry_after
+        response["Retry-After"] = str(retry_after)
     return response

@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pools.modelarts.parsing import as_dict, as_int, as_str_map, items_of, named_object, parse_time
+from pools.modelarts.parsing import (
+    as_dict,
+    as_int,
+    as_list,
+    as_str_map,
+    items_of,
+    named_object,
+    parse_time,
+)
 from pools.modelarts.vocabulary import (
     ANNOTATION_AUTO_RENEW,
     ANNOTATION_BILLING_MODE,
@@ -26,6 +34,7 @@ from pools.modelarts.vocabulary import (
     LABEL_ORDER_NAME,
     LABEL_WORKSPACE,
     RESOURCE_STATES,
+    TAINT_UNSCHEDULABLE,
     TRANSITIONAL_PHASES,
 )
 
@@ -183,6 +192,24 @@ class PoolList:
 
 
 @dataclass(frozen=True)
+class Taint:
+    """One of a node's ``spec.taints`` (the SDK's ``Taints``: key, value, effect)."""
+
+    key: str
+    value: str = ""
+    effect: str = ""
+
+    @classmethod
+    def parse_all(cls, data: Any) -> tuple[Taint, ...]:
+        taints = (as_dict(item) for item in as_list(data))
+        return tuple(
+            cls(str(t["key"]), str(t.get("value") or ""), str(t.get("effect") or ""))
+            for t in taints
+            if t.get("key")
+        )
+
+
+@dataclass(frozen=True)
 class Node:
     name: str
     created_at: datetime | None
@@ -196,6 +223,7 @@ class Node:
     annotations: Mapping[str, str]
     raw: Mapping[str, Any] = field(repr=False, compare=False)
     message: str = ""  # why the node is Abnormal, when the answer says (not in the SDK's NodeStatus)
+    taints: tuple[Taint, ...] = ()
 
     @classmethod
     def parse(cls, data: Any) -> Node:
@@ -213,6 +241,7 @@ class Node:
             annotations=as_str_map(metadata.get("annotations")),
             raw=data,
             message=str(status.get("message") or ""),
+            taints=Taint.parse_all(spec.get("taints")),
         )
 
     @property
@@ -220,6 +249,11 @@ class Node:
         """The actions locked on the node (``delete``): the ``os.modelarts.node/lock.action`` annotation."""
         value = self.annotations.get(ANNOTATION_NODE_LOCK, "")
         return tuple(action.strip() for action in value.split(",") if action.strip())
+
+    @property
+    def drained(self) -> bool:
+        """Drained: the node takes no new workloads (it carries the unschedulable taint)."""
+        return any(taint.key == TAINT_UNSCHEDULABLE for taint in self.taints)
 
     @property
     def os_name(self) -> str:

@@ -43,7 +43,9 @@ POOL_PHASES = (
 )
 TRANSITIONAL_PHASES = frozenset({"Creating", "Deleting", "Waiting"})
 FAILED_PHASES = frozenset({"Error", "Abnormal", "CreationFailed", "ScalingFailed"})
-NODE_PHASES = ("Available", "Creating", "Deleting", "Abnormal", "Checking")
+# Checking is the SDK's self-check; Rebooting and Resetting are how a node shows while a reboot or reset works
+# on it (the sandbox's names; the SDK's enum has none).
+NODE_PHASES = ("Available", "Creating", "Deleting", "Abnormal", "Checking", "Rebooting", "Resetting")
 RESOURCE_STATES = ("creating", "available", "abnormal", "deleting")
 # The phases the change-request rules and pages test for by name.
 POOL_RUNNING = "Running"
@@ -52,3 +54,7 @@ NODE_DELETING = "Deleting"
 NODE_AVAILABLE = "Available"
 # The actions locked on a node (BatchLockPoolNodes), comma-separated: "delete".
 ANNOTATION_NODE_LOCK = "os.modelarts.node/lock.action"
+# The taint that marks a node as taking no new workloads: Kubernetes' cordon, which a drain
+# (BatchDrainPoolNodes) leaves on the node. ModelArts' docs do not say how a drained node shows; the sandbox
+# writes this taint into the node's spec.taints (docs/modelarts-api.md §11).
+TAINT_UNSCHEDULABLE = "node.kubernetes.io/unschedulable"

@@ -9,6 +9,9 @@
   ``Accept: application/json`` or ``?format=json``, text, or HTML) and the status stays 200, since the
   dashboard is still useful then (the approval queue, the audit log, the last good answers marked stale).
 
+The HTML answer is our own page (``health/status.html``, styled by app.css): the library's page styles itself
+inline, which the Content-Security-Policy blocks.
+
 Both answer without a log-in. Upstream checks run on a small pool of threads of their own, shared by all
 requests: a check that outlives its timeout (``HEALTH_UPSTREAM_TIMEOUT_SECONDS``) is reported as timed out
 without holding the answer, and calls stuck on a hanging ModelArts never delay the database and cache
@@ -25,6 +28,7 @@ from typing import ClassVar
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import DatabaseError
+from django.utils import timezone
 from health_check.base import HealthCheck, HealthCheckResult
 from health_check.checks import Cache, Database
 from health_check.exceptions import ServiceWarning
@@ -68,13 +72,38 @@ def is_fatal(check: HealthCheck) -> bool:
     return getattr(check, "fatal", True)
 
 
-class LivenessView(HealthCheckView):
+def level(result: HealthCheckResult) -> str:
+    """How the page marks a check's outcome: ``ok``, ``warn`` (a warning, or an advisory check failing), ``err``."""
+    if result.error is None:
+        return "ok"
+    return "warn" if isinstance(result.error, ServiceWarning) or not is_fatal(result.check) else "err"
+
+
+class StatusPage:
+    """The HTML answer in our template and stylesheet; JSON, text and the feeds stay the library's."""
+
+    template_name = "health/status.html"
+
+    def get_context_data(self, **kwargs):
+        rows = [
+            {
+                "check": repr(result.check),
+                "error": result.error,
+                "level": level(result),
+                "seconds": result.time_taken,
+            }
+            for result in self.results
+        ]
+        return {**super().get_context_data(**kwargs), "rows": rows, "checked_at": timezone.now()}
+
+
+class LivenessView(StatusPage, HealthCheckView):
     """No checks: the process answering is the signal."""
 
     checks = ()
 
 
-class ReadinessView(HealthCheckView):
+class ReadinessView(StatusPage, HealthCheckView):
     """The database and the cache (fatal), and ModelArts through each connection in use (advisory)."""
 
     checks = (Database, Cache)

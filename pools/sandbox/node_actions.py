@@ -13,7 +13,8 @@ Choices where the docs are silent (**sandbox**):
 * a reboot takes ``Timings.reboot_seconds``: the node is ``Rebooting``, then Available (an Abnormal node too);
   a ``reboot-node`` job (ListJobs) follows it; nodes must be Available or Abnormal;
 * a drain takes at most 10 nodes (documented; 400 otherwise), each Available and not locked (documented:
-  "running and not locked"); their workloads leave at once and the node takes no more;
+  "running and not locked"); their workloads leave at once and the node takes no more: it carries the
+  taint ``node.kubernetes.io/unschedulable`` (NoSchedule) in ``spec.taints`` from then on;
 * lock and unlock take ``actions`` ``["delete"]`` (the only action the sandbox knows); the node carries the
   annotation ``os.modelarts.node/lock.action`` while locked, and BatchDeletePoolNodes refuses it;
 * a reset works in batches of ``maxUnavailable`` nodes (a number, or a percentage of the nodes named,

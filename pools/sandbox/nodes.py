@@ -18,6 +18,8 @@ from pools.sandbox.model import NODE_ABNORMAL, NODE_AVAILABLE, NODE_CREATING, No
 
 NODE_PREFIX = "os-node-created-"
 LOCK_ANNOTATION = "os.modelarts.node/lock.action"
+# Sandbox: a drained node carries Kubernetes' cordon taint in spec.taints (ModelArts' docs do not say).
+UNSCHEDULABLE_TAINT = {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}
 # Sandbox: why an Abnormal node is abnormal, in status.message (not in the SDK's NodeStatus).
 ABNORMAL_REASON = "NodeNotReady: the kubelet stopped posting node status; accelerator health check failed"
 
@@ -166,16 +168,13 @@ def render_node(node: NodeRecord, phase: str, pool: PoolRecord) -> dict[str, Any
     }
     if node.locked:
         metadata["annotations"] = {LOCK_ANNOTATION: ",".join(node.locked)}
-    return {
-        "apiVersion": "v2",
-        "kind": "Node",
-        "metadata": metadata,
-        "spec": {
-            "flavor": node.flavor,
-            "os": {"name": node.os_name or ("EulerOS 2.10" if spec.arch == "arm" else "HCE OS 2.0")},
-            "hostNetwork": network_ids(pool),
-            "rootVolume": {"volumeType": "SSD", "size": "150", "count": 1},
-            "extendParams": {"runtime": node.runtime or "containerd", "dockerBaseSize": "50"},
-        },
-        "status": status,
+    node_spec: dict[str, Any] = {
+        "flavor": node.flavor,
+        "os": {"name": node.os_name or ("EulerOS 2.10" if spec.arch == "arm" else "HCE OS 2.0")},
+        "hostNetwork": network_ids(pool),
+        "rootVolume": {"volumeType": "SSD", "size": "150", "count": 1},
+        "extendParams": {"runtime": node.runtime or "containerd", "dockerBaseSize": "50"},
     }
+    if node.drained_at is not None:
+        node_spec["taints"] = [dict(UNSCHEDULABLE_TAINT)]
+    return {"apiVersion": "v2", "kind": "Node", "metadata": metadata, "spec": node_spec, "status": status}

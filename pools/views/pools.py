@@ -39,6 +39,12 @@ NO_CONNECTION = _("There is no connection to browse yet.")
 NO_SUCH_POOL = _("ModelArts has no such pool.")
 
 
+def is_changing(pool) -> bool:
+    """Being created or deleted, or scaled (a Running pool with nodes being created or deleted): the list
+    polls while any pool is."""
+    return pool.phase in CHANGING_PHASES or pool.nodes_in("creating") > 0 or pool.nodes_in("deleting") > 0
+
+
 @dataclass(frozen=True)
 class PoolRow:
     """One row of the pool list: the pool, its open change requests and the link to its page."""
@@ -50,7 +56,7 @@ class PoolRow:
 
     @property
     def changing(self) -> bool:
-        return self.pool.phase in CHANGING_PHASES
+        return is_changing(self.pool)
 
     @property
     def css_class(self) -> str:
@@ -150,7 +156,7 @@ def _listing_context(request, connection, data: dict, listing: PoolListing, requ
         ],
         "total": len(pools),
         # Poll only while something is changing; the partial rendered without the trigger stops the polling.
-        "polling": any(pool.phase in CHANGING_PHASES for pool in pools),
+        "polling": any(is_changing(pool) for pool in pools),
         "poll_seconds": POLL_SECONDS,
     }
 

@@ -188,3 +188,14 @@ def test_the_listeners_catch_a_violation(login, live_server, viewer, violations)
     page.wait_for_function("window.__cspViolations.length > 0")
     with pytest.raises(AssertionError, match="script-src"):
         violations.assert_none("injected")
+
+
+@pytest.mark.parametrize("path", ["/health/live/", "/health/ready/"])
+def test_the_health_pages_are_styled_under_the_policy(page, live_server, locmem_cache, violations, path):
+    page.goto(f"{live_server.url}{path}")
+    page.wait_for_load_state("networkidle")
+
+    expect(page.locator("h1")).to_have_text("System status")
+    card = page.evaluate("getComputedStyle(document.querySelector('.card')).borderTopLeftRadius")
+    assert card == "8px", "the stylesheet applies"
+    violations.assert_none(path)

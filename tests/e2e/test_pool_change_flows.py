@@ -85,7 +85,7 @@ def test_a_scale_up_is_filed_approved_executed_and_observed_complete(
     call = exact_call(page, change_request)
     expect(call).to_contain_text(f"PATCH /v2/{{project_id}}/pools/{pool}")
     expect(call).to_contain_text("application/merge-patch+json")
-    expect(call).to_contain_text(f"{T4}: 2 → 4 nodes")
+    expect(page.locator(f"#cr-{change_request.pk} .call-note")).to_have_text(f"{T4}: 2 → 4 nodes")
     approve(page, change_request, "Budget confirmed.", status="In progress")
     assert sandbox.calls("PatchPool") == 1
 
@@ -160,7 +160,7 @@ def test_tags_are_filed_approved_and_shown_on_the_pool(
     page.click("nav.mainnav >> text=Approvals")
     call = exact_call(page, change_request)
     expect(call).to_contain_text(f"DELETE /v1/{{project_id}}/pools/{pool}/tags/delete")
-    expect(call).to_contain_text("tags/create")
+    expect(page.locator(f"#cr-{change_request.pk} .call-note")).to_contain_text("tags/create")
     approve(page, change_request, "Fine.", status="Succeeded")
     open_pool(page, live_server, sandbox_connection, pool)
     page.click("#pool-tab >> text=Refresh")

@@ -39,6 +39,20 @@ def test_show_node_reads_the_lock_and_the_reason_of_an_abnormal_node(seeded_sand
         client.show_node(pool, "os-node-created-zzzzz")
 
 
+def test_show_node_reads_that_a_node_is_drained(seeded_sandbox, client):
+    pool, (name, other) = first_nodes(seeded_sandbox, "vision-train", 2)
+    assert not client.show_node(pool, name).drained
+
+    client.drain_nodes(pool, [name])
+
+    drained = client.show_node(pool, name)
+    assert drained.drained and drained.phase == "Available"
+    assert [(taint.key, taint.effect) for taint in drained.taints] == [
+        ("node.kubernetes.io/unschedulable", "NoSchedule")
+    ]
+    assert not client.show_node(pool, other).drained
+
+
 def test_reboot_and_reset_answers_are_typed_and_followed_in_list_jobs(seeded_sandbox, client):
     pool, names = first_nodes(seeded_sandbox, "llm-pretrain", 3)
 

@@ -3,11 +3,13 @@ and reports ModelArts through each connection without failing on it."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.db import connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -118,6 +120,25 @@ def test_modelarts_down_shows_in_the_text_and_html_answers_too(sandbox, sandbox_
     assert "Warning" in text.content.decode()
     page = get(READY, HTTP_ACCEPT="text/html")
     assert page.status_code == 200
+
+
+@pytest.mark.parametrize("path", [LIVE, READY])
+def test_the_html_page_uses_our_stylesheet_and_keeps_the_policy(path, settings, locmem_cache):
+    page = get(path, HTTP_ACCEPT="text/html")
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert page["Content-Security-Policy"] == settings.CONTENT_SECURITY_POLICY
+    assert "<style" not in html and " style=" not in html
+    stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+)">', html).group(1)
+    assert finders.find(stylesheet.removeprefix(settings.STATIC_URL))
+    assert ("Database(alias=&#x27;default&#x27;)" in html) == (path == READY)
+
+
+def test_the_html_page_is_in_chinese_too(locmem_cache):
+    html = get(READY, HTTP_ACCEPT="text/html", HTTP_ACCEPT_LANGUAGE="zh-Hans").content.decode()
+
+    assert "系统状态" in html and 'lang="zh-hans"' in html
 
 
 def test_a_failing_cache_makes_readiness_fail(settings):

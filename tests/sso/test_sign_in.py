@@ -15,6 +15,7 @@ from pools import permissions
 from pools.core.audit_messages import parse_message
 from pools.models import SsoIdentity
 from pools.sso import backend, session
+from pools.views.accounts import NO_LOCAL_PASSWORD
 from tests.sso.conftest import IdpBrowser, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,17 @@ def test_sign_in_creates_the_user_with_the_roles_its_groups_map_to(sso, client):
     [entry] = [parse_message(e) for e in LogEntry.objects.all() if "sso_login" in e.change_message]
     assert entry["action"] == "account.sso_login"
     assert entry["details"]["roles"] == [permissions.OPERATOR] and entry["details"]["created"] is True
+
+
+def test_a_person_signed_in_through_the_idp_has_no_password_to_change(sso, client):
+    sign_in(client, IdpBrowser(), "olga")
+
+    overview = client.get("/").content.decode()
+    refused = client.get("/accounts/password_change/")
+
+    assert not User.objects.get(username="olga").has_usable_password()
+    assert 'href="/accounts/password_change/"' not in overview
+    assert refused.status_code == 403 and str(NO_LOCAL_PASSWORD) in refused.content.decode()
 
 
 def test_roles_are_replaced_by_the_mapping_at_each_sign_in(sso, client):

@@ -62,6 +62,22 @@ def test_filing_goes_to_the_request_page_which_marks_the_hard_redeploy(operator_
     assert escape("HARD redeploy (wipes the node's disks)") in page
 
 
+def test_the_approval_card_shows_the_call_s_note_once(operator_client, approver, accept_url):
+    operator_client.post(
+        accept_url,
+        {"redeploy": "HARD", "confirm_wipe": "on", "reason": "NPU card replacement", "workspace": "0"},
+    )
+    operator_client.force_login(approver)
+
+    queue = operator_client.get(reverse("pools:approval_queue")).content.decode()
+    detail = operator_client.get(
+        reverse("pools:change_request_detail", args=[ChangeRequest.objects.get().pk])
+    ).content.decode()
+
+    assert queue.count(str(HARD_NOTE)) == 1 and detail.count(str(HARD_NOTE)) == 1
+    assert 'class="banner warn call-note"' in queue
+
+
 def test_an_unknown_event_or_workspace_is_a_404(operator_client, accept_url):
     assert operator_client.get(accept_url.replace("/events/se-", "/events/se-0")).status_code == 404
     assert operator_client.get(accept_url, {"workspace": "../x"}).status_code == 404

@@ -118,6 +118,28 @@ def test_a_deleting_pool_starts_the_polling(browse, sandbox, sandbox_connection)
     assert 'data-phase="Deleting"' in html and 'hx-trigger="every 5s' in html
 
 
+def test_a_scaling_pool_starts_the_polling_until_its_nodes_are_made(browse, sandbox, sandbox_connection):
+    created = sandbox.create_pool(PROJECT_ID, pool_body("growing-pool"))
+    sandbox.settle()
+    name = created["metadata"]["name"]
+    flavor = created["spec"]["resources"][0]["flavor"]
+    count = created["spec"]["resources"][0]["count"]
+    grown = signed_request(
+        "PATCH",
+        f"{sandbox.url}/v2/{PROJECT_ID}/pools/{name}",
+        json={"spec": {"resources": [{"flavor": flavor, "count": count + 1}]}},
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
+    assert grown.status_code == 200
+    html = hx_get(browse, LIST, refresh="1").content.decode()
+    row = re.search(r'<tr class="([^"]*)"[^>]*data-phase="Running"[^>]*>.*?growing-pool', html, re.S)
+    assert row and "changing" in row.group(1), "a Running pool whose nodes are being made is changing"
+    assert 'hx-trigger="every 5s' in html
+    sandbox.settle()
+    html = hx_get(browse, LIST, refresh="1").content.decode()
+    assert "hx-trigger" not in html, "the new node is made: the polling stops"
+
+
 def test_the_connection_can_be_chosen_in_the_query(
     browse, seeded_sandbox, sandbox_connection, make_connection
 ):

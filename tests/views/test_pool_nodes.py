@@ -9,6 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from pools.selectors.modelarts import NODE_FILTER_PAGE_SIZE, NODE_PAGE_SIZE
 from tests.fixtures.pool_pages import FAULT_MODES, hx_get
 from tests.fixtures.sandbox import PROJECT_ID, pool_id
+from tests.sandbox.helpers import call
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +97,28 @@ def test_a_filter_with_no_match_says_it_searched_everything(browse, seeded_sandb
     html = hx_get(browse, llm_nodes, phase="Checking").content.decode()
     assert NODE_NAME.findall(html) == []
     assert "Searched all 520 nodes of the pool: 0 Checking." in html
+
+
+def test_the_status_filter_offers_every_node_phase_in_order(browse, seeded_sandbox, llm_nodes):
+    html = browse.get(llm_nodes).content.decode()
+    select = re.search(r'<select name="phase".*?</select>', html, re.S).group()
+    offered = re.findall(r'<option value="(\w*)"', select)
+    phases = ["Available", "Creating", "Deleting", "Abnormal", "Checking", "Rebooting", "Resetting"]
+    assert offered == ["", *phases]
+
+
+@pytest.mark.parametrize(("action", "phase"), [("batch-reboot", "Rebooting"), ("batch-reset", "Resetting")])
+def test_the_status_filter_finds_the_nodes_a_node_action_takes_out(
+    browse, seeded_sandbox, llm_nodes, action, phase
+):
+    pool = llm_nodes.split("/")[3]
+    names = [node["metadata"]["name"] for node in seeded_sandbox.nodes(PROJECT_ID, pool)[300:302]]
+    assert call(seeded_sandbox, "POST", f"/pools/{pool}/nodes/{action}", json={"nodeNames": names}).ok
+
+    html = hx_get(browse, llm_nodes, phase=phase).content.decode()
+
+    assert set(NODE_NAME.findall(html)) == set(names)
+    assert f"Searched all 520 nodes of the pool: 2 {phase}." in html
 
 
 def test_a_search_stopped_at_its_bound_says_so_and_goes_on(browse, seeded_sandbox, llm_nodes, monkeypatch):

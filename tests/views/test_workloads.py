@@ -88,6 +88,25 @@ def test_a_node_page_shows_status_reason_lock_and_the_workloads_on_it(
     assert "Requesting node actions needs the Operator role." in locked
 
 
+def test_a_drained_node_s_page_and_row_say_it_is_drained(browse, seeded_sandbox, sandbox_connection):
+    args = pool_args(seeded_sandbox, sandbox_connection)
+    drained, other = (node["metadata"]["name"] for node in nodes_of(seeded_sandbox, args[1])[:2])
+    assert call(
+        seeded_sandbox, "POST", f"/pools/{args[1]}/nodes/batch-drain", json={"nodeNames": [drained]}
+    ).ok
+
+    page = browse.get(reverse("pools:node_detail", args=[*args, drained])).content.decode()
+    untouched = browse.get(reverse("pools:node_detail", args=[*args, other])).content.decode()
+    rows = browse.get(reverse("pools:pool_nodes", args=args)).content.decode()
+
+    assert '<span class="badge warn drain-badge">Drained</span>' in page
+    assert "Drained: takes no new workloads" in page
+    assert "drain-badge" not in untouched and "Schedulable" in untouched
+    row = re.search(rf'<tr data-phase="\w+" data-node="{drained}">.*?</tr>', rows, re.S).group()
+    assert ">drained</span>" in row
+    assert rows.count(">drained</span>") == 1
+
+
 def test_a_node_page_offers_an_operator_the_actions_the_node_allows(
     operator_client, locmem_cache, seeded_sandbox, sandbox_connection
 ):

@@ -9,7 +9,8 @@ looks before the approval is there. A worker that dies during the call leaves th
 the scheduled job settles it by looking at ModelArts, as after any crash (``housekeeping``).
 
 The scheduled job (``process_change_requests``: expiry, runs a crash left behind, settling, following changes
-in progress; then the notifications' look for failed pools, abnormal nodes and warning events) is a task too:
+in progress; then the notifications' look for failed pools, abnormal nodes and warning events; then pruning
+the finished task results older than TASK_RESULTS_KEEP_DAYS, which the queue keeps forever) is a task too:
 each run queues the next one CHANGE_REQUEST_JOB_SECONDS later, and the worker queues the first when it starts.
 Cron can still run the management command instead, or as well (every step of the job is a compare-and-set, so
 two runs at once do each thing once).
@@ -88,9 +89,20 @@ def scheduled_job(every: float) -> str:
     failed (the failure is logged with the task)."""
     try:
         processed = process_change_requests()
-        return f"{processed}; {conditions_watch()}"
+        return f"{processed}; {conditions_watch()}; {prune_task_results()}"
     finally:
         change_requests_job_schedule(every=every, after=every)
+
+
+def prune_task_results() -> str:
+    """Delete the finished task results older than TASK_RESULTS_KEEP_DAYS (0: keep them): the job alone adds
+    one a minute, and the database backend deletes none by itself."""
+    days = settings.TASK_RESULTS_KEEP_DAYS
+    if days <= 0:
+        return "task results kept"
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lte=cutoff).delete()
+    return f"pruned {deleted} task results"
 
 
 def job_can_be_scheduled() -> bool:

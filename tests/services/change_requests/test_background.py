@@ -250,3 +250,38 @@ def test_the_job_is_left_to_cron_with_an_interval_of_0_or_a_backend_that_cannot_
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     assert not background.job_can_be_scheduled() and svc.change_requests_job_schedule() is None
     assert not change_request_tasks().exists()
+
+
+@pytest.mark.django_db
+def test_the_scheduled_job_prunes_finished_task_results_past_their_keeping_time(settings):
+    settings.TASK_RESULTS_KEEP_DAYS = 14
+    svc.change_requests_job_schedule(every=60)
+    run_queued_tasks()  # one finished run of the job, and the next one waiting
+    finished = change_request_tasks().get(status="SUCCESSFUL")
+    old = change_request_tasks().filter(pk=finished.pk)
+    old.update(finished_at=timezone.now() - timedelta(days=15))
+    recent = DBTaskResult.objects.get(pk=finished.pk)
+    recent.pk = None  # a copy that finished an hour ago stays
+    recent.save()
+    DBTaskResult.objects.filter(pk=recent.pk).update(finished_at=timezone.now() - timedelta(hours=1))
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+
+    run_queued_tasks()
+
+    assert not change_request_tasks().filter(pk=finished.pk).exists(), "finished 15 days ago: deleted"
+    assert change_request_tasks().filter(pk=recent.pk).exists()
+    assert change_request_tasks().filter(status="READY").count() == 1, "the next run still waits"
+    newest = change_request_tasks().filter(status="SUCCESSFUL").order_by("-finished_at").first()
+    assert newest.return_value.endswith("pruned 1 task results")
+
+
+@pytest.mark.django_db
+def test_task_results_are_kept_with_a_keeping_time_of_0(settings):
+    settings.TASK_RESULTS_KEEP_DAYS = 0
+    svc.change_requests_job_schedule(every=60)
+    run_queued_tasks()
+    change_request_tasks().filter(status="SUCCESSFUL").update(
+        finished_at=timezone.now() - timedelta(days=400)
+    )
+    assert background.prune_task_results() == "task results kept"
+    assert change_request_tasks().filter(status="SUCCESSFUL").count() == 1
