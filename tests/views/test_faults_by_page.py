@@ -52,10 +52,19 @@ def closed_port() -> int:
         return probe.getsockname()[1]
 
 
+def client_timeouts(settings, seconds: float) -> None:
+    settings.MODELARTS_TIMEOUT_SECONDS = seconds
+    settings.MODELARTS_DEADLINE_SECONDS = seconds * 2
+
+
+# What the client allows where no fault is meant: filing and settling read a 520-node pool's live state,
+# which must not turn into a timeout of its own on a busy machine.
+USUAL_TIMEOUT_SECONDS = 10.0
+
+
 @pytest.fixture
 def impatient(settings):
-    settings.MODELARTS_TIMEOUT_SECONDS = TIMEOUT_SECONDS
-    settings.MODELARTS_DEADLINE_SECONDS = TIMEOUT_SECONDS * 2
+    client_timeouts(settings, TIMEOUT_SECONDS)
     settings.MODELARTS_RETRIES = 1
     settings.CHANGE_REQUEST_EXECUTION_GRACE_SECONDS = 0
     # A cache of this test's own, so no earlier answer hides the fault.
@@ -241,10 +250,13 @@ def test_an_approved_change_under_a_fault_happens_at_most_once_and_settles(
         REBOOTED_NODE[target] = next(
             n["metadata"]["name"] for n in nodes if n["status"]["phase"] == "Available"
         )
-    # Filing reads the live state, so ModelArts goes down only after the request is filed.
+    # Filing reads the live state, so ModelArts goes down (and the client turns impatient) only after the
+    # request is filed.
+    client_timeouts(settings, USUAL_TIMEOUT_SECONDS)
     change_request = file_request(
         kind, sandbox_connection, operator, target, key=f"{fault}-{kind}", sandbox=seeded_sandbox
     )
+    client_timeouts(settings, TIMEOUT_SECONDS)
     if fault == "down":
         sandbox_connection.endpoint = f"http://127.0.0.1:{closed_port()}"
         sandbox_connection.save()
@@ -265,9 +277,7 @@ def test_an_approved_change_under_a_fault_happens_at_most_once_and_settles(
         wait_until(lambda: applied(seeded_sandbox, kind, target), what=f"the late {operation}")
     seeded_sandbox.faults.clear()
     seeded_sandbox.advance(seeded_sandbox.timings.reboot_seconds)  # a reboot that was made has ended
-    # Settling reads the live state (a 520-node pool's nodes): with the fault gone, at the usual timeouts,
-    # so a busy machine cannot turn the check into another timeout.
-    settings.MODELARTS_TIMEOUT_SECONDS, settings.MODELARTS_DEADLINE_SECONDS = 10.0, 20.0
+    client_timeouts(settings, USUAL_TIMEOUT_SECONDS)  # settling: the fault is gone
     change_requests.process_change_requests()
     change_request.refresh_from_db()
 
