@@ -171,18 +171,19 @@ def test_the_approver_sees_the_blast_radius_change_since_filing(seeded_sandbox, 
 def test_a_lost_reboot_answer_is_found_in_list_jobs_and_never_sent_again(
     seeded_sandbox, sandbox_connection, operator, approver, settings
 ):
-    settings.MODELARTS_TIMEOUT_SECONDS = 0.3
-    settings.MODELARTS_DEADLINE_SECONDS = 0.6
-    settings.MODELARTS_RETRIES = 0
     pool, names = available_nodes(seeded_sandbox, "vision-train")
     cr = file("reboot_nodes", pool, {"nodeNames": names}, operator, sandbox_connection)
     # The reboot arrives and is made, but its answer comes after the client has given up.
     seeded_sandbox.faults.latency(1000, count=1, operation="BatchRebootPoolNodes")
+    usual = settings.MODELARTS_TIMEOUT_SECONDS, settings.MODELARTS_DEADLINE_SECONDS
+    settings.MODELARTS_TIMEOUT_SECONDS, settings.MODELARTS_DEADLINE_SECONDS = 0.3, 0.6
+    settings.MODELARTS_RETRIES = 0
 
     try:
         svc.change_request_approve(user=approver, change_request=cr)
     except ApplicationError:
         pass  # the approval page shows this as a message
+    settings.MODELARTS_TIMEOUT_SECONDS, settings.MODELARTS_DEADLINE_SECONDS = usual  # following: no fault
     cr.refresh_from_db()
     assert cr.status == Status.UNKNOWN
     wait_until(
