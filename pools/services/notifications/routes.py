@@ -25,6 +25,7 @@ from django.views.decorators.debug import sensitive_variables
 from pools import audit
 from pools.models import Connection, NotificationRoute
 from pools.models.notifications import EVENTS
+from pools.selectors.user_languages import offered
 from pools.services.notifications.delivery import addresses_in, send_to_route
 from pools.services.notifications.notices import TEST_EVENT, Notice
 from pools.services.notifications.senders import CHAT_SCHEMES, SendFailed, chat_plugin
@@ -96,7 +97,7 @@ def _validate(route: NotificationRoute, *, target: str, secret: str, target_requ
         errors["name"] = [DUPLICATE_NAME]
     if not route.events or set(route.events) - set(EVENTS):
         errors["events"] = [EVENTS_REQUIRED]
-    if route.language not in dict(settings.LANGUAGES):
+    if not offered(route.language):
         errors["language"] = [LANGUAGE_REQUIRED]
     if route.channel not in Channel.values:
         errors["channel"] = [CHANNEL_REQUIRED]
