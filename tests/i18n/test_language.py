@@ -56,7 +56,8 @@ def test_messages_follow_the_active_language():
     assert messages.CANNOT_REQUEST == "You may not request pool changes."
     with translation.override("zh-hans"):
         assert str(messages.CANNOT_REQUEST) == "您无权申请资源池变更。"
-        assert messages.NOT_PENDING.format(pk=3, status="已批准", action="批准").startswith("变更申请 #3")
+        refusal = messages.NOT_PENDING_TO_APPROVE.format(pk=3, status="已批准")
+        assert refusal == "变更申请 #3 的状态为已批准；只有待审批的申请可以批准。"
 
 
 def test_periods_and_dates_are_written_for_the_language():

@@ -173,7 +173,7 @@ def _file(
 # --- decide --------------------------------------------------------------------------------------------------
 
 
-def _refuse_unless_pending(change_request: ChangeRequest, action: str) -> None:
+def _refuse_unless_pending(change_request: ChangeRequest, refusal: str) -> None:
     """Refuse unless pending; one past its expiry is expired first (audited, its requester told)."""
     change_request.refresh_from_db()
     change_request_expire(change_request=change_request)
@@ -182,15 +182,16 @@ def _refuse_unless_pending(change_request: ChangeRequest, action: str) -> None:
             messages.EXPIRED.format(pk=change_request.pk, when=moment_text(change_request.expires_at))
         )
     if change_request.status != Status.PENDING:
-        raise _not_pending(change_request, action)
+        raise _not_pending(change_request, refusal)
 
 
-def _not_pending(change_request: ChangeRequest, action: str) -> ApplicationError:
+def _not_pending(change_request: ChangeRequest, refusal: str) -> ApplicationError:
+    """``refusal``: the decision's NOT_PENDING_TO_* message."""
     status = change_request.get_status_display().lower()
-    return ApplicationError(messages.NOT_PENDING.format(pk=change_request.pk, status=status, action=action))
+    return ApplicationError(refusal.format(pk=change_request.pk, status=status))
 
 
-def _lock_pending(change_request: ChangeRequest, now: datetime, action: str) -> None:
+def _lock_pending(change_request: ChangeRequest, now: datetime, refusal: str) -> None:
     """Inside a transaction: take the row's write lock while it is still pending and not expired.
 
     The no-op UPDATE blocks every other decision on this request until we commit (a row lock on
@@ -200,7 +201,7 @@ def _lock_pending(change_request: ChangeRequest, now: datetime, action: str) -> 
         pk=change_request.pk, status=Status.PENDING, expires_at__gt=now
     ).update(updated_at=now)
     if not locked:
-        raise _not_pending(ChangeRequest.objects.get(pk=change_request.pk), action)
+        raise _not_pending(ChangeRequest.objects.get(pk=change_request.pk), refusal)
 
 
 def change_request_approve(*, user, change_request: ChangeRequest, comment: str = "") -> ChangeRequest:
@@ -212,13 +213,13 @@ def change_request_approve(*, user, change_request: ChangeRequest, comment: str 
     """
     require_permission(user, APPROVE_CHANGE, messages.CANNOT_DECIDE)
     refuse_own_request(user, change_request)
-    _refuse_unless_pending(change_request, "approved")
+    _refuse_unless_pending(change_request, messages.NOT_PENDING_TO_APPROVE)
     check = revalidate(change_request)
     if not check.ok and check.error is None:
         # Another approver may have approved and run it while the live state was read: say that, not what
         # the change it ran did to the pool.
         change_request.refresh_from_db()
-        _refuse_unless_pending(change_request, "approved")
+        _refuse_unless_pending(change_request, messages.NOT_PENDING_TO_APPROVE)
         raise ApplicationError(messages.NOT_APPROVABLE.format(problems=" ".join(check.problems)))
     comment = (comment or "").strip()[:COMMENT_MAX]
     if _add_approval(user, change_request, comment):
@@ -232,7 +233,7 @@ def _add_approval(user, change_request: ChangeRequest, comment: str) -> bool:
     """Record ``user``'s approval; True when it was the last one needed (the request is now approved)."""
     now = timezone.now()
     with transaction.atomic():
-        _lock_pending(change_request, now, "approved")
+        _lock_pending(change_request, now, messages.NOT_PENDING_TO_APPROVE)
         if change_request.approvals.filter(approver=user).exists():
             raise ApplicationError(messages.ALREADY_APPROVED)
         try:
@@ -271,7 +272,7 @@ def change_request_reject(*, user, change_request: ChangeRequest, comment: str) 
     if not comment:
         raise ApplicationError(messages.REJECT_COMMENT_REQUIRED, field="comment")
     comment = comment[:COMMENT_MAX]
-    _refuse_unless_pending(change_request, "rejected")
+    _refuse_unless_pending(change_request, messages.NOT_PENDING_TO_REJECT)
     now = timezone.now()
     with transaction.atomic():
         rejected = ChangeRequest.objects.transition(
@@ -285,7 +286,7 @@ def change_request_reject(*, user, change_request: ChangeRequest, comment: str) 
         )
         change_request.refresh_from_db()
         if not rejected:
-            raise _not_pending(change_request, "rejected")
+            raise _not_pending(change_request, messages.NOT_PENDING_TO_REJECT)
         events.record(change_request, user=user, action="reject", comment=comment)
     notifications.notify_status(change_request)
     return change_request
@@ -296,7 +297,7 @@ def change_request_cancel(*, user, change_request: ChangeRequest) -> ChangeReque
     require_permission(user, REQUEST_CHANGE, messages.CANNOT_REQUEST)
     if change_request.requested_by_id != user.pk:
         raise PermissionDenied(messages.CANCEL_NOT_OWN)
-    _refuse_unless_pending(change_request, "cancelled")
+    _refuse_unless_pending(change_request, messages.NOT_PENDING_TO_CANCEL)
     now = timezone.now()
     with transaction.atomic():
         cancelled = ChangeRequest.objects.transition(
@@ -304,7 +305,7 @@ def change_request_cancel(*, user, change_request: ChangeRequest) -> ChangeReque
         )
         change_request.refresh_from_db()
         if not cancelled:
-            raise _not_pending(change_request, "cancelled")
+            raise _not_pending(change_request, messages.NOT_PENDING_TO_CANCEL)
         events.record(change_request, user=user, action="cancel")
     return change_request
 

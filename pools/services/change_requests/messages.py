@@ -32,7 +32,10 @@ TARGET_REQUIRED = _("Name the pool this change is about.")
 
 # --- refusals: the request's state ---------------------------------------------------------------------------
 ALREADY_APPROVED = _("You have already approved this request.")
-NOT_PENDING = _("Change request #{pk} is {status}; only a pending request can be {action}.")
+# One sentence per decision (not a verb put into one sentence), so each language words the whole of it.
+NOT_PENDING_TO_APPROVE = _("Change request #{pk} is {status}; only a pending request can be approved.")
+NOT_PENDING_TO_REJECT = _("Change request #{pk} is {status}; only a pending request can be rejected.")
+NOT_PENDING_TO_CANCEL = _("Change request #{pk} is {status}; only a pending request can be cancelled.")
 EXPIRED = _("Change request #{pk} expired on {when}; make a new request if the change is still needed.")
 NOT_IN_PROGRESS = _("Change request #{pk} is {status}; only a change in progress can be checked.")
 NOT_APPROVED = _("Change request #{pk} is {status}; only an approved request can be executed.")

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pools import audit
 from pools.core.errors import ApplicationError
@@ -312,6 +312,30 @@ def test_second_approval_of_a_decided_request_is_refused(
     with pytest.raises(ApplicationError, match="only a pending request can be rejected"):
         svc.change_request_reject(user=second_approver, change_request=cr, comment="too late")
     assert cloud.calls[DELETE_POOL] == 1
+
+
+def test_a_refusal_of_a_decided_request_is_one_sentence_in_the_reader_s_language(
+    operator, approver, second_approver, cloud_connection, pool
+):
+    approved = request_delete_pool(operator, cloud_connection, pool)
+    svc.change_request_approve(user=approver, change_request=approved)
+    with translation.override("zh-hans"):
+        with pytest.raises(ApplicationError) as approving:
+            svc.change_request_approve(user=second_approver, change_request=approved)
+        with pytest.raises(ApplicationError) as rejecting:
+            svc.change_request_reject(user=second_approver, change_request=approved, comment="太迟")
+        with pytest.raises(ApplicationError) as cancelling:
+            svc.change_request_cancel(user=operator, change_request=approved)
+    refused = f"变更申请 #{approved.pk} 的状态为成功；只有待审批的申请可以"
+    assert approving.value.message == refused + "批准。"
+    assert rejecting.value.message == refused + "驳回。"
+    assert cancelling.value.message == refused + "撤销。"
+
+    with pytest.raises(ApplicationError) as cancelling:
+        svc.change_request_cancel(user=operator, change_request=approved)
+    assert cancelling.value.message == (
+        f"Change request #{approved.pk} is succeeded; only a pending request can be cancelled."
+    )
 
 
 def test_rejection_ends_the_request(operator, approver, second_approver, cloud, cloud_connection, pool):
