@@ -65,6 +65,17 @@ def test_bad_input_comes_back_as_field_errors_without_the_typed_secret(administr
     assert "page-secret-token" not in html
 
 
+def test_repeated_e_mail_addresses_are_a_field_error_in_the_readers_language(
+    administrator_client, connection
+):
+    url = reverse("pools:notification_route_create", args=[connection.pk])
+    data = route_data(channel="email", target=",".join(["a@b.com"] * 200), secret="")
+    html = administrator_client.post(url, data, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert not NotificationRoute.objects.exists()
+    assert 'id="id_target-error"' in html
+    assert "“a@b.com”重复列出；每个地址只需列出一次。" in html
+
+
 def test_the_test_button_says_what_happened(administrator_client, connection):
     administrator_client.post(
         reverse("pools:notification_route_create", args=[connection.pk]),

@@ -84,6 +84,7 @@ def send_to_route(route: NotificationRoute, notice: Notice) -> None:
 
 
 def addresses_in(text: str) -> list[str]:
+    """The addresses in ``text``, separated by commas or semicolons, as written (repeats included)."""
     return [address.strip() for address in text.replace(";", ",").split(",") if address.strip()]
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from pools import audit
+from pools.core.wording import listed
 from pools.models import Connection, NotificationRoute
 from pools.models.notifications import EVENTS
 from pools.selectors.user_languages import offered
@@ -39,6 +40,10 @@ CHANNEL_REQUIRED = _("Choose a channel.")
 LANGUAGE_REQUIRED = _("Choose one of the languages offered.")
 TARGET_REQUIRED = _("Enter the destination; it is stored encrypted and never shown again.")
 BAD_ADDRESSES = _("Enter e-mail addresses separated by commas.")
+REPEATED_ADDRESSES = _("“{addresses}” is listed more than once; list each address once.")
+# Each address is a message of its own: a route is for a team's few people, a longer list for a mailing list.
+MAX_ADDRESSES = 20
+TOO_MANY_ADDRESSES = _("List at most {limit} addresses; for more people, send to a mailing list.")
 BAD_CHAT_URL = format_lazy(
     _("Enter an apprise URL of one of: {schemes}."),
     schemes=", ".join(f"{scheme}://" for scheme in CHAT_SCHEMES),
@@ -65,14 +70,9 @@ def target_hint(channel: str, target: str) -> str:
 def _check_destination(channel: str, target: str, secret: str, *, has_secret: bool) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if channel == Channel.EMAIL:
-        addresses = addresses_in(target)
-        try:
-            for address in addresses:
-                validate_email(address)
-        except ValidationError:
-            addresses = []
-        if not addresses:
-            errors["target"] = [BAD_ADDRESSES]
+        problems = _address_problems(addresses_in(target))
+        if problems:
+            errors["target"] = problems
     elif channel == Channel.CHAT:
         if chat_plugin(target) is None:
             errors["target"] = [BAD_CHAT_URL]
@@ -83,6 +83,28 @@ def _check_destination(channel: str, target: str, secret: str, *, has_secret: bo
         if len(secret) < SECRET_MIN_LENGTH and not (has_secret and not secret):
             errors["secret"] = [SECRET_REQUIRED]
     return errors
+
+
+def _address_problems(addresses: list[str]) -> list[str]:
+    try:
+        for address in addresses:
+            validate_email(address)
+    except ValidationError:
+        return [BAD_ADDRESSES]
+    if not addresses:
+        return [BAD_ADDRESSES]
+    problems = []
+    seen: set[str] = set()
+    repeats: dict[str, str] = {}  # each repeated address once, as its first repeat spells it
+    for address in addresses:
+        if address.casefold() in seen:
+            repeats.setdefault(address.casefold(), address)
+        seen.add(address.casefold())
+    if repeats:
+        problems.append(REPEATED_ADDRESSES.format(addresses=listed(repeats.values())))
+    if len(seen) > MAX_ADDRESSES:
+        problems.append(TOO_MANY_ADDRESSES.format(limit=MAX_ADDRESSES))
+    return problems
 
 
 def _validate(route: NotificationRoute, *, target: str, secret: str, target_required: bool) -> None:

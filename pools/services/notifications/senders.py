@@ -43,9 +43,20 @@ def chat_plugin(url: str):
     return plugin
 
 
+def distinct_addresses(addresses: list[str]) -> list[str]:
+    """Each address once, compared without case (the first spelling kept)."""
+    spellings: dict[str, str] = {}
+    for address in addresses:
+        spellings.setdefault(address.casefold(), address)
+    return list(spellings.values())
+
+
 def send_email(addresses: list[str], notice: Notice) -> None:
-    """One message per address, so recipients do not see each other."""
-    messages = [EmailMessage(subject=notice.title, body=notice.text, to=[address]) for address in addresses]
+    """One message per address, so recipients do not see each other, and never two to one address."""
+    messages = [
+        EmailMessage(subject=notice.title, body=notice.text, to=[address])
+        for address in distinct_addresses(addresses)
+    ]
     try:
         get_connection().send_messages(messages)
     except Exception as error:

@@ -116,6 +116,40 @@ def test_e_mail_routes_send_through_djangos_mail(administrator, connection, mail
     assert mailoutbox[0].subject == "[ModelArts Admin] Test of route “ops”"
 
 
+def test_an_address_listed_twice_is_refused_whatever_its_case(administrator, connection):
+    with pytest.raises(ValidationError) as raised:
+        create(
+            administrator,
+            connection,
+            channel="email",
+            target="a@example.test, b@example.test; A@Example.TEST",
+            secret="",
+        )
+    assert raised.value.message_dict["target"] == [
+        "“A@Example.TEST” is listed more than once; list each address once."
+    ]
+    assert not NotificationRoute.objects.exists()
+
+
+def test_a_route_has_at_most_so_many_addresses(administrator, connection):
+    addresses = [f"person{number}@example.test" for number in range(svc.MAX_ADDRESSES + 1)]
+    with pytest.raises(ValidationError) as raised:
+        create(administrator, connection, channel="email", target=",".join(addresses), secret="")
+    assert raised.value.message_dict["target"] == [
+        f"List at most {svc.MAX_ADDRESSES} addresses; for more people, send to a mailing list."
+    ]
+    route = create(administrator, connection, channel="email", target=",".join(addresses[1:]), secret="")
+    assert route.target.count("@") == svc.MAX_ADDRESSES
+
+
+def test_a_stored_route_that_lists_an_address_twice_sends_to_it_once(administrator, connection, mailoutbox):
+    route = create(administrator, connection, channel="email", target="a@example.test", secret="")
+    route.target = "a@example.test, b@example.test, A@EXAMPLE.test"  # as stored before addresses were checked
+    route.save()
+    assert svc.notification_route_test(user=administrator, route=route).ok
+    assert [message.to for message in mailoutbox] == [["a@example.test"], ["b@example.test"]]
+
+
 def test_a_retired_connection_takes_its_routes_with_its_keys(administrator, connection):
     from pools.models import ChangeRequest
 
