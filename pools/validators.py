@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from pools.core.wording import listed
+
 ENDPOINT_FORMAT = _("Enter an endpoint as http(s)://host[:port], without a path, query or credentials.")
 PROJECT_ID_FORMAT = _("A project id is 1–64 letters, digits or hyphens.")
 HEADER_ID_FORMAT = _("Use 1–64 letters, digits, hyphens or underscores.")
@@ -28,8 +30,12 @@ DATE_OUT_OF_RANGE = format_lazy(
     earliest=EARLIEST_DATE.isoformat(),
     latest=LATEST_DATE.isoformat(),
 )
+# Whole sentences for one character and for several, so that no English word is put into another language.
+INVISIBLE_CHARACTER = _(
+    "Remove the invisible character {character}: it can make the text read differently from what it says."
+)
 INVISIBLE_CHARACTERS = _(
-    "Remove the invisible {characters}: {them} can make the text read differently from what it says."
+    "Remove the invisible characters {characters}: they can make the text read differently from what it says."
 )
 
 _PROJECT_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
@@ -127,14 +133,8 @@ def is_invisible(character: str) -> bool:
 
 def validate_no_invisible_characters(value: str) -> None:
     """Refuse text with characters that are not seen, so what a reader sees is what was written."""
-    found = dict.fromkeys(ch for ch in value if is_invisible(ch))
+    found = [_describe_character(ch) for ch in dict.fromkeys(ch for ch in value if is_invisible(ch))]
+    if len(found) == 1:
+        raise ValidationError(INVISIBLE_CHARACTER.format(character=found[0]), code="invisible")
     if found:
-        several = len(found) > 1
-        raise ValidationError(
-            INVISIBLE_CHARACTERS.format(
-                characters=("characters " if several else "character ")
-                + ", ".join(map(_describe_character, found)),
-                them="they" if several else "it",
-            ),
-            code="invisible",
-        )
+        raise ValidationError(INVISIBLE_CHARACTERS.format(characters=listed(found)), code="invisible")

@@ -1,4 +1,6 @@
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from pools import validators
 from pools.forms.pool_wizard.base import WizardContext
@@ -64,10 +66,7 @@ FREE_TEXT = [
 )
 def test_invisible_characters_are_refused_in_every_text_field(step, field, values, context, character):
     found = errors(step, data(**{k: v.format(character) for k, v in values.items()}), context)
-    message = validators.INVISIBLE_CHARACTERS.format(
-        characters=f"character {INVISIBLE[character]}", them="it"
-    )
-    assert message in found[field]
+    assert validators.INVISIBLE_CHARACTER.format(character=INVISIBLE[character]) in found[field]
 
 
 def test_visible_text_in_any_script_passes_and_every_invisible_character_is_named():
@@ -76,7 +75,20 @@ def test_visible_text_in_any_script_passes_and_every_invisible_character_is_name
     found = errors("review", data(reason="a\u202eb\u2066c\u202ed"))["reason"]
     assert found == [
         validators.INVISIBLE_CHARACTERS.format(
-            characters="characters U+202E (RIGHT-TO-LEFT OVERRIDE), U+2066 (LEFT-TO-RIGHT ISOLATE)",
-            them="they",
+            characters="U+202E (RIGHT-TO-LEFT OVERRIDE), U+2066 (LEFT-TO-RIGHT ISOLATE)"
         )
+    ]
+
+
+def test_the_invisible_character_refusal_is_written_wholly_in_the_readers_language():
+    with translation.override("zh-hans"):
+        with pytest.raises(ValidationError) as one:
+            validators.validate_no_invisible_characters("qa\u202eevil")
+        with pytest.raises(ValidationError) as two:
+            validators.validate_no_invisible_characters("a\u202eb\u200bc")
+    assert one.value.messages == [
+        "请删除不可见字符 U+202E (RIGHT-TO-LEFT OVERRIDE)：它可能使文字的显示与实际内容不同。"
+    ]
+    assert two.value.messages == [
+        "请删除不可见字符 U+202E (RIGHT-TO-LEFT OVERRIDE)、U+200B (ZERO WIDTH SPACE)：它们可能使文字的显示与实际内容不同。"
     ]
