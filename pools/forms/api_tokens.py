@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pools.forms.approvals import PasswordRecheckForm
 from pools.models.api_token import SCOPE_APPROVE, SCOPE_CHANGE
+from pools.validators import validate_no_invisible_characters
 
 WRONG_PASSWORD_FOR_TOKEN = _("That is not your password. Making a token needs your password again.")  # noqa: S105
 
@@ -29,7 +30,10 @@ class ApiTokenForm(PasswordRecheckForm):
     wrong_password = WRONG_PASSWORD_FOR_TOKEN
     field_order = ["name", "expires_in_days", "scopes", "password"]
     name = forms.CharField(
-        label=_("Name"), max_length=80, help_text=_("Where the token is used, e.g. “terraform-ci”.")
+        label=_("Name"),
+        max_length=80,
+        validators=[validate_no_invisible_characters],
+        help_text=_("Where the token is used, e.g. “terraform-ci”."),
     )
     expires_in_days = forms.ChoiceField(
         label=_("Expires"), choices=EXPIRY_CHOICES, required=False, initial="90"

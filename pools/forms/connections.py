@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from pools.models import Connection
 from pools.services.connections import (
     DUPLICATE_NAME,
+    FREE_TEXT_FIELDS,
     KEY_REQUIRED,
     PUBLIC_FIELDS,
     SK_NEEDED_FOR_NEW_TARGET,
@@ -25,6 +26,7 @@ from pools.validators import (
     validate_endpoint,
     validate_header_id,
     validate_key,
+    validate_no_invisible_characters,
     validate_project_id,
 )
 
@@ -87,6 +89,8 @@ class ConnectionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        for name in FREE_TEXT_FIELDS:
+            self.fields[name].validators.append(validate_no_invisible_characters)
         self.fields["workspace_id"].initial = self.fields["workspace_id"].initial or "0"
         if self.is_edit:
             hint = self.instance.access_key_hint or "…"

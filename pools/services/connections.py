@@ -24,11 +24,15 @@ from pools.validators import (
     validate_endpoint,
     validate_header_id,
     validate_key,
+    validate_no_invisible_characters,
     validate_project_id,
 )
 
 # The fields an auditor may see, in the order they are shown.
 PUBLIC_FIELDS = ("name", "description", "region", "project_id", "endpoint", "user_id", "workspace_id")
+# The ones people write freely (the others have formats of their own): shown in the switcher, lists and the
+# audit log, so nothing unseen may reorder or hide what they say.
+FREE_TEXT_FIELDS = ("name", "description")
 # Where signed requests go and what they act on: the stored keys are entrusted for this target only, so
 # changing any of these needs the SK typed again (docs/security.md, "Connections").
 TARGET_FIELDS = ("region", "project_id", "endpoint")
@@ -91,6 +95,8 @@ def _validate(
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             errors.setdefault(name, []).extend(messages)
+    for name in FREE_TEXT_FIELDS:
+        check(name, validate_no_invisible_characters, getattr(connection, name))
     if (
         "name" not in errors
         and Connection.objects.in_use()

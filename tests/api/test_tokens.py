@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pools.core.audit_messages import parse_message
+from pools.core.errors import ApplicationError
 from pools.forms.api_tokens import WRONG_PASSWORD_FOR_TOKEN
 from pools.models import ApiToken
 from pools.services import api_tokens
@@ -60,6 +61,20 @@ def test_bad_token_forms_are_field_errors(viewer, operator):
     token_for(operator, name="dup")
     duplicate = signed_in(operator).post(PAGE, {"name": "dup", "password": PASSWORD})
     assert duplicate.context["form"].errors["name"] == [api_tokens.NAME_TAKEN]
+
+
+def test_an_invisible_character_in_a_token_name_is_a_field_error_in_the_readers_language(operator):
+    answer = signed_in(operator).post(
+        PAGE, {"name": "ci\u202eevil", "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert answer.status_code == 400 and not ApiToken.objects.exists()
+    assert answer.context["form"].errors["name"] == [
+        "请删除不可见字符 U+202E (RIGHT-TO-LEFT OVERRIDE)：它可能使文字的显示与实际内容不同。"
+    ]
+    with pytest.raises(ApplicationError) as refused:
+        api_tokens.api_token_create(user=operator, name="ci\u200bx", scopes=[], expires_in_days=None)
+    assert refused.value.field == "name" and "U+200B (ZERO WIDTH SPACE)" in refused.value.message
+    assert not ApiToken.objects.exists()
 
 
 def test_the_token_form_marks_required_fields_and_ties_errors_to_them(operator):

@@ -75,6 +75,8 @@ def test_create_strips_a_trailing_slash_and_defaults_the_workspace(administrator
         ({"user_id": "bad\r\nX-Injected: 1"}, "user_id", "letters, digits"),
         ({"access_key": ""}, "access_key", services.KEY_REQUIRED),
         ({"secret_key": "with space"}, "secret_key", "without spaces"),
+        ({"name": "qa\u202eevil"}, "name", "Remove the invisible character U+202E"),
+        ({"description": "Prod\u200buction"}, "description", "Remove the invisible character U+200B"),
     ],
 )
 def test_bad_input_is_a_field_error_and_stores_nothing(administrator, overrides, field, message):

@@ -129,6 +129,20 @@ def test_bad_input_comes_back_as_a_field_error_without_echoing_the_keys(
     assert not Connection.objects.exists()
 
 
+def test_invisible_characters_in_the_name_or_description_are_field_errors_in_the_readers_language(
+    admin_client_,
+):
+    typed = {**FORM, "name": "qa\u202eevil", "description": "Prod\u202euction"}
+    response = admin_client_.post(reverse("pools:connection_create"), typed, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = response.content.decode()
+    assert 'id="id_name-error"' in html and 'id="id_description-error"' in html
+    assert (
+        html.count("请删除不可见字符 U+202E (RIGHT-TO-LEFT OVERRIDE)：它可能使文字的显示与实际内容不同。")
+        == 2
+    )
+    assert not Connection.objects.exists()
+
+
 def test_duplicate_name_is_a_field_error(admin_client_, connection):
     response = admin_client_.post(
         reverse("pools:connection_create"), {**FORM, "name": connection.name.upper()}

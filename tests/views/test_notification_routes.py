@@ -76,6 +76,20 @@ def test_repeated_e_mail_addresses_are_a_field_error_in_the_readers_language(
     assert "“a@b.com”重复列出；每个地址只需列出一次。" in html
 
 
+def test_an_invisible_character_in_a_route_name_is_a_field_error_in_the_readers_language(
+    administrator_client, connection
+):
+    url = reverse("pools:notification_route_create", args=[connection.pk])
+    html = administrator_client.post(
+        url, route_data(name="ops\u202eevil"), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert not NotificationRoute.objects.exists()
+    assert (
+        'id="id_name-error"' in html
+        and "请删除不可见字符 U+202E (RIGHT-TO-LEFT OVERRIDE)：它可能使文字的显示与实际内容不同。" in html
+    )
+
+
 def test_the_test_button_says_what_happened(administrator_client, connection):
     administrator_client.post(
         reverse("pools:notification_route_create", args=[connection.pk]),

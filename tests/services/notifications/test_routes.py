@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from pools.models import NotificationRoute
 from pools.services.connections import connection_delete
 from pools.services.notifications import routes as svc
+from pools.validators import INVISIBLE_CHARACTER
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +51,11 @@ def test_destination_and_secret_are_stored_encrypted_and_audited_by_their_hint(a
         ({"channel": "chat", "target": "json://localhost/x"}, "target", svc.BAD_CHAT_URL),
         ({"channel": "email", "target": "ops@, not mail"}, "target", svc.BAD_ADDRESSES),
         ({"language": "fr"}, "language", svc.LANGUAGE_REQUIRED),
+        (
+            {"name": "ops\u202eevil"},
+            "name",
+            INVISIBLE_CHARACTER.format(character="U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+        ),
     ],
 )
 def test_every_rule_is_a_field_error(administrator, connection, fields, field, message):
