@@ -18,6 +18,7 @@ DATE_INPUT = forms.DateInput(
 class AuditFilterForm(forms.Form):
     user = forms.ChoiceField(label=_("User"), required=False, error_messages={"invalid_choice": USER_UNKNOWN})
     action = forms.CharField(
+        label=_("Action"),
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"list": "audit-actions"}),

@@ -25,13 +25,13 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 # ModelArts) sits in the elements above; a word from this list anywhere else is English the page still shows.
 UI_WORDS = frozenset(
     """
-    a about add added after all an and any approve approved approval approvals are as at audit back be before
-    billing by cancel change changes choose comment comments connection connections count create created delete
-    deleted details do edit empty error failed filter flavor flavors for from has have if in is it its last
-    list load log may more name network new next no node nodes none not now of on one only or page pool pools
-    reason refresh reject remove request requested requests reset retry run save scale search select show
-    state status step submit switch tag tags test that the there this to type update usage use user was what
-    when which who why will with workspace workspaces you your
+    a about action actions add added after all an and any approve approved approval approvals are as at audit
+    back be before billing by cancel change changes choose comment comments connection connections count
+    create created delete deleted details do edit empty error failed filter flavor flavors for from has have
+    if in is it its last list load log may more name network new next no node nodes none not now of on one
+    only or page pool pools reason refresh reject remove request requested requests reset retry run save scale
+    search select show state status step submit switch tag tags test that the there this to type update usage
+    use user was what when which who why will with workspace workspaces you your
     """.split()
 )
 # A token runs over - . / @ : between letters and digits, so names such as matrix-pool or cn-north-4a are
