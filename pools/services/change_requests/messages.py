@@ -27,6 +27,10 @@ REJECT_COMMENT_REQUIRED = _("Say why you reject this request.")
 COMMENT_REQUIRED = _("Write a comment first.")
 COMMENT_TOO_LONG = _("Keep comments under 5000 characters.")
 IDEMPOTENCY_KEY_REQUIRED = _("The form is missing its submission key; reload the page and try again.")
+SUBMISSION_REUSED = _(
+    "Change request #{pk} was already filed from this form, with other values. To ask for this change, start "
+    "again from a new form (through the API: with a new Idempotency-Key)."
+)
 UNKNOWN_KIND = _("Choose what to change.")
 TARGET_REQUIRED = _("Name the pool this change is about.")
 
