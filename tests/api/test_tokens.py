@@ -62,6 +62,15 @@ def test_bad_token_forms_are_field_errors(viewer, operator):
     assert duplicate.context["form"].errors["name"] == [api_tokens.NAME_TAKEN]
 
 
+def test_the_token_form_marks_required_fields_and_ties_errors_to_them(operator):
+    """The token form is written by the include every form shares: required fields are marked, and an
+    error sits under its field with the id the field points to."""
+    html = signed_in(operator).post(PAGE, {"name": "", "password": PASSWORD}).content.decode()
+    assert 'for="id_name">Name <span class="muted">*</span></label>' in html
+    assert 'for="id_expires_in_days">Expires</label>' in html  # optional: no mark
+    assert '<p class="field-error" id="id_name-error">' in html
+
+
 def test_making_a_token_takes_the_password_again(operator):
     answer = signed_in(operator).post(PAGE, {"name": "borrowed", "password": "guess"})
     assert answer.status_code == 400
