@@ -11,6 +11,8 @@ from typing import Protocol
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from pools.core.wording import listed
+
 
 class NodeLike(Protocol):
     """A node as the rules need it: a ``Node`` as read, or a ``NodeState`` kept in a live state."""
@@ -62,7 +64,7 @@ ALLOWED_PHASES = {
 
 
 def short_names(nodes: list[str]) -> str:
-    return ", ".join(name[:80] for name in nodes[:10]) + (" …" if len(nodes) > 10 else "")
+    return listed(name[:80] for name in nodes[:10]) + (" …" if len(nodes) > 10 else "")
 
 
 def rolling_allowed(nodes: Sequence[NodeLike]) -> bool:

@@ -10,6 +10,8 @@ import re
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from pools.core.wording import listed
+
 # PatchPool
 SCOPES = ("Train", "Infer", "Notebook")
 UPDATE_STRATEGIES = ("idle", "force")
@@ -86,7 +88,7 @@ def tag_change_problem(current: dict[str, str], add: dict[str, str], remove: lis
     """Why the change cannot be made as a whole: a key both removed and added, or too many tags after it."""
     both = sorted(set(add) & set(remove))
     if both:
-        return ADDED_AND_REMOVED.format(keys=", ".join(both))
+        return ADDED_AND_REMOVED.format(keys=listed(both))
     count = len(tags_after(current, add, remove))
     if count > MAX_TAGS_PER_POOL:
         return TOO_MANY_TAGS.format(limit=MAX_TAGS_PER_POOL, count=count)

@@ -115,9 +115,7 @@ class CreatePool(ChangeKind):
         taken = live.get("pools_with_name") or []
         if not taken:
             return []
-        return [
-            _("A pool named {name} already exists ({pools}).").format(name=target, pools=", ".join(taken))
-        ]
+        return [_("A pool named {name} already exists ({pools}).").format(name=target, pools=listed(taken))]
 
     def changes(self, snapshot: Mapping[str, Any], live: Mapping[str, Any]) -> list[str]:
         if not snapshot:
@@ -125,7 +123,7 @@ class CreatePool(ChangeKind):
         changes = []
         before, after = set(snapshot.get("pools_with_name") or []), set(live.get("pools_with_name") or [])
         if after - before:
-            appeared = ", ".join(sorted(after - before))
+            appeared = listed(sorted(after - before))
             changes.append(_("A pool with this name appeared: {pools}.").format(pools=appeared))
         if snapshot.get("pool_count") != live.get("pool_count"):
             changes.append(

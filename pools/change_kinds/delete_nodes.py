@@ -13,6 +13,7 @@ from pools.change_kinds.base import DONE, MISSING, CallDescription, Called, Obse
 from pools.change_kinds.nodes import NodesChange
 from pools.change_kinds.pool_state import pool_gone_or_going
 from pools.core.errors import ApplicationError
+from pools.core.wording import listed
 from pools.modelarts.errors import NotFoundError
 from pools.modelarts.vocabulary import NODE_DELETING
 
@@ -40,7 +41,7 @@ class DeleteNodes(NodesChange):
             "Delete {count} nodes from pool {pool}: {names}",
             len(names),
         )
-        return text.format(count=len(names), pool=change_request.target, names=", ".join(names))
+        return text.format(count=len(names), pool=change_request.target, names=listed(names))
 
     def describe(self, change_request) -> CallDescription:
         path = f"/v2/{{project_id}}/pools/{change_request.target}/nodes/batch-delete"
@@ -55,7 +56,7 @@ class DeleteNodes(NodesChange):
         locks = live.get("locks") or {}
         locked = [name for name in self.node_names(body) if "delete" in locks.get(name, ())]
         if locked:
-            problems.append(messages.LOCKED_AGAINST_DELETION.format(names=", ".join(locked)))
+            problems.append(messages.LOCKED_AGAINST_DELETION.format(names=listed(locked)))
         return problems
 
     def call(self, client, change_request) -> Called:

@@ -16,6 +16,7 @@ from pools.change_kinds.base import DONE, FAILED, MISSING, PENDING, CallDescript
 from pools.change_kinds.nodes import NodesChange
 from pools.change_kinds.pool_state import pool_gone_or_going
 from pools.core.errors import ApplicationError
+from pools.core.wording import listed
 from pools.modelarts.vocabulary import NODE_AVAILABLE
 from pools.modelarts.workloads import JOB_FAILED, JOB_SUCCESS
 from pools.node_actions import NodeState, action_problem
@@ -53,9 +54,9 @@ class NodeAction(NodesChange):
             raise ApplicationError(self.bad_node_list, field="body")
         extra = set(body) - {NODE_NAMES} - self.extra_fields
         if extra:
-            allowed = ", ".join(sorted({NODE_NAMES} | self.extra_fields))
+            allowed = listed(sorted({NODE_NAMES} | self.extra_fields))
             raise ApplicationError(
-                UNEXPECTED_FIELDS.format(label=self.label, fields=allowed, extra=", ".join(sorted(extra))),
+                UNEXPECTED_FIELDS.format(label=self.label, fields=allowed, extra=listed(sorted(extra))),
                 field="body",
             )
         return target, {NODE_NAMES: self.validated_node_names(body), **self.validated_extra(body)}
@@ -68,7 +69,7 @@ class NodeAction(NodesChange):
 
     def summary(self, change_request) -> str:
         names = self.node_names(change_request.body)
-        return self.summary_text.format(count=len(names), pool=change_request.target, names=", ".join(names))
+        return self.summary_text.format(count=len(names), pool=change_request.target, names=listed(names))
 
     def describe(self, change_request) -> CallDescription:
         path = f"/v2/{{project_id}}/pools/{change_request.target}/nodes/{self.path_action}"

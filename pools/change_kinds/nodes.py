@@ -13,6 +13,7 @@ from pools.change_kinds.base import ChangeKind
 from pools.change_kinds.messages import POOL_ID
 from pools.change_kinds.pool_state import pool_changes, pool_gone_or_going, pool_live, pool_problems
 from pools.core.errors import ApplicationError
+from pools.core.wording import listed
 from pools.modelarts.vocabulary import NODE_DELETING
 
 WORKLOADS_CHANGED = ngettext_lazy(
@@ -88,9 +89,9 @@ class NodesChange(ChangeKind):
         missing = [name for name in wanted if name not in present]
         deleting = [name for name in wanted if present.get(name) == NODE_DELETING]
         if missing:
-            problems.append(_("Nodes no longer in the pool: {names}.").format(names=", ".join(missing)))
+            problems.append(_("Nodes no longer in the pool: {names}.").format(names=listed(missing)))
         if deleting:
-            problems.append(_("Nodes already being deleted: {names}.").format(names=", ".join(deleting)))
+            problems.append(_("Nodes already being deleted: {names}.").format(names=listed(deleting)))
         return problems
 
     def changes(self, snapshot: Mapping[str, Any], live: Mapping[str, Any]) -> list[str]:
@@ -106,7 +107,7 @@ class NodesChange(ChangeKind):
         before_nodes, after_nodes = snapshot.get("nodes") or {}, live.get("nodes") or {}
         missing = [name for name in before_nodes if name not in after_nodes]
         if missing:
-            changes.append(_("Nodes missing since the request: {names}.").format(names=", ".join(missing)))
+            changes.append(_("Nodes missing since the request: {names}.").format(names=listed(missing)))
         for name, phase in before_nodes.items():
             if name in after_nodes and after_nodes[name] != phase:
                 changes.append(

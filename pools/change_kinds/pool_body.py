@@ -25,6 +25,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from pools.core.wording import listed
 from pools.modelarts.vocabulary import (
     ANNOTATION_AUTO_PAY,
     ANNOTATION_AUTO_RENEW,
@@ -159,10 +160,10 @@ def create_pool_body_problem(target: str, body: Any) -> str | None:
     if not isinstance(spec, dict):
         return _("spec is missing")
     if spec.get("type") not in POOL_TYPES:
-        return _("spec.type must be one of {types}").format(types=", ".join(POOL_TYPES))
+        return _("spec.type must be one of {types}").format(types=listed(POOL_TYPES))
     scope = spec.get("scope")
     if not isinstance(scope, list) or not scope or any(s not in SCOPES for s in scope):
-        return _("spec.scope must list job types from {scopes}").format(scopes=", ".join(SCOPES))
+        return _("spec.scope must list job types from {scopes}").format(scopes=listed(SCOPES))
     resources = spec.get("resources")
     if not isinstance(resources, list) or not resources:
         return _("spec.resources must list at least one flavor")

@@ -53,7 +53,7 @@ def _valid(body: Any) -> bool:
 
 
 def _listed(tags: Mapping[str, str]) -> str:
-    return ", ".join(f"{key}={value}" for key, value in tags.items()) or "—"
+    return listed(f"{key}={value}" for key, value in tags.items()) or "—"
 
 
 def _tags_json(add: Mapping[str, str]) -> dict[str, Any]:
@@ -127,6 +127,6 @@ class PoolTags(ChangeKind):
         tags = client.show_pool_tags(change_request.target).as_dict()
         add, remove = add_of(change_request.body), remove_of(change_request.body)
         shown = all(tags.get(key) == value for key, value in add.items()) and not set(remove) & set(tags)
-        listed = ", ".join(f"{key}={value}" for key, value in tags.items()) or _("none")
-        progress = _("Tags now: {tags}.").format(tags=listed)
+        now = listed(f"{key}={value}" for key, value in tags.items()) or _("none")
+        progress = _("Tags now: {tags}.").format(tags=now)
         return Observation(DONE if shown else MISSING, change_request.target, progress)

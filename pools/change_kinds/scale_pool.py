@@ -159,7 +159,7 @@ class ScalePool(ChangeKind):
         current, wanted = live.get("counts") or {}, counts_of(body)
         missing = [flavor for flavor in current if flavor not in wanted]
         if missing:
-            problems.append(FLAVORS_MISSING.format(flavors=", ".join(missing)))
+            problems.append(FLAVORS_MISSING.format(flavors=listed(missing)))
         states = live.get("nodes_by_state") or {}
         if states.get("creating") or states.get("deleting"):
             problems.append(
@@ -223,7 +223,7 @@ def _order_observation(client, pool, order_name: str, nodes: str) -> Observation
         return Observation(PENDING, pool.name, text)
     order = client.show_order(order_name)
     done = order.statuses()
-    counted = ", ".join(f"{count} {status}" for status, count in sorted(done.items())) or _("no items")
+    counted = listed(f"{count} {status}" for status, count in sorted(done.items())) or _("no items")
     if summary.billing_order_id:
         text = _("Order {order} (billing order {billing}): {phase}; items {items}. {nodes}").format(
             order=order_name,

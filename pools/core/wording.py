@@ -15,7 +15,11 @@ def clauses(parts: Iterable[str]) -> str:
 
 def listed(items: Iterable[str]) -> str:
     """'Train, Infer' in English, 'Train、Infer' in Chinese."""
-    return pgettext("separator between the items of a list", ", ").join(map(str, items))
+    return list_separator().join(map(str, items))
+
+
+def list_separator() -> str:
+    return pgettext("separator between the items of a list", ", ")
 
 
 def listed_phrases(items: Iterable[str]) -> str:

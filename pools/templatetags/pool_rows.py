@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from pools.core.wording import list_separator
 from pools.templatetags.display import BILLING_MODE_LABELS, billing_period, phase_class, reveal, timestamp
 
 register = template.Library()
@@ -40,6 +41,7 @@ class _Words:
         self.open_request_title = str(OPEN_REQUEST_TITLE)
         self.kind_requested = str(KIND_REQUESTED)
         self.allocated = str(ALLOCATED)
+        self.list_separator = list_separator()
         self.auto_renew = escape(str(AUTO_RENEW))
         self.node_state_counts = {state: str(text) for state, text in NODE_STATE_COUNTS.items()}
         self.billing_modes = {code: escape(str(label)) for code, label in BILLING_MODE_LABELS.items()}
@@ -56,7 +58,7 @@ def _row(row, words: _Words) -> str:
         f'<td><a href="{escape(row.detail_url)}"><strong>{_shown(pool.display_name)}</strong></a>'
         f'<div class="mono muted small">{_shown(pool.name)}</div>{_description(pool)}{_requests(row, words)}</td>'
         f"<td>{_badge(pool.phase)}{_message(pool)}</td>"
-        f'<td>{_shown(pool.type or "—")}<div class="small muted">{_shown(", ".join(pool.scope))}</div></td>'
+        f'<td>{_shown(pool.type or "—")}<div class="small muted">{_shown(words.list_separator.join(pool.scope))}</div></td>'
         f'<td class="small">{_flavors(pool)}</td>'
         f'<td class="nodes"><strong>{pool.node_count}</strong><div class="small muted">{_nodes(row, words)}</div>'
         f"{_usage(row.usage, words)}</td>"

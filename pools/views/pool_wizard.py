@@ -21,6 +21,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from pools import flavors
 from pools.change_kinds.pool_body import build_create_pool_body, create_pool_body_problem
 from pools.core.errors import ApplicationError
+from pools.core.wording import listed
 from pools.forms.pool_wizard import messages as text
 from pools.forms.pool_wizard.base import WizardContext, hide_errors
 from pools.forms.pool_wizard.billing import review_order_notes
@@ -198,7 +199,7 @@ def _name_check(visit: WizardVisit, basics: dict) -> tuple[NameCheck, list[str]]
         wizard_id=visit.wizard_id,
     )
     where = {"name": name, "workspace": workspace, "connection": connection.name}
-    problems = [text.NAME_TAKEN_BY_POOL.format(pools=", ".join(check.pools), **where)] if check.pools else []
+    problems = [text.NAME_TAKEN_BY_POOL.format(pools=listed(check.pools), **where)] if check.pools else []
     problems += [
         text.NAME_TAKEN_BY_REQUEST.format(pk=taken.pk, status=taken.get_status_display().lower(), **where)
         for taken in check.requests

@@ -59,6 +59,22 @@ def test_an_edit_s_summary_lists_its_parts_as_the_language_does():
     assert chinese == f"编辑资源池 {POOL}：描述、作业类型"
 
 
+@pytest.mark.parametrize("kind, key", [("delete_nodes", "deleteNodeNames"), ("reboot_nodes", "nodeNames")])
+def test_a_node_request_s_names_are_listed_as_the_language_lists(kind, key):
+    nodes = {key: ["node-a", "node-b"]}
+    english, chinese = in_both(lambda: change_kind(kind).summary(request_of(kind, POOL, nodes)))
+    assert "node-a, node-b" in english
+    assert "node-a、node-b" in chinese and ", " not in chinese
+
+
+def test_nodes_gone_since_filing_are_listed_as_the_language_lists():
+    live = {**RUNNING, "nodes": {"node-c": "Available"}}
+    filed = request_of("delete_nodes", POOL, {"deleteNodeNames": ["node-a", "node-b"]})
+    english, chinese = in_both(lambda: change_kind("delete_nodes").problems(POOL, filed.body, live))
+    assert any("node-a, node-b" in problem for problem in english)
+    assert any("node-a、node-b" in problem for problem in chinese)
+
+
 @pytest.mark.django_db
 def test_a_route_s_events_are_listed_in_the_language_s_way(client, administrator, connection):
     route = NotificationRoute(
