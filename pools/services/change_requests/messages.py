@@ -95,6 +95,8 @@ DID_NOT_COMPLETE = _(
 FOLLOWING = _("following a change in progress")
 EXPIRED_BEFORE_RUN = _("Not executed: the request expired on {when} before it ran.")
 UNEXPECTED = _("Execution stopped on an unexpected error ({error}); the outcome is checked before any retry.")
+# ModelArts answered the call with an error: its title, in the language of whoever ran the request.
+REFUSED_BY_MODELARTS = _("{title}.")
 
 NO_DETAILS = _("no details")
 NO_DETAILS_YET = _("no details yet")
