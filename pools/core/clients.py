@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import requests
 from django.conf import settings
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
@@ -29,7 +30,7 @@ class ConnectionKeysUnreadable(ApplicationError):
     """The connection's AK/SK tokens open with none of the configured keys."""
 
     def __init__(self, connection: Connection) -> None:
-        super().__init__(KEYS_UNREADABLE.format(name=connection.name))
+        super().__init__(format_lazy(KEYS_UNREADABLE, name=connection.name))
         self.connection_name = connection.name
 
 
@@ -42,7 +43,9 @@ def usable_client_for(connection: Connection) -> ModelArtsClient:
     try:
         return client_for_connection(connection)
     except ValueError as problem:  # the client's own checks; their texts never hold a key
-        raise ApplicationError(CONNECTION_UNUSABLE.format(name=connection.name, problem=problem)) from None
+        raise ApplicationError(
+            format_lazy(CONNECTION_UNUSABLE, name=connection.name, problem=str(problem))
+        ) from None
 
 
 # Reads share one HTTP session (a pool of kept-alive connections) per endpoint and process: without it every
@@ -74,7 +77,7 @@ def client_for_connection(connection: Connection, *, keep_alive: bool = False) -
     where a lost answer would leave its outcome unknown; writes get a session of their own.
     """
     if connection.retired_at is not None:
-        raise ApplicationError(CONNECTION_DELETED.format(name=connection.name))
+        raise ApplicationError(format_lazy(CONNECTION_DELETED, name=connection.name))
     try:
         access_key = connection.access_key
         secret_key = connection.secret_key

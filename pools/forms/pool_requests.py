@@ -33,10 +33,17 @@ class SubmissionKeyMixin(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._fresh_key = uuid.uuid4().hex
+        self._renewed = False
+
+    def renew_key(self) -> None:
+        """Show the form with a fresh key: its posted key already filed a request with other values."""
+        self._renewed = True
 
     @property
     def key(self) -> str:
         """The posted key when it is well-formed, else a fresh one; the page sends it back on submit."""
+        if self._renewed:
+            return self._fresh_key
         posted = self.data.get(self.add_prefix("submission_key")) if self.is_bound else None
         # A lost or mangled key gets a fresh one: the worst case is a second request, never a crash.
         return posted if isinstance(posted, str) and SUBMISSION_KEY.match(posted) else self._fresh_key

@@ -17,7 +17,9 @@ Each read counts as a hit, a miss (this caller called upstream) or a join (it wa
 ``pools/core/telemetry.py``, labelled with its ``operation``.
 
 The cache backend pickles each answer as it stores it. ModelArts errors do not pickle faithfully (their
-fields are keyword-only), so a failure is stored as plain fields and rebuilt on the way out.
+fields are keyword-only), so a failure is stored as plain fields and rebuilt on the way out. Its message is
+stored as the lazy text it was built as (Django's lazy texts pickle), never in the first reader's language:
+each reader reads it in their own.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from typing import Any, Generic, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from pools.core import telemetry
 from pools.core.errors import ApplicationError
@@ -113,7 +116,7 @@ class _Call:
     key: str
     operation: str
     fetch: Callable[[], Any]
-    what: str
+    what: str | Promise
 
 
 _flights: dict[str, _Flight] = {}
@@ -133,13 +136,14 @@ def cached_read(
     operation: str,
     params: Mapping[str, Any] | None,
     fetch: Callable[[], T],
-    what: str,
+    what: str | Promise,
     refresh: bool = False,
 ) -> ReadResult[T]:
     """Read through the cache; ``fetch`` runs at most once per key at a time, across threads and processes.
 
     ``fetch`` may raise ``ModelArtsError`` or ``ApplicationError``; both become ``ReadResult.error``, with
-    ``what`` (e.g. "Listing pools of connection 'prod'") saying what failed. ``refresh`` ignores the cached
+    ``what`` (e.g. "Listing pools of connection 'prod'") saying what failed; pass it lazy (``format_lazy``),
+    so that a failure others read from the cache is in their language. ``refresh`` ignores the cached
     answer for this key, but still joins a call already in flight rather than starting another.
     """
     key = read_key(connection_id, operation, params)
@@ -304,7 +308,8 @@ _UPSTREAM_FIELDS = ("operation", "status", "error_code", "error_msg", "request_i
 
 
 def _freeze(error: ApplicationError) -> dict[str, Any]:
-    frozen: dict[str, Any] = {"message": error.message, "field": error.field, "upstream": None}
+    # The lazy message, not its text: whoever reads the failure later reads it in their own language.
+    frozen: dict[str, Any] = {"message": error.lazy_message, "field": error.field, "upstream": None}
     if error.upstream is not None:
         upstream = {name: getattr(error.upstream, name) for name in _UPSTREAM_FIELDS}
         upstream["class"] = type(error.upstream).__name__

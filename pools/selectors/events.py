@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from pools.core.errors import ApplicationError
@@ -67,7 +68,7 @@ def pool_event_page(
         lambda client: client.list_events(
             pool_name, type=event_type or None, limit=limit, continue_token=continue_token or None
         ),
-        READING_EVENTS.format(pool=pool_name, name=connection.name),
+        format_lazy(READING_EVENTS, pool=pool_name, name=connection.name),
         refresh,
     )
 
@@ -81,7 +82,7 @@ def workspace_maintenance(
         "scheduled_events",
         {"workspace": workspace_id},
         lambda client: client.list_scheduled_events(workspace_id=workspace_id),
-        READING_MAINTENANCE.format(name=connection.name),
+        format_lazy(READING_MAINTENANCE, name=connection.name),
         refresh,
     )
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from pools.core.clients import client_for_connection
@@ -52,11 +54,12 @@ def read_through_cache(
     operation: str,
     params: dict[str, Any],
     call: Callable[[ModelArtsClient], T],
-    what: str,
+    what: str | Promise,
     refresh: bool,
 ) -> ReadResult[T]:
     """``call`` made with a client of ``connection`` through the selector cache (``cached_read``): the one way
-    a selector reads ModelArts."""
+    a selector reads ModelArts. ``what`` is lazy (``format_lazy``), so a failure reads in each reader's
+    language."""
 
     def fetch() -> T:
         try:
@@ -64,7 +67,7 @@ def read_through_cache(
                 return call(client)
         except ValueError as error:
             # The client refuses what it cannot send (a malformed endpoint, an empty pool name): say so.
-            raise ApplicationError(FAILED.format(what=what, why=error)) from None
+            raise ApplicationError(format_lazy(FAILED, what=what, why=str(error))) from None
 
     version = connection.updated_at.isoformat() if connection.updated_at else ""
     generation = read_generation(connection.pk)
@@ -95,7 +98,7 @@ def pool_list(
         lambda client: client.list_pools(
             workspace_id=workspace, label_selector=label_selector or None, status=status or None
         ),
-        LISTING_POOLS.format(name=connection.name),
+        format_lazy(LISTING_POOLS, name=connection.name),
         refresh,
     )
 
@@ -194,7 +197,7 @@ def pool_get(*, connection: Connection, name: str, refresh: bool = False) -> Rea
         "pool_get",
         {"pool": name},
         lambda client: client.show_pool(name),
-        READING_POOL.format(pool=name, name=connection.name),
+        format_lazy(READING_POOL, pool=name, name=connection.name),
         refresh,
     )
 
@@ -213,7 +216,7 @@ def node_page(
         "node_page",
         {"pool": pool_name, "continue": continue_token or "", "limit": limit},
         lambda client: client.list_nodes(pool_name, limit=limit, continue_token=continue_token or None),
-        LISTING_NODES.format(pool=pool_name, name=connection.name),
+        format_lazy(LISTING_NODES, pool=pool_name, name=connection.name),
         refresh,
     )
 
@@ -282,7 +285,7 @@ def runtime_metrics(*, connection: Connection, refresh: bool = False) -> ReadRes
         "runtime_metrics",
         {},
         lambda client: client.show_runtime_metrics(),
-        READING_USAGE.format(name=connection.name),
+        format_lazy(READING_USAGE, name=connection.name),
         refresh,
     )
 
@@ -296,7 +299,7 @@ def pool_statistics(
         "pool_statistics",
         {"workspace": workspace},
         lambda client: client.show_statistics(workspace_id=workspace),
-        READING_STATISTICS.format(name=connection.name),
+        format_lazy(READING_STATISTICS, name=connection.name),
         refresh,
     )
 
@@ -316,7 +319,7 @@ def pool_monitor(
         "pool_monitor",
         {"pool": pool_name, "range": str(time_range), "statistics": statistics, "period": period},
         lambda client: client.show_monitor(pool_name, time_range, statistics=statistics, period=period),
-        READING_MONITOR.format(pool=pool_name, name=connection.name),
+        format_lazy(READING_MONITOR, pool=pool_name, name=connection.name),
         refresh,
     )
 
@@ -342,6 +345,6 @@ def pool_monitor_chart(
         lambda client: chart_payload(
             client.show_monitor(pool_name, time_range, statistics=statistics, period=period), statistics
         ),
-        READING_MONITOR.format(pool=pool_name, name=connection.name),
+        format_lazy(READING_MONITOR, pool=pool_name, name=connection.name),
         refresh,
     )

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -41,7 +42,7 @@ def resource_flavors(*, connection: Connection, refresh: bool = False) -> ReadRe
         "resource_flavors",
         {},
         lambda client: client.list_resource_flavors(),
-        LISTING_FLAVORS.format(name=connection.name),
+        format_lazy(LISTING_FLAVORS, name=connection.name),
         refresh,
     )
 
@@ -53,7 +54,7 @@ def pool_tags(*, connection: Connection, pool_name: str, refresh: bool = False) 
         "pool_tags",
         {"pool": pool_name},
         lambda client: client.show_pool_tags(pool_name),
-        READING_TAGS.format(pool=pool_name, name=connection.name),
+        format_lazy(READING_TAGS, pool=pool_name, name=connection.name),
         refresh,
     )
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from pools.modelarts.types import Node
@@ -37,7 +38,7 @@ def node_get(
         "node_get",
         {"pool": pool_name, "node": node_name},
         lambda client: client.show_node(pool_name, node_name),
-        READING_NODE.format(node=node_name, pool=pool_name, name=connection.name),
+        format_lazy(READING_NODE, node=node_name, pool=pool_name, name=connection.name),
         refresh,
     )
 
@@ -58,7 +59,7 @@ def pool_workloads(
         lambda client: client.list_workloads(
             pool_name, status=status or None, type=workload_type or None, limit=WORKLOAD_PAGE
         ),
-        LISTING_WORKLOADS.format(pool=pool_name, name=connection.name),
+        format_lazy(LISTING_WORKLOADS, pool=pool_name, name=connection.name),
         refresh,
     )
 
@@ -71,7 +72,7 @@ def workload_statistics(
         "workload_statistics",
         {"pool": pool_name},
         lambda client: client.show_workload_statistics(pool_name),
-        COUNTING_WORKLOADS.format(pool=pool_name, name=connection.name),
+        format_lazy(COUNTING_WORKLOADS, pool=pool_name, name=connection.name),
         refresh,
     )
 
@@ -83,7 +84,7 @@ def node_jobs(*, connection: Connection, pool_name: str, refresh: bool = False) 
         "node_jobs",
         {"pool": pool_name},
         lambda client: client.list_jobs(pool=pool_name),
-        LISTING_JOBS.format(pool=pool_name, name=connection.name),
+        format_lazy(LISTING_JOBS, pool=pool_name, name=connection.name),
         refresh,
     )
 
@@ -127,7 +128,7 @@ def blast_radius(
         "node_workloads",
         {"pool": pool_name, "hosts": ",".join(sorted(addresses))},
         lambda client: client.list_workloads(pool_name, host_ips=sorted(addresses)),
-        LISTING_WORKLOADS.format(pool=pool_name, name=connection.name),
+        format_lazy(LISTING_WORKLOADS, pool=pool_name, name=connection.name),
         refresh,
     )
     if read.value is None:

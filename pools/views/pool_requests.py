@@ -29,6 +29,10 @@ from pools.views.connection_context import visible_connection
 DELETE_POOL_PAGE = "pools/delete_pool_request.html"
 DELETE_NODES_PAGE = "pools/delete_nodes_request.html"
 FILED = _("Change request #{pk} is waiting for approval: {summary}.")
+SENT_BEFORE = _(
+    "This form already filed change request #{pk}, with other values. It is ready again: send it to file this "
+    "change as a new request."
+)
 
 
 def file_change_request(
@@ -45,6 +49,11 @@ def file_change_request(
             reason=form.cleaned_data["reason"],
             idempotency_key=form.cleaned_data["submission_key"],
         )
+    except change_requests.SubmissionReused as reused:
+        # Sent before with other values (back, edit, send): say so, and let the form go again as a new one.
+        form.add_error(None, SENT_BEFORE.format(pk=reused.existing.pk))
+        form.renew_key()
+        return None
     except change_requests.OpenRequestExists as duplicate:
         if can_view(request.user, duplicate.existing):
             # The request that already asks for this change is where to go (and to add a comment).

@@ -110,6 +110,20 @@ def test_the_same_idempotency_key_files_once(operator_api, seeded_sandbox, sandb
     assert ChangeRequest.objects.count() == 1
 
 
+def test_a_key_sent_again_with_another_body_is_a_conflict(operator_api, seeded_sandbox, sandbox_connection):
+    target, body = valid_body("pool_tags", seeded_sandbox)
+    first = operator_api.post(
+        URL, filing(sandbox_connection, "pool_tags", target, body), format="json", HTTP_IDEMPOTENCY_KEY="k1"
+    )
+    changed = {**filing(sandbox_connection, "pool_tags", target, body), "reason": "Another reason."}
+    again = operator_api.post(URL, changed, format="json", HTTP_IDEMPOTENCY_KEY="k1")
+    assert again.status_code == 409
+    assert again.json()["error"]["message"] == messages.SUBMISSION_REUSED.format(
+        pk=first.json()["data"]["id"]
+    )
+    assert ChangeRequest.objects.count() == 1
+
+
 @pytest.mark.parametrize("key", [None, "", "x" * 65])
 def test_filing_needs_an_idempotency_key(operator_api, seeded_sandbox, sandbox_connection, key):
     target, body = valid_body("delete_pool", seeded_sandbox)

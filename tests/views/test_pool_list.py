@@ -4,11 +4,14 @@ import re
 from datetime import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from pools import permissions
 from tests.fixtures.approvals import wait_until
 from tests.fixtures.pool_pages import FAULT_MODES, hx_get
 from tests.fixtures.sandbox import AK, PROJECT_ID, pool_body, signed_request
+from tests.fixtures.users import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -194,6 +197,24 @@ def test_the_banner_names_the_request_id_modelarts_gave(browse, seeded_sandbox):
     # Any of the failed ListPools calls (a browser test's leftover poll may have called the shared sandbox too).
     failed_ids = [call.request_id for call in seeded_sandbox.call_log("ListPools") if call.status == 500]
     assert failed_ids and any(f"<code>{request_id}</code>" in html for request_id in failed_ids)
+
+
+def test_a_failure_first_read_in_english_shows_in_chinese_to_the_next_reader(
+    browse, seeded_sandbox, django_user_model
+):
+    seeded_sandbox.faults.error(500, operation="ListPools")
+    english = browse.get(LIST).content.decode()
+    assert "Listing the pools of connection “sandbox” failed: ModelArts had a server error." in english
+    calls = len(seeded_sandbox.call_log("ListPools"))
+
+    reader = Client(HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+    reader.force_login(make_user(django_user_model, "lin-viewer", permissions.VIEWER))
+    chinese = reader.get(LIST).content.decode()
+    assert len(seeded_sandbox.call_log("ListPools")) == calls, "the failure came from the cache"
+    assert (
+        "列出连接“sandbox”的资源池失败：ModelArts 服务器出错。" in chinese and "ModelArts.50005000" in chinese
+    )
+    assert "Listing the pools" not in chinese and "server error" not in chinese
 
 
 def test_wrong_keys_give_the_authentication_banner(browse, seeded_sandbox, make_connection):

@@ -8,6 +8,7 @@ from pools import permissions
 from pools.forms import pool_requests as forms
 from pools.models import ChangeRequest
 from pools.sandbox import operations
+from pools.views.pool_requests import SENT_BEFORE
 from tests.fixtures.sandbox import PROJECT_ID, pool_body
 from tests.fixtures.users import make_user
 
@@ -85,6 +86,32 @@ def test_right_confirmation_files_a_request_with_the_pool_id(
         url, {"confirmation": confirmation, "reason": "Project over.", "submission_key": key}
     )
     assert again.url == response.url and ChangeRequest.objects.count() == 1
+
+
+def test_the_same_form_sent_again_with_other_values_says_so_and_gets_a_new_key(
+    operator_client, sandbox_connection, running_pool
+):
+    pool_id = running_pool("pool-vision")
+    url = delete_pool_url(sandbox_connection, pool_id)
+    key = submission_key(operator_client.get(url))
+    operator_client.post(
+        url, {"confirmation": "pool-vision", "reason": "Project over.", "submission_key": key}
+    )
+    filed = ChangeRequest.objects.get()
+    # Back, another reason, send: not quietly the first request, as if the new reason had been filed.
+    edited = operator_client.post(
+        url, {"confirmation": "pool-vision", "reason": "Budget cut.", "submission_key": key}
+    )
+    assert edited.status_code == 200
+    assert SENT_BEFORE.format(pk=filed.pk) in edited.content.decode()
+    assert submission_key(edited) != key
+    # Sent with its new key it is a new submission: this one is refused as the change already asked for.
+    again = operator_client.post(
+        url,
+        {"confirmation": "pool-vision", "reason": "Budget cut.", "submission_key": submission_key(edited)},
+    )
+    assert again.url == reverse("pools:change_request_detail", args=[filed.pk])
+    assert ChangeRequest.objects.count() == 1 and ChangeRequest.objects.get().reason == "Project over."
 
 
 def test_delete_pool_needs_a_reason(operator_client, sandbox_connection, running_pool):

@@ -32,10 +32,11 @@ from pools.services.change_requests.housekeeping import (
     process_change_requests,
 )
 from pools.services.change_requests.progress import change_request_check_progress
-from pools.services.change_requests.rules import OpenRequestExists
+from pools.services.change_requests.rules import OpenRequestExists, SubmissionReused
 
 __all__ = [
     "OpenRequestExists",
+    "SubmissionReused",
     "ProcessSummary",
     "change_request_approve",
     "change_request_cancel",

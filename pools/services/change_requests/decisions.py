@@ -32,6 +32,8 @@ from pools.services.change_requests.rules import (
     COMMENT_MAX,
     RETRYABLE,
     OpenRequestExists,
+    Submission,
+    SubmissionReused,
     moment_text,
     refuse_duplicate,
     refuse_if_run_expired,
@@ -67,44 +69,42 @@ def change_request_create(
     key = (idempotency_key or "").strip()
     if not key or len(key) > 64:
         raise ApplicationError(messages.IDEMPOTENCY_KEY_REQUIRED, field="idempotency_key")
-    existing = _already_filed(user, key)
-    if existing is not None:
-        return existing
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(messages.REASON_REQUIRED, field="reason")
     kind, target, body = validated_request(kind, target, body)
+    submission = Submission(user, key, kind, target, body, reason)
+    existing = _already_filed(submission)
+    if existing is not None:
+        return existing
     try:
         refuse_duplicate(connection, kind, target, body)  # early, before ModelArts is read
     except OpenRequestExists:
         # The same form submitted twice at once: the other submission has just filed it.
-        existing = _already_filed(user, key)
+        existing = _already_filed(submission)
         if existing is not None:
             return existing
         raise
     snapshot = _checked_snapshot(connection, kind, target, body)
     try:
-        change_request, filed_now = _file(
-            user=user,
-            connection=connection,
-            kind=kind,
-            target=target,
-            body=body,
-            reason=reason,
-            idempotency_key=key,
-            snapshot=snapshot,
-        )
+        change_request, filed_now = _file(submission, connection=connection, snapshot=snapshot)
     except IntegrityError:
         # The same form was submitted twice at once and the other submission stored it first.
-        return ChangeRequest.objects.get(requested_by=user, idempotency_key=key)
+        return _already_filed(submission)
     if filed_now:
         notifications.notify_approvers(change_request)
     return change_request
 
 
-def _already_filed(user, idempotency_key: str) -> ChangeRequest | None:
-    """The request this form submission (``idempotency_key``) already filed, if any."""
-    return ChangeRequest.objects.filter(requested_by=user, idempotency_key=idempotency_key).first()
+def _already_filed(submission: Submission) -> ChangeRequest | None:
+    """The request this submission's key already filed, if any; ``SubmissionReused`` when that key filed
+    other values (a form sent again after going back and changing it, an API client reusing a key)."""
+    existing = ChangeRequest.objects.filter(
+        requested_by=submission.user, idempotency_key=submission.key
+    ).first()
+    if existing is not None and not submission.same_values_as(existing):
+        raise SubmissionReused(existing)
+    return existing
 
 
 def _checked_snapshot(connection: Connection, kind: str, target: str, body: Any) -> dict[str, Any]:
@@ -121,15 +121,7 @@ def _checked_snapshot(connection: Connection, kind: str, target: str, body: Any)
 
 
 def _file(
-    *,
-    user,
-    connection: Connection,
-    kind: str,
-    target: str,
-    body: Any,
-    reason: str,
-    idempotency_key: str,
-    snapshot: dict[str, Any],
+    submission: Submission, *, connection: Connection, snapshot: dict[str, Any]
 ) -> tuple[ChangeRequest, bool]:
     """Store the request and its audit entry: (the request, True), or (the one this submission already
     filed, False)."""
@@ -140,29 +132,29 @@ def _file(
             raise ApplicationError(CONNECTION_DELETED.format(name=connection.name))
         # Checked again under that lock, so two submissions of one form, or two people filing the same
         # change at once, file one request.
-        existing = _already_filed(user, idempotency_key)
+        existing = _already_filed(submission)
         if existing is not None:
             return existing, False
-        refuse_duplicate(connection, kind, target, body)
+        refuse_duplicate(connection, submission.kind, submission.target, submission.body)
         change_request = ChangeRequest.objects.create(
             connection=connection,
-            kind=kind,
-            target=target,
-            body=body,
-            reason=reason,
-            requested_by=user,
-            idempotency_key=idempotency_key,
-            approvals_required=max(1, int(settings.APPROVALS_REQUIRED.get(kind, 1))),
+            kind=submission.kind,
+            target=submission.target,
+            body=submission.body,
+            reason=submission.reason,
+            requested_by=submission.user,
+            idempotency_key=submission.key,
+            approvals_required=max(1, int(settings.APPROVALS_REQUIRED.get(submission.kind, 1))),
             snapshot=snapshot,
             expires_at=timezone.now() + timedelta(hours=settings.CHANGE_REQUEST_EXPIRY_HOURS),
         )
         events.record(
             change_request,
-            user=user,
+            user=submission.user,
             action="create",
             flag="add",
-            reason=reason,
-            body=body,
+            reason=submission.reason,
+            body=submission.body,
             snapshot=snapshot,
             approvals_required=change_request.approvals_required,
             expires_at=change_request.expires_at.isoformat(),

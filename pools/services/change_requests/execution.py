@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 
 from pools.change_kinds import DONE, FAILED, PENDING, Observation
 from pools.core.clients import usable_client_for
-from pools.core.errors import ApplicationError
+from pools.core.errors import ApplicationError, upstream_title
 from pools.modelarts.errors import InvalidResponseError, ModelArtsError, OutcomeUnknownError
 from pools.models import ChangeRequest
 from pools.selectors.cache import forget_connection
@@ -137,7 +137,7 @@ def _run_with(client, change_request: ChangeRequest, user, attempt: int) -> None
             attempt,
             Status.FAILED,
             upstream=error,
-            result_message=f"{error.title}.",
+            result_message=messages.REFUSED_BY_MODELARTS.format(title=upstream_title(error)),
             outcome_unknown=False,
         )
     else:

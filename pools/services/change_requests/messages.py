@@ -27,6 +27,10 @@ REJECT_COMMENT_REQUIRED = _("Say why you reject this request.")
 COMMENT_REQUIRED = _("Write a comment first.")
 COMMENT_TOO_LONG = _("Keep comments under 5000 characters.")
 IDEMPOTENCY_KEY_REQUIRED = _("The form is missing its submission key; reload the page and try again.")
+SUBMISSION_REUSED = _(
+    "Change request #{pk} was already filed from this form, with other values. To ask for this change, start "
+    "again from a new form (through the API: with a new Idempotency-Key)."
+)
 UNKNOWN_KIND = _("Choose what to change.")
 TARGET_REQUIRED = _("Name the pool this change is about.")
 
@@ -88,6 +92,8 @@ DID_NOT_COMPLETE = _(
 FOLLOWING = _("following a change in progress")
 EXPIRED_BEFORE_RUN = _("Not executed: the request expired on {when} before it ran.")
 UNEXPECTED = _("Execution stopped on an unexpected error ({error}); the outcome is checked before any retry.")
+# ModelArts answered the call with an error: its title, in the language of whoever ran the request.
+REFUSED_BY_MODELARTS = _("{title}.")
 
 NO_DETAILS = _("no details")
 NO_DETAILS_YET = _("no details yet")

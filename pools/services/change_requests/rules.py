@@ -4,10 +4,13 @@ the wizard's review runs too)."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from pools.change_kinds import KINDS, change_kind
@@ -31,6 +34,33 @@ class OpenRequestExists(ApplicationError):
         super().__init__(
             messages.ALREADY_REQUESTED.format(pk=existing.pk, status=existing.get_status_display().lower())
         )
+        self.existing = existing
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One submission of a form (or API call) that files a request, as it would be stored; ``key`` is the
+    idempotency key it was sent with."""
+
+    user: Any
+    key: str
+    kind: str
+    target: str
+    body: Any
+    reason: str
+
+    def same_values_as(self, change_request: ChangeRequest) -> bool:
+        stored = (change_request.kind, change_request.target, change_request.body, change_request.reason)
+        # The body as the database gives it back (JSON: lists, not tuples).
+        body = json.loads(json.dumps(self.body, cls=DjangoJSONEncoder))
+        return stored == (self.kind, self.target, body, self.reason)
+
+
+class SubmissionReused(ApplicationError):
+    """Refusal of a submission whose idempotency key already filed ``existing`` with other values."""
+
+    def __init__(self, existing: ChangeRequest):
+        super().__init__(messages.SUBMISSION_REUSED.format(pk=existing.pk))
         self.existing = existing
 
 

@@ -192,7 +192,9 @@ def test_a_form_submitted_twice_at_once_gets_the_request_the_other_submission_fi
     # This submission looked for its key just before the other one stored the request.
     already_filed = decisions._already_filed
     looks = iter([None])
-    monkeypatch.setattr(decisions, "_already_filed", lambda user, key: next(looks, already_filed(user, key)))
+    monkeypatch.setattr(
+        decisions, "_already_filed", lambda submission: next(looks, already_filed(submission))
+    )
 
     assert request_delete(operator, cloud_connection, pool) == filed
     assert ChangeRequest.objects.count() == 1

@@ -75,12 +75,29 @@ def test_approvers_without_email_or_inactive_get_no_mail(operator, approver, clo
 
 def test_same_idempotency_key_returns_the_first_request(operator, cloud, cloud_connection, pool):
     first = request_delete_pool(operator, cloud_connection, pool, key="form-1")
-    again = request_delete_pool(operator, cloud_connection, pool, key="form-1", reason="another reason")
+    again = request_delete_pool(operator, cloud_connection, pool, key="form-1")
     other = request_delete_pool(operator, cloud_connection, cloud.add_pool("pool-other"), key="form-2")
 
     assert again.pk == first.pk and again.reason == "Team disbanded"
     assert other.pk != first.pk
     assert ChangeRequest.objects.count() == 2
+    assert actions_of(first) == ["change_request.create"]
+
+
+def test_a_key_that_filed_other_values_is_refused_not_answered_with_the_old_request(
+    operator, cloud, cloud_connection, pool
+):
+    """Back, edit, send: the same key with another reason, or another pool, must not quietly return the
+    request the first values filed (the person would believe the new values were filed)."""
+    first = request_delete_pool(operator, cloud_connection, pool, key="form-1")
+    for changed in (
+        lambda: request_delete_pool(operator, cloud_connection, pool, key="form-1", reason="another reason"),
+        lambda: request_delete_pool(operator, cloud_connection, cloud.add_pool("pool-other"), key="form-1"),
+    ):
+        with pytest.raises(svc.SubmissionReused) as caught:
+            changed()
+        assert caught.value.existing == first and f"#{first.pk}" in caught.value.message
+    assert ChangeRequest.objects.count() == 1
     assert actions_of(first) == ["change_request.create"]
 
 

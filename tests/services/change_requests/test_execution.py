@@ -115,6 +115,19 @@ def test_upstream_error_is_recorded_and_retry_runs_again(
     assert actions_of(cr)[-2:] == ["change_request.retry", "change_request.succeed"]
 
 
+def test_an_error_answer_run_in_chinese_is_stored_in_chinese(
+    operator, approver, cloud, cloud_connection, pool
+):
+    cr = request_delete_pool(operator, cloud_connection, pool)
+    cloud.fail_next(DELETE_POOL, 500)
+
+    with translation.override("zh-hans"):
+        svc.change_request_approve(user=approver, change_request=cr)
+
+    cr.refresh_from_db()
+    assert cr.status == Status.FAILED and cr.result_message == "ModelArts 服务器出错。"
+
+
 def test_create_whose_slow_answer_was_lost_is_settled_by_query_never_by_a_second_post(
     operator, approver, cloud, cloud_connection, impatient_client
 ):
