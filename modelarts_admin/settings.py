@@ -414,7 +414,10 @@ if LOG_FORMAT not in ("plain", "json"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "pools.observability.request_ids.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "pools.observability.request_ids.RequestIdFilter"},
+        "quiet_refusals": {"()": "pools.observability.refusals.QuietRefusalFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {
@@ -436,5 +439,7 @@ LOGGING = {
         # second time, without the request id and never as JSON: they go through the console handler only.
         "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # A 403 is the permission check working: one line (method, path, user), not a traceback each time.
+        "django.request": {"handlers": [], "filters": ["quiet_refusals"], "propagate": True},
     },
 }

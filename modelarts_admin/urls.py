@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 
 from pools.forms.login import ThrottledAdminAuthenticationForm
 from pools.observability.exposition import metrics_view
@@ -11,6 +14,14 @@ from pools.views.accounts import ThrottledLoginView, ThrottledPasswordChangeView
 
 # The admin's own log-in page counts failures in the same counters as ours.
 admin.site.login_form = ThrottledAdminAuthenticationForm
+
+
+@login_not_required
+@require_safe
+def favicon(request):
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin's, JSON answers): the dashboard's.
+    return redirect(static("favicon.svg"))
+
 
 urlpatterns = [
     # Log-in and password change check passwords through the throttle. There is no self-service password
@@ -34,6 +45,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("pools.api.urls")),
     # For machines, without a log-in: Prometheus (token or allowed address), liveness and readiness probes.
+    path("favicon.ico", favicon, name="favicon"),
     path("metrics", metrics_view, name="metrics"),
     path("health/live/", login_not_required(LivenessView.as_view()), name="health_live"),
     path("health/ready/", login_not_required(ReadinessView.as_view()), name="health_ready"),

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.admin.models import LogEntry
+from django.utils.translation import gettext_lazy as _
 
 # Never stored in an entry's details, at any depth.
 FORBIDDEN_KEYS = frozenset({"sk", "secret_key", "secret", "access_key", "ak", "password", "authorization"})
@@ -21,6 +22,31 @@ def _scrub(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_scrub(v) for v in value]
     return value
+
+
+# What pages call an entry's action, in the reader's language. The codes stay in the entries, the exports,
+# the API and the audit log's filter; an action not named here is shown as its code.
+ACTION_WORDS = {
+    "change_request.create": _("Filed"),
+    "change_request.approve": _("Approved"),
+    "change_request.reject": _("Rejected"),
+    "change_request.cancel": _("Cancelled"),
+    "change_request.comment": _("Commented"),
+    "change_request.expire": _("Expired"),
+    "change_request.execute": _("Run started"),
+    "change_request.queue": _("Queued for another attempt"),
+    "change_request.retry": _("Run again"),
+    "change_request.in_progress": _("In progress"),
+    "change_request.reconcile": _("Checked in ModelArts"),
+    "change_request.succeed": _("Succeeded"),
+    "change_request.fail": _("Failed"),
+    "change_request.outcome_unknown": _("Outcome unknown"),
+}
+
+
+def action_words(action: str) -> str:
+    """``action`` ("change_request.approve") as words in the active language, or the code when it has none."""
+    return str(ACTION_WORDS.get(action, action))
 
 
 def message_for(action: str, details: Mapping[str, Any] | None, request_id: str | None) -> str:

@@ -10,6 +10,7 @@ from pools.permissions import MANAGE_CONNECTIONS, VIEW_DASHBOARD
 
 _CACHE_ATTRIBUTE = "_pools_current_connection"
 _LIST_ATTRIBUTE = "_pools_visible_connections"
+_PAGE_ATTRIBUTE = "_pools_page_connection"
 
 
 def connection_list_for(user) -> QuerySet[Connection]:
@@ -52,8 +53,18 @@ def current_connection(request: HttpRequest) -> Connection | None:
     return chosen
 
 
+def show_page_connection(request: HttpRequest, connection: Connection) -> None:
+    """This request's page is about ``connection``: the switcher marks it, and the saved choice stays."""
+    setattr(request, _PAGE_ATTRIBUTE, connection)
+
+
+def switcher_connection(request: HttpRequest) -> Connection | None:
+    """The connection the header's switcher marks: the page's own, else ``current_connection``."""
+    return getattr(request, _PAGE_ATTRIBUTE, None) or current_connection(request)
+
+
 def forget_current_connection(request: HttpRequest) -> None:
     """Drop the per-request answers after the user switched (or changed the connections)."""
-    for attribute in (_CACHE_ATTRIBUTE, _LIST_ATTRIBUTE):
+    for attribute in (_CACHE_ATTRIBUTE, _LIST_ATTRIBUTE, _PAGE_ATTRIBUTE):
         if hasattr(request, attribute):
             delattr(request, attribute)

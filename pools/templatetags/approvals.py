@@ -1,4 +1,5 @@
-"""Template helpers of the approval pages: the nav links with the pending badge, JSON and status display."""
+"""Template helpers of the approval pages: the nav links with the pending badge, JSON and status display, the
+history's steps in words."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 
 from django import template
 
+from pools.core.audit_messages import action_words
 from pools.models import ChangeRequest
 from pools.permissions import APPROVE_CHANGE, REQUEST_CHANGE
 from pools.selectors.change_requests import pending_approval_count
@@ -53,3 +55,9 @@ def pretty_json(value) -> str:
 @register.filter
 def status_class(status: str) -> str:
     return STATUS_CLASSES.get(status, "")
+
+
+@register.filter
+def change_request_event(code: str) -> str:
+    """A change request's history line ("approve", its audit action without ``change_request.``) as words."""
+    return action_words(f"change_request.{code}")

@@ -3,7 +3,7 @@
 from django import template
 
 from pools.permissions import MANAGE_CONNECTIONS
-from pools.selectors.connections import current_connection, visible_connections
+from pools.selectors.connections import switcher_connection, visible_connections
 
 register = template.Library()
 
@@ -18,7 +18,7 @@ def connection_switcher(context):
     return {
         "show": True,
         "connections": connections,
-        "current": current_connection(request),
+        "current": switcher_connection(request),
         "can_manage": user.has_perm(MANAGE_CONNECTIONS),
         "next": request.get_full_path(),
         "csrf_token": context.get("csrf_token"),

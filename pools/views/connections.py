@@ -7,11 +7,13 @@ a refusal (``ApplicationError``) is the error banner on the page shown again.
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -154,11 +156,26 @@ def connection_switch_view(request: HtmxHttpRequest) -> HttpResponse:
     else:
         connection_choose(user=request.user, connection=connection)
         forget_current_connection(request)
+    target = request.POST.get("next", "")
+    if connection is not None and _shows_another_connection(target, connection):
+        # That page would still show (and the switcher mark) its own connection: the chosen one's pools instead.
+        target = reverse("pools:pool_list")
+        return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
     if request.htmx:
         return HttpResponseClientRefresh()
-    target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = reverse("pools:overview")
     return redirect(target)
+
+
+def _shows_another_connection(target: str, connection: Connection) -> bool:
+    """Whether the page at ``target`` is about a connection other than ``connection`` (its address names it)."""
+    address = urlsplit(target)
+    try:
+        shown = resolve(address.path).kwargs.get("connection_id")
+    except Resolver404:
+        return False
+    shown = shown or parse_qs(address.query).get("connection", [None])[0]
+    return shown is not None and str(shown) != str(connection.pk)

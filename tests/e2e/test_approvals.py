@@ -78,7 +78,7 @@ def test_a_decision_on_the_request_page_confirms_and_updates_its_history(
     page = login(approver)
     page.goto(f"{live_server.url}/requests/{pending.pk}/")
     history = page.locator("#cr-timeline tbody")
-    expect(history).not_to_contain_text("succeed")
+    expect(history).not_to_contain_text("Succeeded")
     card = page.locator(f"#cr-{pending.pk}")
     expect(card.locator(".revalidation-result")).to_contain_text("the change can be made")
 
@@ -89,7 +89,7 @@ def test_a_decision_on_the_request_page_confirms_and_updates_its_history(
     expect(page.locator("#messages .message.success")).to_have_text(
         f"You approved change request #{pending.pk}. ModelArts made the change: it succeeded."
     )
-    for step in ("approve", "execute", "succeed"):
+    for step in ("Approved", "Run started", "Succeeded"):
         expect(history).to_contain_text(step)
     assert page.url.endswith(f"/requests/{pending.pk}/")  # swapped in place
     page.goto(f"{live_server.url}/approvals/")
@@ -147,4 +147,4 @@ def test_a_queued_approval_shows_queued_then_the_card_follows_the_worker_by_itse
 
     expect(page.locator(f"#cr-{pending.pk} [data-role=status]")).to_have_text("Succeeded", timeout=10_000)
     expect(page.locator(f"#cr-{pending.pk} [data-role=run-state]")).to_have_count(0)
-    expect(page.locator("#cr-timeline tbody")).to_contain_text("succeed")
+    expect(page.locator("#cr-timeline tbody")).to_contain_text("Succeeded")

@@ -63,3 +63,42 @@ def test_the_password_still_changes_for_those_who_have_one(viewer_client, viewer
     assert response.status_code == 302
     viewer.refresh_from_db()
     assert viewer.check_password(NEW)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_change_page_is_the_dashboards_own(viewer_client, language):
+    html = viewer_client.get(reverse("password_change"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert "Django" not in html and 'href="/admin/"' not in html
+    assert 'class="mainnav"' in html and 'name="language"' in html  # the dashboard's header and switcher
+    assert f'href="{reverse("pools:overview")}"' in html
+    assert 'name="old_password"' in html and 'name="new_password1"' in html and 'name="new_password2"' in html
+    if language == "zh-hans":
+        assert "修改密码" in html
+
+
+def test_a_refused_change_keeps_the_dashboards_page_and_says_why(viewer_client):
+    response = viewer_client.post(
+        reverse("password_change"), {"old_password": "wrong", "new_password1": NEW, "new_password2": NEW}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200 and 'class="mainnav"' in html
+    assert 'class="field-error"' in html and "Django" not in html
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_done_page_is_the_dashboards_own_and_leads_back(viewer_client, language):
+    html = viewer_client.get(reverse("password_change_done"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert "Django" not in html and 'href="/admin/"' not in html
+    assert 'class="mainnav"' in html and f'href="{reverse("pools:overview")}"' in html
+    assert ("密码已修改" if language == "zh-hans" else "Password changed") in html
+
+
+def test_the_favicon_is_found_where_browsers_look_without_a_log_in(client, viewer_client):
+    answer = client.get("/favicon.ico")
+    page = viewer_client.get(reverse("password_change")).content.decode()
+
+    assert answer.status_code == 302 and answer.url.endswith("favicon.svg")
+    assert f'<link rel="icon" href="{answer.url}"' in page

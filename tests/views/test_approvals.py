@@ -215,8 +215,29 @@ def test_a_decision_on_the_request_page_brings_its_history_up_to_date(client, ap
     ).content.decode()
 
     timeline = on_detail[on_detail.index('id="cr-timeline" hx-swap-oob="true"') :]
-    for step in ("approve", "execute", "succeed"):
-        assert f">{step}</td>" in timeline
+    for step, words in (("approve", "Approved"), ("execute", "Run started"), ("succeed", "Succeeded")):
+        assert f'<td data-action="{step}">{words}</td>' in timeline
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        ("en", ["Filed", "Approved", "Run started", "Succeeded"]),
+        ("zh-hans", ["已提交", "已批准", "开始执行", "成功"]),
+    ],
+)
+def test_the_history_names_each_step_in_the_readers_language(client, approver, pending, language, words):
+    as_user(client, approver).post(
+        reverse("pools:change_request_approve", args=[pending.pk]), {"password": PASSWORD}
+    )
+
+    html = client.get(
+        reverse("pools:change_request_detail", args=[pending.pk]), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+
+    timeline = html[html.index('id="cr-timeline"') :]
+    steps = re.findall(r'<td data-action="([a-z_]+)">([^<]*)</td>', timeline)
+    assert steps == list(zip(["create", "approve", "execute", "succeed"], words, strict=True))
 
 
 def test_a_decision_in_the_queue_sends_no_history(client, approver, pending):

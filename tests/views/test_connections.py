@@ -333,3 +333,25 @@ def test_exception_reports_hide_the_posted_keys(administrator, monkeypatch):
     reporter = ExceptionReporter(request, *sys.exc_info())
     assert_no_secret(reporter.get_traceback_text())
     assert_no_secret(reporter.get_traceback_html())
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_switching_on_a_page_of_another_connection_goes_to_the_chosen_ones_pools(
+    viewer_client, viewer, make_connection, htmx
+):
+    alpha, zeta = make_connection("alpha"), make_connection("zeta")
+    pool_page = reverse("pools:pool_nodes", args=[zeta.pk, "pool-a"])
+    headers = HTMX if htmx else {}
+
+    away = viewer_client.post(
+        reverse("pools:connection_switch"), {"connection": alpha.pk, "next": pool_page}, **headers
+    )
+    stay = viewer_client.post(reverse("pools:connection_switch"), {"connection": zeta.pk, "next": pool_page})
+    listed = viewer_client.post(
+        reverse("pools:connection_switch"), {"connection": alpha.pk, "next": f"/pools/?connection={zeta.pk}"}
+    )
+
+    target = away["HX-Redirect"] if htmx else away.url
+    assert target == reverse("pools:pool_list") and listed.url == reverse("pools:pool_list")
+    assert stay.url == pool_page
+    assert UserPreference.objects.get(user=viewer).connection == alpha

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from pools.models import UserPreference
 from tests.fixtures.pool_pages import FAULT_MODES, hx_get
 from tests.fixtures.sandbox import PROJECT_ID, pool_id
 
@@ -145,3 +146,18 @@ def test_a_failed_refresh_keeps_the_pool_on_screen_marked_stale(browse, seeded_s
     assert response.status_code == 200
     assert text in html and error_code in html
     assert "Showing the last good data" in html and "CS2501010800LLM01" in html
+
+
+def test_the_switcher_marks_the_pages_connection_and_the_saved_choice_stays(
+    browse, viewer, llm, sandbox_connection, make_connection
+):
+    saved = make_connection("aaa saved")  # also the first by name
+    UserPreference.objects.create(user=viewer, connection=saved)
+
+    header = browse.get(llm["detail"]).content.decode().split("<main")[0]
+
+    assert f'<option value="{sandbox_connection.pk}" selected>' in header
+    assert f'<option value="{saved.pk}" selected>' not in header
+    assert UserPreference.objects.get(user=viewer).connection == saved
+    elsewhere = browse.get(reverse("pools:my_requests")).content.decode().split("<main")[0]
+    assert f'<option value="{saved.pk}" selected>' in elsewhere
