@@ -18,8 +18,11 @@ FORBIDDEN = 403
 
 class QuietRefusalFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        if getattr(record, "status_code", None) != FORBIDDEN:
+        # Once per record: logging set up twice in one process (dictConfig adds a logger's filters again
+        # rather than replacing them) must not add the method and user twice.
+        if getattr(record, "status_code", None) != FORBIDDEN or getattr(record, "refusal_quieted", False):
             return True
+        record.refusal_quieted = True
         request = getattr(record, "request", None)
         user = getattr(request, "user", None)
         # The message is rendered first: its arguments (the path) may be a tuple or a mapping.

@@ -52,3 +52,12 @@ def test_a_refusal_outside_a_request_still_reads():
 
     assert QuietRefusalFilter().filter(record)
     assert record.getMessage() == "Oops: /x/ (-, user -)"
+
+
+def test_a_refusal_seen_twice_by_the_filter_is_written_once():
+    """Logging configured twice in one process (the demo) puts the filter on the logger twice."""
+    record = _record(403, None)
+    twice = [QuietRefusalFilter(), QuietRefusalFilter()]
+
+    assert all(quiet.filter(record) for quiet in twice)
+    assert record.getMessage() == "Oops: /x/ (-, user -)"
