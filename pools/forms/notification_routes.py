@@ -16,13 +16,15 @@ from django.utils.translation import gettext_lazy as _
 from pools.forms.connections import WriteOnlyInput
 from pools.models import NotificationRoute
 from pools.models.notifications import EVENTS
+from pools.services.notifications.routes import MAX_ADDRESSES
 from pools.services.notifications.senders import CHAT_SCHEMES
 
 TARGET_HELP = format_lazy(
     _(
-        "E-mail: addresses separated by commas. Chat: an apprise URL, {schemes}. Webhook: the http(s) URL that "
-        "receives the signed JSON. Stored encrypted; never shown again."
+        "E-mail: up to {limit} addresses separated by commas, each once. Chat: an apprise URL, {schemes}. "
+        "Webhook: the http(s) URL that receives the signed JSON. Stored encrypted; never shown again."
     ),
+    limit=MAX_ADDRESSES,
     schemes=", ".join(f"{scheme}:// ({name})" for scheme, name in CHAT_SCHEMES.items()),
 )
 KEEP_HELP = _("Stored: {hint}. Leave blank to keep it.")

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from pools.models import NotificationRoute
+from pools.services.notifications.routes import MAX_ADDRESSES
 from tests.fixtures.users import client_for
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +75,13 @@ def test_repeated_e_mail_addresses_are_a_field_error_in_the_readers_language(
     assert not NotificationRoute.objects.exists()
     assert 'id="id_target-error"' in html
     assert "“a@b.com”重复列出；每个地址只需列出一次。" in html
+
+
+def test_the_new_route_form_says_how_many_addresses_it_takes(administrator_client, connection):
+    url = reverse("pools:notification_route_create", args=[connection.pk])
+    assert f"up to {MAX_ADDRESSES} addresses" in administrator_client.get(url).content.decode()
+    chinese = administrator_client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f"最多 {MAX_ADDRESSES} 个地址" in chinese
 
 
 def test_an_invisible_character_in_a_route_name_is_a_field_error_in_the_readers_language(
