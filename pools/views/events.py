@@ -15,7 +15,7 @@ from pools.selectors.concurrent import concurrently
 from pools.selectors.connections import visible_connections
 from pools.selectors.events import events_inbox, newest_first, pool_event_page, pool_maintenance
 from pools.views.connection_context import visible_connection
-from pools.views.links import query_without, wants_refresh, with_refresh
+from pools.views.links import first_page_url, place_refused, query_without, wants_refresh, with_refresh
 from pools.views.pools import pool_context, read_pool
 
 TAB_PAGE = "pools/pool_events.html"
@@ -66,11 +66,19 @@ def pool_events(request: HtmxHttpRequest, connection_id: int, pool_name: str):
         can_request=request.user.has_perm(REQUEST_CHANGE),
         events_refresh_url=with_refresh(request.path, query_without(request.GET)),
     )
-    if events_read is not None and events_read.value is not None and events_read.value.continue_token:
-        context["next_page_url"] = _page_url(
-            request.path, form.cleaned_data["type"], events_read.value.continue_token
-        )
+    if events_read is not None:
+        context.update(_paging_links(request, form.cleaned_data, events_read))
     return render(request, template_for(request, TAB_PAGE, "pool-tab"), context)
+
+
+def _paging_links(request: HtmxHttpRequest, data: dict, events_read) -> dict:
+    """The next page's link, or the first page's when ModelArts refused the place this link asked for."""
+    links = {}
+    if place_refused(events_read, data["page"]):
+        links["first_page_url"] = first_page_url(request, "type")
+    if events_read.value is not None and events_read.value.continue_token:
+        links["next_page_url"] = _page_url(request.path, data["type"], events_read.value.continue_token)
+    return links
 
 
 @require_safe

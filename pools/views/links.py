@@ -44,3 +44,25 @@ def pool_urls(name: str, connection_id: int) -> Callable[[str], str]:
     the pool list links hundreds of pools; docs/performance.md)."""
     head, tail = reverse(name, args=[connection_id, _POOL_MARKER]).split(_POOL_MARKER)
     return lambda pool_name: f"{head}{quote(pool_name, safe=_SUBDELIMS)}{tail}"
+
+
+# ModelArts' answers to a page asked for with a ``continue`` token it does not take: malformed or altered (400),
+# or expired (410, as Kubernetes-style lists answer).
+REFUSED_PLACE_STATUSES = (400, 410)
+
+
+def place_refused(read, continue_token: str | None) -> bool:
+    """Whether ModelArts refused the place in a list that this page's link asked for (an old or altered link),
+    so the page can say so and offer the first page, rather than show only ModelArts' 400."""
+    error = getattr(read, "error", None)
+    status = getattr(getattr(error, "upstream", None), "status", None)
+    return bool(continue_token) and status in REFUSED_PLACE_STATUSES
+
+
+def first_page_url(request: HttpRequest, *kept: str) -> str:
+    """This page from the start of its list: its path with only the ``kept`` filters of its query."""
+    query = QueryDict(mutable=True)
+    for name in kept:
+        if request.GET.get(name):
+            query[name] = request.GET[name]
+    return f"{request.path}?{query.urlencode()}" if query else request.path

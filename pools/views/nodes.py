@@ -14,7 +14,7 @@ from pools.permissions import VIEW_DASHBOARD, require
 from pools.selectors.concurrent import concurrently
 from pools.selectors.modelarts import node_scan
 from pools.views.connection_context import visible_connection
-from pools.views.links import query_without, wants_refresh, with_refresh
+from pools.views.links import first_page_url, place_refused, query_without, wants_refresh, with_refresh
 from pools.views.pools import pool_context, raise_if_pool_missing, read_pool
 
 PAGE = "pools/pool_nodes.html"
@@ -66,7 +66,11 @@ def pool_nodes(request: HtmxHttpRequest, connection_id: int, pool_name: str):
         else:
             read, pool_read = concurrently(read_nodes, lambda: read_pool(request, connection, pool_name))
         raise_if_pool_missing(read)  # "Load more" reads no pool: its nodes' answer says the pool is gone
-        context.update(_nodes_context(read, phase, after), retry_query=_retry_query(request))
+        context.update(
+            _nodes_context(read, phase, after),
+            retry_query=_retry_query(request),
+            first_page_url=first_page_url(request, "phase") if place_refused(read, after) else None,
+        )
     if appending:
         nodes_url = reverse("pools:pool_nodes", args=[connection.pk, pool_name])
         context.update(connection=connection, pool_name=pool_name, nodes_url=nodes_url)

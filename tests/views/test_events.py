@@ -124,3 +124,11 @@ def test_one_failing_connection_is_a_banner_and_the_others_still_show(
     assert response.status_code == 200
     assert f'data-connection="{down.pk}"' in html and "upstream-error" in html
     assert html.count('class="event highlight warning"') == 4
+
+
+def test_a_page_marker_modelarts_refuses_says_the_link_is_old(browse, seeded_sandbox, sandbox_connection):
+    url = events_url(sandbox_connection, seeded_sandbox, "infer-t4")
+    html = browse.get(url, {"page": "old-marker"}).content.decode()
+    assert "ModelArts did not accept this link's place in the list" in html
+    assert f'<a href="{url}">Start again from the first page</a>' in html
+    assert "place-refused" not in browse.get(url).content.decode()

@@ -201,3 +201,15 @@ def test_only_requesters_get_selection_checkboxes(
     assert 'name="nodes"' not in client.get(url).content.decode()
     client.force_login(operator)
     assert 'name="nodes"' in client.get(url).content.decode()
+
+
+def test_a_place_in_the_list_modelarts_refuses_says_the_link_is_old_and_offers_the_first_page(
+    browse, seeded_sandbox, llm_nodes
+):
+    html = browse.get(llm_nodes, {"after": "not-a-token-of-this-list"}).content.decode()
+    assert "ModelArts did not accept this link's place in the list" in html
+    assert f'<a href="{llm_nodes}">Start again from the first page</a>' in html
+    first = browse.get(llm_nodes).content.decode()
+    assert "place-refused" not in first
+    chinese = browse.get(llm_nodes, {"after": "not-a-token"}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "该链接已过期或被改动" in chinese and "从第一页重新开始" in chinese
