@@ -131,10 +131,17 @@ def is_invisible(character: str) -> bool:
     )
 
 
-def validate_no_invisible_characters(value: str) -> None:
-    """Refuse text with characters that are not seen, so what a reader sees is what was written."""
+def invisible_characters_problem(value: str) -> str | None:
+    """What is wrong with ``value`` if it holds characters that are not seen, in the reader's language; None
+    when nothing is (for services, which refuse with ApplicationError rather than a form's ValidationError)."""
     found = [_describe_character(ch) for ch in dict.fromkeys(ch for ch in value if is_invisible(ch))]
     if len(found) == 1:
-        raise ValidationError(INVISIBLE_CHARACTER.format(character=found[0]), code="invisible")
-    if found:
-        raise ValidationError(INVISIBLE_CHARACTERS.format(characters=listed(found)), code="invisible")
+        return INVISIBLE_CHARACTER.format(character=found[0])
+    return INVISIBLE_CHARACTERS.format(characters=listed(found)) if found else None
+
+
+def validate_no_invisible_characters(value: str) -> None:
+    """Refuse text with characters that are not seen, so what a reader sees is what was written."""
+    problem = invisible_characters_problem(value)
+    if problem:
+        raise ValidationError(problem, code="invisible")

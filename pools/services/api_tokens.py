@@ -12,7 +12,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -23,7 +23,7 @@ from pools.core.errors import ApplicationError
 from pools.models import ApiToken
 from pools.models.api_token import SCOPE_APPROVE, SCOPE_CHANGE, SCOPES
 from pools.permissions import APPROVE_CHANGE, MANAGE_API_TOKENS, REQUEST_CHANGE
-from pools.validators import validate_no_invisible_characters
+from pools.validators import invisible_characters_problem
 
 TOKEN_PREFIX = "mat_"  # noqa: S105 (not a secret) "ModelArts Admin token": easy to spot in a leaked config or a secret scanner
 SHOWN_PREFIX_LENGTH = 10
@@ -77,10 +77,8 @@ def api_token_create(
         raise ApplicationError(NAME_REQUIRED, field="name")
     if len(name) > NAME_MAX:
         raise ApplicationError(NAME_TOO_LONG, field="name")
-    try:
-        validate_no_invisible_characters(name)
-    except ValidationError as error:
-        raise ApplicationError(error.messages[0], field="name") from None
+    if invisible := invisible_characters_problem(name):
+        raise ApplicationError(invisible, field="name")
     longest = settings.API_TOKEN_MAX_DAYS
     if expires_in_days is not None and not 1 <= expires_in_days <= longest:
         raise ApplicationError(EXPIRY_OUT_OF_RANGE.format(days=longest), field="expires_in_days")

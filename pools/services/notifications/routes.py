@@ -30,7 +30,7 @@ from pools.selectors.user_languages import offered
 from pools.services.notifications.delivery import addresses_in, send_to_route
 from pools.services.notifications.notices import TEST_EVENT, Notice
 from pools.services.notifications.senders import CHAT_SCHEMES, SendFailed, chat_plugin
-from pools.validators import validate_no_invisible_characters
+from pools.validators import invisible_characters_problem
 
 Channel = NotificationRoute.Channel
 
@@ -108,20 +108,12 @@ def _address_problems(addresses: list[str]) -> list[str]:
     return problems
 
 
-def _invisible_characters_in(text: str) -> list[str]:
-    try:
-        validate_no_invisible_characters(text)
-    except ValidationError as error:
-        return error.messages
-    return []
-
-
 def _validate(route: NotificationRoute, *, target: str, secret: str, target_required: bool) -> None:
     errors: dict[str, list[str]] = {}
     if not route.name:
         errors["name"] = [NAME_REQUIRED]
-    elif invisible := _invisible_characters_in(route.name):
-        errors["name"] = invisible
+    elif invisible := invisible_characters_problem(route.name):
+        errors["name"] = [invisible]
     elif (
         NotificationRoute.objects.filter(connection=route.connection, name__iexact=route.name)
         .exclude(pk=route.pk)
